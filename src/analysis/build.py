@@ -1,0 +1,304 @@
+"""Run section notebooks with papermill and publish them as self-contained HTML.
+
+The build never computes a figure: it runs each parameterised notebook (explicit ``python3``
+kernel, parameters checked against what the notebook declares, ``MPLBACKEND=agg``, a timeout,
+the project root as working folder), exports it with input hidden and images embedded through
+an offline template, then writes the index page and ``manifest.json``. Every output is written
+to a temporary file first and moved into place, so a failed run leaves the previous report as it
+was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+
+from analysis.config import AreaConfig, load_area, project_root
+from analysis.errors import BuildError, ConfigError
+from analysis.periods import Period
+from analysis.report import DISCLOSURE_TEXT, comparison_label, report_dir
+
+KERNEL_NAME = "python3"
+EXECUTION_TIMEOUT_SECONDS = 1200
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "csp"
+EXECUTED_DIR = "_executed"  # executed notebooks kept for debugging a section
+TIMINGS_DIR = "_build"
+RECORDED_PACKAGES = ("csp-analysis", "pandas", "duckdb", "numpy", "scipy", "matplotlib",
+                     "seaborn", "papermill", "nbconvert", "pyarrow", "geopandas")
+
+
+def section_notebooks(root: Path | None = None) -> list[Path]:
+    """The report's section notebooks, ``notebooks/NN_name.ipynb``, in section order."""
+    return sorted(((root or project_root()) / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def section_parameters(area: str, period: str, output_dir: Path) -> dict[str, str]:
+    """The parameters every section notebook receives from the build."""
+    return {"area": area, "period": period, "output_dir": str(output_dir)}
+
+
+def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
+    """Fail if a parameter is not declared in the notebook's ``parameters`` cell.
+
+    Papermill only warns about unknown parameters; a misspelt one would silently leave the
+    notebook's default in place and produce a report for the wrong area or period.
+    """
+    declared = papermill.inspect_notebook(str(notebook))
+    if not declared:
+        raise BuildError("the notebook has no cell tagged 'parameters'", file=notebook,
+                         hint="tag the first code cell 'parameters' in JupyterLab")
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ConfigError(
+            f"unknown parameter(s): {', '.join(unknown)}",
+            file=notebook,
+            expected=f"one of: {', '.join(sorted(declared))}",
+        )
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                     prefix=f".{path.name}.", delete=False) as handle:
+        handle.write(text)
+        temporary = Path(handle.name)
+    os.replace(temporary, path)
+
+
+@contextmanager
+def _kernel_environment(root: Path) -> Iterator[None]:
+    """Variables the kernel inherits while a section runs, restored afterwards.
+
+    ``MPLBACKEND=agg``: no GUI and the same images everywhere; ``CSP_PROJECT_ROOT``: helpers
+    resolve paths from the project being built, whatever the kernel's working folder.
+    """
+    wanted = {"MPLBACKEND": "agg", "CSP_PROJECT_ROOT": str(root)}
+    saved = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def execute_section(notebook: Path, parameters: dict[str, str], executed: Path,
+                    root: Path) -> None:
+    """Execute ``notebook`` into ``executed``; a failing cell raises :class:`BuildError`."""
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with _kernel_environment(root):
+            papermill.execute_notebook(
+                str(notebook),
+                str(executed),
+                parameters=parameters,
+                kernel_name=KERNEL_NAME,
+                cwd=str(root),
+                execution_timeout=EXECUTION_TIMEOUT_SECONDS,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+            )
+    except papermill.PapermillExecutionError as exc:
+        raise BuildError(
+            f"cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}",
+            file=notebook,
+            hint=f"open {executed} in JupyterLab to see the failing cell and its traceback",
+        ) from exc
+
+
+def _without_stderr(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop warning streams: they are for the analyst's log, not the partners' page."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.output_type == "stream" and o.name == "stderr")]
+    return notebook
+
+
+def export_html(executed: Path, html_path: Path) -> None:
+    """Export an executed notebook as one offline HTML file: no input, images embedded."""
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        template_name=TEMPLATE_NAME,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    notebook = _without_stderr(nbformat.read(executed, as_version=4))
+    body, _ = exporter.from_notebook_node(notebook)
+    _atomic_write(html_path, body)
+
+
+def build_section(area: str, period: str, section: str, root: Path | None = None) -> Path:
+    """Run one section for an area and period; returns the published HTML page."""
+    root = root or project_root()
+    load_area(area, root)  # fail early, with the config's own message
+    Period.parse(period)
+    notebook = root / "notebooks" / f"{section}.ipynb"
+    if not notebook.is_file():
+        known = ", ".join(p.stem for p in section_notebooks(root))
+        raise ConfigError(f"no section '{section}'", file=notebook, expected=known)
+    out = report_dir(area, period, root)
+    parameters = section_parameters(area, period, out)
+    check_parameters(notebook, parameters)
+    started = time.perf_counter()
+    executed = out / EXECUTED_DIR / notebook.name
+    execute_section(notebook, parameters, executed, root)
+    html_path = out / f"{section}.html"
+    export_html(executed, html_path)
+    timing = {"section": section, "seconds": round(time.perf_counter() - started, 2),
+              "parameters": parameters}
+    _atomic_write(out / TIMINGS_DIR / f"{section}.json", json.dumps(timing, indent=2))
+    return html_path
+
+
+def _section_title(executed: Path) -> str:
+    """The notebook's ``metadata.title`` (also the HTML <title>), or its file name."""
+    notebook = nbformat.read(executed, as_version=4)
+    return str(notebook.metadata.get("title") or executed.stem)
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _input_files(config: AreaConfig, root: Path) -> list[Path]:
+    """Every source file named (directly or by folder) in the area's config."""
+    sources = config.sources
+    named: list[Path] = [*sources.police_uk, *sources.lsoa_ward_lookups, sources.lad_csp_lookup,
+                         *sources.lsoa_boundaries, *sources.ward_boundaries]
+    if sources.population:
+        named.append(sources.population)
+    files: list[Path] = []
+    for path in (config.resolve(p, root) for p in named):
+        files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir()
+                     else [path])
+    return files
+
+
+def _git_state(root: Path) -> dict[str, object]:
+    """The commit the report was built from and whether the work tree had changes."""
+    def git(*args: str) -> str | None:
+        try:
+            result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                                    check=True, timeout=20)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return result.stdout.strip()
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": None if status is None else bool(status)}
+
+
+def _package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def write_manifest(config: AreaConfig, period: str, out: Path, root: Path) -> dict:
+    """``manifest.json``: inputs with sha256, package versions, git state, parameters, timings."""
+    timings = [json.loads(p.read_text()) for p in sorted((out / TIMINGS_DIR).glob("*.json"))]
+    manifest = {
+        "area": config.name,
+        "period": period,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "inputs": [
+            {"path": str(p.relative_to(root)) if p.is_relative_to(root) else str(p),
+             "sha256": sha256_of(p), "bytes": p.stat().st_size}
+            for p in _input_files(config, root)
+        ],
+        "packages": _package_versions(),
+        "python": platform.python_version(),
+        "git": _git_state(root),
+        "parameters": {"area": config.name, "period": period},
+        "sections": timings,
+    }
+    _atomic_write(out / "manifest.json", json.dumps(manifest, indent=2))
+    return manifest
+
+
+def merge_key_figures(out: Path) -> dict:
+    """Combine each section's ``key_figures/<section>.json`` into ``key_figures.json``."""
+    merged = {p.stem: json.loads(p.read_text(encoding="utf-8"))["figures"]
+              for p in sorted((out / "key_figures").glob("*.json"))}
+    _atomic_write(out / "key_figures.json", json.dumps(merged, indent=2))
+    return merged
+
+
+def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str, str]]) -> str:
+    css = (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
+    links = "\n".join(f'<li><a href="{html.escape(page)}">{html.escape(title)}</a></li>'
+                      for page, title in sections)
+    title = f"{config.title}: strategic assessment {period.label}"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(title)}</title><style>{css}</style></head>
+<body><div class="csp-index"><header class="csp-page-header"><h1>{html.escape(title)}</h1>
+<dl class="csp-meta"><dt>Area</dt><dd>{html.escape(config.csp_name)} ({config.csp_code}),
+{html.escape(config.force.name)}</dd>
+<dt>Period</dt><dd>{html.escape(comparison_label(period))}</dd>
+<dt>Disclosure control</dt><dd>{html.escape(DISCLOSURE_TEXT[config.disclosure])}</dd>
+</dl></header>
+<h2>Sections</h2><ol>{links}</ol>
+<p>The numbers behind every table and chart are in the <code>tables/</code> folder beside
+this page; <code>manifest.json</code> lists the inputs (with checksums) and software used.</p>
+</div></body></html>
+"""
+
+
+def build_index(area: str, period: str, root: Path | None = None) -> Path:
+    """Write ``index.html`` linking the built sections, ``key_figures.json`` and the manifest."""
+    root = root or project_root()
+    config = load_area(area, root)
+    out = report_dir(area, period, root)
+    pages = [(f"{nb.stem}.html", _section_title(out / EXECUTED_DIR / nb.name))
+             for nb in section_notebooks(root) if (out / f"{nb.stem}.html").is_file()]
+    if not pages:
+        raise BuildError("no section has been built yet", file=out,
+                         hint="run `make report` (or `csp build`) first")
+    merge_key_figures(out)
+    write_manifest(config, period, out, root)
+    index = out / "index.html"
+    _atomic_write(index, _index_html(config, Period.parse(period), pages))
+    return index
+
+
+def build_report(area: str, period: str, root: Path | None = None) -> Path:
+    """Run every section in order and write the index (the build without make)."""
+    root = root or project_root()
+    for notebook in section_notebooks(root):
+        build_section(area, period, notebook.stem, root)
+    return build_index(area, period, root)

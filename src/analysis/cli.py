@@ -1,0 +1,109 @@
+"""The ``csp`` command: generate the demo, ingest sources, build reports.
+
+Errors an analyst can fix (:class:`analysis.errors.AnalysisError`) are printed as a short
+message with no traceback and exit code 2; ``--debug`` anywhere on the line shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from analysis.config import load_area, project_root
+from analysis.errors import AnalysisError
+
+app = typer.Typer(help="Community Safety Partnership strategic assessment toolkit.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+console = Console(stderr=True)
+
+AreaOption = Annotated[str, typer.Option("--area", "-a", help="area name in config/areas/")]
+PeriodOption = Annotated[str, typer.Option("--period", "-p",
+                                           help="e.g. 2024-25 (financial year), 2024, R12-2025-03")]
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="folder to write")] = Path("data/raw/demo"),
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same data)")] = 20_240_401,
+    months: Annotated[int, typer.Option(min=24, help="number of months")] = 48,
+) -> None:
+    """Write the fictional demo partnership in the real data.police.uk and ONS formats."""
+    from analysis.demo import DemoSpec, generate
+
+    target = out if out.is_absolute() else project_root() / out
+    generate(target, DemoSpec(seed=seed, n_months=months))
+    console.print(f"Demo data written to {target}")
+
+
+@app.command()
+def ingest(area: AreaOption = "demo") -> None:
+    """Read the area's police.uk files into the canonical store, with reconciliation."""
+    from analysis.pipeline import ingest_area
+
+    report = ingest_area(load_area(area))
+    table = Table(title=f"Ingest of {area}: rows by outcome")
+    for column in ("rows read", "loaded", "quarantined", "duplicates dropped", "months"):
+        table.add_column(column, justify="right")
+    table.add_row(f"{report.rows_read:,}", f"{report.rows_loaded:,}",
+                  f"{report.rows_quarantined:,}", f"{report.duplicates_dropped:,}",
+                  str(len(report.months)))
+    console.print(table)
+
+
+@app.command("build")
+def build(area: AreaOption = "demo", period: PeriodOption = "") -> None:
+    """Build every section and the index for one area (default period from its config)."""
+    from analysis.build import build_report
+
+    config = load_area(area)
+    index = build_report(area, period or config.default_period)
+    console.print(f"Report: {index}")
+
+
+@app.command("build-section")
+def build_section(
+    section: Annotated[str, typer.Argument(help="notebook name, e.g. 10_crime_overview")],
+    area: AreaOption = "demo",
+    period: PeriodOption = "",
+) -> None:
+    """Run one section notebook and export its HTML page (used by the Makefile)."""
+    from analysis.build import build_section as run
+
+    config = load_area(area)
+    page = run(area, period or config.default_period, section)
+    console.print(f"Built {page}")
+
+
+@app.command("build-index")
+def build_index(area: AreaOption = "demo", period: PeriodOption = "") -> None:
+    """Write the index page, key figures and manifest for the sections already built."""
+    from analysis.build import build_index as run
+
+    config = load_area(area)
+    console.print(f"Index: {run(area, period or config.default_period)}")
+
+
+def main() -> None:
+    """Entry point of the ``csp`` console script."""
+    debug = "--debug" in sys.argv[1:]
+    if debug:
+        sys.argv.remove("--debug")
+    try:
+        app(standalone_mode=False)
+    except AnalysisError as exc:
+        if debug:
+            raise
+        console.print(f"[bold red]Error:[/] {exc.describe()}", highlight=False)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        console.print("Aborted.")
+        sys.exit(130)

@@ -1,0 +1,141 @@
+"""Area configuration and project paths.
+
+Each partnership is one YAML file in ``config/areas/``: its codes, its force, its peers, where its
+source files live and which disclosure rule applies. Everything downstream takes an
+:class:`AreaConfig`, so pointing the toolkit at another CSP means writing one small file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from analysis.errors import ConfigError
+
+ROOT_MARKER = Path("config") / "areas"
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The project folder: ``$CSP_PROJECT_ROOT`` or the nearest parent holding ``config/areas``.
+
+    Notebooks opened in JupyterLab run with ``notebooks/`` as the working folder and papermill
+    runs them from the root, so paths are always resolved from here, never from the cwd.
+    """
+    if env_root := os.environ.get("CSP_PROJECT_ROOT"):
+        return Path(env_root).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ROOT_MARKER).is_dir():
+            return folder
+    raise ConfigError(
+        "cannot find the project folder",
+        found=str(here),
+        expected="a folder (or parent) containing config/areas/",
+        hint="run from inside the project, or set CSP_PROJECT_ROOT",
+    )
+
+
+class _Strict(BaseModel):
+    """Config models reject unknown keys, so a misspelt setting is an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ForceConfig(_Strict):
+    """The police force area the CSP sits in, as named in data.police.uk and ONS lookups."""
+
+    code: str = Field(pattern=r"^[EW]23\d{6}$", description="ONS police force area code")
+    name: str = Field(description="force name as in the 'Falls within' column")
+    slug: str = Field(pattern=r"^[a-z0-9-]+$", description="file-name form, e.g. 'essex'")
+
+
+class SourcesConfig(_Strict):
+    """Where the area's inputs live (paths relative to the project root, or absolute)."""
+
+    police_uk: list[Path] = Field(description="street CSVs, month folders or archive zips")
+    lsoa_ward_lookups: list[Path] = Field(description="ONS LSOA to ward to LAD lookups")
+    lad_csp_lookup: Path = Field(description="ONS LAD to CSP to police force area lookup")
+    lsoa_boundaries: list[Path] = Field(default_factory=list)
+    ward_boundaries: list[Path] = Field(default_factory=list)
+    population: Path | None = Field(default=None, description="mid-year estimates by LA")
+    population_vintage: str | None = None
+
+
+class AreaConfig(_Strict):
+    """One Community Safety Partnership: identity, comparators, sources and reporting rules."""
+
+    name: str = Field(pattern=r"^[a-z0-9_-]+$", description="short name used in paths")
+    title: str = Field(description="name printed on the report")
+    csp_code: str = Field(pattern=r"^[EW]22\d{6}$")
+    csp_name: str
+    lad_codes: list[str] = Field(min_length=1)
+    force: ForceConfig
+    peers: list[str] = Field(default_factory=list, description="most-similar-group CSP codes")
+    default_period: str = Field(description="e.g. '2024-25' (financial year)")
+    store: str | None = Field(
+        default=None, description="store name under data/processed/ (shared by a force's CSPs)"
+    )
+    disclosure: Literal["ons", "nhs", "none"] = "ons"
+    is_demo: bool = False
+    sources: SourcesConfig
+
+    @field_validator("lad_codes")
+    @classmethod
+    def _lad_codes_look_right(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            if not (len(code) == 9 and code[0] in "EW" and code[1:].isdigit()):
+                raise ValueError(f"'{code}' is not a 9-character ONS local authority code")
+        return codes
+
+    @property
+    def store_name(self) -> str:
+        """Folder under ``data/processed/`` holding this area's canonical store."""
+        return self.store or self.name
+
+    def resolve(self, path: Path, root: Path | None = None) -> Path:
+        """An input path as an absolute path (relative paths are from the project root)."""
+        return path if path.is_absolute() else (root or project_root()) / path
+
+
+def area_config_path(area: str, root: Path | None = None) -> Path:
+    """``config/areas/<area>.yaml`` (or ``area`` itself when it is a path to a YAML file)."""
+    candidate = Path(area)
+    if candidate.suffix in {".yaml", ".yml"}:
+        return candidate
+    return (root or project_root()) / ROOT_MARKER / f"{area}.yaml"
+
+
+def load_area(area: str, root: Path | None = None) -> AreaConfig:
+    """Read and validate an area's YAML; errors name the file and the offending key."""
+    path = area_config_path(area, root)
+    if not path.is_file():
+        known = sorted(p.stem for p in path.parent.glob("*.yaml")) if path.parent.is_dir() else []
+        raise ConfigError(
+            f"no configuration for area '{area}'",
+            file=path,
+            expected=f"one of: {', '.join(known) or '(none found)'}",
+            hint="copy config/areas/demo.yaml, set your codes, and pass AREA=<name>",
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ConfigError(
+            "the file is not valid YAML", file=path, line=None if line is None else line + 1
+        ) from exc
+    try:
+        return AreaConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(
+            first["msg"],
+            file=path,
+            column=key,
+            found=first.get("input"),
+            hint=f"check '{key}' ({len(exc.errors())} problem(s) in total)",
+        ) from exc

@@ -1,0 +1,174 @@
+"""What a section notebook needs around its figures: context, page header, tables and charts.
+
+A notebook opens a :class:`Section` once, from its parameters, and then only calls
+``section.table(...)`` and ``section.chart(...)``. Those show the result in the page *and* write
+the numbers behind it to ``reports/<area>/<period>/tables/`` under a stable name, so every
+figure in the HTML has its table beside it. Headline numbers go to ``key_figures/``.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Image
+from matplotlib.figure import Figure
+
+from analysis.config import AreaConfig, load_area, project_root
+from analysis.errors import ConfigError
+from analysis.periods import Period
+
+DISCLOSURE_TEXT = {
+    "ons": "Counts of 1 to 9 are suppressed and other counts rounded to the nearest 5 "
+    "where a table is shared below force level (ONS style).",
+    "nhs": "Counts of 1 to 7 are shown as * and other counts rounded to the nearest 5 "
+    "where a table is shared below force level (NHS Digital style).",
+    "none": "No disclosure control is applied: do not share these pages outside the analyst team.",
+}
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+def comparison_label(period: Period) -> str:
+    """'2024/25 compared with 2023/24': the comparison every page states."""
+    return f"{period.label} compared with {period.previous().label}"
+
+
+def report_dir(area: str, period: str, root: Path | None = None) -> Path:
+    """``reports/<area>/<period>`` with the period written as given on the command line."""
+    return (root or project_root()) / "reports" / area / period.replace("/", "-")
+
+
+def store_dir(config: AreaConfig, root: Path | None = None) -> Path:
+    """``data/processed/<store>``: the canonical store this area reads from."""
+    return (root or project_root()) / "data" / "processed" / config.store_name
+
+
+@dataclass
+class Section:
+    """The running context of one section notebook."""
+
+    section_id: str
+    config: AreaConfig
+    period: Period
+    output_dir: Path
+    root: Path
+    key_figures: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, section_id: str, area: str, period: str, output_dir: str = "") -> Section:
+        """Load the area config and period named by the notebook's parameters.
+
+        ``output_dir`` is empty when a notebook is opened by hand in JupyterLab; the section
+        then writes to ``reports/<area>/<period>/`` like the build does.
+        """
+        if not _NAME.match(section_id):
+            raise ConfigError("section id must be lower case letters, digits and '_'",
+                              found=section_id)
+        root = project_root()
+        config = load_area(area, root)
+        parsed = Period.parse(period)
+        out = Path(output_dir) if output_dir else report_dir(area, period, root)
+        out = out if out.is_absolute() else root / out
+        (out / "tables").mkdir(parents=True, exist_ok=True)
+        return cls(section_id, config, parsed, out, root)
+
+    @property
+    def previous(self) -> Period:
+        """The comparison period: the same length immediately before."""
+        return self.period.previous()
+
+    @property
+    def store_dir(self) -> Path:
+        """Where this area's canonical store lives."""
+        return store_dir(self.config, self.root)
+
+    def header(self, title: str, *, sources: list[str], caveats: list[str]) -> HTML:
+        """The block every page opens with: area, period, sources, caveats, disclosure rule."""
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
+        notes = "".join(f"<li>{html.escape(c)}</li>" for c in caveats)
+        return HTML(
+            f"""<header class="csp-page-header">
+<p class="csp-nav"><a href="index.html">&larr; All sections</a></p>
+<h1>{html.escape(title)}</h1>
+<dl class="csp-meta">
+<dt>Area</dt><dd>{html.escape(self.config.title)} ({self.config.csp_code})</dd>
+<dt>Period</dt><dd>{html.escape(comparison_label(self.period))}</dd>
+<dt>Data sources</dt><dd><ul>{items}</ul></dd>
+<dt>Caveats</dt><dd><ul>{notes}</ul></dd>
+<dt>Disclosure control</dt><dd>{html.escape(DISCLOSURE_TEXT[self.config.disclosure])}</dd>
+</dl></header>"""
+        )
+
+    def _table_path(self, name: str) -> Path:
+        if not _NAME.match(name):
+            raise ConfigError("table names are lower case letters, digits and '_'", found=name)
+        return self.output_dir / "tables" / f"{self.section_id}__{name}.csv"
+
+    def table(self, frame: pd.DataFrame, name: str, caption: str, *,
+              formats: dict[str, str] | None = None) -> HTML:
+        """Write ``frame`` as ``tables/<section>__<name>.csv`` and return it as an HTML table.
+
+        ``formats`` maps a column to a format string (e.g. ``"{:,.0f}"``); missing values show
+        as an en dash, never as 0 or 'nan'.
+        """
+        frame.to_csv(self._table_path(name), index=False)
+        shown = frame.copy()
+        for column, fmt in (formats or {}).items():
+            shown[column] = [("–" if pd.isna(v) else fmt.format(v)) for v in shown[column]]
+        body = shown.to_html(index=False, na_rep="–", border=0, classes="csp-table",
+                             escape=True)
+        return HTML(f'<figure class="csp-figure"><figcaption>{html.escape(caption)}'
+                    f"</figcaption>{body}<p class='csp-table-file'>Table file: "
+                    f"tables/{self._table_path(name).name}</p></figure>")
+
+    def chart(self, fig: Figure, data: pd.DataFrame, name: str) -> Image:
+        """Write the numbers drawn in ``fig`` as ``tables/<section>__<name>.csv``; show ``fig``.
+
+        The figure is rendered to PNG here (no timestamp or software tag in the file), so the
+        page shows it whatever matplotlib backend the kernel runs and rebuilds are identical.
+        """
+        data.to_csv(self._table_path(name), index=False)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+        plt.close(fig)
+        return Image(data=buffer.getvalue(), format="png")
+
+    def record(self, key: str, value: Any, *, label: str | None = None) -> None:
+        """Keep a headline figure for the executive summary (``key_figures/<section>.json``)."""
+        self.key_figures[key] = {"value": value, "label": label or key}
+        folder = self.output_dir / "key_figures"
+        folder.mkdir(exist_ok=True)
+        payload = {"section": self.section_id, "area": self.config.name,
+                   "period": self.period.label, "figures": self.key_figures}
+        (folder / f"{self.section_id}.json").write_text(
+            json.dumps(payload, indent=2, default=_json_default), encoding="utf-8"
+        )
+
+
+def _json_default(value: object) -> object:
+    """Serialise numpy scalars and dates that appear in key figures."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} to key_figures.json")
+
+
+def police_uk_source(force_name: str, months: list[date]) -> str:
+    """The data-source line for police.uk data: publisher, force and the months held."""
+    if not months:
+        return f"data.police.uk street-level crime and ASB, {force_name}: no months loaded"
+    first, last = min(months), max(months)
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    gaps = span - len(set(months))
+    held = f"{len(set(months))} months" + (f", {gaps} missing in between" if gaps else "")
+    return (f"data.police.uk street-level crime and ASB, {force_name}, "
+            f"{first:%b %Y} to {last:%b %Y} ({held}); Open Government Licence v3.0")

@@ -1,0 +1,143 @@
+"""End to end: a small demo is generated, ingested and built with papermill and nbconvert.
+
+The numbers printed in the HTML page are checked against the tested helper run directly on the
+store, so a notebook cannot show something other than what the helper computes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import store
+from analysis.build import build_index, build_section, check_parameters
+from analysis.config import load_area
+from analysis.demo import DemoSpec, generate
+from analysis.errors import BuildError, ConfigError
+from analysis.overview import crime_type_change
+from analysis.periods import Period
+from analysis.pipeline import ingest_area
+from analysis.report import report_dir
+
+pytestmark = pytest.mark.build
+ROOT = Path(__file__).resolve().parents[2]
+PERIOD = "2024-25"
+SECTION = "10_crime_overview"
+
+
+class _TableRows(HTMLParser):
+    """Collects the text of every table row in a page (stdlib only)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway project: the real notebooks and demo config, 24 months of demo data."""
+    root = tmp_path_factory.mktemp("project")
+    (root / "config" / "areas").mkdir(parents=True)
+    shutil.copy(ROOT / "config" / "areas" / "demo.yaml", root / "config" / "areas")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    generate(root / "data" / "raw" / "demo", DemoSpec(first_month=date(2023, 4, 1), n_months=24))
+    ingest_area(load_area("demo", root), root)
+    build_section("demo", PERIOD, SECTION, root)
+    build_index("demo", PERIOD, root)
+    return root
+
+
+def test_page_numbers_equal_the_helper(project: Path) -> None:
+    config = load_area("demo", project)
+    folder = project / "data" / "processed" / "demo"
+    current = Period.parse(PERIOD)
+    months = store.force_months(folder, config.force.name)
+    expected = crime_type_change(
+        store.monthly_counts(folder, where="csp_code = $c", params={"c": config.csp_code}),
+        store.monthly_counts(folder, where="falls_within = $f", params={"f": config.force.name}),
+        current, current.previous(), months,
+    )
+    page = (report_dir("demo", PERIOD, project) / f"{SECTION}.html").read_text()
+    parser = _TableRows()
+    parser.feed(page)
+    shown = {row[0]: row for row in parser.rows if row and row[0] in set(expected["crime_type"])}
+    assert set(shown) == set(expected["crime_type"])
+    for row in expected.itertuples():
+        cells = shown[row.crime_type]
+        assert cells[1] == f"{row.previous:,}" and cells[2] == f"{row.current:,}"
+        assert cells[3] == f"{row.diff:+,}"
+        assert cells[4] == f"{row.pct_diff:+.1f}"
+    all_crime = expected.set_index("crime_type").loc["All crime"]
+    asb = expected.set_index("crime_type").loc["Anti-social behaviour"]
+    by_type = expected[expected["row_kind"] == "crime type"]
+    assert all_crime["current"] == by_type["current"].sum()  # ASB is not in the total
+    assert asb["current"] > 0
+
+
+def test_page_is_self_contained(project: Path) -> None:
+    page = (report_dir("demo", PERIOD, project) / f"{SECTION}.html").read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "<script src" not in page and "@import" not in page
+    images = re.findall(r'<img[^>]+src="([^"]{0,22})', page)
+    assert images and all(src.startswith("data:image/png;base64") for src in images)
+    assert "Disclosure control" in page and "Kingsmere" in page
+    assert "parameters" not in page  # input cells hidden
+
+
+def test_tables_index_manifest_and_key_figures(project: Path) -> None:
+    out = report_dir("demo", PERIOD, project)
+    assert (out / "tables" / f"{SECTION}__crime_type_change.csv").is_file()
+    assert (out / "tables" / f"{SECTION}__monthly_trend.csv").is_file()
+    assert f'href="{SECTION}.html"' in (out / "index.html").read_text()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["inputs"]) == 24 + 3 + 2 + 1  # months, lookups, boundaries, population
+    assert all(re.fullmatch(r"[0-9a-f]{64}", i["sha256"]) for i in manifest["inputs"])
+    assert manifest["packages"]["papermill"] and manifest["parameters"]["period"] == PERIOD
+    assert manifest["sections"][0]["section"] == SECTION
+    figures = json.loads((out / "key_figures.json").read_text())[SECTION]
+    table = (out / "tables" / f"{SECTION}__crime_type_change.csv").read_text().splitlines()
+    all_crime_row = next(line for line in table if line.startswith("All crime,"))
+    assert all_crime_row.split(",")[2] == str(figures["all_crime_current"]["value"])
+
+
+def test_misspelt_parameter_is_an_error() -> None:
+    with pytest.raises(ConfigError, match="aera"):
+        check_parameters(ROOT / "notebooks" / f"{SECTION}.ipynb",
+                         {"aera": "demo", "period": PERIOD, "output_dir": ""})
+
+
+def test_failing_section_names_the_cell_and_keeps_the_previous_page(project: Path) -> None:
+    out = report_dir("demo", PERIOD, project)
+    before = (out / f"{SECTION}.html").read_bytes()
+    notebook = nbformat.read(project / "notebooks" / f"{SECTION}.ipynb", as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("raise ValueError('planted failure')"))
+    nbformat.write(notebook, project / "notebooks" / f"{SECTION}.ipynb")
+    try:
+        with pytest.raises(BuildError, match="planted failure"):
+            build_section("demo", PERIOD, SECTION, project)
+    finally:
+        shutil.copy(ROOT / "notebooks" / f"{SECTION}.ipynb", project / "notebooks")
+    assert (out / f"{SECTION}.html").read_bytes() == before

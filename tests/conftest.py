@@ -1,0 +1,39 @@
+"""Shared test settings.
+
+Integration tests read the real public data in ``../shared/data/real`` (never copied into the
+project). Locally they skip when it is absent; with ``CSP_REQUIRE_REAL_DATA=1`` (set by
+``.ci/run``) a skipped integration test is reported as a failure, so CI cannot go green
+without having run them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+REAL_DATA = PROJECT_ROOT.parent / "shared" / "data" / "real"
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    """The real public data folder, or a skip with the reason."""
+    if not REAL_DATA.is_dir():
+        pytest.skip(f"real data not found at {REAL_DATA} (../shared beside the project)")
+    return REAL_DATA
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type: ignore[no-untyped-def]
+    """On CI, an integration test that skipped is a failure (the data must be there)."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        os.environ.get("CSP_REQUIRE_REAL_DATA") == "1"
+        and report.skipped
+        and item.get_closest_marker("integration") is not None
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"integration test skipped on CI, where it must run: {report.longrepr}"

@@ -1,0 +1,95 @@
+"""Project contracts: notebooks without outputs, parameters cells, environment, no data in git."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+DATA_SUFFIXES = (".csv", ".parquet", ".gz", ".zip", ".rda", ".rds", ".xlsx", ".xls",
+                 ".geojson", ".shp", ".duckdb", ".db", ".sqlite")
+FIXTURE_LIMIT_BYTES = 200_000
+
+
+def test_there_are_section_notebooks() -> None:
+    assert any(re.match(r"\d\d_", nb.name) for nb in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_committed_without_outputs(notebook: Path) -> None:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    dirty = [i for i, c in enumerate(cells)
+             if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+    assert not dirty, f"{notebook.name}: cells {dirty} have outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_standard_parameters_and_title(notebook: Path) -> None:
+    import papermill
+
+    declared = papermill.inspect_notebook(str(notebook))
+    assert {"area", "period", "output_dir"} <= set(declared)
+    assert declared["area"]["default"] == '"demo"'  # opens and runs on the demo as is
+    metadata = json.loads(notebook.read_text(encoding="utf-8"))["metadata"]
+    assert metadata.get("title"), "set metadata.title: it becomes the page title"
+    assert metadata["kernelspec"]["name"] == "python3"
+
+
+def test_environment_yml_mirrors_pyproject_and_lock() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    deps = environment["dependencies"]
+    assert "python=3.11" in deps and project["requires-python"].startswith(">=3.11")
+    pip_lines = next(d for d in deps if isinstance(d, dict))["pip"]
+    assert "-r requirements.lock" in pip_lines and "-e ." in pip_lines
+    locked = {
+        line.split("==")[0].lower().replace("_", "-")
+        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        if "==" in line and not line.startswith(" ")
+    }
+    declared = project["dependencies"] + project["optional-dependencies"]["dev"]
+    names = {re.split(r"[<>=\[ ]", d)[0].lower().replace("_", "-") for d in declared}
+    assert names <= locked, f"not pinned in requirements.lock: {sorted(names - locked)}"
+
+
+def _tracked_files() -> list[str]:
+    try:
+        out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    return out.splitlines()
+
+
+def test_no_data_file_is_tracked_by_git() -> None:
+    offenders = []
+    for name in _tracked_files():
+        path = ROOT / name
+        if not name.lower().endswith(DATA_SUFFIXES) or not path.is_file():
+            continue
+        if name.startswith("src/analysis/reference/"):
+            continue  # versioned reference tables shipped with the package
+        if name.startswith("tests/") and path.stat().st_size <= FIXTURE_LIMIT_BYTES:
+            continue  # small hand-made fixtures
+        offenders.append(name)
+    assert not offenders, f"data files must not be committed: {offenders}"
+
+
+def test_readme_leads_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme.index("make report") < readme.index("make test")
+    assert "make lab" in readme
+
+
+def test_make_help_lists_every_target() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    documented = set(re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.M))
+    assert {"env", "demo-data", "report", "test", "lint", "lab", "clean", "help"} <= documented
+    assert ".DELETE_ON_ERROR:" in makefile

@@ -1,0 +1,51 @@
+"""Area configuration: the shipped configs load; mistakes get a message naming the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.config import load_area, project_root
+from analysis.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_shipped_area_config_loads() -> None:
+    names = sorted(p.stem for p in (ROOT / "config" / "areas").glob("*.yaml"))
+    assert "demo" in names
+    for name in names:
+        config = load_area(name, ROOT)
+        assert config.name == name
+
+
+def test_project_root_found_from_notebooks_folder() -> None:
+    assert project_root(ROOT / "notebooks") == ROOT
+
+
+def _write(tmp_path: Path, change: dict) -> Path:
+    raw = yaml.safe_load((ROOT / "config" / "areas" / "demo.yaml").read_text())
+    raw.update(change)
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def test_unknown_key_is_an_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_area(str(_write(tmp_path, {"peer_list": ["E22000001"]})))
+    assert "peer_list" in str(caught.value) and "mine.yaml" in str(caught.value)
+
+
+def test_bad_code_is_an_error_naming_the_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_area(str(_write(tmp_path, {"csp_code": "E06000034"})))
+    assert "csp_code" in str(caught.value)
+
+
+def test_missing_area_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_area("no_such_area", ROOT)
+    assert "demo" in str(caught.value)

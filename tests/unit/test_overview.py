@@ -1,0 +1,103 @@
+"""The crime overview table and monthly series, against hand-computed numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from analysis.overview import ASB, crime_type_change, monthly_totals, presentable
+from analysis.periods import Period
+
+VIOLENCE = "Violence and sexual offences"
+CURRENT = Period.parse("2024-25")
+PREVIOUS = CURRENT.previous()
+ALL_MONTHS = PREVIOUS.months + CURRENT.months
+
+
+def _counts(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(date.fromisoformat(m + "-01"), t, c) for m, t, c in rows],
+        columns=["month", "crime_type", "count"],
+    )
+
+
+AREA = _counts([
+    ("2023-04", VIOLENCE, 100), ("2023-10", VIOLENCE, 50),
+    ("2024-04", VIOLENCE, 120), ("2025-03", VIOLENCE, 60),
+    ("2023-05", "Burglary", 8), ("2024-06", "Burglary", 12),
+    ("2024-09", "Robbery", 5),
+    ("2023-06", ASB, 40), ("2024-06", ASB, 30),
+    ("2022-06", "Burglary", 99),  # outside both periods: ignored
+])
+FORCE = _counts([
+    ("2023-04", VIOLENCE, 1000), ("2024-04", VIOLENCE, 1100),
+    ("2023-05", "Burglary", 200), ("2024-05", "Burglary", 180),
+    ("2023-05", "Robbery", 50), ("2024-05", "Robbery", 55),
+    ("2023-05", ASB, 400), ("2024-05", ASB, 300),
+])
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return crime_type_change(AREA, FORCE, CURRENT, PREVIOUS, ALL_MONTHS).set_index("crime_type")
+
+
+def test_rows_are_types_by_size_then_total_then_asb(table: pd.DataFrame) -> None:
+    assert list(table.index) == ["Violence and sexual offences", "Burglary", "Robbery",
+                                 "All crime", ASB]
+    assert list(table["row_kind"]) == ["crime type"] * 3 + ["total", "incidents (not crime)"]
+
+
+def test_counts_and_differences_by_hand(table: pd.DataFrame) -> None:
+    violence = table.loc["Violence and sexual offences"]
+    assert (violence["previous"], violence["current"], violence["diff"]) == (150, 180, 30)
+    assert violence["pct_diff"] == 20.0  # 30 / 150
+    burglary = table.loc["Burglary"]
+    assert (burglary["previous"], burglary["current"], burglary["pct_diff"]) == (8, 12, 50.0)
+    assert not burglary["pct_reliable"]  # base of 8 is below 10
+    robbery = table.loc["Robbery"]
+    assert (robbery["previous"], robbery["current"]) == (0, 5)
+    assert pd.isna(robbery["pct_diff"])  # no % change on a zero base
+
+
+def test_all_crime_excludes_asb(table: pd.DataFrame) -> None:
+    total = table.loc["All crime"]
+    assert (total["previous"], total["current"], total["diff"]) == (158, 197, 39)
+    assert total["pct_diff"] == 24.7  # 39 / 158 = 24.68 %
+    asb = table.loc[ASB]
+    assert (asb["previous"], asb["current"], asb["pct_diff"]) == (40, 30, -25.0)
+
+
+def test_force_change_beside_each_row(table: pd.DataFrame) -> None:
+    assert table.loc["Violence and sexual offences", "force_pct_diff"] == 10.0  # 1000 -> 1100
+    assert table.loc["Burglary", "force_pct_diff"] == -10.0  # 200 -> 180
+    assert table.loc["All crime", "force_pct_diff"] == 6.8  # 1250 -> 1335
+    assert table.loc[ASB, "force_pct_diff"] == -25.0  # 400 -> 300
+
+
+def test_significance_by_hand(table: pd.DataFrame) -> None:
+    # 180 vs 150: z = 30 / sqrt(330) = 1.65, two-sided p ~ 0.11 -> not significant
+    assert table.loc["Violence and sexual offences", "significance"] == "no significant change"
+    # 1,335 vs 1,250 would not matter here: only the area's own counts are tested
+    assert table.loc["Violence and sexual offences", "p_value"] > 0.05
+
+
+def test_presentable_headings_and_unreliable_flag(table: pd.DataFrame) -> None:
+    shown = presentable(table.reset_index(), CURRENT, PREVIOUS)
+    assert list(shown.columns) == ["Crime type", "2023/24", "2024/25", "# diff.", "% diff.",
+                                   "Change", "Force % diff."]
+    burglary = shown.set_index("Crime type").loc["Burglary", "Change"]
+    assert burglary.endswith("(base under 10: % unreliable)")
+
+
+def test_monthly_totals_keep_missing_months_missing() -> None:
+    counts = _counts([("2024-04", "Burglary", 10), ("2024-04", ASB, 3), ("2024-06", ASB, 2)])
+    months = [date(2024, 4, 1), date(2024, 5, 1), date(2024, 6, 1)]
+    available = [date(2024, 4, 1), date(2024, 6, 1)]  # May has no published file
+    series = monthly_totals(counts, months, available)
+    assert series["all_crime"].tolist()[0] == 10
+    assert pd.isna(series["all_crime"].iloc[1]) and pd.isna(series["asb_incidents"].iloc[1])
+    assert series["all_crime"].iloc[2] == 0  # published, no crime: a real zero
+    assert series["asb_incidents"].tolist()[2] == 2
