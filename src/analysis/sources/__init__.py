@@ -1,0 +1,1 @@
+"""Readers for every input: police.uk, partner extracts, lookups, boundaries, population."""
