@@ -15,6 +15,7 @@ import html
 import json
 import os
 import platform
+import shutil
 import subprocess
 import tempfile
 import time
@@ -38,6 +39,7 @@ EXECUTION_TIMEOUT_SECONDS = 1200
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "csp"
 EXECUTED_DIR = "_executed"  # executed notebooks kept for debugging a section
+STAGING_DIR = "_staging"  # a running section writes here; published only if it succeeds
 TIMINGS_DIR = "_build"
 RECORDED_PACKAGES = ("csp-analysis", "pandas", "duckdb", "numpy", "scipy", "matplotlib",
                      "seaborn", "papermill", "nbconvert", "pyarrow", "geopandas")
@@ -160,17 +162,39 @@ def build_section(area: str, period: str, section: str, root: Path | None = None
         known = ", ".join(p.stem for p in section_notebooks(root))
         raise ConfigError(f"no section '{section}'", file=notebook, expected=known)
     out = report_dir(area, period, root)
-    parameters = section_parameters(area, period, out)
+    staging = out / STAGING_DIR / section
+    shutil.rmtree(staging, ignore_errors=True)
+    parameters = section_parameters(area, period, staging)
     check_parameters(notebook, parameters)
     started = time.perf_counter()
     executed = out / EXECUTED_DIR / notebook.name
     execute_section(notebook, parameters, executed, root)
     html_path = out / f"{section}.html"
     export_html(executed, html_path)
+    _publish_outputs(section, staging, out)
     timing = {"section": section, "seconds": round(time.perf_counter() - started, 2),
-              "parameters": parameters}
+              "parameters": section_parameters(area, period, out)}
     _atomic_write(out / TIMINGS_DIR / f"{section}.json", json.dumps(timing, indent=2))
     return html_path
+
+
+def _publish_outputs(section: str, staging: Path, out: Path) -> None:
+    """Move a successful section's tables and key figures from staging into the report.
+
+    A section writes into its staging folder while it runs, so a failure part-way leaves the
+    published tables untouched. Tables this section no longer produces are removed, so the
+    report never carries stale files.
+    """
+    for folder, prefix in (("tables", f"{section}__"), ("key_figures", section)):
+        target = out / folder
+        target.mkdir(parents=True, exist_ok=True)
+        fresh = {p.name: p for p in (staging / folder).glob("*")}
+        for stale in target.glob(f"{prefix}*"):
+            if stale.name not in fresh:
+                stale.unlink()
+        for name, path in fresh.items():
+            os.replace(path, target / name)
+    shutil.rmtree(staging)
 
 
 def _section_title(executed: Path) -> str:

@@ -53,6 +53,15 @@ class ForceConfig(_Strict):
     slug: str = Field(pattern=r"^[a-z0-9-]+$", description="file-name form, e.g. 'essex'")
 
 
+class PartnerSources(_Strict):
+    """Extracts from the force and partners, read through a YAML column mapping."""
+
+    mapping: Path = Field(description="config/mappings/<name>.yaml: their columns to ours")
+    crimes: Path | None = None
+    asb: Path | None = None
+    indicators: Path | None = None
+
+
 class SourcesConfig(_Strict):
     """Where the area's inputs live (paths relative to the project root, or absolute)."""
 
@@ -63,6 +72,13 @@ class SourcesConfig(_Strict):
     ward_boundaries: list[Path] = Field(default_factory=list)
     population: Path | None = Field(default=None, description="mid-year estimates by LA")
     population_vintage: str | None = None
+    census_lsoa_population: Path | None = Field(
+        default=None, description="Census 2021 usual residents by LSOA (.rda)"
+    )
+    imd: Path | None = Field(default=None, description="IMD 2019 ranks/deciles by LSOA 2011")
+    partner: PartnerSources | None = Field(
+        default=None, description="partner extracts (crimes, ASB, indicators) and their mapping"
+    )
 
 
 class AreaConfig(_Strict):

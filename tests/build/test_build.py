@@ -104,7 +104,7 @@ def test_page_is_self_contained(project: Path) -> None:
     images = re.findall(r'<img[^>]+src="([^"]{0,22})', page)
     assert images and all(src.startswith("data:image/png;base64") for src in images)
     assert "Disclosure control" in page and "Kingsmere" in page
-    assert "parameters" not in page  # input cells hidden
+    assert "from analysis" not in page and "output_dir =" not in page  # input hidden
 
 
 def test_tables_index_manifest_and_key_figures(project: Path) -> None:
