@@ -1,0 +1,292 @@
+"""Assessment periods: financial year, calendar year, rolling 12 months and custom month ranges.
+
+A strategic assessment compares one period with the one before it and sets both in a
+multi-year trend. Everything here works in whole calendar months: a period is a run of
+consecutive months, stored as the first day of its first and last month. Whether the data
+actually covers every month of a period is a separate question answered by
+:meth:`Period.coverage`, so that a period with missing months is flagged, never silently
+treated as a period with less crime.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import ConfigError, DataCoverageError, InputError
+
+KINDS = ("financial_year", "calendar_year", "rolling_12", "custom")
+
+_FY_PATTERN = re.compile(r"^(?:FY\s*)?(\d{4})\s*[/-]\s*(\d{2})$", re.IGNORECASE)
+_CALENDAR_PATTERN = re.compile(r"^(\d{4})$")
+_ROLLING_PATTERN = re.compile(r"^R12-(\d{4})-(\d{2})$", re.IGNORECASE)
+_CUSTOM_PATTERN = re.compile(r"^(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})$")
+_PARSE_EXPECTED = (
+    "a financial year '2024/25' (or '2024-25', 'FY2024/25'), a calendar year '2024', "
+    "a rolling 12 months 'R12-2025-03' (ending March 2025) or a month range '2024-04..2024-09'"
+)
+
+
+def to_month(value: object) -> datetime.date:
+    """Return the first day of the month that ``value`` falls in.
+
+    Accepts ``datetime.date``, ``datetime.datetime``, ``pandas.Timestamp``, ``numpy.datetime64``
+    and ISO text ('2024-04' or '2024-04-01'), so callers can pass whatever their table holds.
+    """
+    if value is None or value is pd.NaT:
+        raise InputError("Missing month value", found=value, expected="a date")
+    if isinstance(value, pd.Timestamp | np.datetime64 | str):
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError) as exc:
+            raise InputError(
+                "Not a recognisable month", found=value, expected="a date such as 2024-04-01"
+            ) from exc
+        if pd.isna(stamp):
+            raise InputError("Missing month value", found=value, expected="a date")
+        return datetime.date(stamp.year, stamp.month, 1)
+    if isinstance(value, datetime.date):  # datetime.datetime is a subclass of date
+        return datetime.date(value.year, value.month, 1)
+    raise InputError("Not a recognisable month", found=value, expected="a date such as 2024-04-01")
+
+
+def add_months(month: datetime.date, n: int) -> datetime.date:
+    """The first day of the month ``n`` months after ``month`` (``n`` may be negative)."""
+    index = month.year * 12 + (month.month - 1) + n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """Number of months from ``start`` to ``end`` inclusive (both first-of-month dates)."""
+    return (end.year - start.year) * 12 + (end.month - start.month) + 1
+
+
+def _month_label(month: datetime.date) -> str:
+    return month.strftime("%b %Y")
+
+
+def _label(start: datetime.date, end: datetime.date, kind: str) -> str:
+    if kind == "financial_year":
+        return f"{start.year}/{(start.year + 1) % 100:02d}"
+    if kind == "calendar_year":
+        return str(start.year)
+    if kind == "rolling_12":
+        return f"12 months to {_month_label(end)}"
+    if start == end:
+        return _month_label(start)
+    return f"{_month_label(start)} to {_month_label(end)}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A run of whole calendar months that an assessment reports on.
+
+    Build one with :meth:`parse` or the constructors :meth:`financial_year`,
+    :meth:`calendar_year`, :meth:`rolling_12` and :meth:`custom`, which also write the label.
+    """
+
+    start: datetime.date
+    end: datetime.date
+    kind: str
+    label: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ConfigError(
+                "Unknown period kind", found=self.kind, expected=f"one of {', '.join(KINDS)}"
+            )
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if not isinstance(value, datetime.date) or value.day != 1:
+                raise ConfigError(
+                    f"Period {name} must be the first day of a month",
+                    found=value,
+                    expected="a datetime.date with day 1",
+                )
+        if self.end < self.start:
+            raise ConfigError(
+                "Period ends before it starts",
+                found=f"{self.start} to {self.end}",
+                expected="start on or before end",
+            )
+        length = months_between(self.start, self.end)
+        fixed_start = {"financial_year": 4, "calendar_year": 1}.get(self.kind)
+        if self.kind != "custom" and length != 12:
+            raise ConfigError(
+                f"A {self.kind} period must be 12 months long", found=f"{length} months"
+            )
+        if fixed_start is not None and self.start.month != fixed_start:
+            raise ConfigError(
+                f"A {self.kind} period must start in month {fixed_start}", found=self.start
+            )
+
+    def __str__(self) -> str:
+        return self.label
+
+    # --- constructors -------------------------------------------------------------------
+    @classmethod
+    def financial_year(cls, start_year: int) -> Period:
+        """April ``start_year`` to March ``start_year + 1`` (label '2024/25')."""
+        start = datetime.date(start_year, 4, 1)
+        end = datetime.date(start_year + 1, 3, 1)
+        return cls(start, end, "financial_year", _label(start, end, "financial_year"))
+
+    @classmethod
+    def calendar_year(cls, year: int) -> Period:
+        """January to December of ``year`` (label '2024')."""
+        start = datetime.date(year, 1, 1)
+        end = datetime.date(year, 12, 1)
+        return cls(start, end, "calendar_year", _label(start, end, "calendar_year"))
+
+    @classmethod
+    def rolling_12(cls, last_month: object) -> Period:
+        """The 12 months ending with ``last_month`` (label '12 months to Mar 2025')."""
+        end = to_month(last_month)
+        start = add_months(end, -11)
+        return cls(start, end, "rolling_12", _label(start, end, "rolling_12"))
+
+    @classmethod
+    def custom(cls, first_month: object, last_month: object) -> Period:
+        """Any run of months, both ends inclusive (label 'Apr 2024 to Sep 2024')."""
+        start, end = to_month(first_month), to_month(last_month)
+        if end < start:
+            raise ConfigError(
+                "Period ends before it starts",
+                found=f"{start} to {end}",
+                expected="first month on or before last month",
+            )
+        return cls(start, end, "custom", _label(start, end, "custom"))
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Read a period from configuration text.
+
+        '2024/25', '2024-25' and 'FY2024/25' are financial years; '2024' is a calendar year;
+        'R12-2025-03' is the 12 months ending March 2025; '2024-04..2024-09' is a custom range.
+        """
+        cleaned = str(text).strip()
+        if match := _FY_PATTERN.match(cleaned):
+            first, second = int(match.group(1)), int(match.group(2))
+            if (first + 1) % 100 != second:
+                raise ConfigError(
+                    "Financial year halves do not follow on",
+                    found=text,
+                    expected=f"'{first}/{(first + 1) % 100:02d}'",
+                )
+            return cls.financial_year(first)
+        if match := _CALENDAR_PATTERN.match(cleaned):
+            return cls.calendar_year(int(match.group(1)))
+        if match := _ROLLING_PATTERN.match(cleaned):
+            return cls.rolling_12(_checked_month(int(match.group(1)), int(match.group(2)), text))
+        if match := _CUSTOM_PATTERN.match(cleaned):
+            first = _checked_month(int(match.group(1)), int(match.group(2)), text)
+            last = _checked_month(int(match.group(3)), int(match.group(4)), text)
+            return cls.custom(first, last)
+        raise ConfigError("Period not understood", found=text, expected=_PARSE_EXPECTED)
+
+    # --- derived periods -----------------------------------------------------------------
+    @property
+    def months(self) -> list[datetime.date]:
+        """Every month in the period as a first-of-month date, oldest first."""
+        return [add_months(self.start, i) for i in range(len(self))]
+
+    def __len__(self) -> int:
+        return months_between(self.start, self.end)
+
+    def contains(self, month: object) -> bool:
+        """True if the month of ``month`` lies inside the period."""
+        return self.start <= to_month(month) <= self.end
+
+    def shifted(self, months: int) -> Period:
+        """The same kind and length of period moved by ``months`` (negative = earlier)."""
+        start, end = add_months(self.start, months), add_months(self.end, months)
+        return Period(start, end, self.kind, _label(start, end, self.kind))
+
+    def previous(self) -> Period:
+        """The period of the same kind and length that ends the month before this one starts.
+
+        For a 12-month period this is the year before; for a custom six months it is the six
+        months immediately before (use :meth:`year_earlier` for the same months a year ago).
+        """
+        return self.shifted(-len(self))
+
+    def year_earlier(self) -> Period:
+        """The same months one year earlier (the seasonal comparison for custom ranges)."""
+        return self.shifted(-12)
+
+    def trend_window(self, years: int = 3) -> list[Period]:
+        """This period and the same months in each of the ``years - 1`` years before, oldest first.
+
+        Periods step back a year at a time so that each point of the trend covers the same
+        season; a period longer than 12 months would overlap itself and is refused.
+        """
+        if years < 1:
+            raise ConfigError("A trend window needs at least one year", found=years)
+        if len(self) > 12:
+            raise ConfigError(
+                "A trend window needs a period of at most 12 months",
+                found=f"{self.label} ({len(self)} months)",
+                hint="use a financial year, calendar year or rolling 12 months",
+            )
+        return [self.shifted(-12 * back) for back in range(years - 1, -1, -1)]
+
+    def coverage(self, available_months: Iterable[object]) -> PeriodCoverage:
+        """Which months of this period are absent from ``available_months``."""
+        available = {to_month(month) for month in available_months}
+        return PeriodCoverage(self, [m for m in self.months if m not in available])
+
+
+def _checked_month(year: int, month: int, text: str) -> datetime.date:
+    if not 1 <= month <= 12:
+        raise ConfigError("Month must be 01 to 12", found=text, expected=_PARSE_EXPECTED)
+    return datetime.date(year, month, 1)
+
+
+@dataclass(frozen=True)
+class PeriodCoverage:
+    """The months of ``period`` that the data does not cover (empty when complete)."""
+
+    period: Period
+    missing: list[datetime.date]
+
+    @property
+    def complete(self) -> bool:
+        """True when every month of the period is available."""
+        return not self.missing
+
+    def describe(self) -> str:
+        """A sentence for caveats, e.g. '2024/25 is incomplete: 2 of 12 months missing (…)'."""
+        if self.complete:
+            return f"{self.period.label} is complete ({len(self.period)} months)."
+        names = ", ".join(_month_label(m) for m in self.missing)
+        return (
+            f"{self.period.label} is incomplete: {len(self.missing)} of {len(self.period)} "
+            f"months missing ({names})."
+        )
+
+
+def latest_complete_financial_year(available_months: Iterable[object]) -> Period:
+    """The most recent financial year whose twelve months are all in ``available_months``."""
+    available = {to_month(month) for month in available_months}
+    if not available:
+        raise DataCoverageError(
+            "No months of data are available, so no financial year can be chosen",
+            hint="ingest data first, or check the area's data paths",
+        )
+    newest = max(available)
+    start_year = newest.year if newest.month >= 4 else newest.year - 1
+    oldest_year = min(available).year - 1
+    for year in range(start_year, oldest_year - 1, -1):
+        candidate = Period.financial_year(year)
+        if candidate.coverage(available).complete:
+            return candidate
+    raise DataCoverageError(
+        "No complete financial year (April to March) in the data",
+        found=f"{len(available)} months from {min(available)} to {newest}",
+        expected="all 12 months of at least one financial year",
+    )

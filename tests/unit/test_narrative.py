@@ -1,0 +1,133 @@
+"""Tests for analysis.narrative: sentences follow the numbers and never overclaim."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.comparators import peer_comparison
+from analysis.measures import change_table
+from analysis.narrative import (
+    describe_change,
+    describe_change_table,
+    describe_peer_comparison,
+    describe_trend,
+    percent,
+)
+from analysis.periods import Period
+from analysis.trends import xmr
+
+FY17, FY18 = Period.financial_year(2017), Period.financial_year(2018)
+
+
+def table_for(pairs: dict[str, tuple[int, int]], available=None) -> pd.DataFrame:
+    rows = [{"month": period.months[0], "group": group, "count": n}
+            for group, (previous, current) in pairs.items()
+            for period, n in ((FY17, previous), (FY18, current))]
+    return change_table(pd.DataFrame(rows), FY18, FY17, "group", total_label=None,
+                        available_months=available)
+
+
+def row(table: pd.DataFrame, group: str) -> pd.Series:
+    return table.set_index("group").loc[group]
+
+
+class TestDescribeChange:
+    def test_seed_sentence(self):
+        table = table_for({"Violence with injury": (1297, 1476)})
+        text = describe_change(row(table, "Violence with injury"), "Violence with injury",
+                               force_pct=9.1)
+        assert text == ("Violence with injury rose by 179 offences (13.8 %), a statistically "
+                        "significant increase; the force rose 9.1 %.")
+
+    def test_significant_fall(self):
+        table = table_for({"Burglary": (1238, 1134)})
+        text = describe_change(row(table, "Burglary"), "Burglary", force_pct=-2.0)
+        assert text == ("Burglary fell by 104 offences (8.4 %), a statistically significant "
+                        "decrease; the force fell 2.0 %.")
+
+    def test_not_significant(self):
+        table = table_for({"Robbery": (205, 244)})
+        text = describe_change(row(table, "Robbery"), "Robbery")
+        assert text == ("Robbery rose by 39 offences (19.0 %), not a statistically "
+                        "significant change.")
+        assert "significant increase" not in text
+
+    def test_no_change(self):
+        table = table_for({"Arson": (40, 40)})
+        assert describe_change(row(table, "Arson"), "Arson", force_pct=0.0) == (
+            "Arson was unchanged at 40 offences, not a statistically significant change; "
+            "the force was unchanged.")
+
+    def test_small_base(self):
+        table = table_for({"Hate crime": (4, 9)})
+        text = describe_change(row(table, "Hate crime"), "Hate crime")
+        assert text.startswith("Hate crime rose by 5 offences (too few last time for a "
+                               "reliable percentage)")
+        assert "%" not in text
+
+    def test_from_zero_and_singular(self):
+        table = table_for({"Homicide": (0, 1)})
+        assert describe_change(row(table, "Homicide"), "Homicide").startswith(
+            "Homicide rose from none to 1 offence,")
+
+    def test_incomplete_period_no_significance_claim(self):
+        available = FY17.months[:-1] + FY18.months  # March 2018 missing
+        table = table_for({"Violence with injury": (1297, 1476)}, available)
+        text = describe_change(row(table, "Violence with injury"), "Violence with injury")
+        assert "significant" not in text
+        assert "missing months of data" in text
+
+    def test_unknown_count(self):
+        available = FY17.months[:-1] + FY18.months
+        counts = pd.DataFrame([{"month": FY18.months[0], "group": "New", "count": 4}])
+        table = change_table(counts, FY18, FY17, "group", available_months=available)
+        # "New" has no rows in the incomplete previous period, so its count there is unknown
+        assert "cannot be given" in describe_change(row(table, "New"), "New")
+
+    @given(st.integers(0, 3000), st.integers(0, 3000))
+    def test_never_claims_untested_significance(self, previous, current):
+        table = table_for({"X": (previous, current)})
+        record = row(table, "X")
+        text = describe_change(record, "X")
+        claimed = "statistically significant increase" in text or \
+            "statistically significant decrease" in text
+        assert claimed == record["significance"].startswith("significant")
+        if current > previous:
+            assert " rose " in text
+        elif current < previous:
+            assert " fell " in text
+
+
+def test_describe_change_table_uses_force():
+    local = table_for({"Robbery": (205, 244), "Burglary": (1238, 1134)})
+    force = pd.DataFrame({"group": ["Robbery", "Burglary"], "pct_diff": [5.5, -1.2]})
+    sentences = describe_change_table(local, "group", force_table=force, force_label="Essex")
+    assert sentences[0].endswith("; Essex rose 5.5 %.")
+    assert sentences[1].endswith("; Essex fell 1.2 %.")
+
+
+def test_peer_sentence():
+    peers = pd.DataFrame({"area": list("ABCD"), "count": [120, 100, 80, 100],
+                          "population": [10_000] * 4})
+    text = describe_peer_comparison(peer_comparison(peers, "A"), "Robbery", area_name="A")
+    assert text == ("Robbery in A was 12.0 per 1,000 population, 1st highest of 4 in its most "
+                    "similar group and significantly higher than the peer average of 9.3.")
+    text = describe_peer_comparison(peer_comparison(peers, "B"), "Robbery", area_name="B")
+    # others: (120 + 80 + 100) / 30,000 x 1,000 = 10.0
+    assert "not significantly different from the peer average of 10.0" in text
+
+
+def test_trend_sentences():
+    quiet = describe_trend(xmr([10, 12, 11, 13, 12]), "ASB")
+    assert "no sign of a real change" in quiet
+    loud = describe_trend(xmr([10, 12, 11, 13, 12, 16], baseline=5), "ASB")
+    assert "real change, above the average" in loud
+    assert "beyond the process limits" in loud
+
+
+@pytest.mark.parametrize(("value", "text"), [(13.8, "13.8 %"), (-8.4, "8.4 %"), (0, "0.0 %")])
+def test_percent(value, text):
+    assert percent(value) == text

@@ -1,0 +1,212 @@
+"""Tests for analysis.periods: period arithmetic, parsing, labels and coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.errors import ConfigError, DataCoverageError, InputError
+from analysis.periods import (
+    Period,
+    add_months,
+    latest_complete_financial_year,
+    months_between,
+    to_month,
+)
+
+
+def d(year: int, month: int) -> dt.date:
+    return dt.date(year, month, 1)
+
+
+class TestConstructorsAndLabels:
+    def test_financial_year(self):
+        p = Period.financial_year(2024)
+        assert (p.start, p.end, p.kind, p.label) == (d(2024, 4), d(2025, 3), "financial_year",
+                                                     "2024/25")
+
+    def test_financial_year_label_across_century(self):
+        assert Period.financial_year(1999).label == "1999/00"
+
+    def test_calendar_year(self):
+        p = Period.calendar_year(2024)
+        assert (p.start, p.end, p.label) == (d(2024, 1), d(2024, 12), "2024")
+
+    def test_rolling_12(self):
+        p = Period.rolling_12(d(2025, 3))
+        assert (p.start, p.end, p.label) == (d(2024, 4), d(2025, 3), "12 months to Mar 2025")
+
+    def test_custom(self):
+        p = Period.custom(d(2024, 4), d(2024, 9))
+        assert p.label == "Apr 2024 to Sep 2024"
+        assert len(p) == 6
+
+    def test_custom_single_month(self):
+        assert Period.custom(d(2024, 4), d(2024, 4)).label == "Apr 2024"
+
+    def test_months_in_order(self):
+        months = Period.financial_year(2024).months
+        assert months[0] == d(2024, 4) and months[-1] == d(2025, 3)
+        assert len(months) == 12 and months == sorted(months)
+
+    def test_rejects_mid_month_dates(self):
+        with pytest.raises(ConfigError):
+            Period(dt.date(2024, 4, 2), d(2025, 3), "custom", "x")
+
+    def test_rejects_bad_kind_and_wrong_length(self):
+        with pytest.raises(ConfigError):
+            Period(d(2024, 4), d(2025, 3), "quarter", "x")
+        with pytest.raises(ConfigError):
+            Period(d(2024, 4), d(2025, 2), "financial_year", "x")
+        with pytest.raises(ConfigError):
+            Period(d(2024, 1), d(2024, 12), "financial_year", "x")
+
+    def test_rejects_reversed_custom(self):
+        with pytest.raises(ConfigError):
+            Period.custom(d(2024, 9), d(2024, 4))
+
+
+class TestParse:
+    @pytest.mark.parametrize("text", ["2024/25", "2024-25", "FY2024/25", "fy 2024/25"])
+    def test_financial_year_forms(self, text):
+        assert Period.parse(text) == Period.financial_year(2024)
+
+    def test_calendar(self):
+        assert Period.parse("2024") == Period.calendar_year(2024)
+
+    def test_rolling(self):
+        assert Period.parse("R12-2025-03") == Period.rolling_12(d(2025, 3))
+
+    def test_custom(self):
+        assert Period.parse("2024-04..2024-09") == Period.custom(d(2024, 4), d(2024, 9))
+
+    @pytest.mark.parametrize(
+        "text", ["2024/26", "2024-12", "April 2024", "R12-2025-13", "2024-04..2024-13", ""]
+    )
+    def test_rejects_with_config_error(self, text):
+        with pytest.raises(ConfigError) as info:
+            Period.parse(text)
+        assert info.value.found == text
+
+
+class TestPrevious:
+    def test_financial_year(self):
+        assert Period.financial_year(2024).previous() == Period.financial_year(2023)
+
+    def test_calendar(self):
+        assert Period.calendar_year(2024).previous() == Period.calendar_year(2023)
+
+    def test_rolling(self):
+        prev = Period.rolling_12(d(2025, 3)).previous()
+        assert prev == Period.rolling_12(d(2024, 3))
+        assert prev.label == "12 months to Mar 2024"
+
+    def test_custom_is_immediately_before(self):
+        # Apr–Sep 2024 (6 months) -> the 6 months before: Oct 2023 – Mar 2024
+        prev = Period.custom(d(2024, 4), d(2024, 9)).previous()
+        assert (prev.start, prev.end, prev.label) == (d(2023, 10), d(2024, 3),
+                                                      "Oct 2023 to Mar 2024")
+
+    def test_custom_year_earlier(self):
+        earlier = Period.custom(d(2024, 4), d(2024, 9)).year_earlier()
+        assert (earlier.start, earlier.end) == (d(2023, 4), d(2023, 9))
+
+
+class TestTrendWindow:
+    def test_three_financial_years_oldest_first(self):
+        window = Period.financial_year(2024).trend_window()
+        assert [p.label for p in window] == ["2022/23", "2023/24", "2024/25"]
+
+    def test_longer_window(self):
+        assert len(Period.calendar_year(2024).trend_window(5)) == 5
+
+    def test_custom_steps_by_year(self):
+        window = Period.custom(d(2024, 4), d(2024, 9)).trend_window(3)
+        assert [p.start for p in window] == [d(2022, 4), d(2023, 4), d(2024, 4)]
+
+    def test_refuses_overlapping_windows(self):
+        with pytest.raises(ConfigError):
+            Period.custom(d(2023, 1), d(2024, 6)).trend_window()
+
+    def test_refuses_zero_years(self):
+        with pytest.raises(ConfigError):
+            Period.financial_year(2024).trend_window(0)
+
+
+class TestCoverage:
+    def test_complete(self):
+        fy = Period.financial_year(2024)
+        cov = fy.coverage(fy.months)
+        assert cov.complete and cov.missing == []
+
+    def test_missing_months_listed_in_order(self):
+        fy = Period.financial_year(2024)
+        available = [m for m in fy.months if m not in (d(2024, 7), d(2025, 1))]
+        cov = fy.coverage(available)
+        assert not cov.complete
+        assert cov.missing == [d(2024, 7), d(2025, 1)]
+        assert "2 of 12 months missing (Jul 2024, Jan 2025)" in cov.describe()
+
+    def test_accepts_timestamps_and_strings(self):
+        fy = Period.financial_year(2024)
+        available = [pd.Timestamp(m) for m in fy.months[:6]] + [m.isoformat()[:7]
+                                                                for m in fy.months[6:]]
+        assert fy.coverage(available).complete
+
+
+class TestLatestCompleteFinancialYear:
+    def test_picks_latest_complete(self):
+        months = Period.financial_year(2023).months + Period.financial_year(2024).months[:-1]
+        assert latest_complete_financial_year(months) == Period.financial_year(2023)
+
+    def test_gap_in_latest_year_falls_back(self):
+        months = [m for y in (2022, 2023) for m in Period.financial_year(y).months
+                  if m != d(2024, 2)]
+        assert latest_complete_financial_year(months) == Period.financial_year(2022)
+
+    def test_none_complete(self):
+        with pytest.raises(DataCoverageError):
+            latest_complete_financial_year(Period.financial_year(2024).months[1:])
+
+    def test_empty(self):
+        with pytest.raises(DataCoverageError):
+            latest_complete_financial_year([])
+
+
+class TestMonthHelpers:
+    @pytest.mark.parametrize(
+        "value",
+        [dt.date(2024, 4, 17), dt.datetime(2024, 4, 17, 13, 5), pd.Timestamp("2024-04-17"),
+         np.datetime64("2024-04-17"), "2024-04", "2024-04-17"],
+    )
+    def test_to_month(self, value):
+        assert to_month(value) == d(2024, 4)
+
+    @pytest.mark.parametrize("value", ["not a date", 202404, None, pd.NaT])
+    def test_to_month_rejects(self, value):
+        with pytest.raises(InputError):
+            to_month(value)
+
+    def test_add_months_across_years(self):
+        assert add_months(d(2024, 11), 3) == d(2025, 2)
+        assert add_months(d(2024, 1), -1) == d(2023, 12)
+
+    @given(st.integers(1990, 2100), st.integers(1, 12), st.integers(0, 600))
+    def test_add_months_round_trip(self, year, month, n):
+        start = d(year, month)
+        moved = add_months(start, n)
+        assert moved.day == 1
+        assert add_months(moved, -n) == start
+        assert months_between(start, moved) == n + 1
+
+    @given(st.integers(1990, 2100), st.integers(1, 12), st.integers(1, 36))
+    def test_previous_is_adjacent_and_same_length(self, year, month, length):
+        p = Period.custom(d(year, month), add_months(d(year, month), length - 1))
+        prev = p.previous()
+        assert len(prev) == len(p)
+        assert add_months(prev.end, 1) == p.start
