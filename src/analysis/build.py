@@ -128,9 +128,14 @@ def execute_section(notebook: Path, parameters: dict[str, str], executed: Path,
         ) from exc
 
 
-def _without_stderr(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop warning streams: they are for the analyst's log, not the partners' page."""
-    for cell in notebook.cells:
+def _prepared_for_sharing(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop warning streams and number the cells, so the page is clean and reproducible.
+
+    Warnings are for the analyst's log, not the partners' page. Papermill gives its injected
+    parameters cell a random id, which would otherwise make every rebuild differ.
+    """
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.output_type == "stream" and o.name == "stderr")]
@@ -147,7 +152,7 @@ def export_html(executed: Path, html_path: Path) -> None:
         exclude_output_prompt=True,
         embed_images=True,
     )
-    notebook = _without_stderr(nbformat.read(executed, as_version=4))
+    notebook = _prepared_for_sharing(nbformat.read(executed, as_version=4))
     body, _ = exporter.from_notebook_node(notebook)
     _atomic_write(html_path, body)
 

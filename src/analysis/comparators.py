@@ -40,7 +40,8 @@ def ordinal(n: int) -> str:
 def position(values: pd.Series, area: object, *, highest: bool = True) -> str:
     """The area's place among ``values`` (indexed by area), e.g. '3rd highest of 15'.
 
-    Equal values share a place, written 'joint 2nd highest of 15'.
+    Equal values share a place, written 'joint 2nd highest of 15'; first place reads
+    'highest of 15' (or 'joint highest of 15'), as an analyst would write it.
     """
     if area not in values.index:
         raise InputError("Area not among the values being ranked", found=area,
@@ -52,7 +53,8 @@ def position(values: pd.Series, area: object, *, highest: bool = True) -> str:
     ahead = (values > own).sum() if highest else (values < own).sum()
     tied = (values == own).sum() > 1
     word = "highest" if highest else "lowest"
-    return f"{'joint ' if tied else ''}{ordinal(int(ahead) + 1)} {word} of {len(values)}"
+    place = "" if ahead == 0 else f"{ordinal(int(ahead) + 1)} "
+    return f"{'joint ' if tied else ''}{place}{word} of {len(values)}"
 
 
 def _comparison_label(p_value: float, difference: float, alpha: float) -> str:

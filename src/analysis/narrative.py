@@ -143,7 +143,7 @@ def describe_peer_comparison(
     joiner = "from" if significance.startswith("not") else "than"
     return (
         f"{subject} in {area_name} was {float(result['rate']):.1f} {rate_unit}, "
-        f"{result['position']} in {group_name} and {significance} {joiner} the peer average "
+        f"the {result['position']} in {group_name} and {significance} {joiner} the peer average "
         f"of {float(result['peer_rate']):.1f}."
     )
 

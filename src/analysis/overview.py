@@ -12,7 +12,10 @@ from datetime import date
 
 import pandas as pd
 
+from analysis.comparators import comparator_table, peer_comparison, position
+from analysis.harm import cost_of_crime, severity_weighted_total
 from analysis.measures import change_table
+from analysis.narrative import describe_change
 from analysis.periods import Period
 
 ASB = "Anti-social behaviour"
@@ -101,3 +104,131 @@ def presentable(table: pd.DataFrame, current: Period, previous: Period) -> pd.Da
         + " (base under 10: % unreliable)"
     )
     return shown
+
+
+def split_area_and_force(counts_by_csp: pd.DataFrame, csp_code: str
+                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """From monthly counts by ``csp_code`` and ``crime_type`` over a force, the area's counts
+    and the force's (the sum over all its CSPs), both as ``month, crime_type, count``."""
+    area = counts_by_csp[counts_by_csp["csp_code"] == csp_code]
+    force = counts_by_csp.groupby(["month", "crime_type"], as_index=False)["count"].sum()
+    return area.drop(columns="csp_code").reset_index(drop=True), force
+
+
+def _crime_in(counts: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Crime rows (ASB excluded) of the months of ``period``."""
+    in_period = _as_date(counts["month"]).isin(set(period.months))
+    return counts[in_period & (counts["crime_type"] != ASB)]
+
+
+def crime_rates(counts_by_csp: pd.DataFrame, populations: pd.DataFrame, period: Period,
+                area_code: str) -> pd.DataFrame:
+    """All-crime rate per 1,000 (Byar 95 % interval) for every CSP of the force and the force.
+
+    ``populations`` comes from :func:`analysis.pipeline.force_populations`. Each row also
+    says whether the area's rate differs significantly from that row's (exact conditional
+    Poisson test on the two counts with the population ratio). Rows: CSPs by rate, then
+    the force.
+    """
+    totals = _crime_in(counts_by_csp, period).groupby("csp_code")["count"].sum()
+    csps = populations[populations["area_level"] == "CSP"].copy()
+    csps["count"] = csps["area_code"].map(totals).fillna(0).astype("int64")
+    force = populations[populations["area_level"] == "PFA"].copy()
+    force["count"] = int(csps["count"].sum())
+    table = pd.concat([csps, force], ignore_index=True)
+    vintage = str(table["population_vintage"].iloc[0])
+    rates = comparator_table(table.drop(columns="population_vintage"), area_code,
+                             population_vintage=vintage, area_col="area_code")
+    is_force = rates["area_level"] == "PFA"
+    ordered = pd.concat([rates[~is_force].sort_values("rate", ascending=False), rates[is_force]])
+    return ordered.reset_index(drop=True)
+
+
+def presentable_rates(rates: pd.DataFrame, area_name: str) -> pd.DataFrame:
+    """The rates table with readable headings and the interval as one column."""
+    shown = pd.DataFrame({
+        "Area": rates["area_name"],
+        "Crimes": rates["count"],
+        "Population": rates["population"],
+        "Rate per 1,000": rates["rate"].round(1),
+        "95 % interval": [f"{lo:.1f} to {hi:.1f}" for lo, hi in
+                          zip(rates["lower"], rates["upper"], strict=True)],
+        f"{area_name} compared with this area": rates["significance"],
+    })
+    return shown
+
+
+def rate_position(rates: pd.DataFrame, area_code: str) -> str:
+    """The area's place among the force's CSPs by crime rate, e.g. '2nd highest of 14'."""
+    csps = rates[rates["area_level"] == "CSP"].set_index("area_code")["rate"]
+    return position(csps, area_code, highest=True)
+
+
+def peer_group_comparison(rates: pd.DataFrame, area_code: str, peer_codes: list[str]
+                          ) -> dict[str, object] | None:
+    """The area against its most similar group (pooled rate of the other members).
+
+    Only peers present in ``rates`` can be compared (a peer outside the force needs its own
+    data); None when the config names no peer that is available.
+    """
+    members = rates[rates["area_code"].isin([area_code, *peer_codes])
+                    & (rates["area_level"] == "CSP")]
+    if len(members) < 2:
+        return None
+    return peer_comparison(members, area_code, area_col="area_code")
+
+
+def harm_and_cost(area_counts: pd.DataFrame, current: Period, previous: Period
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Severity-weighted crime and cost of crime for both periods, and the crimes left out.
+
+    Weights and costs exist only for some data.police.uk crime types (see
+    ``reference/SOURCES.md``); crimes without one are listed in the second table with their
+    counts, so the totals are read as floors, never as complete.
+    """
+    labelled = pd.concat([
+        _crime_in(area_counts, period).assign(period=period.label)
+        for period in (previous, current)
+    ])
+    severity = severity_weighted_total(labelled, key_col="crime_type",
+                                       classification="police_uk_crime_type", by="period")
+    cost = cost_of_crime(labelled, key_col="crime_type",
+                         classification="police_uk_crime_type", by="period")
+    summary = severity.table.merge(
+        cost.table[["period", "count_weighted", "cost_gbp"]].rename(
+            columns={"count_weighted": "count_costed"}),
+        on="period",
+    ).rename(columns={"count": "crimes", "count_weighted": "count_with_weight"})
+    # A total over no weighted (or costed) crime is unknown, not zero.
+    summary["severity_weighted_total"] = summary["severity_weighted_total"].where(
+        summary["count_with_weight"] > 0)
+    summary["cost_gbp"] = summary["cost_gbp"].where(summary["count_costed"] > 0)
+    summary = summary.rename(columns={
+        "period": "Period", "crimes": "Crimes", "count_with_weight": "Crimes with a weight",
+        "count_not_weighted": "Crimes without a weight",
+        "severity_weighted_total": "Severity-weighted total",
+        "count_costed": "Crimes with a unit cost", "cost_gbp": "Cost (£, 2015/16 prices)",
+    })
+    gaps = severity.gaps.assign(missing="severity weight").merge(
+        cost.gaps.assign(missing="unit cost"), how="outer",
+        on=["period", "key", "count", "reason", "missing"],
+    )
+    gaps = (gaps[gaps["period"] == current.label]
+            .groupby(["key", "count"], as_index=False)["missing"].agg(" and ".join)
+            .rename(columns={"key": "Crime type", "count": "Crimes", "missing": "No published"})
+            .sort_values("Crimes", ascending=False, ignore_index=True))
+    return summary, gaps
+
+
+def key_findings(change: pd.DataFrame, force_name: str) -> list[str]:
+    """Plain-English findings: all crime, each significant change by type, then ASB."""
+    rows = change.set_index("crime_type")
+    significant = change[(change["row_kind"] == "crime type")
+                         & change["significance"].str.startswith("significant")]
+    chosen = [ALL_CRIME, *significant["crime_type"], ASB]
+    units = {ASB: "incidents"}
+    return [
+        describe_change(rows.loc[name], name, unit=units.get(name, "offences"),
+                        force_pct=rows.loc[name, "force_pct_diff"], force_label=force_name)
+        for name in chosen if name in rows.index
+    ]

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.config import AreaConfig, project_root
+from analysis.config import AreaConfig, area_config_path, project_root
+from analysis.errors import DataCoverageError
 from analysis.report import store_dir
-from analysis.sources.geography import load_lsoa_lookup
+from analysis.sources.geography import load_lad_csp, load_lsoa_lookup
+from analysis.sources.population import load_mid_year_estimates, population_for
 from analysis.store import IngestReport, ingest_police_uk
 
 
@@ -33,3 +35,31 @@ def ingest_area(config: AreaConfig, root: Path | None = None) -> IngestReport:
     inputs = [config.resolve(p, root) for p in config.sources.police_uk]
     return ingest_police_uk(inputs, store_dir(config, root),
                             lsoa_lookup=area_lookup(config, root))
+
+
+def force_populations(config: AreaConfig, root: Path | None = None) -> pd.DataFrame:
+    """Population of every CSP in the area's force, and of the force itself (one vintage).
+
+    Columns: area_code, area_name, area_level ('CSP' or 'PFA'), population,
+    population_vintage. Raises if the config names no population file: rates without a
+    stated denominator are not shown.
+    """
+    root = root or project_root()
+    sources = config.sources
+    if sources.population is None:
+        raise DataCoverageError(
+            "no population file is configured, so rates cannot be calculated",
+            file=area_config_path(config.name, root),
+            hint="set sources.population (ONS mid-year estimates by local authority)",
+        )
+    estimates = load_mid_year_estimates(config.resolve(sources.population, root),
+                                        vintage=sources.population_vintage)
+    lad_csp = load_lad_csp(config.resolve(sources.lad_csp_lookup, root))
+    in_force = lad_csp[lad_csp["pfa_code"] == config.force.code]
+    names = dict(zip(in_force["csp_code"], in_force["csp_name"], strict=False))
+    csps = population_for(sorted(names), estimates, lad_csp, level="csp")
+    force = population_for([config.force.code], estimates, lad_csp, level="pfa")
+    csps["area_name"] = csps["area_code"].map(names)
+    force["area_name"] = config.force.name
+    columns = ["area_code", "area_name", "area_level", "population", "population_vintage"]
+    return pd.concat([csps[columns], force[columns]], ignore_index=True)

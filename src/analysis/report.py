@@ -141,6 +141,14 @@ class Section:
         plt.close(fig)
         return Image(data=buffer.getvalue(), format="png")
 
+    def findings(self, sentences: list[str]) -> HTML:
+        """Show findings and add them to the section's list for the executive summary."""
+        kept = self.key_figures.get("findings", {}).get("value", [])
+        self.record("findings", [*kept, *sentences], label="Key findings")
+        items = "".join(f"<li>{html.escape(sentence)}</li>" for sentence in sentences)
+        return HTML(f'<section class="csp-findings"><h2>Key findings</h2><ul>{items}</ul>'
+                    "</section>")
+
     def record(self, key: str, value: Any, *, label: str | None = None) -> None:
         """Keep a headline figure for the executive summary (``key_figures/<section>.json``)."""
         self.key_figures[key] = {"value": value, "label": label or key}

@@ -33,10 +33,10 @@ def test_ordinal(n, text):
 class TestPosition:
     def test_positions(self):
         rates = pd.Series([12.0, 10.0, 8.0, 10.0], index=list("ABCD"))
-        assert position(rates, "A") == "1st highest of 4"
+        assert position(rates, "A") == "highest of 4"
         assert position(rates, "C") == "4th highest of 4"
         assert position(rates, "B") == "joint 2nd highest of 4"
-        assert position(rates, "C", highest=False) == "1st lowest of 4"
+        assert position(rates, "C", highest=False) == "lowest of 4"
 
     def test_third_of_fifteen(self):
         rates = pd.Series(range(15, 0, -1), index=[f"p{i}" for i in range(15)])
@@ -58,7 +58,7 @@ class TestPeerComparison:
         # z = (20 - 0.5) / 8.66 = 2.25 -> p about 0.024
         assert 0.015 < result["p_value"] < 0.035
         assert result["significance"] == "significantly higher"
-        assert result["position"] == "1st highest of 4"
+        assert result["position"] == "highest of 4"
 
     def test_not_different(self):
         result = peer_comparison(PEERS, "B")

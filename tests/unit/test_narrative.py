@@ -113,7 +113,7 @@ def test_peer_sentence():
     peers = pd.DataFrame({"area": list("ABCD"), "count": [120, 100, 80, 100],
                           "population": [10_000] * 4})
     text = describe_peer_comparison(peer_comparison(peers, "A"), "Robbery", area_name="A")
-    assert text == ("Robbery in A was 12.0 per 1,000 population, 1st highest of 4 in its most "
+    assert text == ("Robbery in A was 12.0 per 1,000 population, the highest of 4 in its most "
                     "similar group and significantly higher than the peer average of 9.3.")
     text = describe_peer_comparison(peer_comparison(peers, "B"), "Robbery", area_name="B")
     # others: (120 + 80 + 100) / 30,000 x 1,000 = 10.0
