@@ -46,13 +46,17 @@ def ingest(area: AreaOption = "demo") -> None:
     """Read the area's police.uk files into the canonical store, with reconciliation."""
     from analysis.pipeline import ingest_area
 
-    report = ingest_area(load_area(area))
+    loaded = ingest_area(load_area(area))
+    report = loaded.police_uk
     table = Table(title=f"Ingest of {area}: rows by outcome")
-    for column in ("rows read", "loaded", "quarantined", "duplicates dropped", "months"):
+    for column in ("source", "rows read", "loaded", "quarantined", "duplicates dropped"):
         table.add_column(column, justify="right")
-    table.add_row(f"{report.rows_read:,}", f"{report.rows_loaded:,}",
-                  f"{report.rows_quarantined:,}", f"{report.duplicates_dropped:,}",
-                  str(len(report.months)))
+    table.add_row(f"data.police.uk ({len(report.months)} months)", f"{report.rows_read:,}",
+                  f"{report.rows_loaded:,}", f"{report.rows_quarantined:,}",
+                  f"{report.duplicates_dropped:,}")
+    for row in (loaded.partner.itertuples() if loaded.partner is not None else ()):
+        table.add_row(f"partner {row.extract}", f"{row.rows_read:,}", f"{row.rows_loaded:,}",
+                      f"{row.rows_quarantined:,}", "–")
     console.print(table)
 
 

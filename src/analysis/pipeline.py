@@ -5,6 +5,7 @@ Kept apart from the CLI so notebooks, tests and the batch build call the same st
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -13,8 +14,9 @@ from analysis.config import AreaConfig, area_config_path, project_root
 from analysis.errors import DataCoverageError
 from analysis.report import store_dir
 from analysis.sources.geography import load_lad_csp, load_lsoa_lookup
+from analysis.sources.partner import load_mapping
 from analysis.sources.population import load_mid_year_estimates, population_for
-from analysis.store import IngestReport, ingest_police_uk
+from analysis.store import IngestReport, ingest_partner, ingest_police_uk
 
 
 def area_lookup(config: AreaConfig, root: Path | None = None) -> pd.DataFrame:
@@ -29,12 +31,30 @@ def area_lookup(config: AreaConfig, root: Path | None = None) -> pd.DataFrame:
     )
 
 
-def ingest_area(config: AreaConfig, root: Path | None = None) -> IngestReport:
-    """Rebuild the area's store from its police.uk inputs, placing rows with the lookup."""
+@dataclass(frozen=True)
+class AreaIngest:
+    """What an area's ingest loaded: police.uk street data and, if configured, partner data."""
+
+    police_uk: IngestReport
+    partner: pd.DataFrame | None  # reconciliation per extract, None without partner extracts
+
+
+def ingest_area(config: AreaConfig, root: Path | None = None) -> AreaIngest:
+    """Rebuild the area's store from its police.uk inputs and partner extracts."""
     root = root or project_root()
+    lookup = area_lookup(config, root)
     inputs = [config.resolve(p, root) for p in config.sources.police_uk]
-    return ingest_police_uk(inputs, store_dir(config, root),
-                            lsoa_lookup=area_lookup(config, root))
+    police_uk = ingest_police_uk(inputs, store_dir(config, root), lsoa_lookup=lookup)
+    partner = config.sources.partner
+    if partner is None:
+        return AreaIngest(police_uk, None)
+    extracts = {kind: config.resolve(path, root)
+                for kind, path in (("crimes", partner.crimes), ("asb", partner.asb),
+                                   ("indicators", partner.indicators)) if path is not None}
+    mapping = load_mapping(config.resolve(partner.mapping, root))
+    reconciliation = ingest_partner(extracts, mapping, store_dir(config, root),
+                                    lsoa_lookup=lookup)
+    return AreaIngest(police_uk, reconciliation)
 
 
 def force_populations(config: AreaConfig, root: Path | None = None) -> pd.DataFrame:

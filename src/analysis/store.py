@@ -41,6 +41,7 @@ import duckdb
 import pandas as pd
 
 from analysis.errors import ConfigError, DataCoverageError, InputError
+from analysis.sources.partner import PartnerMapping, load_partner_extract
 from analysis.sources.police_uk import (
     ASB,
     FIELDS,
@@ -475,3 +476,83 @@ def force_months(store_dir: Path, force_name: str) -> list[date]:
     months = store_months(store_dir)
     held = months.loc[months["falls_within"] == force_name, "month"]
     return sorted(pd.to_datetime(held).dt.date.unique())
+
+
+# --------------------------------------------------------------------------------------------
+# Partner extracts
+# --------------------------------------------------------------------------------------------
+
+PARTNER_DIR = "partner"
+PARTNER_PLACE_COLUMNS = ("ward_code", "lad_code", "csp_code", "pfa_code")
+
+
+def _lookup_by_code(lookup: pd.DataFrame) -> pd.DataFrame:
+    """One row per LSOA code, the newest vintage winning (codes kept across vintages agree)."""
+    newest_first = lookup.sort_values("lsoa_vintage", ascending=False, kind="stable")
+    return newest_first.drop_duplicates("lsoa_code").set_index("lsoa_code")
+
+
+def place_partner_rows(rows: pd.DataFrame, lookup: pd.DataFrame | None) -> pd.DataFrame:
+    """Add ward, local authority, CSP and force to partner rows from their LSOA or ward.
+
+    Partner extracts carry an LSOA code, a ward code or coordinates. Rows placed by neither
+    keep null geography and stay loaded: they count in force-wide figures and are reported
+    as unplaced, never dropped.
+    """
+    placed = rows.copy()
+    for column in PARTNER_PLACE_COLUMNS:
+        if column not in placed.columns:
+            placed[column] = pd.Series(pd.NA, index=placed.index, dtype="string")
+    if lookup is None or placed.empty:
+        return placed
+    by_lsoa = _lookup_by_code(lookup)
+    if "lsoa_code" in placed.columns:
+        codes = placed["lsoa_code"]
+        for column in PARTNER_PLACE_COLUMNS:
+            placed[column] = placed[column].fillna(codes.map(by_lsoa[column]))
+    wards = lookup.drop_duplicates("ward_code").set_index("ward_code")
+    for column in ("lad_code", "csp_code", "pfa_code"):
+        placed[column] = placed[column].fillna(placed["ward_code"].map(wards[column]))
+    return placed
+
+
+def ingest_partner(extracts: dict[str, Path], mapping: PartnerMapping, store_dir: Path, *,
+                   lsoa_lookup: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Load partner extracts (crimes, asb, indicators) into ``store_dir/partner/``.
+
+    Each extract is read through the area's YAML mapping (:mod:`analysis.sources.partner`),
+    placed in the geography, and written with its quarantine as parquet; the folder is
+    replaced only when every extract has loaded. Returns the reconciliation: one row per
+    extract, rows_read = rows_loaded + rows_quarantined.
+    """
+    target = Path(store_dir) / PARTNER_DIR
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.parent / f".{PARTNER_DIR}-{uuid.uuid4().hex}"
+    building.mkdir()
+    try:
+        reconciliation = []
+        for kind, path in extracts.items():
+            load = load_partner_extract(path, kind, mapping)
+            rows = load.rows if kind == "indicators" else place_partner_rows(load.rows,
+                                                                             lsoa_lookup)
+            rows.to_parquet(building / f"{kind}.parquet", index=False)
+            load.quarantine.astype("string").to_parquet(
+                building / f"{kind}_quarantine.parquet", index=False)
+            reconciliation.append({"extract": kind, "source_file": str(path), **load.counts})
+        table = pd.DataFrame(reconciliation,
+                             columns=["extract", "source_file", "rows_read", "rows_loaded",
+                                      "rows_quarantined"])
+        table.to_parquet(building / "reconciliation.parquet", index=False)
+        _swap_in(building, target)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return table
+
+
+def partner_table(store_dir: Path, kind: str) -> pd.DataFrame | None:
+    """A loaded partner extract ('crimes', 'asb', 'indicators'), or None if there is none.
+
+    Sections call this and, on None, say plainly what cannot be shown without the extract.
+    """
+    path = Path(store_dir) / PARTNER_DIR / f"{kind}.parquet"
+    return pd.read_parquet(path) if path.exists() else None

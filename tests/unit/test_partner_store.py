@@ -1,0 +1,74 @@
+"""Partner extracts in the store: placed in the geography, quarantined rows kept, reconciled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.sources.partner import ExtractMapping, PartnerMapping
+from analysis.store import ingest_partner, partner_table, place_partner_rows
+
+LOOKUP = pd.DataFrame({
+    "lsoa_code": ["E01000001", "E01000001", "E01000002"],
+    "lsoa_vintage": [2011, 2021, 2021],
+    "lsoa_name": ["A 001A", "A 001A", "A 001B"],
+    "ward_code": ["E05000001", "E05000001", "E05000002"],
+    "ward_name": ["North", "North", "South"],
+    "lad_code": ["E06000001"] * 3, "lad_name": ["A"] * 3,
+    "csp_code": ["E22000001"] * 3, "csp_name": ["A"] * 3,
+    "pfa_code": ["E23000001"] * 3, "pfa_name": ["F"] * 3,
+})
+CRIMES = """reference,committed_from,offence_code,lsoa_code,ward_code,domestic_abuse
+C1,01/04/2024 22:15,8N,E01000001,,Y
+C2,02/04/2024 10:00,8N,,E05000002,N
+C3,03/04/2024 11:00,999Z,E01000002,,N
+C4,04/04/2024 12:00,8N,E01999999,,N
+"""
+
+
+@pytest.fixture
+def mapping() -> PartnerMapping:
+    fields = ["reference", "committed_from", "offence_code", "lsoa_code", "ward_code",
+              "domestic_abuse"]
+    return PartnerMapping(area="test", crimes=ExtractMapping(
+        columns={f: f for f in fields}, date_formats=["%d/%m/%Y %H:%M"]))
+
+
+def test_rows_placed_by_lsoa_or_ward(tmp_path: Path, mapping: PartnerMapping) -> None:
+    path = tmp_path / "crimes.csv"
+    path.write_text(CRIMES)
+    reconciliation = ingest_partner({"crimes": path}, mapping, tmp_path / "store",
+                                    lsoa_lookup=LOOKUP)
+    row = reconciliation.iloc[0]
+    # C3 has an offence code that is not in the Home Office classification: quarantined.
+    assert (row.rows_read, row.rows_loaded, row.rows_quarantined) == (4, 3, 1)
+    crimes = partner_table(tmp_path / "store", "crimes").set_index("reference")
+    assert crimes.loc["C1", "ward_code"] == "E05000001"  # from its LSOA
+    assert crimes.loc["C2", "csp_code"] == "E22000001"  # from its ward
+    assert pd.isna(crimes.loc["C4", "csp_code"])  # LSOA unknown to the lookup: kept, unplaced
+    quarantine = pd.read_parquet(tmp_path / "store" / "partner" / "crimes_quarantine.parquet")
+    assert quarantine["reason"].str.contains("offence").all()
+
+
+def test_missing_extract_is_none(tmp_path: Path) -> None:
+    assert partner_table(tmp_path, "asb") is None
+
+
+def test_failed_ingest_keeps_previous_partner_data(tmp_path: Path,
+                                                   mapping: PartnerMapping) -> None:
+    good = tmp_path / "crimes.csv"
+    good.write_text(CRIMES)
+    ingest_partner({"crimes": good}, mapping, tmp_path / "store", lsoa_lookup=LOOKUP)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("something,else\n1,2\n")
+    with pytest.raises(Exception, match="reference|column"):
+        ingest_partner({"crimes": bad}, mapping, tmp_path / "store", lsoa_lookup=LOOKUP)
+    assert len(partner_table(tmp_path / "store", "crimes")) == 3
+
+
+def test_place_without_lookup_keeps_rows() -> None:
+    rows = pd.DataFrame({"reference": ["X"], "lsoa_code": ["E01000001"]})
+    placed = place_partner_rows(rows, None)
+    assert len(placed) == 1 and pd.isna(placed.loc[0, "csp_code"])
