@@ -401,6 +401,9 @@ def generate(out_dir: Path, spec: DemoSpec | None = None) -> Path:
             frame = street_month(spec, geo, points, month_index)
             frame.to_csv(folder / f"{month:%Y-%m}-{FORCE_SLUG}-street.csv", index=False,
                          lineterminator="\r\n")
+        from analysis.demo_partner import write_partner_extracts  # imports this module
+
+        write_partner_extracts(staging, spec, geo)
         write_lookups(geo, staging / "lookups")
         write_boundaries(geo, staging / "boundaries")
         write_population(staging / "population")
