@@ -1,0 +1,752 @@
+"""Where crime happens: a 250 m grid, Gi* hotspots, their change over time, and place profiles.
+
+The partnership works with 250 m × 250 m squares of the British National Grid (EPSG:27700),
+so every event is projected from police.uk longitude/latitude to metres and counted in the
+square it falls in. Squares are aligned to the grid's origin (a square's south-west corner is
+a multiple of the cell size), so the same square has the same identity in every report.
+
+Nothing is dropped silently: an event without coordinates, with impossible or zeroed
+coordinates (police.uk zeroes a point it cannot snap within 20 km: "Null Island") or outside
+the area boundary is kept with the reason it was not counted (:func:`exclusion_summary`).
+
+Hotspots are Getis–Ord Gi* z-scores on the counts of every square in the area (zeros
+included), with binary weights for the squares within a stated distance, two-sided p-values
+from the normal approximation and Benjamini–Hochberg control of the false discovery rate.
+Over the trend window the Gi* test is repeated in short windows (quarters by default) and each
+square is classed as intensifying, diminishing, persistent, emerging, former or intermittent
+from the share of windows in which it was a significant hotspot (:class:`HotspotRules`).
+Methods, thresholds and caveats: ``docs/methods.md`` ("Places").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+from scipy import ndimage, sparse, stats
+from scipy.spatial import cKDTree
+
+from analysis import store
+from analysis.concentration import TOP_FRACTIONS, gini, share_in_top
+from analysis.errors import ConfigError, DataCoverageError, InputError
+from analysis.measures import (
+    percent_change,
+    poisson_change_test,
+    rate_per_1000,
+    significance_label,
+)
+from analysis.offences import load_police_uk_crime_types
+from analysis.periods import Period
+
+BNG = "EPSG:27700"
+WGS84 = "EPSG:4326"
+CELL_SIZE = 250.0
+"""Default grid square side in metres (the partnership's 250 m squares)."""
+
+NEIGHBOUR_CELLS = 2.0
+"""Default Gi* neighbour distance in cell sides: squares whose centres are within 2 cells."""
+
+FDR_ALPHA = 0.05
+"""False discovery rate controlled by the Benjamini–Hochberg procedure."""
+
+MIN_AREA_SHARE = 0.01
+"""A square is in the area when at least 1 % of it lies inside the boundary."""
+
+WINDOW_MONTHS = 3
+"""Length of each Gi* window in the trend (quarters)."""
+
+NO_COORDINATES = "no coordinates"
+IMPOSSIBLE = "zeroed or impossible coordinates"
+OUTSIDE = "outside the area boundary"
+PLACED = "placed in a grid square"
+EXCLUSION_REASONS = (NO_COORDINATES, IMPOSSIBLE, OUTSIDE)
+
+# Great Britain on the National Grid (metres): anything outside is not a real GB location.
+_GB_EASTING = (0.0, 700_000.0)
+_GB_NORTHING = (0.0, 1_300_000.0)
+_TO_BNG = Transformer.from_crs(WGS84, BNG, always_xy=True)
+
+INTENSIFYING = "intensifying"
+DIMINISHING = "diminishing"
+PERSISTENT = "persistent"
+EMERGING = "emerging"
+FORMER = "former"
+INTERMITTENT = "intermittent"
+NOT_HOTSPOT = "not a hotspot"
+HOTSPOT_CLASSES = (INTENSIFYING, DIMINISHING, PERSISTENT, EMERGING, FORMER, INTERMITTENT)
+"""Classes of a cell that was a significant hotspot in at least one window, in rule order."""
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+EVENT_COLUMNS = ("month", "crime_type", "is_asb", "lsoa_code", "lsoa_vintage", "ward_code",
+                 "longitude", "latitude")
+"""Columns :func:`load_events` returns."""
+
+
+# --------------------------------------------------------------------------------------------
+# Events and the area
+# --------------------------------------------------------------------------------------------
+
+
+def load_events(store_dir: Path, csp_code: str, months: Iterable[date]) -> pd.DataFrame:
+    """The area's police.uk rows (crime and ASB) in ``months``: :data:`EVENT_COLUMNS`.
+
+    Rows are the area's by their LSOA (``csp_code``); ``month`` comes back as ``date``.
+    """
+    wanted = sorted(set(months))
+    columns = ", ".join(EVENT_COLUMNS)
+    with store.connect(store_dir) as con:
+        frame = con.execute(
+            f"SELECT {columns} FROM street WHERE csp_code = $csp AND month IN "
+            "(SELECT unnest($months)) ORDER BY source_file, source_line",
+            {"csp": csp_code, "months": wanted},
+        ).df()
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    return frame
+
+
+def crime_types_for(offence_group: str) -> list[str]:
+    """The police.uk crime types making up ``offence_group``: a crime type or a Home Office
+    offence group (e.g. "Theft offences"), matched without regard to case.
+
+    police.uk types only approximate Home Office groups ("Violence and sexual offences" spans
+    two); the reference table says which. Raises ConfigError for an unknown name.
+    """
+    types = load_police_uk_crime_types()
+    types = types[types["is_crime"]]
+    wanted = offence_group.strip().casefold()
+    groups = types["offence_groups"].fillna("").str.split(";")
+    matches = types["crime_type"].str.casefold().eq(wanted) | groups.map(
+        lambda names: wanted in {name.strip().casefold() for name in names}
+    )
+    if not matches.any():
+        known = sorted(set(types["crime_type"]) | {g for gs in groups for g in gs if g})
+        raise ConfigError("unknown offence group", found=offence_group,
+                          expected="one of: " + ", ".join(known))
+    return sorted(types.loc[matches, "crime_type"])
+
+
+@dataclass(frozen=True)
+class AreaGeography:
+    """The area's LSOAs, wards and outline in British National Grid metres."""
+
+    lsoas: gpd.GeoDataFrame
+    """lsoa_code, lsoa_name, ward_code, ward_name, geometry (one LSOA vintage)."""
+    wards: gpd.GeoDataFrame
+    """ward_code, ward_name, geometry: the LSOAs dissolved by ward."""
+    outline: shapely.Geometry
+    """The whole area as one (multi)polygon."""
+
+
+def area_geography(lsoa_polygons: gpd.GeoDataFrame, lookup: pd.DataFrame,
+                   lad_codes: Sequence[str]) -> AreaGeography:
+    """The area's LSOA polygons with their wards, the wards and the outline, in BNG.
+
+    ``lsoa_polygons`` come from :func:`analysis.sources.geography.load_lsoa_polygons` and
+    ``lookup`` is the area's LSOA lookup; LSOAs are matched on code and vintage and kept when
+    their local authority is one of ``lad_codes``. Wards are the union of their LSOAs, so the
+    two always nest. Raises DataCoverageError when no LSOA polygon belongs to the area.
+    """
+    keys = ["lsoa_code", "lsoa_vintage"]
+    places = lookup.loc[lookup["lad_code"].isin(list(lad_codes)),
+                        [*keys, "ward_code", "ward_name"]]
+    polygons = lsoa_polygons.astype({"lsoa_vintage": "int64"}).merge(
+        places.astype({"lsoa_vintage": "int64"}), on=keys, how="inner")
+    if polygons.empty:
+        raise DataCoverageError("no LSOA boundary belongs to the area",
+                                found=list(lad_codes),
+                                hint="check lsoa_boundaries and lad_codes in the area config")
+    lsoas = gpd.GeoDataFrame(
+        polygons[["lsoa_code", "lsoa_name", "ward_code", "ward_name", "geometry"]],
+        geometry="geometry", crs=lsoa_polygons.crs,
+    ).to_crs(BNG).sort_values("lsoa_code").reset_index(drop=True)
+    wards = lsoas.dissolve(by=["ward_code", "ward_name"], as_index=False)[
+        ["ward_code", "ward_name", "geometry"]
+    ]
+    return AreaGeography(lsoas, wards, shapely.union_all(lsoas.geometry.to_numpy()))
+
+
+# --------------------------------------------------------------------------------------------
+# The grid and assigning events to it
+# --------------------------------------------------------------------------------------------
+
+
+def to_bng(longitude: np.ndarray | pd.Series, latitude: np.ndarray | pd.Series
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 longitude/latitude (degrees) to British National Grid easting/northing (metres).
+
+    Uses the best transformation pyproj has (OSTN15 when its grid is installed, otherwise the
+    EPSG Helmert transformation, accurate to about 2 m: far below a 250 m square).
+    """
+    east, north = _TO_BNG.transform(np.asarray(longitude, dtype=float),
+                                    np.asarray(latitude, dtype=float))
+    return np.asarray(east, dtype=float), np.asarray(north, dtype=float)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The grid squares that cover an area, aligned to the BNG origin.
+
+    Square ``(col, row)`` spans ``[col × size, (col + 1) × size)`` eastings and the same for
+    northings; a point on a shared edge belongs to the square to its east / north.
+    """
+
+    cell_size: float
+    outline: shapely.Geometry
+    cells: pd.DataFrame
+    """One row per square in the area: cell (0..n-1), col, row, easting, northing (the
+    square's centre), area_share (fraction inside the area) and cell_id
+    (``E<easting>N<northing>`` of its south-west corner)."""
+
+    @property
+    def size(self) -> int:
+        """Number of squares in the area."""
+        return len(self.cells)
+
+    def centres(self) -> np.ndarray:
+        """Centres of the squares as an (n, 2) array of metres, in cell order."""
+        return self.cells[["easting", "northing"]].to_numpy()
+
+
+def make_grid(outline: shapely.Geometry, cell_size: float = CELL_SIZE) -> Grid:
+    """Every ``cell_size`` square (BNG-aligned) with at least :data:`MIN_AREA_SHARE` of its
+    area inside ``outline`` (BNG metres); ``area_share`` records how much is inside.
+
+    Slivers below the minimum are boundary noise (generalised or reprojected outlines), not
+    places: an event in one is counted as outside the area.
+
+    Raises ConfigError for a non-positive cell size and InputError for an outline that cannot
+    be BNG metres (e.g. still in degrees), which would make a meaningless grid.
+    """
+    if not cell_size > 0:
+        raise ConfigError("the grid square size must be a positive number of metres",
+                          found=cell_size)
+    west, south, east, north = shapely.bounds(outline)
+    if not (_GB_EASTING[0] <= west <= east <= _GB_EASTING[1]
+            and _GB_NORTHING[0] <= south <= north <= _GB_NORTHING[1]) or east - west < 1:
+        raise InputError("the area outline is not in British National Grid metres",
+                         found=(west, south, east, north),
+                         expected="eastings 0–700,000 and northings 0–1,300,000 (EPSG:27700)")
+    cols = np.arange(np.floor(west / cell_size), np.floor(east / cell_size) + 1)
+    rows = np.arange(np.floor(south / cell_size), np.floor(north / cell_size) + 1)
+    col, row = (a.ravel() for a in np.meshgrid(cols, rows))
+    boxes = shapely.box(col * cell_size, row * cell_size, (col + 1) * cell_size,
+                        (row + 1) * cell_size)
+    shapely.prepare(outline)
+    share = shapely.contains_properly(outline, boxes).astype(float)
+    edge = np.flatnonzero((share == 0) & shapely.intersects(outline, boxes))
+    share[edge] = shapely.area(shapely.intersection(outline, boxes[edge])) / cell_size**2
+    keep = share >= MIN_AREA_SHARE
+    col, row = col[keep].astype(np.int64), row[keep].astype(np.int64)
+    cells = pd.DataFrame({
+        "cell": np.arange(col.size),
+        "col": col,
+        "row": row,
+        "easting": (col + 0.5) * cell_size,
+        "northing": (row + 0.5) * cell_size,
+        "area_share": share[keep],
+        "cell_id": [f"E{c * cell_size:.0f}N{r * cell_size:.0f}" for c, r in zip(col, row,
+                                                                                 strict=True)],
+    })
+    return Grid(float(cell_size), outline, cells)
+
+
+def assign_cells(events: pd.DataFrame, grid: Grid) -> pd.DataFrame:
+    """A copy of ``events`` with ``easting``, ``northing``, ``cell`` and ``excluded`` added.
+
+    ``cell`` is the grid square (Int64, missing when not placed); ``excluded`` says why a row
+    was not placed: :data:`NO_COORDINATES` (a blank longitude or latitude),
+    :data:`IMPOSSIBLE` (zeroed "Null Island" coordinates, degrees out of range or a point
+    outside Great Britain) or :data:`OUTSIDE` (not within the area outline; a point on the
+    outline counts as inside). Vectorised: one pass over the rows, no Python loop.
+    """
+    for column in ("longitude", "latitude"):
+        if column not in events.columns:
+            raise InputError("the events have no coordinate column", column=column,
+                             found=list(events.columns))
+    lon = pd.to_numeric(events["longitude"], errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(events["latitude"], errors="coerce").to_numpy(dtype=float)
+    missing = np.isnan(lon) | np.isnan(lat)
+    impossible = ~missing & (((lon == 0) & (lat == 0)) | (np.abs(lon) > 180)
+                             | (np.abs(lat) > 90))
+    east = np.full(lon.size, np.nan)
+    north = np.full(lon.size, np.nan)
+    usable = ~missing & ~impossible
+    east[usable], north[usable] = to_bng(lon[usable], lat[usable])
+    in_gb = ((east >= _GB_EASTING[0]) & (east <= _GB_EASTING[1])
+             & (north >= _GB_NORTHING[0]) & (north <= _GB_NORTHING[1]))
+    impossible |= usable & ~in_gb
+    usable &= in_gb
+    shapely.prepare(grid.outline)
+    inside = np.zeros(lon.size, dtype=bool)
+    inside[usable] = shapely.intersects_xy(grid.outline, east[usable], north[usable])
+    cell = _cell_index(grid, east, north, inside)
+    reason = np.select([missing, impossible, cell < 0], [NO_COORDINATES, IMPOSSIBLE, OUTSIDE],
+                       default="")
+    out = events.copy()
+    out["easting"], out["northing"] = east, north
+    out["cell"] = pd.Series(cell, index=events.index, dtype="Int64").mask(cell < 0)
+    out["excluded"] = pd.Series(reason, index=events.index, dtype="string").replace("", pd.NA)
+    return out
+
+
+def bng_cell(easting: np.ndarray, northing: np.ndarray, cell_size: float = CELL_SIZE
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Column and row of the BNG-aligned square holding each point.
+
+    Squares are closed on their west and south edges and open on the east and north, so a
+    point on a shared edge belongs to the square east / north of it.
+    """
+    col = np.floor(np.asarray(easting, dtype=float) / cell_size).astype(np.int64)
+    row = np.floor(np.asarray(northing, dtype=float) / cell_size).astype(np.int64)
+    return col, row
+
+
+def _cell_index(grid: Grid, east: np.ndarray, north: np.ndarray, inside: np.ndarray
+                ) -> np.ndarray:
+    """Index of each point's square in ``grid.cells`` (-1 where not ``inside``)."""
+    col, row = bng_cell(np.where(inside, east, 0), np.where(inside, north, 0), grid.cell_size)
+    col0, row0 = grid.cells["col"].min(), grid.cells["row"].min()
+    width = grid.cells["col"].max() - col0 + 1
+    height = grid.cells["row"].max() - row0 + 1
+    lookup = np.full((height, width), -1, dtype=np.int64)
+    lookup[grid.cells["row"] - row0, grid.cells["col"] - col0] = grid.cells["cell"]
+    in_box = inside & (col >= col0) & (col < col0 + width) & (row >= row0) & (row < row0 + height)
+    result = np.full(east.size, -1, dtype=np.int64)
+    result[in_box] = lookup[row[in_box] - row0, col[in_box] - col0]
+    return result
+
+
+def exclusion_summary(assigned: pd.DataFrame) -> pd.DataFrame:
+    """Rows placed and not placed, by reason: ``outcome, rows, share`` (share of all rows).
+
+    Every reason is listed, with 0 where it did not occur, so a table shows that the check ran.
+    """
+    outcome = assigned["excluded"].fillna(PLACED)
+    order = [PLACED, *EXCLUSION_REASONS]
+    rows = outcome.value_counts().reindex(order, fill_value=0).astype("int64")
+    total = int(rows.sum())
+    return pd.DataFrame({"outcome": order, "rows": rows.to_numpy(),
+                         "share": rows.to_numpy() / total if total else np.nan})
+
+
+def period_cell_counts(assigned: pd.DataFrame, grid: Grid, periods: Sequence[Period]
+                       ) -> np.ndarray:
+    """Events per square in each period: an array of shape ``(len(periods), grid.size)``.
+
+    Squares with no events are 0; rows not placed in a square are not counted.
+    """
+    placed = assigned[assigned["cell"].notna()]
+    cells = placed["cell"].to_numpy(dtype=np.int64)
+    months = placed["month"]
+    counts = np.zeros((len(periods), grid.size), dtype=np.int64)
+    for index, period in enumerate(periods):
+        in_period = months.isin(period.months).to_numpy()
+        counts[index] = np.bincount(cells[in_period], minlength=grid.size)
+    return counts
+
+
+# --------------------------------------------------------------------------------------------
+# Getis–Ord Gi*, false discovery rate, kernel density
+# --------------------------------------------------------------------------------------------
+
+
+def distance_band_weights(points: np.ndarray, distance: float) -> sparse.csr_matrix:
+    """Binary spatial weights: 1 where two different points are at most ``distance`` apart.
+
+    The diagonal is 0 (Gi* adds the self-weight itself). A tiny tolerance keeps grid
+    neighbours at exactly ``distance`` in, despite floating point.
+    """
+    if not distance > 0:
+        raise ConfigError("the neighbour distance must be positive", found=distance)
+    tree = cKDTree(np.asarray(points, dtype=float))
+    pairs = tree.query_pairs(distance * (1 + 1e-9), output_type="ndarray")
+    n = len(points)
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    return sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
+
+
+def getis_ord_z(values: np.ndarray, weights: sparse.spmatrix, *, star: bool = True
+                ) -> np.ndarray:
+    """Analytic z-scores of the local Getis–Ord statistic with binary weights.
+
+    ``star=True`` is Gi*: each place counts in its own neighbourhood (self-weight 1) and the
+    mean and variance are over all n places. ``star=False`` is Gi: the place itself is left
+    out of both. The z-score is (Σ w_ij x_j − x̄ W_i) / (s √((m S1_i − W_i²)/(m − 1))) with
+    m = n (Gi*) or n − 1 (Gi), W_i = Σ_j w_ij and S1_i = Σ_j w_ij² (Ord & Getis 1995); this
+    matches esda's ``G_Local(transform='B')``. NaN where the values do not vary.
+    """
+    y = np.asarray(values, dtype=float)
+    n = y.size
+    w = sparse.csr_matrix(weights, dtype=float)
+    if star:
+        w = w + sparse.identity(n, format="csr")
+        m = n
+        mean = np.full(n, y.mean())
+        mean_square = np.full(n, (y**2).mean())
+    else:
+        m = n - 1
+        mean = (y.sum() - y) / m
+        mean_square = ((y**2).sum() - y**2) / m
+    spread = np.sqrt(np.maximum(mean_square - mean**2, 0.0))
+    weight_sum = np.asarray(w.sum(axis=1)).ravel()
+    weight_squares = np.asarray(w.multiply(w).sum(axis=1)).ravel()
+    numerator = w @ y - mean * weight_sum
+    denominator = spread * np.sqrt((m * weight_squares - weight_sum**2) / (m - 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = numerator / denominator
+    return np.where(denominator > 0, z, np.nan)
+
+
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (q-values); a place is significant if q ≤ α.
+
+    q_(k) = min over j ≥ k of p_(j) × m / j for the sorted p-values, capped at 1. Missing
+    p-values stay missing and do not count in m.
+    """
+    p = np.asarray(p_values, dtype=float)
+    q = np.full(p.size, np.nan)
+    known = np.flatnonzero(~np.isnan(p))
+    if known.size == 0:
+        return q
+    order = known[np.argsort(p[known], kind="stable")]
+    m = order.size
+    scaled = p[order] * m / np.arange(1, m + 1)
+    q[order] = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    return q
+
+
+@dataclass(frozen=True)
+class HotspotTest:
+    """Gi* results for one set of counts: arrays in grid cell order."""
+
+    z: np.ndarray
+    p: np.ndarray
+    """Two-sided p-value from the normal approximation."""
+    q: np.ndarray
+    """Benjamini–Hochberg adjusted p-value over all squares."""
+    hot: np.ndarray
+    """Significant hotspot with events of its own: z > 0, q ≤ alpha and a count above 0."""
+
+
+def gi_star_hotspots(counts: np.ndarray, weights: sparse.spmatrix, alpha: float = FDR_ALPHA
+                     ) -> HotspotTest:
+    """Gi* on ``counts`` (one per square) with FDR control at ``alpha``.
+
+    Only hot spots are flagged: with many empty squares a "cold spot" means a field or a
+    river, not a safe street. A square must also have events of its own: Gi* pools each
+    square with its neighbours, so an empty square beside a busy street scores high too,
+    and it is not a place anyone can patrol.
+    """
+    z = getis_ord_z(counts, weights, star=True)
+    p = 2 * stats.norm.sf(np.abs(z))
+    q = benjamini_hochberg(p)
+    return HotspotTest(z=z, p=p, q=q, hot=(z > 0) & (q <= alpha) & (np.asarray(counts) > 0))
+
+
+def grid_weights(grid: Grid, neighbour_cells: float = NEIGHBOUR_CELLS) -> sparse.csr_matrix:
+    """Binary weights between squares whose centres are within ``neighbour_cells`` sides."""
+    return distance_band_weights(grid.centres(), neighbour_cells * grid.cell_size)
+
+
+def density_surface(counts: np.ndarray, grid: Grid, bandwidth: float) -> pd.DataFrame:
+    """Gaussian kernel density of ``counts`` on the grid, in events per km² per square.
+
+    ``bandwidth`` is the kernel's standard deviation in metres; it must be at least one
+    square, or the surface is just the counts again. Computed on the rectangle around the
+    area (squares outside it count 0) and returned for the area's squares: ``cell, density``.
+    """
+    if bandwidth < grid.cell_size:
+        raise ConfigError("the density bandwidth is smaller than a grid square",
+                          found=bandwidth, expected=f"at least {grid.cell_size:.0f} m")
+    cols = grid.cells["col"].to_numpy() - grid.cells["col"].min()
+    rows = grid.cells["row"].to_numpy() - grid.cells["row"].min()
+    raster = np.zeros((rows.max() + 1, cols.max() + 1))
+    raster[rows, cols] = counts
+    smooth = ndimage.gaussian_filter(raster, sigma=bandwidth / grid.cell_size, mode="constant")
+    per_km2 = 1e6 / grid.cell_size**2
+    return pd.DataFrame({"cell": grid.cells["cell"], "density": smooth[rows, cols] * per_km2})
+
+
+# --------------------------------------------------------------------------------------------
+# Change over time
+# --------------------------------------------------------------------------------------------
+
+
+def trend_windows(period: Period, years: int = 3, window_months: int = WINDOW_MONTHS
+                  ) -> list[Period]:
+    """The trend window split into consecutive windows of ``window_months``, oldest first.
+
+    E.g. a financial year with 3 years and quarters gives the 12 quarters ending with the
+    period. The period's length must be a whole number of windows.
+    """
+    if window_months < 1 or len(period) % window_months:
+        raise ConfigError("the period is not a whole number of hotspot windows",
+                          found=f"{len(period)} months in windows of {window_months}")
+    windows = []
+    for year in period.trend_window(years):
+        for start in range(0, len(year), window_months):
+            months = year.months[start:start + window_months]
+            windows.append(Period.custom(months[0], months[-1]))
+    return windows
+
+
+@dataclass(frozen=True)
+class HotspotRules:
+    """Thresholds for classing a square from its hotspot windows (first rule that fits wins).
+
+    ``earlier`` = windows before the assessment period, ``recent`` = windows inside it,
+    ``all`` = both; shares are of windows with complete data. "Change" is the exact Poisson
+    test of this period's count against the previous period's.
+
+    1. intensifying: hot in ≥ ``recent_share`` of recent windows, in ≥ ``quiet_share`` of
+       earlier ones, and a significant increase;
+    2. diminishing: hot in ≥ ``former_share`` of earlier windows, in some recent one, and a
+       significant decrease;
+    3. persistent: hot in ≥ ``persistent_share`` of all windows;
+    4. emerging: hot in < ``quiet_share`` of earlier windows, ≥ ``recent_share`` of recent
+       ones, and a significant increase (newly hot *and* up on last year beyond chance);
+    5. former: hot in ≥ ``former_share`` of earlier windows and in no recent one;
+    6. intermittent: hot in at least one window, none of the above;
+    otherwise not a hotspot.
+
+    ``quiet_share`` is a quarter rather than sfhotspot's 10 %: with eight earlier quarters
+    one chance hot quarter must not stop a newly busy place being called emerging.
+    """
+
+    persistent_share: float = 0.8
+    recent_share: float = 0.5
+    quiet_share: float = 0.25
+    former_share: float = 0.5
+
+
+def classify_hotspots(hot: np.ndarray, recent: np.ndarray, change: Sequence[str],
+                      rules: HotspotRules = HotspotRules()) -> np.ndarray:
+    """Class of each square (see :class:`HotspotRules`).
+
+    ``hot`` is a (windows, squares) boolean array of significant hotspots, ``recent`` marks
+    the windows inside the assessment period and ``change`` is each square's
+    :func:`analysis.measures.significance_label`. Needs at least one earlier and one recent
+    window.
+    """
+    hot = np.asarray(hot, dtype=bool)
+    recent = np.asarray(recent, dtype=bool)
+    if hot.ndim != 2 or hot.shape[0] != recent.size or not recent.any() or recent.all():
+        raise DataCoverageError("hotspot classes need complete earlier and recent windows",
+                                found=f"{int(recent.sum())} recent of {recent.size} windows")
+    earlier_share = hot[~recent].mean(axis=0)
+    recent_share = hot[recent].mean(axis=0)
+    all_share = hot.mean(axis=0)
+    change = np.asarray(change, dtype=object)
+    up, down = change == "significant increase", change == "significant decrease"
+    conditions = [
+        (recent_share >= rules.recent_share) & (earlier_share >= rules.quiet_share) & up,
+        (earlier_share >= rules.former_share) & (recent_share > 0) & down,
+        all_share >= rules.persistent_share,
+        (earlier_share < rules.quiet_share) & (recent_share >= rules.recent_share) & up,
+        (earlier_share >= rules.former_share) & (recent_share == 0),
+        all_share > 0,
+    ]
+    return np.select(conditions, list(HOTSPOT_CLASSES), default=NOT_HOTSPOT)
+
+
+def hotspot_trend(assigned: pd.DataFrame, grid: Grid, period: Period,
+                  available_months: Iterable[date], *, years: int = 3,
+                  window_months: int = WINDOW_MONTHS,
+                  neighbour_cells: float = NEIGHBOUR_CELLS, alpha: float = FDR_ALPHA,
+                  rules: HotspotRules = HotspotRules()) -> pd.DataFrame:
+    """Per square: counts this period and last, change, Gi* now, windows hot and its class.
+
+    Windows with a missing month are left out (a gap is not a quiet quarter); their number is
+    in ``attrs["windows_skipped"]``. Columns: cell, cell_id, easting, northing, current,
+    previous, diff, pct_diff, p_value, change, z, q, hot_now, windows_hot, windows_used,
+    hotspot_class. ``attrs`` also holds neighbour_distance_m and alpha.
+    """
+    available = set(available_months)
+    windows = trend_windows(period, years, window_months)
+    complete = [w for w in windows if w.coverage(available).complete]
+    recent = np.array([period.contains(w.start) for w in complete])
+    weights = grid_weights(grid, neighbour_cells)
+    hot = np.array([gi_star_hotspots(c, weights, alpha).hot
+                    for c in period_cell_counts(assigned, grid, complete)]).reshape(
+        len(complete), grid.size)
+    current, previous = period_cell_counts(assigned, grid, [period, period.previous()])
+    now = gi_star_hotspots(current, weights, alpha)
+    table = grid.cells[["cell", "cell_id", "easting", "northing"]].copy()
+    table["current"], table["previous"] = current, previous
+    table = pd.concat([table, _change_columns(current, previous)], axis=1)
+    table["z"], table["q"], table["hot_now"] = now.z, now.q, now.hot
+    table["windows_hot"] = hot.sum(axis=0)
+    table["windows_used"] = len(complete)
+    table["hotspot_class"] = classify_hotspots(hot, recent, table["change"], rules)
+    table.attrs.update(windows_skipped=len(windows) - len(complete),
+                       neighbour_distance_m=neighbour_cells * grid.cell_size, alpha=alpha)
+    return table
+
+
+def _change_columns(current: np.ndarray, previous: np.ndarray) -> pd.DataFrame:
+    """diff, pct_diff, p_value and change (significance label) for paired counts."""
+    p_values = [poisson_change_test(int(c), int(p)) if c or p else 1.0
+                for c, p in zip(current, previous, strict=True)]
+    diff = np.asarray(current) - np.asarray(previous)
+    return pd.DataFrame({
+        "diff": diff,
+        "pct_diff": [percent_change(int(c), int(p)) if p else np.nan
+                     for c, p in zip(current, previous, strict=True)],
+        "p_value": p_values,
+        "change": [significance_label(p, d) for p, d in zip(p_values, diff, strict=True)],
+    })
+
+
+def top_cells(trend: pd.DataFrame, assigned: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The ``n`` squares with most events this period, with the LSOA and ward most of their
+    events are recorded in (ties to the lowest code), ranked 1..n."""
+    busiest = trend[trend["current"] > 0].sort_values(
+        ["current", "cell_id"], ascending=[False, True]).head(n)
+    placed = assigned[assigned["cell"].isin(busiest["cell"])]
+    labels = {}
+    for column in ("lsoa_code", "ward_code"):
+        counts = placed.groupby(["cell", column]).size().rename("n").reset_index()
+        counts = counts.sort_values(["cell", "n", column], ascending=[True, False, True])
+        labels[column] = counts.drop_duplicates("cell").set_index("cell")[column]
+    table = busiest.assign(lsoa_code=busiest["cell"].map(labels["lsoa_code"]),
+                           ward_code=busiest["cell"].map(labels["ward_code"]))
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Peak day and hour
+# --------------------------------------------------------------------------------------------
+
+def day_hour_table(times: pd.Series) -> pd.DataFrame:
+    """Events by day of week (rows, Monday first) and hour (columns 0–23): 7 × 24 counts.
+
+    Missing times are not counted; how many were missing is in ``attrs["missing_times"]``.
+    Raises DataCoverageError when no event has a time (monthly data cannot show this).
+    """
+    stamps = pd.to_datetime(times, errors="coerce")
+    known = stamps.dropna()
+    if known.empty:
+        raise DataCoverageError("no event has a date and time, so peak day and hour cannot "
+                                "be shown", hint="load a partner extract with times")
+    counts = pd.crosstab(known.dt.day_of_week, known.dt.hour)
+    table = counts.reindex(index=range(7), columns=range(24), fill_value=0).astype("int64")
+    table.index = pd.Index(DAYS, name="day")
+    table.columns = pd.Index(range(24), name="hour")
+    table.attrs["missing_times"] = int(stamps.isna().sum())
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# Concentration and profiles
+# --------------------------------------------------------------------------------------------
+
+
+def concentration_table(counts_by_unit: Mapping[str, Sequence[float] | np.ndarray],
+                        fractions: Sequence[float] = TOP_FRACTIONS) -> pd.DataFrame:
+    """Share of events in the busiest 1, 5 and 10 % of each kind of place, and the Gini.
+
+    ``counts_by_unit`` maps a unit name (e.g. "250 m squares", "LSOAs") to one count per
+    place, zeros included. Columns: unit, places (all), top_percent, top_places, events,
+    share_percent, gini.
+    """
+    frames = []
+    for unit, counts in counts_by_unit.items():
+        values = np.asarray(counts, dtype=float)
+        top = share_in_top(values, fractions)
+        frames.append(pd.DataFrame({
+            "unit": unit,
+            "places": values.size,
+            "top_percent": top["fraction"] * 100,
+            "top_places": top["places"],
+            "events": top["events"].astype("int64"),
+            "share_percent": top["share"] * 100,
+            "gini": gini(values),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def place_profile(events: pd.DataFrame, key: str, places: pd.DataFrame, current: Period,
+                  previous: Period, *, population_vintage: str | None) -> pd.DataFrame:
+    """Counts by place this period and last, change, and rate per 1,000 where known.
+
+    ``places`` lists every place of the area (``key``, ``name`` and optional
+    ``population``), so a place with no events shows 0. The rate uses ``population`` (stated
+    by ``population_vintage``); it is missing where the population is. Ranked by the count
+    this period (1 = most), ties by code. Columns: rank, key, name, current, previous, diff,
+    pct_diff, p_value, change, population, population_vintage, rate, rate_lower, rate_upper.
+    """
+    counted = events[events[key].notna()]
+    by_period = {}
+    for label, period in (("current", current), ("previous", previous)):
+        in_period = counted["month"].isin(period.months)
+        by_period[label] = counted[in_period].groupby(key).size()
+    table = places.copy()
+    if "population" not in table.columns:
+        table["population"] = pd.NA
+    for label, counts in by_period.items():
+        table[label] = table[key].map(counts).fillna(0).astype("int64")
+    table = table.reset_index(drop=True)
+    table = pd.concat([table, _change_columns(table["current"].to_numpy(),
+                                              table["previous"].to_numpy())], axis=1)
+    populations = pd.to_numeric(table["population"], errors="coerce").astype(float)
+    rates = [_rate(count, population, population_vintage)
+             for count, population in zip(table["current"], populations, strict=True)]
+    table["population_vintage"] = population_vintage if population_vintage else pd.NA
+    table["rate"], table["rate_lower"], table["rate_upper"] = np.array(rates).T
+    table = table.sort_values(["current", key], ascending=[False, True]).reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table
+
+
+def _rate(count: int, population: float, vintage: str | None) -> tuple[float, float, float]:
+    """Rate per 1,000 with its interval, or NaNs when there is no usable population."""
+    if vintage is None or pd.isna(population) or population <= 0:
+        return (np.nan, np.nan, np.nan)
+    rate = rate_per_1000(int(count), float(population), population_vintage=vintage)
+    return (float(rate["rate"]), float(rate["lower"]), float(rate["upper"]))
+
+
+def ward_population(lsoa_population: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
+    """Census 2021 LSOA populations summed to wards through the 2021 LSOAs of ``lookup``.
+
+    A ward with any LSOA missing from the population table gets a missing population, never
+    an undercount. Columns: ward_code, population.
+    """
+    lsoas = lookup.loc[lookup["lsoa_vintage"] == 2021, ["lsoa_code", "ward_code"]]
+    people = lsoas.merge(lsoa_population[["area_code", "population"]], how="left",
+                         left_on="lsoa_code", right_on="area_code")
+    summed = people.groupby("ward_code")["population"].sum(min_count=1)
+    incomplete = people.groupby("ward_code")["population"].apply(lambda s: s.isna().any())
+    summed[incomplete] = pd.NA
+    return summed.rename("population").reset_index()
+
+
+def deprivation_table(lsoa_profile: pd.DataFrame) -> pd.DataFrame:
+    """Crime by IMD 2019 national decile of the LSOA (1 = most deprived 10 % in England).
+
+    ``lsoa_profile`` is :func:`place_profile` by LSOA with ``imd_decile`` (missing for LSOAs
+    with no IMD 2019 value: 2021 LSOAs created by a split) and ``population``. Columns:
+    imd_decile ("no IMD 2019 value" last), lsoas, current, share_percent, population, rate.
+    """
+    frame = lsoa_profile.assign(
+        imd_decile=lsoa_profile["imd_decile"].astype("Int64").astype("string")
+        .fillna("no IMD 2019 value"))
+    grouped = frame.groupby("imd_decile").agg(
+        lsoas=("current", "size"), current=("current", "sum"),
+        population=("population", lambda s: s.sum(min_count=1) if s.notna().all() else np.nan))
+    grouped["share_percent"] = grouped["current"] / max(int(grouped["current"].sum()), 1) * 100
+    grouped["rate"] = grouped["current"] / grouped["population"].astype(float) * 1000
+    order = sorted((d for d in grouped.index if d.isdigit()), key=int)
+    order += [d for d in grouped.index if not d.isdigit()]
+    return grouped.loc[order, ["lsoas", "current", "share_percent", "population", "rate"]
+                       ].reset_index()

@@ -1,0 +1,121 @@
+"""The places section on a small demo: planted hotspots are found where they were planted.
+
+The demo plants, inside Kingsmere, a persistent town-centre hotspot (LSOA squares (4, 4) and
+(4, 5) of its 10 x 10 LSOA grid), an emerging hotspot (LSOA (7, 2), crime growing fivefold
+over the last 12 months) and a quiet ward (row 1, eastern half). The helpers the notebook
+calls must find the first two there and nothing in the quiet ward; the section must build.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from analysis import demo, places, store
+from analysis.build import build_section
+from analysis.config import load_area
+from analysis.demo import DemoSpec, generate
+from analysis.periods import Period
+from analysis.pipeline import area_lookup, ingest_area
+from analysis.report import report_dir
+from analysis.sources.geography import load_lsoa_polygons
+
+pytestmark = pytest.mark.build
+ROOT = Path(__file__).resolve().parents[2]
+PERIOD = "2024-25"
+SECTION = "30_places"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway project with 36 months of demo data (the three-year trend window)."""
+    root = tmp_path_factory.mktemp("places")
+    (root / "config" / "areas").mkdir(parents=True)
+    shutil.copy(ROOT / "config" / "areas" / "demo.yaml", root / "config" / "areas")
+    shutil.copytree(ROOT / "config" / "mappings", root / "config" / "mappings")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    generate(root / "data" / "raw" / "demo", DemoSpec(first_month=date(2022, 4, 1), n_months=36))
+    ingest_area(load_area("demo", root), root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def trends(project: Path) -> dict[str, pd.DataFrame]:
+    """Hotspot trends for all crime and ASB, computed by the helpers the notebook uses."""
+    config = load_area("demo", project)
+    period = Period.parse(PERIOD)
+    geography = places.area_geography(
+        load_lsoa_polygons([config.resolve(p, project) for p in config.sources.lsoa_boundaries]),
+        area_lookup(config, project), config.lad_codes)
+    grid = places.make_grid(geography.outline)
+    folder = project / "data" / "processed" / "demo"
+    months = [m for year in period.trend_window(3) for m in year.months]
+    events = places.assign_cells(places.load_events(folder, config.csp_code, months), grid)
+    available = store.force_months(folder, config.force.name)
+    return {name: places.hotspot_trend(events[rows], grid, period, available)
+            for name, rows in (("crime", ~events["is_asb"]), ("asb", events["is_asb"]))}
+
+
+def _lsoa_square(trend: pd.DataFrame) -> pd.Series:
+    """(row, col) of the Kingsmere LSOA holding each cell's centre."""
+    origin_x, origin_y = demo.GRID_ORIGIN  # Kingsmere is the south-west CSP
+    rows = ((trend["northing"] - origin_y) // demo.LSOA_SIZE).astype(int)
+    cols = ((trend["easting"] - origin_x) // demo.LSOA_SIZE).astype(int)
+    return pd.Series(list(zip(rows, cols, strict=True)), index=trend.index)
+
+
+def test_persistent_hotspot_is_in_the_town_centre(trends: dict[str, pd.DataFrame]) -> None:
+    crime = trends["crime"]
+    where = _lsoa_square(crime)
+    persistent = where[crime["hotspot_class"] == places.PERSISTENT]
+    assert len(persistent) >= 2
+    assert set(persistent) <= set(demo.PERSISTENT_HOTSPOT_LSOAS)
+    assert where[crime["z"].idxmax()] in demo.PERSISTENT_HOTSPOT_LSOAS
+
+
+def test_emerging_hotspot_is_in_the_planted_lsoa(trends: dict[str, pd.DataFrame]) -> None:
+    crime = trends["crime"]
+    emerging = crime[crime["hotspot_class"] == places.EMERGING]
+    assert not emerging.empty
+    assert set(_lsoa_square(emerging)) == {demo.EMERGING_HOTSPOT_LSOA}
+    assert (emerging["change"] == "significant increase").all()
+
+
+@pytest.mark.parametrize("subject", ["crime", "asb"])
+def test_no_hotspot_in_the_quiet_ward(trends: dict[str, pd.DataFrame], subject: str) -> None:
+    trend = trends[subject]
+    where = _lsoa_square(trend)
+    quiet = where.map(lambda rc: rc[0] == demo.QUIET_WARD_ROW and rc[1] // 5 == 1)
+    assert quiet.sum() == 5 * 64  # five 2 km LSOAs of 64 squares each
+    assert (trend.loc[quiet, "hotspot_class"] == places.NOT_HOTSPOT).all()
+    assert (trend.loc[quiet, "windows_hot"] == 0).all()
+
+
+def test_section_builds_with_tables_and_peak_times(project: Path) -> None:
+    build_section("demo", PERIOD, SECTION, project)
+    tables = report_dir("demo", PERIOD, project) / "tables"
+    for name in ("placement", "hotspot_map_crime", "top_squares_asb", "concentration",
+                 "ward_profile", "lsoa_profile", "deprivation"):
+        assert (tables / f"{SECTION}__{name}.csv").is_file(), name
+    placement = pd.read_csv(tables / f"{SECTION}__placement.csv")
+    assert placement["rows"].sum() > 0 and placement["outcome"].iloc[0] == places.PLACED
+    top = pd.read_csv(tables / f"{SECTION}__top_squares_crime.csv")
+    assert len(top) == 10 and top["rank"].tolist() == list(range(1, 11))
+    day_hour = pd.read_csv(tables / f"{SECTION}__day_hour_crimes.csv")
+    assert day_hour.shape == (7, 25) and day_hour.iloc[:, 1:].to_numpy().sum() > 0
+
+
+def test_with_monthly_data_only_the_page_says_so(project: Path) -> None:
+    config = yaml.safe_load((project / "config" / "areas" / "demo.yaml").read_text())
+    config.update(name="demo_monthly", store="demo")
+    del config["sources"]["partner"]
+    (project / "config" / "areas" / "demo_monthly.yaml").write_text(yaml.safe_dump(config))
+    page = build_section("demo_monthly", PERIOD, SECTION, project).read_text()
+    assert "No peak day and time analysis" in page
+    tables = report_dir("demo_monthly", PERIOD, project) / "tables"
+    assert not list(tables.glob(f"{SECTION}__day_hour_*.csv"))

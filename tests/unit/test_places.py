@@ -1,0 +1,307 @@
+"""Grid, Gi*, FDR, hotspot classes, day × hour, concentration and profiles (hand-computed)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Transformer
+
+from analysis import places
+from analysis.errors import ConfigError, DataCoverageError, InputError
+from analysis.periods import Period
+
+TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+# A 1 km x 500 m area in Essex, on 250 m grid lines: 4 x 2 squares.
+AREA = shapely.box(500_000, 200_000, 501_000, 200_500)
+
+
+def _lonlat(easting: list[float], northing: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    lon, lat = TO_WGS84.transform(np.array(easting, float), np.array(northing, float))
+    return np.asarray(lon), np.asarray(lat)
+
+
+def _events(easting: list[float], northing: list[float], months: list[date]) -> pd.DataFrame:
+    lon, lat = _lonlat(easting, northing)
+    return pd.DataFrame({"month": months, "longitude": lon, "latitude": lat})
+
+
+# --- coordinates and the grid --------------------------------------------------------------
+
+
+def test_lon_lat_to_bng_matches_the_ons_centroid_of_thurrock_008a() -> None:
+    # ONS LSOA (2011) boundaries, E01015922 "Thurrock 008A": LONG 0.252709, LAT 51.49502,
+    # BNG_E 556474, BNG_N 179748 (integer metres as published).
+    east, north = places.to_bng([0.252709], [51.49502])
+    assert east[0] == pytest.approx(556_474, abs=3)
+    assert north[0] == pytest.approx(179_748, abs=3)
+
+
+def test_a_point_on_a_shared_edge_belongs_to_the_square_east_and_north_of_it() -> None:
+    col, row = places.bng_cell([500_250.0, 500_249.999, 500_000.0], [200_250.0, 200_249.9, 0.0])
+    assert col.tolist() == [2001, 2000, 2000]
+    assert row.tolist() == [801, 800, 0]
+
+
+def test_grid_is_aligned_to_the_bng_origin_and_clipped_to_the_area() -> None:
+    grid = places.make_grid(AREA, 250)
+    assert grid.size == 8  # squares only touching the outline from outside are left out
+    assert grid.cells["cell_id"].iloc[0] == "E500000N200000"
+    assert grid.cells[["easting", "northing"]].iloc[0].tolist() == [500_125.0, 200_125.0]
+    offset = places.make_grid(shapely.box(500_100, 200_100, 500_200, 200_200), 250)
+    assert offset.cells["cell_id"].tolist() == ["E500000N200000"]
+    assert offset.cells["area_share"].iloc[0] == pytest.approx(0.16)
+
+
+def test_slivers_under_one_percent_of_a_square_are_not_in_the_grid() -> None:
+    # 1 m into the next column is 0.4 % of each square there; 10 m is 4 %.
+    assert places.make_grid(shapely.box(500_000, 200_000, 501_001, 200_500), 250).size == 8
+    assert places.make_grid(shapely.box(500_000, 200_000, 501_010, 200_500), 250).size == 10
+
+
+def test_grid_refuses_degrees_and_bad_sizes() -> None:
+    with pytest.raises(InputError, match="British National Grid"):
+        places.make_grid(shapely.box(0.1, 51.4, 0.5, 51.6))
+    with pytest.raises(ConfigError):
+        places.make_grid(AREA, 0)
+
+
+def test_every_row_is_placed_or_excluded_with_its_reason() -> None:
+    grid = places.make_grid(AREA, 250)
+    lon, lat = _lonlat([500_100, 500_900, 600_000], [200_100, 200_400, 200_100])
+    events = pd.DataFrame({
+        "longitude": [lon[0], lon[1], lon[2], np.nan, 0.0, 200.0, -74.0],
+        "latitude": [lat[0], lat[1], lat[2], 51.5, 0.0, 51.5, 40.7],
+    })
+    out = places.assign_cells(events, grid)
+    assert out["cell"].tolist()[:2] == [0, 7]
+    assert out["cell"].isna().tolist() == [False, False, True, True, True, True, True]
+    assert out["excluded"].tolist()[2:] == [places.OUTSIDE, places.NO_COORDINATES,
+                                            places.IMPOSSIBLE, places.IMPOSSIBLE,
+                                            places.IMPOSSIBLE]
+    summary = places.exclusion_summary(out).set_index("outcome")["rows"]
+    assert summary.to_dict() == {places.PLACED: 2, places.NO_COORDINATES: 1,
+                                 places.IMPOSSIBLE: 3, places.OUTSIDE: 1}
+
+
+def test_counts_per_square_and_period() -> None:
+    grid = places.make_grid(AREA, 250)
+    events = _events([500_100, 500_110, 500_900, 500_100],
+                     [200_100, 200_120, 200_400, 200_100],
+                     [date(2024, 4, 1), date(2024, 5, 1), date(2024, 4, 1), date(2023, 4, 1)])
+    assigned = places.assign_cells(events, grid)
+    counts = places.period_cell_counts(assigned, grid, [Period.financial_year(2024),
+                                                        Period.financial_year(2023)])
+    assert counts[0].tolist() == [2, 0, 0, 0, 0, 0, 0, 1]
+    assert counts[1].tolist() == [1, 0, 0, 0, 0, 0, 0, 0]
+
+
+# --- Gi*, FDR and density ------------------------------------------------------------------
+
+ESDA_POINTS = np.array([(10, 10), (20, 10), (40, 10), (15, 20), (30, 20), (30, 30)], float)
+ESDA_Y = np.array([2, 3, 3.2, 5, 8, 7])
+
+
+def test_distance_band_includes_neighbours_at_exactly_the_threshold() -> None:
+    weights = places.distance_band_weights(ESDA_POINTS, 15).toarray()
+    # (15,20)-(30,20) are exactly 15 apart; libpysal's DistanceBand counts them.
+    assert weights[3, 4] == weights[4, 3] == 1
+    assert weights.sum(axis=1).tolist() == [2, 3, 1, 3, 4, 1]
+    assert np.diag(weights).sum() == 0
+
+
+def test_gi_matches_the_esda_doctest() -> None:
+    weights = places.distance_band_weights(ESDA_POINTS, 15)
+    z = places.getis_ord_z(ESDA_Y, weights, star=False)
+    np.testing.assert_allclose(
+        z, [-1.0136729, -0.04361589, 1.31558703, -0.31412676, 1.15373986, 1.77833941],
+        rtol=1e-7)
+
+
+def test_gi_star_matches_the_esda_doctest() -> None:
+    weights = places.distance_band_weights(ESDA_POINTS, 15)
+    z = places.getis_ord_z(ESDA_Y, weights, star=True)
+    np.testing.assert_allclose(
+        z, [-1.39727626, -0.28917762, 0.65064964, -0.28917762, 1.23452088, 2.02424331],
+        rtol=1e-7)
+
+
+def test_gi_star_is_missing_when_nothing_varies() -> None:
+    weights = places.distance_band_weights(ESDA_POINTS, 15)
+    assert np.isnan(places.getis_ord_z(np.zeros(6), weights)).all()
+
+
+def test_benjamini_hochberg_by_hand() -> None:
+    # sorted p 0.01, 0.03, 0.04, 0.2 (m = 4): p·m/k = 0.04, 0.06, 0.0533, 0.2;
+    # running minimum from the top: 0.04, 0.0533, 0.0533, 0.2.
+    q = places.benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.2, np.nan]))
+    np.testing.assert_allclose(q[:4], [0.04, 0.16 / 3, 0.16 / 3, 0.2])
+    assert np.isnan(q[4])
+    assert places.benjamini_hochberg(np.array([0.9, 0.8])).tolist() == [0.9, 0.9]
+
+
+def test_hotspot_needs_a_significant_z_and_events_of_its_own() -> None:
+    grid = places.make_grid(shapely.box(500_000, 200_000, 510_000, 210_000), 250)  # 40 x 40
+    counts = np.zeros(grid.size, dtype=int)
+    counts[[820, 821, 860, 861]] = [30, 25, 28, 20]  # squares (20, 20) to (21, 21)
+    test = places.gi_star_hotspots(counts, places.grid_weights(grid, 1.5))
+    assert set(np.flatnonzero(test.hot)) == {820, 821, 860, 861}
+    # Square (22, 20) is empty: significant by Gi* (its neighbours are busy) but not a hotspot.
+    assert test.z[822] > 3 and test.q[822] <= places.FDR_ALPHA and not test.hot[822]
+
+
+def test_density_keeps_the_total_and_refuses_a_bandwidth_below_a_square() -> None:
+    grid = places.make_grid(shapely.box(500_000, 200_000, 505_000, 205_000), 250)  # 20 x 20
+    counts = np.zeros(grid.size)
+    counts[210] = 40  # near the middle, so the kernel stays inside the area
+    surface = places.density_surface(counts, grid, 500)
+    assert surface["density"].sum() * 0.25**2 == pytest.approx(40, rel=1e-3)
+    assert surface["density"].idxmax() == 210
+    with pytest.raises(ConfigError, match="bandwidth"):
+        places.density_surface(counts, grid, 100)
+
+
+# --- change over time ----------------------------------------------------------------------
+
+
+def test_trend_windows_are_the_quarters_of_three_years() -> None:
+    windows = places.trend_windows(Period.financial_year(2024))
+    assert len(windows) == 12
+    assert (windows[0].start, windows[0].end) == (date(2022, 4, 1), date(2022, 6, 1))
+    assert (windows[-1].start, windows[-1].end) == (date(2025, 1, 1), date(2025, 3, 1))
+
+
+def _pattern(earlier: str, recent: str) -> list[bool]:
+    return [c == "1" for c in earlier + recent]
+
+
+def test_classification_rules() -> None:
+    recent = np.array([False] * 8 + [True] * 4)
+    cases = {  # earlier windows, recent windows, change → class
+        ("11111111", "1111", "no significant change"): places.PERSISTENT,
+        ("11111111", "1101", "no significant change"): places.PERSISTENT,  # 11 of 12
+        ("00110000", "1111", "significant increase"): places.INTENSIFYING,
+        ("11111111", "1000", "significant decrease"): places.DIMINISHING,
+        ("00000000", "0011", "significant increase"): places.EMERGING,
+        ("00010000", "0111", "significant increase"): places.EMERGING,  # 1 of 8 is quiet
+        ("00000000", "0011", "no significant change"): places.INTERMITTENT,
+        ("11110000", "0000", "significant decrease"): places.FORMER,
+        ("00100000", "0000", "no significant change"): places.INTERMITTENT,
+        ("00000000", "0000", "significant increase"): places.NOT_HOTSPOT,
+    }
+    hot = np.array([_pattern(e, r) for e, r, _ in cases]).T
+    change = [c for _, _, c in cases]
+    assert places.classify_hotspots(hot, recent, change).tolist() == list(cases.values())
+
+
+def test_classification_needs_earlier_and_recent_windows() -> None:
+    with pytest.raises(DataCoverageError):
+        places.classify_hotspots(np.ones((4, 3), bool), np.ones(4, bool), ["x"] * 3)
+
+
+def test_hotspot_trend_finds_a_busy_square_and_skips_incomplete_windows() -> None:
+    grid = places.make_grid(shapely.box(500_000, 200_000, 510_000, 210_000), 250)  # 1,600
+    period = Period.financial_year(2024)
+    months = [m for year in period.trend_window(3) for m in year.months]
+    rng = np.random.default_rng(1)
+    east = np.concatenate([np.full(36 * 20, 501_300.0), rng.uniform(500_000, 510_000, 360)])
+    north = np.concatenate([np.full(36 * 20, 201_300.0), rng.uniform(200_000, 210_000, 360)])
+    when = [m for m in months for _ in range(20)] + [months[i % 36] for i in range(360)]
+    assigned = places.assign_cells(_events(list(east), list(north), when), grid)
+    available = [m for m in months if m != date(2022, 5, 1)]  # one quarter incomplete
+    trend = places.hotspot_trend(assigned, grid, period, available)
+    busy = trend.set_index("cell_id").loc["E501250N201250"]
+    assert busy["hotspot_class"] == places.PERSISTENT
+    assert busy["windows_used"] == 11 and trend.attrs["windows_skipped"] == 1
+    assert busy["current"] >= 240 and busy["change"] == "no significant change"
+    assert trend.attrs["neighbour_distance_m"] == 500.0
+    top = places.top_cells(trend, assigned.assign(lsoa_code="E01000001", ward_code="E05000001"),
+                           n=3)
+    assert top["rank"].tolist() == [1, 2, 3] and top["cell_id"].iloc[0] == "E501250N201250"
+    assert top["lsoa_code"].iloc[0] == "E01000001"
+
+
+def test_one_year_of_a_force_runs_in_seconds() -> None:
+    grid = places.make_grid(shapely.box(520_000, 180_000, 580_000, 240_000), 250)  # 57,600
+    rng = np.random.default_rng(7)
+    n = 250_000
+    lon, lat = _lonlat(list(rng.uniform(520_000, 580_000, n)),
+                       list(rng.uniform(180_000, 240_000, n)))
+    events = pd.DataFrame({"month": [date(2024, 4 + i % 9, 1) for i in range(n)],
+                           "longitude": lon, "latitude": lat})
+    started = time.perf_counter()
+    assigned = places.assign_cells(events, grid)
+    counts = places.period_cell_counts(assigned, grid, [Period.financial_year(2024)])
+    places.gi_star_hotspots(counts[0], places.grid_weights(grid))
+    assert time.perf_counter() - started < 10
+    assert counts.sum() == n
+
+
+# --- day and hour --------------------------------------------------------------------------
+
+
+def test_day_hour_table_is_seven_by_twenty_four() -> None:
+    times = pd.Series(["2024-04-01 00:30", "2024-04-01 00:59", "2024-04-07 23:10", None])
+    table = places.day_hour_table(times)  # 1 April 2024 was a Monday
+    assert table.shape == (7, 24) and table.to_numpy().sum() == 3
+    assert table.loc["Monday", 0] == 2 and table.loc["Sunday", 23] == 1
+    assert table.attrs["missing_times"] == 1
+    with pytest.raises(DataCoverageError, match="date and time"):
+        places.day_hour_table(pd.Series([None, None]))
+
+
+# --- concentration and profiles ------------------------------------------------------------
+
+
+def test_concentration_table_reuses_share_in_top() -> None:
+    table = places.concentration_table({"squares": [10] + [0] * 9, "LSOAs": [5, 5]})
+    squares = table[table["unit"] == "squares"]
+    assert squares["share_percent"].tolist() == [100.0, 100.0, 100.0]
+    assert squares["top_places"].tolist() == [1, 1, 1]
+    assert table[table["unit"] == "LSOAs"]["gini"].iloc[0] == 0
+
+
+def test_place_profile_counts_changes_and_rates() -> None:
+    current, previous = Period.financial_year(2024), Period.financial_year(2023)
+    events = pd.DataFrame({
+        "month": [date(2024, 5, 1)] * 10 + [date(2023, 5, 1)] * 4 + [date(2024, 6, 1)],
+        "ward_code": ["W1"] * 14 + [None],
+    })
+    wards = pd.DataFrame({"ward_code": ["W1", "W2"], "name": ["One", "Two"],
+                          "population": [2000, pd.NA]})
+    table = places.place_profile(events, "ward_code", wards, current, previous,
+                                 population_vintage="Census 2021")
+    one = table.set_index("ward_code").loc["W1"]
+    assert (one["rank"], one["current"], one["previous"], one["diff"]) == (1, 10, 4, 6)
+    assert one["pct_diff"] == 150.0 and one["rate"] == pytest.approx(5.0)
+    two = table.set_index("ward_code").loc["W2"]
+    assert two["current"] == 0 and np.isnan(two["rate"])
+
+
+def test_ward_population_is_missing_rather_than_an_undercount() -> None:
+    lookup = pd.DataFrame({"lsoa_code": ["A", "B", "C", "A"], "lsoa_vintage": [2021] * 3 + [2011],
+                           "ward_code": ["W1", "W1", "W2", "W9"]})
+    people = pd.DataFrame({"area_code": ["A", "B"], "population": [1500, 1600]})
+    result = places.ward_population(people, lookup).set_index("ward_code")["population"]
+    assert result["W1"] == 3100 and pd.isna(result["W2"]) and "W9" not in result
+
+
+def test_deprivation_table_groups_by_decile() -> None:
+    profile = pd.DataFrame({"current": [10, 30, 5], "population": [1000, 1500, 2000],
+                            "imd_decile": [1, 1, pd.NA]})
+    table = places.deprivation_table(profile).set_index("imd_decile")
+    assert table.loc["1", "current"] == 40 and table.loc["1", "rate"] == pytest.approx(16.0)
+    assert table.loc["1", "share_percent"] == pytest.approx(40 / 45 * 100)
+    assert table.index.tolist() == ["1", "no IMD 2019 value"]
+
+
+def test_offence_groups_map_to_police_uk_crime_types() -> None:
+    assert places.crime_types_for("robbery") == ["Robbery"]
+    assert "Shoplifting" in places.crime_types_for("Theft offences")
+    assert places.crime_types_for("Sexual offences") == ["Violence and sexual offences"]
+    with pytest.raises(ConfigError, match="unknown offence group"):
+        places.crime_types_for("Anti-social behaviour")
