@@ -222,8 +222,11 @@ def _input_files(config: AreaConfig, root: Path) -> list[Path]:
     sources = config.sources
     named: list[Path] = [*sources.police_uk, *sources.lsoa_ward_lookups, sources.lad_csp_lookup,
                          *sources.lsoa_boundaries, *sources.ward_boundaries]
-    if sources.population:
-        named.append(sources.population)
+    named += [p for p in (sources.population, sources.census_lsoa_population, sources.imd) if p]
+    if sources.partner:
+        partner = sources.partner
+        named += [p for p in (partner.mapping, partner.crimes, partner.asb, partner.indicators)
+                  if p]
     files: list[Path] = []
     for path in (config.resolve(p, root) for p in named):
         files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir()

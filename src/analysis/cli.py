@@ -7,6 +7,7 @@ message with no traceback and exit code 2; ``--debug`` anywhere on the line show
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -93,11 +94,18 @@ def build_index(area: AreaOption = "demo", period: PeriodOption = "") -> None:
     console.print(f"Index: {run(area, period or config.default_period)}")
 
 
+def _show_warning(message: Warning | str, category: type[Warning], *_: object) -> None:
+    """Library warnings (e.g. unmatched lookup codes) as a plain note, without source lines."""
+    console.print(f"[yellow]Note:[/] {message}", highlight=False)
+
+
 def main() -> None:
     """Entry point of the ``csp`` console script."""
     debug = "--debug" in sys.argv[1:]
     if debug:
         sys.argv.remove("--debug")
+    else:
+        warnings.showwarning = _show_warning  # type: ignore[assignment]
     try:
         app(standalone_mode=False)
     except AnalysisError as exc:

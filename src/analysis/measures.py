@@ -250,7 +250,8 @@ def change_table(
 
     Coverage: when ``available_months`` is given, ``complete`` is True only if both periods
     have every month; a group with no rows in an incomplete period is shown as <NA> (unknown),
-    not 0. Without ``available_months``, coverage is not checked and ``complete`` is <NA>.
+    not 0, and no row of an incomplete comparison is tested (significance "not assessed").
+    Without ``available_months``, coverage is not checked and ``complete`` is <NA>.
     The same facts are in ``attrs``: current_period, previous_period, missing_months
     (period label -> list of missing months) and coverage_checked.
     """
@@ -297,8 +298,12 @@ def change_table(
 
     table = _add_change_columns(rows, alpha)
     if coverage:
-        table["complete"] = pd.array([current_complete and previous_complete] * len(table),
-                                     dtype="boolean")
+        complete = current_complete and previous_complete
+        table["complete"] = pd.array([complete] * len(table), dtype="boolean")
+        if not complete:
+            # Counts over different numbers of months are not comparable: no test is claimed.
+            table["p_value"] = np.nan
+            table["significance"] = NOT_ASSESSED
     else:
         table["complete"] = pd.array([pd.NA] * len(table), dtype="boolean")
     table.attrs.update(

@@ -97,12 +97,11 @@ def presentable(table: pd.DataFrame, current: Period, previous: Period) -> pd.Da
         "force_pct_diff": "Force % diff.",
     }
     shown = table[list(columns)].rename(columns=columns)
-    unreliable = ~table["pct_reliable"].astype(bool)
-    shown["% diff."] = shown["% diff."].astype("object")
-    shown.loc[unreliable & table["pct_diff"].notna(), "Change"] = (
-        table.loc[unreliable & table["pct_diff"].notna(), "significance"]
-        + " (base under 10: % unreliable)"
-    )
+    unreliable = ~table["pct_reliable"].astype(bool) & table["pct_diff"].notna()
+    shown.loc[unreliable, "Change"] = (table.loc[unreliable, "significance"]
+                                       + " (base under 10: % unreliable)")
+    incomplete = table["complete"].eq(False).fillna(False).astype(bool)
+    shown.loc[incomplete, "Change"] = "not assessed: months missing in a period"
     return shown
 
 

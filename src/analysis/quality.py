@@ -400,3 +400,21 @@ def summarise(report: QualityReport) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def quarantine_reasons(store_dir: Path) -> pd.DataFrame:
+    """Quarantined rows by reason: ``reason_code, column, rows, files, example`` (largest first).
+
+    One line per kind of problem, so an analyst sees at a glance what to fix at source; the
+    rows themselves stay in ``quarantine.parquet`` with file and line.
+    """
+    with connect(store_dir) as con:
+        return con.execute(
+            """
+            SELECT reason_code, "column", count(*) AS rows,
+                   count(DISTINCT source_file) AS files,
+                   min(reason) AS example
+            FROM quarantine GROUP BY reason_code, "column"
+            ORDER BY rows DESC, reason_code
+            """
+        ).df()

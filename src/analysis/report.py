@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -180,3 +181,12 @@ def police_uk_source(force_name: str, months: list[date]) -> str:
     held = f"{len(set(months))} months" + (f", {gaps} missing in between" if gaps else "")
     return (f"data.police.uk street-level crime and ASB, {force_name}, "
             f"{first:%b %Y} to {last:%b %Y} ({held}); Open Government Licence v3.0")
+
+
+def shown_path(path: str, root: Path) -> str:
+    """A source path as partners should see it: relative to the project, never absolute.
+
+    Absolute paths would reveal the analyst's folders; archive members keep their
+    ``archive.zip!member`` form.
+    """
+    return os.path.relpath(path, root) if os.path.isabs(path.split("!", 1)[0]) else path

@@ -556,3 +556,9 @@ def partner_table(store_dir: Path, kind: str) -> pd.DataFrame | None:
     """
     path = Path(store_dir) / PARTNER_DIR / f"{kind}.parquet"
     return pd.read_parquet(path) if path.exists() else None
+
+
+def partner_reconciliation(store_dir: Path) -> pd.DataFrame | None:
+    """Rows read, loaded and quarantined per partner extract, or None if none was loaded."""
+    path = Path(store_dir) / PARTNER_DIR / "reconciliation.parquet"
+    return pd.read_parquet(path) if path.exists() else None

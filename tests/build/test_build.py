@@ -62,12 +62,12 @@ class _Tables(HTMLParser):
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A throwaway project: the real notebooks and demo config, 24 months of demo data."""
     root = tmp_path_factory.mktemp("project")
-    (root / "config" / "areas").mkdir(parents=True)
-    shutil.copy(ROOT / "config" / "areas" / "demo.yaml", root / "config" / "areas")
+    shutil.copytree(ROOT / "config", root / "config")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     generate(root / "data" / "raw" / "demo", DemoSpec(first_month=date(2023, 4, 1), n_months=24))
     ingest_area(load_area("demo", root), root)
-    build_section("demo", PERIOD, SECTION, root)
+    for section in ("00_data_and_methods", SECTION):
+        build_section("demo", PERIOD, section, root)
     build_index("demo", PERIOD, root)
     return root
 
@@ -117,10 +117,11 @@ def test_tables_index_manifest_and_key_figures(project: Path) -> None:
     assert (out / "tables" / f"{SECTION}__monthly_trend.csv").is_file()
     assert f'href="{SECTION}.html"' in (out / "index.html").read_text()
     manifest = json.loads((out / "manifest.json").read_text())
-    assert len(manifest["inputs"]) == 24 + 3 + 2 + 1  # months, lookups, boundaries, population
+    # 24 months, 3 lookups, 2 boundaries, population, IMD, partner mapping and 3 extracts
+    assert len(manifest["inputs"]) == 24 + 3 + 2 + 1 + 1 + 4
     assert all(re.fullmatch(r"[0-9a-f]{64}", i["sha256"]) for i in manifest["inputs"])
     assert manifest["packages"]["papermill"] and manifest["parameters"]["period"] == PERIOD
-    assert manifest["sections"][0]["section"] == SECTION
+    assert [s["section"] for s in manifest["sections"]] == ["00_data_and_methods", SECTION]
     figures = json.loads((out / "key_figures.json").read_text())[SECTION]
     table = (out / "tables" / f"{SECTION}__crime_type_change.csv").read_text().splitlines()
     all_crime_row = next(line for line in table if line.startswith("All crime,"))
@@ -159,3 +160,19 @@ def test_rebuild_is_byte_identical(project: Path) -> None:
     second = published()
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_data_and_methods_reconciles_and_shows_coverage(project: Path) -> None:
+    out = report_dir("demo", PERIOD, project)
+    page = (out / "00_data_and_methods.html").read_text()
+    assert "Reconciliation" in page and str(project) not in page  # no absolute paths shown
+    tables = out / "tables"
+    reconciliation = (tables / "00_data_and_methods__reconciliation.csv").read_text()
+    rows = reconciliation.strip().splitlines()[1:]
+    assert len(rows) == 24 and all(row.endswith(",True") for row in rows)
+    coverage = (tables / "00_data_and_methods__coverage_force.csv").read_text()
+    # The 3-year window starts Apr 2022; the test demo starts Apr 2023: 12 months unknown.
+    assert coverage.count(",present,") == 24 and coverage.count(",missing,") == 12
+    assert "2023-03-01,Demoshire Police,missing,,," in coverage
+    index = (out / "index.html").read_text()
+    assert index.index("00_data_and_methods.html") < index.index(f"{SECTION}.html")

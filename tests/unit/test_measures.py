@@ -185,6 +185,11 @@ class TestChangeTable:
         assert row["significance"] == "not assessed"
         assert table.attrs["missing_months"] == {"2017/18": [dt.date(2018, 3, 1)], "2018/19": []}
         assert table.attrs["coverage_checked"] is True
+        # Every row of an incomplete comparison: counts shown, no significance claimed.
+        assert (table["significance"] == "not assessed").all()
+        assert table["p_value"].isna().all()
+        robbery = table.set_index("group").loc["Robbery"]
+        assert (robbery["previous"], robbery["current"]) == (205, 244)
 
     def test_coverage_not_checked(self):
         table = change_table(seed_counts(), FY18, FY17, "group")

@@ -101,3 +101,11 @@ def test_monthly_totals_keep_missing_months_missing() -> None:
     assert pd.isna(series["all_crime"].iloc[1]) and pd.isna(series["asb_incidents"].iloc[1])
     assert series["all_crime"].iloc[2] == 0  # published, no crime: a real zero
     assert series["asb_incidents"].tolist()[2] == 2
+
+
+def test_incomplete_periods_claim_no_significance() -> None:
+    available = [m for m in ALL_MONTHS if m != date(2023, 10, 1)]  # one month unpublished
+    table = crime_type_change(AREA, FORCE, CURRENT, PREVIOUS, available)
+    assert (table["significance"] == "not assessed").all()
+    shown = presentable(table, CURRENT, PREVIOUS)
+    assert (shown["Change"] == "not assessed: months missing in a period").all()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.errors import InputError
 from analysis.sources.partner import ExtractMapping, PartnerMapping
 from analysis.store import ingest_partner, partner_table, place_partner_rows
 
@@ -63,7 +64,7 @@ def test_failed_ingest_keeps_previous_partner_data(tmp_path: Path,
     ingest_partner({"crimes": good}, mapping, tmp_path / "store", lsoa_lookup=LOOKUP)
     bad = tmp_path / "bad.csv"
     bad.write_text("something,else\n1,2\n")
-    with pytest.raises(Exception, match="reference|column"):
+    with pytest.raises(InputError):
         ingest_partner({"crimes": bad}, mapping, tmp_path / "store", lsoa_lookup=LOOKUP)
     assert len(partner_table(tmp_path / "store", "crimes")) == 3
 
