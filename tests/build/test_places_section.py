@@ -8,8 +8,6 @@ calls must find the first two there and nothing in the quiet ward; the section m
 
 from __future__ import annotations
 
-import shutil
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -19,9 +17,8 @@ import yaml
 from analysis import demo, places, store
 from analysis.build import build_section
 from analysis.config import load_area
-from analysis.demo import DemoSpec, generate
 from analysis.periods import Period
-from analysis.pipeline import area_lookup, ingest_area
+from analysis.pipeline import area_lookup
 from analysis.report import report_dir
 from analysis.sources.geography import load_lsoa_polygons
 
@@ -32,16 +29,9 @@ SECTION = "30_places"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A throwaway project with 36 months of demo data (the three-year trend window)."""
-    root = tmp_path_factory.mktemp("places")
-    (root / "config" / "areas").mkdir(parents=True)
-    shutil.copy(ROOT / "config" / "areas" / "demo.yaml", root / "config" / "areas")
-    shutil.copytree(ROOT / "config" / "mappings", root / "config" / "mappings")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    generate(root / "data" / "raw" / "demo", DemoSpec(first_month=date(2022, 4, 1), n_months=36))
-    ingest_area(load_area("demo", root), root)
-    return root
+def project(demo_project: Path) -> Path:
+    """The shared 36-month demo project (the three-year trend window)."""
+    return demo_project
 
 
 @pytest.fixture(scope="module")
