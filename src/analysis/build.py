@@ -190,7 +190,8 @@ def _publish_outputs(section: str, staging: Path, out: Path) -> None:
     published tables untouched. Tables this section no longer produces are removed, so the
     report never carries stale files.
     """
-    for folder, prefix in (("tables", f"{section}__"), ("key_figures", section)):
+    for folder, prefix in (("tables", f"{section}__"), ("key_figures", section),
+                           ("disclosure", section)):
         target = out / folder
         target.mkdir(parents=True, exist_ok=True)
         fresh = {p.name: p for p in (staging / folder).glob("*")}

@@ -13,17 +13,20 @@ import io
 import json
 import os
 import re
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Image
 from matplotlib.figure import Figure
 
 from analysis.config import AreaConfig, load_area, project_root
+from analysis.disclosure import DisclosureRule, apply_disclosure
 from analysis.errors import ConfigError
 from analysis.periods import Period
 
@@ -61,7 +64,9 @@ class Section:
     period: Period
     output_dir: Path
     root: Path
+    period_text: str
     key_figures: dict[str, Any] = field(default_factory=dict)
+    _controlled: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def open(cls, section_id: str, area: str, period: str, output_dir: str = "") -> Section:
@@ -79,7 +84,7 @@ class Section:
         out = Path(output_dir) if output_dir else report_dir(area, period, root)
         out = out if out.is_absolute() else root / out
         (out / "tables").mkdir(parents=True, exist_ok=True)
-        return cls(section_id, config, parsed, out, root)
+        return cls(section_id, config, parsed, out, root, period)
 
     @property
     def previous(self) -> Period:
@@ -114,16 +119,33 @@ class Section:
         return self.output_dir / "tables" / f"{self.section_id}__{name}.csv"
 
     def table(self, frame: pd.DataFrame, name: str, caption: str, *,
-              formats: dict[str, str] | None = None) -> HTML:
+              formats: dict[str, str] | None = None, disclose: Sequence[str] = (),
+              total_row: Hashable | None = None, total_column: str | None = None) -> HTML:
         """Write ``frame`` as ``tables/<section>__<name>.csv`` and return it as an HTML table.
 
-        ``formats`` maps a column to a format string (e.g. ``"{:,.0f}"``); missing values show
-        as an en dash, never as 0 or 'nan'.
+        ``disclose`` names the count columns that must pass the area's disclosure rule (tables
+        about victims, or below partnership level): they are suppressed and rounded, with
+        secondary suppression against ``total_row`` (an index label) and ``total_column``,
+        *before* anything is written, so no file of the report holds the true small counts.
+        Leave derived columns (differences, percentages) out of such tables. ``formats`` maps
+        a column to a format string (e.g. ``"{:,.0f}"``); missing values show as an en dash,
+        never as 0 or 'nan'; a suppressed cell shows the rule's symbol.
         """
+        if disclose and self.config.disclosure != "none":
+            rule = DisclosureRule.named(self.config.disclosure)
+            frame = apply_disclosure(frame, rule, list(disclose), total_row=total_row,
+                                     total_column=total_column)
+            self._controlled[self._table_path(name).name] = {
+                "rule": rule.name, "columns": list(disclose),
+                "total_row": None if total_row is None else str(total_row),
+                "total_column": total_column,
+            }
+            self._write_json("disclosure", "tables", self._controlled)
         frame.to_csv(self._table_path(name), index=False)
         shown = frame.copy()
         for column, fmt in (formats or {}).items():
-            shown[column] = [("–" if pd.isna(v) else fmt.format(v)) for v in shown[column]]
+            shown[column] = [("–" if pd.isna(v) else fmt.format(v) if _is_number(v)
+                              else str(v)) for v in shown[column]]
         body = shown.to_html(index=False, na_rep="–", border=0, classes="csp-table",
                              escape=True)
         return HTML(f'<figure class="csp-figure"><figcaption>{html.escape(caption)}'
@@ -153,13 +175,26 @@ class Section:
     def record(self, key: str, value: Any, *, label: str | None = None) -> None:
         """Keep a headline figure for the executive summary (``key_figures/<section>.json``)."""
         self.key_figures[key] = {"value": value, "label": label or key}
-        folder = self.output_dir / "key_figures"
+        self._write_json("key_figures", "figures", self.key_figures)
+
+    def _write_json(self, folder_name: str, key: str, content: dict[str, Any]) -> None:
+        """``<folder_name>/<section>.json`` in the output folder (key figures, disclosure)."""
+        folder = self.output_dir / folder_name
         folder.mkdir(exist_ok=True)
         payload = {"section": self.section_id, "area": self.config.name,
-                   "period": self.period.label, "figures": self.key_figures}
+                   "period": self.period.label, key: content}
         (folder / f"{self.section_id}.json").write_text(
             json.dumps(payload, indent=2, default=_json_default), encoding="utf-8"
         )
+
+    @property
+    def report_dir(self) -> Path:
+        """The published report folder (``output_dir`` is a staging folder during a build)."""
+        return report_dir(self.config.name, self.period_text, self.root)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
 def _json_default(value: object) -> object:

@@ -1,0 +1,57 @@
+"""Section output helpers: tables written beside the page, disclosure applied before writing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.report import Section, shown_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def section(tmp_path: Path) -> Section:
+    return Section.open("40_test", "demo", "2024-25", str(tmp_path))
+
+
+def test_table_written_as_csv_with_stable_name(section: Section, tmp_path: Path) -> None:
+    frame = pd.DataFrame({"Ward": ["North", "South"], "Crimes": [1234, None]})
+    shown = section.table(frame, "by_ward", "Crimes by ward", formats={"Crimes": "{:,.0f}"})
+    written = pd.read_csv(tmp_path / "tables" / "40_test__by_ward.csv")
+    assert written["Crimes"].tolist()[0] == 1234 and pd.isna(written["Crimes"].iloc[1])
+    assert "1,234" in shown.data and "–" in shown.data and "nan" not in shown.data
+
+
+def test_disclosure_applied_before_anything_is_written(section: Section, tmp_path: Path) -> None:
+    # ONS rule: 1-9 suppressed, others rounded to 5. Row total 3 + 12 + 40 = 55.
+    frame = pd.DataFrame({"Strand": ["Race", "Disability", "Transgender", "Total"],
+                          "Crimes": [40, 12, 3, 55]})
+    shown = section.table(frame, "by_strand", "Hate crime by strand",
+                          formats={"Crimes": "{:,}"}, disclose=["Crimes"], total_row=3)
+    written = (tmp_path / "tables" / "40_test__by_strand.csv").read_text()
+    assert ",3\n" not in written and ",12\n" not in written  # true small counts never written
+    cells = pd.read_csv(tmp_path / "tables" / "40_test__by_strand.csv")["Crimes"].tolist()
+    assert cells[2] == "[c]"
+    assert cells[1] == "[c]"  # secondary: 55 - 40 - [c] would reveal it otherwise
+    assert cells[0] == "40" and cells[3] == "55"
+    assert "[c]" in shown.data
+    record = json.loads((tmp_path / "disclosure" / "40_test.json").read_text())
+    assert record["tables"]["40_test__by_strand.csv"]["columns"] == ["Crimes"]
+
+
+def test_key_figures_and_findings_accumulate(section: Section, tmp_path: Path) -> None:
+    section.findings(["First."])
+    section.findings(["Second."])
+    section.record("total", 12)
+    saved = json.loads((tmp_path / "key_figures" / "40_test.json").read_text())["figures"]
+    assert saved["findings"]["value"] == ["First.", "Second."]
+    assert saved["total"]["value"] == 12
+
+
+def test_shown_path_never_absolute() -> None:
+    assert shown_path(str(ROOT / "data" / "raw" / "x.csv"), ROOT) == "data/raw/x.csv"
+    assert shown_path("data/raw/a.zip!2024-01/b.csv", ROOT) == "data/raw/a.zip!2024-01/b.csv"
