@@ -23,7 +23,7 @@ DEMO_STAMP := data/raw/demo/README.txt
 RAW_INPUTS := $(if $(filter demo,$(AREA)),$(DEMO_STAMP))
 INGESTED := data/processed/.stamps/$(AREA).ingested
 
-.PHONY: help env demo-data ingest report test lint lab clean
+.PHONY: help env demo-data ingest report share test lint lab clean
 
 help: ## List the targets with a line on each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,6 +57,9 @@ $(OUT)/index.html: $(SECTION_PAGES)
 report: ## Set up, then build the assessment: reports/$(AREA)/$(PERIOD)/index.html
 	@$(MAKE) --no-print-directory -j $(JOBS) $(OUT)/index.html
 	@echo "Report: $(OUT)/index.html"
+
+share: $(OUT)/index.html ## Check disclosure and zip the report for partners (HTML, CSV, XLSX)
+	$(CSP) share --area $(AREA) --period $(PERIOD)
 
 test: $(ENV_STAMP) ## Set up, then run every test (unit, build, real-data integration)
 	$(BIN)/python -m pytest

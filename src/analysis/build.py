@@ -32,7 +32,7 @@ from nbconvert import HTMLExporter
 from analysis.config import AreaConfig, load_area, project_root
 from analysis.errors import BuildError, ConfigError
 from analysis.periods import Period
-from analysis.report import DISCLOSURE_TEXT, comparison_label, report_dir
+from analysis.report import comparison_label, disclosure_statement, report_dir
 
 KERNEL_NAME = "python3"
 EXECUTION_TIMEOUT_SECONDS = 1200
@@ -303,7 +303,7 @@ def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str
 <dl class="csp-meta"><dt>Area</dt><dd>{html.escape(config.csp_name)} ({config.csp_code}),
 {html.escape(config.force.name)}</dd>
 <dt>Period</dt><dd>{html.escape(comparison_label(period))}</dd>
-<dt>Disclosure control</dt><dd>{html.escape(DISCLOSURE_TEXT[config.disclosure])}</dd>
+<dt>Disclosure control</dt><dd>{html.escape(disclosure_statement(config.disclosure))}</dd>
 </dl></header>
 <h2>Sections</h2><ol>{links}</ol>
 <p>The numbers behind every table and chart are in the <code>tables/</code> folder beside

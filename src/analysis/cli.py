@@ -99,6 +99,15 @@ def _show_warning(message: Warning | str, category: type[Warning], *_: object) -
     console.print(f"[yellow]Note:[/] {message}", highlight=False)
 
 
+@app.command()
+def share(area: AreaOption = "demo", period: PeriodOption = "") -> None:
+    """Check disclosure control and write the partner pack (HTML, CSV, XLSX, README) as a zip."""
+    from analysis.share import build_share_pack
+
+    config = load_area(area)
+    console.print(f"Partner pack: {build_share_pack(area, period or config.default_period)}")
+
+
 def main() -> None:
     """Entry point of the ``csp`` console script."""
     debug = "--debug" in sys.argv[1:]

@@ -30,13 +30,19 @@ from analysis.disclosure import DisclosureRule, apply_disclosure
 from analysis.errors import ConfigError
 from analysis.periods import Period
 
-DISCLOSURE_TEXT = {
-    "ons": "Counts of 1 to 9 are suppressed and other counts rounded to the nearest 5 "
-    "where a table is shared below force level (ONS style).",
-    "nhs": "Counts of 1 to 7 are shown as * and other counts rounded to the nearest 5 "
-    "where a table is shared below force level (NHS Digital style).",
-    "none": "No disclosure control is applied: do not share these pages outside the analyst team.",
-}
+DISCLOSURE_SCOPE = ("Applied to tables about victims and to tables below partnership level; "
+                    "partnership and force totals that restate published open data are shown "
+                    "in full.")
+
+
+def disclosure_statement(rule_name: str) -> str:
+    """What every page says about small numbers: the area's rule and where it applies."""
+    if rule_name == "none":
+        return ("No disclosure control is applied: do not share these pages outside the "
+                "analyst team.")
+    return f"{DisclosureRule.named(rule_name).description} {DISCLOSURE_SCOPE}"
+
+
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
@@ -109,7 +115,7 @@ class Section:
 <dt>Period</dt><dd>{html.escape(comparison_label(self.period))}</dd>
 <dt>Data sources</dt><dd><ul>{items}</ul></dd>
 <dt>Caveats</dt><dd><ul>{notes}</ul></dd>
-<dt>Disclosure control</dt><dd>{html.escape(DISCLOSURE_TEXT[self.config.disclosure])}</dd>
+<dt>Disclosure control</dt><dd>{html.escape(disclosure_statement(self.config.disclosure))}</dd>
 </dl></header>"""
         )
 
@@ -146,8 +152,8 @@ class Section:
         for column, fmt in (formats or {}).items():
             shown[column] = [("–" if pd.isna(v) else fmt.format(v) if _is_number(v)
                               else str(v)) for v in shown[column]]
-        body = shown.to_html(index=False, na_rep="–", border=0, classes="csp-table",
-                             escape=True)
+        classes = "csp-table csp-controlled" if disclose else "csp-table"
+        body = shown.to_html(index=False, na_rep="–", border=0, classes=classes, escape=True)
         return HTML(f'<figure class="csp-figure"><figcaption>{html.escape(caption)}'
                     f"</figcaption>{body}<p class='csp-table-file'>Table file: "
                     f"tables/{self._table_path(name).name}</p></figure>")

@@ -1,0 +1,151 @@
+"""The partner pack: a zip an analyst can email, checked before anything is written.
+
+It holds the section pages, every table as CSV and in one XLSX workbook, the key figures, the
+manifest and a README. Nothing record-level goes in: the executed notebooks stay behind. Before
+the zip is written, every disclosure-controlled table (CSV and the same table in its HTML page)
+is scanned by :func:`analysis.disclosure.check_disclosure`; a single breach stops the pack.
+Spreadsheet cells that begin with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) are
+prefixed with an apostrophe so Excel shows them as text instead of running them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.config import load_area, project_root
+from analysis.disclosure import DisclosureRule, check_disclosure, check_html_disclosure
+from analysis.errors import BuildError
+from analysis.report import report_dir
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PACK_DIR = "share"
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed, so the same report gives the same zip
+_CONTROLLED_TABLE = re.compile(r"<table[^>]*\bcsp-controlled\b.*?</table>", re.DOTALL)
+_NUMBER = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?$")
+README = """Partner pack: {title}, strategic assessment {period}
+
+Open index.html in any browser: the pages need no internet connection.
+tables/ holds every table and chart's numbers as CSV; tables.xlsx holds the same tables, one
+sheet each. key_figures.json has each section's headline numbers; manifest.json lists the data
+used (with checksums) and the software versions.
+
+Disclosure control: {rule}. Tables about victims or below partnership level were
+checked against this rule before this pack was written.
+Cells beginning with =, +, - or @ are stored as text (prefixed with ') so that a spreadsheet
+cannot run them as formulas.
+"""
+
+
+def neutralise_cell(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, made plain text.
+
+    Numbers (also negative ones written as text, e.g. '-61') are left alone.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def neutralise_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with formula-like text cells (and headers) neutralised."""
+    safe = frame.copy()
+    safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise_cell)
+    return safe
+
+
+def _controlled_tables(out: Path) -> dict[str, dict]:
+    """Every disclosure-controlled table of the report: file name → rule, columns, totals."""
+    controlled: dict[str, dict] = {}
+    for path in sorted((out / "disclosure").glob("*.json")):
+        controlled.update(json.loads(path.read_text(encoding="utf-8"))["tables"])
+    return controlled
+
+
+def disclosure_breaches(out: Path, rule: DisclosureRule) -> pd.DataFrame:
+    """Cells breaking ``rule`` in the controlled tables' CSV files and HTML pages (empty = safe)."""
+    problems = []
+    for name, spec in _controlled_tables(out).items():
+        table = pd.read_csv(out / "tables" / name, dtype=object, keep_default_na=False)
+        total_row = None if spec["total_row"] is None else int(spec["total_row"])
+        found = check_disclosure(table, rule, spec["columns"], total_row=total_row,
+                                 total_column=spec["total_column"])
+        problems.append(found.assign(file=f"tables/{name}"))
+    for page in sorted(out.glob("*.html")):
+        for block in _CONTROLLED_TABLE.findall(page.read_text(encoding="utf-8")):
+            problems.append(check_html_disclosure(block, rule).assign(file=page.name))
+    if not problems:
+        return pd.DataFrame(columns=["file", "row", "column", "value", "problem"])
+    return pd.concat(problems, ignore_index=True)
+
+
+def _write(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def _workbook(tables: dict[str, pd.DataFrame]) -> bytes:
+    """All tables in one XLSX workbook, one sheet each (names cut to Excel's 31 characters)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+        for sheet in writer.book.worksheets:  # fixed properties: the same tables, same bytes
+            sheet.sheet_properties.tabColor = None
+        writer.book.properties.created = pd.Timestamp("2000-01-01").to_pydatetime()
+        writer.book.properties.modified = pd.Timestamp("2000-01-01").to_pydatetime()
+    return buffer.getvalue()
+
+
+def build_share_pack(area: str, period: str, root: Path | None = None) -> Path:
+    """Check the built report and write ``share/<area>-<period>-partner-pack.zip``.
+
+    Raises :class:`BuildError` (and writes nothing) if the report is not built, if the area
+    applies no disclosure rule, or if any controlled cell breaks the rule.
+    """
+    root = root or project_root()
+    config = load_area(area, root)
+    out = report_dir(area, period, root)
+    if not (out / "index.html").is_file():
+        raise BuildError("the report has not been built", file=out,
+                         hint=f"run `make report AREA={area} PERIOD={period}` first")
+    if config.disclosure == "none":
+        raise BuildError("this area applies no disclosure control, so no partner pack is made",
+                         file=root / "config" / "areas" / f"{area}.yaml",
+                         hint="set disclosure: ons (or nhs) in the area config")
+    rule = DisclosureRule.named(config.disclosure)
+    breaches = disclosure_breaches(out, rule)
+    if not breaches.empty:
+        first = breaches.iloc[0]
+        raise BuildError(
+            f"{len(breaches)} cell(s) break the {rule.name} disclosure rule; no pack written",
+            file=first["file"], line=None, column=str(first["column"]), found=first["value"],
+            expected=rule.description, hint="pass the count columns to section.table(disclose=)",
+        )
+    tables = {p.stem: neutralise_table(pd.read_csv(p, dtype=object, keep_default_na=False))
+              for p in sorted((out / "tables").glob("*.csv"))}
+    pack = out / PACK_DIR / f"{area}-{period}-partner-pack.zip"
+    pack.parent.mkdir(parents=True, exist_ok=True)
+    staging = pack.with_suffix(".zip.part")
+    with zipfile.ZipFile(staging, "w") as archive:
+        _write(archive, "README.txt", README.format(
+            title=config.title, period=period, rule=rule.description).encode())
+        for page in sorted(out.glob("*.html")):
+            _write(archive, page.name, page.read_bytes())
+        for name, frame in tables.items():
+            _write(archive, f"tables/{name}.csv", frame.to_csv(index=False).encode())
+        _write(archive, "tables.xlsx", _workbook(tables))
+        for name in ("key_figures.json", "manifest.json"):
+            if (out / name).is_file():
+                _write(archive, name, (out / name).read_bytes())
+    staging.replace(pack)
+    return pack
