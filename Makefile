@@ -17,7 +17,7 @@ ENV_STAMP := $(VENV)/.installed
 OUT := reports/$(AREA)/$(PERIOD)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 SECTION_PAGES := $(patsubst notebooks/%.ipynb,$(OUT)/%.html,$(NOTEBOOKS))
-PACKAGE_FILES := $(shell find src/analysis -type f \( -name '*.py' -o -name '*.csv' -o -name '*.j2' -o -name '*.css' \) -not -path '*/__pycache__/*')
+PACKAGE_FILES := $(shell find src/analysis -type f \( -name '*.py' -o -name '*.csv' -o -name '*.j2' -o -name '*.css' -o -name '*.js' -o -name '*.yaml' \) -not -path '*/__pycache__/*')
 AREA_CONFIG := config/areas/$(AREA).yaml
 DEMO_STAMP := data/raw/demo/README.txt
 RAW_INPUTS := $(if $(filter demo,$(AREA)),$(DEMO_STAMP))
@@ -50,6 +50,9 @@ ingest: $(INGESTED) ## Load the area's police.uk files into data/processed (with
 
 $(OUT)/%.html: notebooks/%.ipynb $(INGESTED) $(PACKAGE_FILES) $(AREA_CONFIG)
 	$(CSP) build-section --area $(AREA) --period $(PERIOD) $*
+
+# The executive summary reads every other section's key figures, so it is built last.
+$(OUT)/99_key_findings.html: $(filter-out $(OUT)/99_key_findings.html,$(SECTION_PAGES))
 
 $(OUT)/index.html: $(SECTION_PAGES)
 	$(CSP) build-index --area $(AREA) --period $(PERIOD)

@@ -32,7 +32,15 @@ from nbconvert import HTMLExporter
 from analysis.config import AreaConfig, load_area, project_root
 from analysis.errors import BuildError, ConfigError
 from analysis.periods import Period
-from analysis.report import comparison_label, disclosure_statement, report_dir
+from analysis.report import (
+    SUMMARY_SECTION,
+    comparison_label,
+    disclosure_statement,
+    reading_order,
+    report_dir,
+    section_notebooks,
+    section_title,
+)
 
 KERNEL_NAME = "python3"
 EXECUTION_TIMEOUT_SECONDS = 1200
@@ -43,11 +51,6 @@ STAGING_DIR = "_staging"  # a running section writes here; published only if it 
 TIMINGS_DIR = "_build"
 RECORDED_PACKAGES = ("csp-analysis", "pandas", "duckdb", "numpy", "scipy", "matplotlib",
                      "seaborn", "papermill", "nbconvert", "pyarrow", "geopandas")
-
-
-def section_notebooks(root: Path | None = None) -> list[Path]:
-    """The report's section notebooks, ``notebooks/NN_name.ipynb``, in section order."""
-    return sorted(((root or project_root()) / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def section_parameters(area: str, period: str, output_dir: Path) -> dict[str, str]:
@@ -203,12 +206,6 @@ def _publish_outputs(section: str, staging: Path, out: Path) -> None:
     shutil.rmtree(staging)
 
 
-def _section_title(executed: Path) -> str:
-    """The notebook's ``metadata.title`` (also the HTML <title>), or its file name."""
-    notebook = nbformat.read(executed, as_version=4)
-    return str(notebook.metadata.get("title") or executed.stem)
-
-
 def sha256_of(path: Path) -> str:
     """Hex SHA-256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
@@ -317,8 +314,10 @@ def build_index(area: str, period: str, root: Path | None = None) -> Path:
     root = root or project_root()
     config = load_area(area, root)
     out = report_dir(area, period, root)
-    pages = [(f"{nb.stem}.html", _section_title(out / EXECUTED_DIR / nb.name))
-             for nb in section_notebooks(root) if (out / f"{nb.stem}.html").is_file()]
+    notebooks = {nb.stem: nb for nb in section_notebooks(root)
+                 if (out / f"{nb.stem}.html").is_file()}
+    pages = [(f"{name}.html", section_title(notebooks[name]))
+             for name in reading_order(list(notebooks))]
     if not pages:
         raise BuildError("no section has been built yet", file=out,
                          hint="run `make report` (or `csp build`) first")
@@ -330,8 +329,9 @@ def build_index(area: str, period: str, root: Path | None = None) -> Path:
 
 
 def build_report(area: str, period: str, root: Path | None = None) -> Path:
-    """Run every section in order and write the index (the build without make)."""
+    """Run every section, the executive summary last, and write the index (without make)."""
     root = root or project_root()
-    for notebook in section_notebooks(root):
-        build_section(area, period, notebook.stem, root)
+    names = [nb.stem for nb in section_notebooks(root)]
+    for name in sorted(names, key=lambda n: (n == SUMMARY_SECTION, n)):
+        build_section(area, period, name, root)
     return build_index(area, period, root)

@@ -46,6 +46,25 @@ def disclosure_statement(rule_name: str) -> str:
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
+SUMMARY_SECTION = "99_key_findings"  # the executive summary: listed first, built last
+
+
+def section_notebooks(root: Path | None = None) -> list[Path]:
+    """The report's section notebooks, ``notebooks/NN_name.ipynb``, in section order."""
+    return sorted(((root or project_root()) / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def reading_order(sections: list[str]) -> list[str]:
+    """Sections as partners read them: the executive summary first, then by number."""
+    return sorted(sections, key=lambda s: (s != SUMMARY_SECTION, s))
+
+
+def section_title(notebook: Path) -> str:
+    """A section's title: its notebook's ``metadata.title`` (also the page's <title>)."""
+    metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+    return str(metadata.get("title") or notebook.stem)
+
+
 def comparison_label(period: Period) -> str:
     """'2024/25 compared with 2023/24': the comparison every page states."""
     return f"{period.label} compared with {period.previous().label}"
@@ -102,13 +121,30 @@ class Section:
         """Where this area's canonical store lives."""
         return store_dir(self.config, self.root)
 
+    def navigation(self) -> str:
+        """Links to the index and to the previous and next sections in reading order."""
+        notebooks = {nb.stem: nb for nb in section_notebooks(self.root)}
+        order = reading_order(list(notebooks))
+        links = ['<a href="index.html">All sections</a>']
+        if self.section_id in order:
+            at = order.index(self.section_id)
+            if at > 0:
+                before = order[at - 1]
+                links.insert(0, f'<a href="{before}.html">&larr; '
+                                f"{html.escape(section_title(notebooks[before]))}</a>")
+            if at + 1 < len(order):
+                after = order[at + 1]
+                links.append(f'<a href="{after}.html">'
+                             f"{html.escape(section_title(notebooks[after]))} &rarr;</a>")
+        return " | ".join(links)
+
     def header(self, title: str, *, sources: list[str], caveats: list[str]) -> HTML:
         """The block every page opens with: area, period, sources, caveats, disclosure rule."""
         items = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
         notes = "".join(f"<li>{html.escape(c)}</li>" for c in caveats)
         return HTML(
             f"""<header class="csp-page-header">
-<p class="csp-nav"><a href="index.html">&larr; All sections</a></p>
+<nav class="csp-nav">{self.navigation()}</nav>
 <h1>{html.escape(title)}</h1>
 <dl class="csp-meta">
 <dt>Area</dt><dd>{html.escape(self.config.title)} ({self.config.csp_code})</dd>
@@ -116,6 +152,7 @@ class Section:
 <dt>Data sources</dt><dd><ul>{items}</ul></dd>
 <dt>Caveats</dt><dd><ul>{notes}</ul></dd>
 <dt>Disclosure control</dt><dd>{html.escape(disclosure_statement(self.config.disclosure))}</dd>
+<dt>Built</dt><dd>{date.today():%d %B %Y}</dd>
 </dl></header>"""
         )
 
