@@ -23,7 +23,7 @@ DEMO_STAMP := data/raw/demo/README.txt
 RAW_INPUTS := $(if $(filter demo,$(AREA)),$(DEMO_STAMP))
 INGESTED := data/processed/.stamps/$(AREA).ingested
 
-.PHONY: help env demo-data ingest report share test lint lab clean
+.PHONY: help env demo-data ingest report share browser test lint lab clean
 
 help: ## List the targets with a line on each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -64,7 +64,13 @@ report: ## Set up, then build the assessment: reports/$(AREA)/$(PERIOD)/index.ht
 share: $(OUT)/index.html ## Check disclosure and zip the report for partners (HTML, CSV, XLSX)
 	$(CSP) share --area $(AREA) --period $(PERIOD)
 
-test: $(ENV_STAMP) ## Set up, then run every test (unit, build, real-data integration)
+browser: ## Install Debian's Chromium for the browser test if missing (needs root and apt)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium for the browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	} || echo "Chromium could not be installed: the browser test will be skipped"
+
+test: $(ENV_STAMP) browser ## Set up, then run every test (unit, build, browser, real-data)
 	$(BIN)/python -m pytest
 
 lint: $(ENV_STAMP) ## Check code style with ruff

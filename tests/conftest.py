@@ -1,9 +1,9 @@
 """Shared test settings.
 
 Integration tests read the real public data in ``../shared/data/real`` (never copied into the
-project). Locally they skip when it is absent; with ``CSP_REQUIRE_REAL_DATA=1`` (set by
-``.ci/run``) a skipped integration test is reported as a failure, so CI cannot go green
-without having run them.
+project). Locally they skip when it is absent, and browser tests skip without Chromium; with
+``CSP_STRICT_TESTS=1`` (set by ``.ci/run``) a skipped integration or browser test is reported
+as a failure, so CI cannot go green without having run them.
 """
 
 from __future__ import annotations
@@ -27,13 +27,11 @@ def real_data() -> Path:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type: ignore[no-untyped-def]
-    """On CI, an integration test that skipped is a failure (the data must be there)."""
+    """On CI, an integration or browser test that skipped is a failure (they must run there)."""
     outcome = yield
     report = outcome.get_result()
-    if (
-        os.environ.get("CSP_REQUIRE_REAL_DATA") == "1"
-        and report.skipped
-        and item.get_closest_marker("integration") is not None
-    ):
+    strict = os.environ.get("CSP_STRICT_TESTS") == "1"
+    must_run = any(item.get_closest_marker(m) is not None for m in ("integration", "browser"))
+    if strict and report.skipped and must_run:
         report.outcome = "failed"
-        report.longrepr = f"integration test skipped on CI, where it must run: {report.longrepr}"
+        report.longrepr = f"test skipped on CI, where it must run: {report.longrepr}"

@@ -32,3 +32,13 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
              DemoSpec(first_month=DEMO_FIRST_MONTH, n_months=DEMO_MONTHS))
     ingest_area(load_area("demo", root), root)
     return root
+
+
+@pytest.fixture(scope="session")
+def built_demo_report(demo_project: Path) -> Path:
+    """Every section of the demo built (executive summary last) and the index written."""
+    from analysis.build import build_report
+    from analysis.report import report_dir
+
+    build_report("demo", "2024-25", demo_project)
+    return report_dir("demo", "2024-25", demo_project)
