@@ -6,6 +6,7 @@
 SHELL := /bin/bash
 
 AREA ?= demo
+FORCE ?= demoshire
 PERIOD ?= 2024-25
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON ?= python3
@@ -23,11 +24,11 @@ DEMO_STAMP := data/raw/demo/README.txt
 RAW_INPUTS := $(if $(filter demo,$(AREA)),$(DEMO_STAMP))
 INGESTED := data/processed/.stamps/$(AREA).ingested
 
-.PHONY: help env demo-data ingest report share browser test lint lab clean
+.PHONY: help env demo-data ingest report reports share browser test lint lab clean
 
 help: ## List the targets with a line on each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Variables: AREA=$(AREA) PERIOD=$(PERIOD) JOBS=$(JOBS)"
+	@echo "  Variables: AREA=$(AREA) PERIOD=$(PERIOD) JOBS=$(JOBS) FORCE=$(FORCE)"
 
 $(ENV_STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +61,9 @@ $(OUT)/index.html: $(SECTION_PAGES)
 report: ## Set up, then build the assessment: reports/$(AREA)/$(PERIOD)/index.html
 	@$(MAKE) --no-print-directory -j $(JOBS) $(OUT)/index.html
 	@echo "Report: $(OUT)/index.html"
+
+reports: $(ENV_STAMP) $(if $(filter demoshire,$(FORCE)),$(DEMO_STAMP)) ## Build every CSP of a force from one ingest: make reports FORCE=essex
+	$(CSP) build --force $(FORCE) --jobs $(JOBS) $(if $(filter command line,$(origin PERIOD)),--period $(PERIOD))
 
 share: $(OUT)/index.html ## Check disclosure and zip the report for partners (HTML, CSV, XLSX)
 	$(CSP) share --area $(AREA) --period $(PERIOD)

@@ -9,6 +9,7 @@ as a failure, so CI cannot go green without having run them.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,24 @@ def real_data() -> Path:
     if not REAL_DATA.is_dir():
         pytest.skip(f"real data not found at {REAL_DATA} (../shared beside the project)")
     return REAL_DATA
+
+
+@pytest.fixture(scope="session")
+def real_project(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway project on the real data: the repo's config and notebooks, the config's
+    ``../shared`` paths made absolute, and the Essex store (shared by every Essex CSP,
+    Thurrock included) ingested once."""
+    from analysis.config import load_area
+    from analysis.pipeline import ingest_area
+
+    root = tmp_path_factory.mktemp("real_project")
+    shutil.copytree(PROJECT_ROOT / "notebooks", root / "notebooks")
+    for path in (PROJECT_ROOT / "config").rglob("*.yaml"):
+        target = root / path.relative_to(PROJECT_ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(path.read_text().replace("../shared/", f"{real_data.parent.parent}/"))
+    ingest_area(load_area("thurrock", root), root)
+    return root
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
@@ -30,7 +31,7 @@ import papermill
 from nbconvert import HTMLExporter
 
 from analysis.config import AreaConfig, load_area, project_root
-from analysis.errors import BuildError, ConfigError
+from analysis.errors import AnalysisError, BuildError, ConfigError
 from analysis.periods import Period
 from analysis.report import (
     SUMMARY_SECTION,
@@ -328,10 +329,60 @@ def build_index(area: str, period: str, root: Path | None = None) -> Path:
     return index
 
 
-def build_report(area: str, period: str, root: Path | None = None) -> Path:
-    """Run every section, the executive summary last, and write the index (without make)."""
+def _run_sections(tasks: list[tuple[str, str, str]], jobs: int, root: Path
+                  ) -> list[tuple[str, str, str]]:
+    """Build each (area, period, section), ``jobs`` at a time; returns the failures.
+
+    A failed section does not stop the others: every failure is collected and reported
+    together, and the failed section's previous page stays as it was.
+    """
+    failures: list[tuple[str, str, str]] = []
+    if jobs <= 1 or len(tasks) <= 1:
+        for area, period, section in tasks:
+            try:
+                build_section(area, period, section, root)
+            except AnalysisError as exc:
+                failures.append((area, section, exc.describe()))
+        return failures
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        running = {pool.submit(build_section, area, period, section, root): (area, section)
+                   for area, period, section in tasks}
+        for future in as_completed(running):
+            area, section = running[future]
+            try:
+                future.result()
+            except AnalysisError as exc:
+                failures.append((area, section, str(exc)))
+    return failures
+
+
+def build_areas(areas: list[str], period: str | None = None, *,
+                sections: list[str] | None = None, jobs: int = 1,
+                root: Path | None = None) -> list[Path]:
+    """Build the report of every area (sections in parallel, each summary last), then indexes.
+
+    ``period`` defaults to each area's own default period. Returns the index pages; raises
+    :class:`BuildError` naming every failed area and section once all have been tried.
+    """
     root = root or project_root()
-    names = [nb.stem for nb in section_notebooks(root)]
-    for name in sorted(names, key=lambda n: (n == SUMMARY_SECTION, n)):
-        build_section(area, period, name, root)
-    return build_index(area, period, root)
+    periods = {area: period or load_area(area, root).default_period for area in areas}
+    names = sections or [nb.stem for nb in section_notebooks(root)]
+    failures = []
+    for wave in ([n for n in names if n != SUMMARY_SECTION],
+                 [n for n in names if n == SUMMARY_SECTION]):
+        tasks = [(area, periods[area], name) for area in areas for name in wave]
+        failures += _run_sections(tasks, jobs, root)
+    failed_areas = {area for area, _, _ in failures}
+    indexes = [build_index(area, periods[area], root) for area in areas
+               if area not in failed_areas]
+    if failures:
+        listed = "; ".join(f"{area} {section}: {message.splitlines()[0]}"
+                           for area, section, message in failures)
+        raise BuildError(f"{len(failures)} section(s) failed: {listed}",
+                         hint="the pages of other sections and areas were built")
+    return indexes
+
+
+def build_report(area: str, period: str, root: Path | None = None, jobs: int = 1) -> Path:
+    """Run every section of one area, the executive summary last, and write the index."""
+    return build_areas([area], period, jobs=jobs, root=root)[0]

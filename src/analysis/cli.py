@@ -62,13 +62,28 @@ def ingest(area: AreaOption = "demo") -> None:
 
 
 @app.command("build")
-def build(area: AreaOption = "demo", period: PeriodOption = "") -> None:
-    """Build every section and the index for one area (default period from its config)."""
-    from analysis.build import build_report
+def build(
+    area: AreaOption = "demo",
+    period: PeriodOption = "",
+    force: Annotated[str, typer.Option(help="build every CSP of config/forces/<force>.yaml")] = "",
+    sections: Annotated[str, typer.Option(help="comma-separated section names (default all)")]
+    = "",
+    jobs: Annotated[int, typer.Option(min=1, help="sections run at once")] = 1,
+) -> None:
+    """Build the report of one area, or of every CSP of a force from one shared ingest."""
+    from analysis.build import build_areas
+    from analysis.config import force_csps, load_force
+    from analysis.pipeline import ingest_area
 
-    config = load_area(area)
-    index = build_report(area, period or config.default_period)
-    console.print(f"Report: {index}")
+    if force:
+        configs = force_csps(load_force(force))
+        ingest_area(next(iter(configs.values())))  # one store for the whole force
+        areas = list(configs)
+    else:
+        areas = [area]
+    chosen = [s for s in sections.split(",") if s] or None
+    for index in build_areas(areas, period or None, sections=chosen, jobs=jobs):
+        console.print(f"Report: {index}")
 
 
 @app.command("build-section")

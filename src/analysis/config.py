@@ -8,8 +8,9 @@ source files live and which disclosure rule applies. Everything downstream takes
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -17,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from analysis.errors import ConfigError
 
 ROOT_MARKER = Path("config") / "areas"
+FORCES_DIR = Path("config") / "forces"
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def project_root(start: Path | None = None) -> Path:
@@ -125,17 +128,8 @@ def area_config_path(area: str, root: Path | None = None) -> Path:
     return (root or project_root()) / ROOT_MARKER / f"{area}.yaml"
 
 
-def load_area(area: str, root: Path | None = None) -> AreaConfig:
-    """Read and validate an area's YAML; errors name the file and the offending key."""
-    path = area_config_path(area, root)
-    if not path.is_file():
-        known = sorted(p.stem for p in path.parent.glob("*.yaml")) if path.parent.is_dir() else []
-        raise ConfigError(
-            f"no configuration for area '{area}'",
-            file=path,
-            expected=f"one of: {', '.join(known) or '(none found)'}",
-            hint="copy config/areas/demo.yaml, set your codes, and pass AREA=<name>",
-        )
+def _read_model(path: Path, model: type[ModelT]) -> ModelT:
+    """Read a YAML file into a config model; errors name the file and the offending key."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -144,7 +138,7 @@ def load_area(area: str, root: Path | None = None) -> AreaConfig:
             "the file is not valid YAML", file=path, line=None if line is None else line + 1
         ) from exc
     try:
-        return AreaConfig.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
@@ -155,3 +149,80 @@ def load_area(area: str, root: Path | None = None) -> AreaConfig:
             found=first.get("input"),
             hint=f"check '{key}' ({len(exc.errors())} problem(s) in total)",
         ) from exc
+
+
+class ForceTemplate(_Strict):
+    """One file per force: everything its CSPs' configs share, so a CSP needs only its codes."""
+
+    force: ForceConfig
+    default_period: str
+    store: str = Field(description="the one store every CSP of the force reads")
+    disclosure: Literal["ons", "nhs", "none"] = "ons"
+    sources: SourcesConfig
+
+
+def load_force(force: str, root: Path | None = None) -> ForceTemplate:
+    """``config/forces/<force>.yaml``, validated."""
+    path = (root or project_root()) / FORCES_DIR / f"{force}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in path.parent.glob("*.yaml")) if path.parent.is_dir() else []
+        raise ConfigError(f"no configuration for force '{force}'", file=path,
+                          expected=f"one of: {', '.join(known) or '(none found)'}",
+                          hint="copy config/forces/essex.yaml and set the force and sources")
+    return _read_model(path, ForceTemplate)
+
+
+def slug(text: str) -> str:
+    """A name as used in file paths: 'Southend-on-Sea' becomes 'southend-on-sea'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def force_csps(template: ForceTemplate, root: Path | None = None) -> dict[str, AreaConfig]:
+    """Every CSP of the force (from the ONS LAD → CSP lookup) as a config, keyed by area name.
+
+    The area name is ``<force slug>-<CSP name slug>`` (e.g. ``essex-thurrock``); each CSP
+    takes its codes and local authorities from the lookup and everything else from the
+    force template, so any CSP is configured by its codes alone.
+    """
+    from analysis.sources.geography import load_lad_csp
+
+    root = root or project_root()
+    lookup = load_lad_csp(template.sources.lad_csp_lookup if template.sources.lad_csp_lookup
+                          .is_absolute() else root / template.sources.lad_csp_lookup)
+    in_force = lookup[lookup["pfa_code"] == template.force.code]
+    areas = {}
+    for (csp_code, csp_name), lads in in_force.groupby(["csp_code", "csp_name"], sort=True):
+        name = f"{template.force.slug}-{slug(str(csp_name))}"
+        areas[name] = AreaConfig(
+            name=name, title=f"{csp_name} Community Safety Partnership", csp_code=csp_code,
+            csp_name=str(csp_name), lad_codes=sorted(lads["lad_code"].unique()),
+            force=template.force, default_period=template.default_period, store=template.store,
+            disclosure=template.disclosure, sources=template.sources,
+        )
+    return areas
+
+
+def load_area(area: str, root: Path | None = None) -> AreaConfig:
+    """An area's config: ``config/areas/<area>.yaml``, or a CSP of a configured force.
+
+    ``<force>-<csp>`` (e.g. ``essex-southend-on-sea``) is derived from
+    ``config/forces/<force>.yaml`` and the ONS lookup when no area file of that name exists.
+    """
+    root = root or project_root()
+    path = area_config_path(area, root)
+    if path.is_file():
+        return _read_model(path, AreaConfig)
+    for force_file in sorted((root / FORCES_DIR).glob("*.yaml")):
+        if area.startswith(f"{force_file.stem}-"):
+            derived = force_csps(load_force(force_file.stem, root), root)
+            if area in derived:
+                return derived[area]
+            raise ConfigError(f"no CSP '{area}' in force '{force_file.stem}'", file=force_file,
+                              expected=f"one of: {', '.join(derived)}")
+    known = sorted(p.stem for p in path.parent.glob("*.yaml")) if path.parent.is_dir() else []
+    raise ConfigError(
+        f"no configuration for area '{area}'",
+        file=path,
+        expected=f"one of: {', '.join(known) or '(none found)'}, or <force>-<csp>",
+        hint="copy config/areas/demo.yaml, set your codes, and pass AREA=<name>",
+    )

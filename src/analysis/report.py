@@ -25,6 +25,7 @@ import pandas as pd
 from IPython.display import HTML, Image
 from matplotlib.figure import Figure
 
+from analysis import store
 from analysis.config import AreaConfig, load_area, project_root
 from analysis.disclosure import DisclosureRule, apply_disclosure
 from analysis.errors import ConfigError
@@ -137,6 +138,17 @@ class Section:
                 links.append(f'<a href="{after}.html">'
                              f"{html.escape(section_title(notebooks[after]))} &rarr;</a>")
         return " | ".join(links)
+
+    def partner(self, kind: str) -> pd.DataFrame | None:
+        """This area's partner extract ('crimes', 'asb', 'indicators'), or None.
+
+        None unless the area's config names that extract: a shared store may hold another
+        partnership's extracts, and showing them (or zeros) here would be wrong.
+        """
+        partner = self.config.sources.partner
+        if partner is None or getattr(partner, kind) is None:
+            return None
+        return store.partner_table(self.store_dir, kind)
 
     def header(self, title: str, *, sources: list[str], caveats: list[str]) -> HTML:
         """The block every page opens with: area, period, sources, caveats, disclosure rule."""

@@ -1,0 +1,44 @@
+"""Every CSP of a force from one ingest: the demo force's four partnerships, in parallel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import store
+from analysis.build import build_areas
+from analysis.config import force_csps, load_area, load_force
+from analysis.pipeline import ingest_area
+from analysis.report import report_dir
+
+pytestmark = pytest.mark.build
+SECTION = "10_crime_overview"
+
+
+def test_areas_derived_from_codes_alone(demo_project: Path) -> None:
+    areas = force_csps(load_force("demoshire", demo_project), demo_project)
+    assert list(areas) == ["demoshire-kingsmere", "demoshire-ashby-fen",  # by CSP code
+                           "demoshire-holloway-downs", "demoshire-brackenford"]
+    kingsmere = load_area("demoshire-kingsmere", demo_project)
+    assert (kingsmere.csp_code, kingsmere.lad_codes) == ("E22900001", ["E06900001"])
+    assert kingsmere.sources.partner is None  # partner extracts are not shared by a force
+
+
+def test_all_csps_build_from_one_store(demo_project: Path) -> None:
+    areas = list(force_csps(load_force("demoshire", demo_project), demo_project))
+    ingest_area(load_area(areas[0], demo_project), demo_project)
+    indexes = build_areas(areas, "2024-25", sections=[SECTION], jobs=2, root=demo_project)
+    assert [p.parent.parent.name for p in indexes] == areas
+    assert [p.name for p in (demo_project / "data" / "processed").iterdir()
+            if p.name.startswith("demoshire")] == ["demoshire"]  # one ingest for all four
+    folder = demo_project / "data" / "processed" / "demoshire"
+    for area in areas:
+        config = load_area(area, demo_project)
+        table = pd.read_csv(report_dir(area, "2024-25", demo_project) / "tables"
+                            / f"{SECTION}__crime_type_change.csv").set_index("Crime type")
+        counts = store.monthly_counts(folder, where="csp_code = $c AND NOT is_asb",
+                                      params={"c": config.csp_code})
+        in_period = pd.to_datetime(counts["month"]).between("2024-04-01", "2025-03-01")
+        assert table.loc["All crime", "2024/25"] == counts.loc[in_period, "count"].sum()
