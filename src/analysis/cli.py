@@ -43,6 +43,28 @@ def demo(
 
 
 @app.command()
+def fetch(
+    month: Annotated[list[str], typer.Option(help="a data.police.uk archive month, YYYY-MM "
+                                             "(repeat for more)")] = [],  # noqa: B006
+    url: Annotated[list[str], typer.Option(help="any other file, e.g. an ONS lookup "
+                                           "(repeat for more)")] = [],  # noqa: B006
+    to: Annotated[Path, typer.Option(help="folder to download into")] = Path("data/raw/downloads"),
+    base_url: Annotated[str, typer.Option(help="where the police.uk archives are")] = "",
+) -> None:
+    """Download police.uk archives and lookup files (progress bar, resume, integrity check)."""
+    from analysis.sources.fetch import POLICE_UK_ARCHIVE_URL, fetch_lookup, fetch_police_archive
+
+    if not month and not url:
+        raise click.UsageError("name at least one --month or --url")
+    target = to if to.is_absolute() else project_root() / to
+    for wanted in month:
+        path = fetch_police_archive(wanted, target, base_url=base_url or POLICE_UK_ARCHIVE_URL)
+        console.print(f"Downloaded {path}")
+    for address in url:
+        console.print(f"Downloaded {fetch_lookup(address, target)}")
+
+
+@app.command()
 def ingest(area: AreaOption = "demo") -> None:
     """Read the area's police.uk files into the canonical store, with reconciliation."""
     from analysis.pipeline import ingest_area

@@ -52,8 +52,9 @@ def ingest_area(config: AreaConfig, root: Path | None = None) -> AreaIngest:
                 for kind, path in (("crimes", partner.crimes), ("asb", partner.asb),
                                    ("indicators", partner.indicators)) if path is not None}
     mapping = load_mapping(config.resolve(partner.mapping, root))
+    boundaries = [config.resolve(p, root) for p in config.sources.lsoa_boundaries]
     reconciliation = ingest_partner(extracts, mapping, store_dir(config, root),
-                                    lsoa_lookup=lookup)
+                                    lsoa_lookup=lookup, lsoa_boundaries=boundaries)
     return AreaIngest(police_uk, reconciliation)
 
 

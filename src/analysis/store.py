@@ -39,8 +39,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from pyproj import Transformer
 
 from analysis.errors import ConfigError, DataCoverageError, InputError
+from analysis.sources.geography import place_points
 from analysis.sources.partner import PartnerMapping, load_partner_extract
 from analysis.sources.police_uk import (
     ASB,
@@ -492,17 +494,40 @@ def _lookup_by_code(lookup: pd.DataFrame) -> pd.DataFrame:
     return newest_first.drop_duplicates("lsoa_code").set_index("lsoa_code")
 
 
-def place_partner_rows(rows: pd.DataFrame, lookup: pd.DataFrame | None) -> pd.DataFrame:
+def _lsoa_from_coordinates(rows: pd.DataFrame, lsoa_boundaries: Sequence[Path]) -> pd.Series:
+    """LSOA codes for rows with coordinates (lon/lat, else BNG easting/northing) by
+    point-in-polygon; missing where a row has no coordinates or lies in no boundary."""
+    frame = pd.DataFrame(index=rows.index)
+    if {"longitude", "latitude"} <= set(rows.columns):
+        frame["lon"], frame["lat"] = rows["longitude"], rows["latitude"]
+    else:
+        frame["lon"] = frame["lat"] = pd.Series(float("nan"), index=rows.index)
+    if {"easting", "northing"} <= set(rows.columns):
+        from_bng = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+        use = frame["lon"].isna() & rows["easting"].notna() & rows["northing"].notna()
+        lon, lat = from_bng.transform(rows.loc[use, "easting"].astype(float).to_numpy(),
+                                      rows.loc[use, "northing"].astype(float).to_numpy())
+        frame.loc[use, "lon"], frame.loc[use, "lat"] = lon, lat
+    return place_points(frame, "lon", "lat", lsoa_boundaries)
+
+
+def place_partner_rows(rows: pd.DataFrame, lookup: pd.DataFrame | None, *,
+                       lsoa_boundaries: Sequence[Path] = ()) -> pd.DataFrame:
     """Add ward, local authority, CSP and force to partner rows from their LSOA or ward.
 
-    Partner extracts carry an LSOA code, a ward code or coordinates. Rows placed by neither
-    keep null geography and stay loaded: they count in force-wide figures and are reported
-    as unplaced, never dropped.
+    Partner extracts carry an LSOA code, a ward code or coordinates; rows with coordinates
+    only are placed in an LSOA by point-in-polygon when boundaries are given. Rows placed by
+    none of these keep null geography and stay loaded: they count in force-wide figures and
+    are reported as unplaced, never dropped.
     """
     placed = rows.copy()
-    for column in PARTNER_PLACE_COLUMNS:
+    for column in ("lsoa_code", *PARTNER_PLACE_COLUMNS):
         if column not in placed.columns:
             placed[column] = pd.Series(pd.NA, index=placed.index, dtype="string")
+    unplaced = placed["lsoa_code"].isna() & placed["ward_code"].isna()
+    if lsoa_boundaries and unplaced.any():
+        placed.loc[unplaced, "lsoa_code"] = _lsoa_from_coordinates(placed[unplaced],
+                                                                   lsoa_boundaries)
     if lookup is None or placed.empty:
         return placed
     by_lsoa = _lookup_by_code(lookup)
@@ -517,7 +542,8 @@ def place_partner_rows(rows: pd.DataFrame, lookup: pd.DataFrame | None) -> pd.Da
 
 
 def ingest_partner(extracts: dict[str, Path], mapping: PartnerMapping, store_dir: Path, *,
-                   lsoa_lookup: pd.DataFrame | None = None) -> pd.DataFrame:
+                   lsoa_lookup: pd.DataFrame | None = None,
+                   lsoa_boundaries: Sequence[Path] = ()) -> pd.DataFrame:
     """Load partner extracts (crimes, asb, indicators) into ``store_dir/partner/``.
 
     Each extract is read through the area's YAML mapping (:mod:`analysis.sources.partner`),
@@ -533,8 +559,8 @@ def ingest_partner(extracts: dict[str, Path], mapping: PartnerMapping, store_dir
         reconciliation = []
         for kind, path in extracts.items():
             load = load_partner_extract(path, kind, mapping)
-            rows = load.rows if kind == "indicators" else place_partner_rows(load.rows,
-                                                                             lsoa_lookup)
+            rows = load.rows if kind == "indicators" else place_partner_rows(
+                load.rows, lsoa_lookup, lsoa_boundaries=lsoa_boundaries)
             rows.to_parquet(building / f"{kind}.parquet", index=False)
             load.quarantine.astype("string").to_parquet(
                 building / f"{kind}_quarantine.parquet", index=False)

@@ -173,3 +173,19 @@ def test_bad_month_and_scheme_are_rejected(tmp_path: Path) -> None:
         fetch_police_archive("2024-13", tmp_path)
     with pytest.raises(InputError, match="http"):
         download("file:///etc/passwd", tmp_path)
+
+
+def test_cli_fetch_downloads_archives_and_files(site: Site, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    site.files["/2024-03.zip"] = archive_bytes()
+    site.files["/lookups/lad_to_csp.csv"] = b"LAD19CD,CSP19CD\nE06000034,E22000091\n"
+    result = CliRunner().invoke(app, [
+        "fetch", "--month", "2024-03", "--url", f"{site.base_url}/lookups/lad_to_csp.csv",
+        "--to", str(tmp_path), "--base-url", site.base_url,
+    ])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "2024-03.zip").read_bytes() == archive_bytes()
+    assert (tmp_path / "lad_to_csp.csv").read_text().startswith("LAD19CD")

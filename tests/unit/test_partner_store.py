@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -73,3 +74,26 @@ def test_place_without_lookup_keeps_rows() -> None:
     rows = pd.DataFrame({"reference": ["X"], "lsoa_code": ["E01000001"]})
     placed = place_partner_rows(rows, None)
     assert len(placed) == 1 and pd.isna(placed.loc[0, "csp_code"])
+
+
+def test_rows_with_coordinates_only_placed_by_point_in_polygon(tmp_path: Path) -> None:
+    # One LSOA square in British National Grid: E 530000-531000, N 180000-181000 (London).
+    from pyproj import Transformer
+
+    to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    corners = [to_wgs84.transform(e, n) for e, n in
+               ((530000, 180000), (531000, 180000), (531000, 181000), (530000, 181000),
+                (530000, 180000))]
+    boundary = tmp_path / "lsoa.geojson"
+    boundary.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"LSOA21CD": "E01000002", "LSOA21NM": "A 001B"},
+        "geometry": {"type": "Polygon", "coordinates": [[list(c) for c in corners]]}}]}))
+    rows = pd.DataFrame({"reference": ["in-bng", "in-lonlat", "outside"],
+                         "easting": [530500.0, None, 600000.0],
+                         "northing": [180500.0, None, 100000.0],
+                         "longitude": [None, to_wgs84.transform(530200, 180900)[0], None],
+                         "latitude": [None, to_wgs84.transform(530200, 180900)[1], None]})
+    placed = place_partner_rows(rows, LOOKUP, lsoa_boundaries=[boundary]).set_index("reference")
+    assert placed.loc["in-bng", "lsoa_code"] == "E01000002"
+    assert placed.loc["in-lonlat", "ward_code"] == "E05000002"
+    assert pd.isna(placed.loc["outside", "csp_code"])  # kept, unplaced
