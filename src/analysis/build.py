@@ -32,6 +32,7 @@ from nbconvert import HTMLExporter
 
 from analysis.config import AreaConfig, load_area, project_root
 from analysis.errors import AnalysisError, BuildError, ConfigError
+from analysis.locks import exclusive
 from analysis.periods import Period
 from analysis.report import (
     SUMMARY_SECTION,
@@ -171,15 +172,31 @@ def build_section(area: str, period: str, section: str, root: Path | None = None
         known = ", ".join(p.stem for p in section_notebooks(root))
         raise ConfigError(f"no section '{section}'", file=notebook, expected=known)
     out = report_dir(area, period, root)
+    with exclusive(out / STAGING_DIR / f".{section}.lock",
+                   f"the build of {section} for {area} {period}"):
+        return _build_section_locked(area, period, notebook, out, root)
+
+
+def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
+                          root: Path) -> Path:
+    """Run one section into its staging folder and publish it only if everything succeeded.
+
+    The executed notebook, tables and key figures are written in staging; the page is
+    written through a temporary file. A run that fails or is killed part-way leaves every
+    published file of the report as it was.
+    """
+    section = notebook.stem
     staging = out / STAGING_DIR / section
     shutil.rmtree(staging, ignore_errors=True)
     parameters = section_parameters(area, period, staging)
     check_parameters(notebook, parameters)
     started = time.perf_counter()
-    executed = out / EXECUTED_DIR / notebook.name
+    executed = staging / EXECUTED_DIR / notebook.name
     execute_section(notebook, parameters, executed, root)
     html_path = out / f"{section}.html"
     export_html(executed, html_path)
+    (out / EXECUTED_DIR).mkdir(parents=True, exist_ok=True)
+    os.replace(executed, out / EXECUTED_DIR / notebook.name)
     _publish_outputs(section, staging, out)
     timing = {"section": section, "seconds": round(time.perf_counter() - started, 2),
               "parameters": section_parameters(area, period, out)}

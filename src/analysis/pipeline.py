@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis.config import AreaConfig, area_config_path, project_root
 from analysis.errors import DataCoverageError
+from analysis.locks import exclusive
 from analysis.report import store_dir
 from analysis.sources.geography import load_lad_csp, load_lsoa_lookup
 from analysis.sources.partner import load_mapping
@@ -42,6 +43,13 @@ class AreaIngest:
 def ingest_area(config: AreaConfig, root: Path | None = None) -> AreaIngest:
     """Rebuild the area's store from its police.uk inputs and partner extracts."""
     root = root or project_root()
+    folder = store_dir(config, root)
+    with exclusive(folder.parent / f".{folder.name}.lock", f"an ingest into {folder.name}"):
+        return _ingest_area_locked(config, root)
+
+
+def _ingest_area_locked(config: AreaConfig, root: Path) -> AreaIngest:
+    """The ingest itself, run while holding the store's lock."""
     lookup = area_lookup(config, root)
     inputs = [config.resolve(p, root) for p in config.sources.police_uk]
     police_uk = ingest_police_uk(inputs, store_dir(config, root), lsoa_lookup=lookup)

@@ -1,0 +1,45 @@
+"""Exclusive locks so two runs never write the same report section or store at once.
+
+Analysts run builds on shared drives and start a second ``make`` by mistake; without a lock
+two runs could swap half-written folders into place. The lock is an OS file lock
+(``fcntl.flock``): the operating system releases it when the process ends, even if it is
+killed, so a crashed run never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from analysis.errors import BuildError
+
+
+@contextmanager
+def exclusive(lock_file: Path, what: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_file`` while the block runs; fail at once if taken.
+
+    ``what`` names the job in the message, e.g. "the build of 10_crime_overview for demo".
+    """
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BuildError(
+                f"{what} is already running ({holder})",
+                file=lock_file,
+                hint="wait for it to finish; the lock is released when that run ends",
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
