@@ -10,20 +10,17 @@ was.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
 import platform
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 import nbformat
@@ -34,6 +31,7 @@ from analysis.config import AreaConfig, load_area, project_root
 from analysis.errors import AnalysisError, BuildError, ConfigError
 from analysis.locks import exclusive
 from analysis.periods import Period
+from analysis.provenance import git_state, input_inventory, package_versions
 from analysis.report import (
     SUMMARY_SECTION,
     comparison_label,
@@ -51,8 +49,6 @@ TEMPLATE_NAME = "csp"
 EXECUTED_DIR = "_executed"  # executed notebooks kept for debugging a section
 STAGING_DIR = "_staging"  # a running section writes here; published only if it succeeds
 TIMINGS_DIR = "_build"
-RECORDED_PACKAGES = ("csp-analysis", "pandas", "duckdb", "numpy", "scipy", "matplotlib",
-                     "seaborn", "papermill", "nbconvert", "pyarrow", "geopandas")
 
 
 def section_parameters(area: str, period: str, output_dir: Path) -> dict[str, str]:
@@ -224,57 +220,6 @@ def _publish_outputs(section: str, staging: Path, out: Path) -> None:
     shutil.rmtree(staging)
 
 
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _input_files(config: AreaConfig, root: Path) -> list[Path]:
-    """Every source file named (directly or by folder) in the area's config."""
-    sources = config.sources
-    named: list[Path] = [*sources.police_uk, *sources.lsoa_ward_lookups, sources.lad_csp_lookup,
-                         *sources.lsoa_boundaries, *sources.ward_boundaries]
-    named += [p for p in (sources.population, sources.census_lsoa_population, sources.imd) if p]
-    if sources.partner:
-        partner = sources.partner
-        named += [p for p in (partner.mapping, partner.crimes, partner.asb, partner.indicators)
-                  if p]
-    files: list[Path] = []
-    for path in (config.resolve(p, root) for p in named):
-        files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir()
-                     else [path])
-    return files
-
-
-def _git_state(root: Path) -> dict[str, object]:
-    """The commit the report was built from and whether the work tree had changes."""
-    def git(*args: str) -> str | None:
-        try:
-            result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                                    check=True, timeout=20)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return result.stdout.strip()
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": None if status is None else bool(status)}
-
-
-def _package_versions() -> dict[str, str | None]:
-    versions: dict[str, str | None] = {}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
 def write_manifest(config: AreaConfig, period: str, out: Path, root: Path) -> dict:
     """``manifest.json``: inputs with sha256, package versions, git state, parameters, timings."""
     timings = [json.loads(p.read_text()) for p in sorted((out / TIMINGS_DIR).glob("*.json"))]
@@ -282,14 +227,10 @@ def write_manifest(config: AreaConfig, period: str, out: Path, root: Path) -> di
         "area": config.name,
         "period": period,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs": [
-            {"path": str(p.relative_to(root)) if p.is_relative_to(root) else str(p),
-             "sha256": sha256_of(p), "bytes": p.stat().st_size}
-            for p in _input_files(config, root)
-        ],
-        "packages": _package_versions(),
+        "inputs": json.loads(input_inventory(config, root).to_json(orient="records")),
+        "packages": package_versions(),
         "python": platform.python_version(),
-        "git": _git_state(root),
+        "git": git_state(root),
         "parameters": {"area": config.name, "period": period},
         "sections": timings,
     }

@@ -113,6 +113,9 @@ def test_tables_index_manifest_and_key_figures(project: Path) -> None:
     # the month files, 3 lookups, 2 boundaries, population, IMD, partner mapping, 3 extracts
     assert len(manifest["inputs"]) == months + 3 + 2 + 1 + 1 + 4
     assert all(re.fullmatch(r"[0-9a-f]{64}", i["sha256"]) for i in manifest["inputs"])
+    police = [i for i in manifest["inputs"] if "/police_uk/" in i["path"]]
+    assert all(i["rows"] > 0 and re.fullmatch(r"\d{4}-\d{2}", i["months"]) for i in police)
+    assert not any(i["path"].startswith("/") for i in manifest["inputs"])
     assert manifest["packages"]["papermill"] and manifest["parameters"]["period"] == PERIOD
     assert {"00_data_and_methods", SECTION} <= {s["section"] for s in manifest["sections"]}
     figures = json.loads((out / "key_figures.json").read_text())[SECTION]
