@@ -1,0 +1,81 @@
+"""Sections 50, 70 and 80 on the real Thurrock months (data.police.uk only, no partner data).
+
+Essex 2022 has January to November (December is missing) and no 2021 months, so changes are
+not assessed; the sections must still build, show what police.uk supports and say what needs
+partner data.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.build import build_section
+from analysis.config import load_area
+from analysis.pipeline import ingest_area
+from analysis.report import report_dir
+from analysis.sources.geography import UnmatchedLadWarning
+
+PROJECT = Path(__file__).resolve().parents[2]
+SECTIONS = ("50_serious_violence", "70_exploitation_drugs", "80_offending_reoffending")
+PERIOD = "2022"
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def report(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway project beside a link to ../shared, Essex ingested, the sections built."""
+    base = tmp_path_factory.mktemp("violence")
+    (base / "shared").symlink_to(real_data.parents[1], target_is_directory=True)
+    root = base / "project"
+    shutil.copytree(PROJECT / "config", root / "config")
+    shutil.copytree(PROJECT / "notebooks", root / "notebooks")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnmatchedLadWarning)  # LADs outside Essex
+        ingest_area(load_area("thurrock", root), root)
+    for section in SECTIONS:
+        build_section("thurrock", PERIOD, section, root)
+    return report_dir("thurrock", PERIOD, root)
+
+
+def _findings(report: Path, section: str) -> list[str]:
+    figures = json.loads((report / "key_figures" / f"{section}.json").read_text())["figures"]
+    return figures["findings"]["value"]
+
+
+def test_serious_violence_shows_police_uk_and_states_limits(report: Path) -> None:
+    change = pd.read_csv(report / "tables" / "50_serious_violence__police_uk_change.csv")
+    assert list(change["Crime type"]) == ["Violence and sexual offences", "Robbery",
+                                          "Possession of weapons"]
+    assert (change["2022"] > 0).all()
+    assert change["Change"].str.startswith("not assessed").all()  # 2021 is not held
+    rates = pd.read_csv(report / "tables" / "50_serious_violence__police_uk_rates.csv")
+    assert rates["Place among the force's partnerships"].str.endswith("of 14").all()
+    summary = pd.read_csv(report / "tables" / "50_serious_violence__needs_assessment.csv")
+    extract = summary[summary["Source"] == "force crime extract"]
+    assert (extract["Change"] == "not available").all() and extract["2022"].isna().all()
+    assert not (report / "tables" / "50_serious_violence__measures_change.csv").exists()
+    findings = " ".join(_findings(report, "50_serious_violence"))
+    assert "need the force's crime extract" in findings
+    assert "months of data are missing" in findings
+
+
+def test_exploitation_explains_what_needs_partner_data(report: Path) -> None:
+    change = pd.read_csv(report / "tables" / "70_exploitation_drugs__police_uk_change.csv")
+    assert list(change["Crime type"]) == ["Drugs", "Possession of weapons"]
+    findings = " ".join(_findings(report, "70_exploitation_drugs"))
+    assert "need the force's crime extract" in findings
+    assert "Not supplied: NRM referrals" in findings
+
+
+def test_reoffending_explains_what_needs_partner_data(report: Path) -> None:
+    assert (report / "80_offending_reoffending.html").is_file()
+    findings = " ".join(_findings(report, "80_offending_reoffending"))
+    assert "No partner indicators were supplied" in findings
+    assert not list((report / "tables").glob("80_offending_reoffending__*"))

@@ -1,0 +1,161 @@
+"""Tests for analysis.serious_violence on small hand-made crime extracts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from analysis import serious_violence as sv
+from analysis.measures import change_table
+from analysis.periods import Period
+
+
+def _crimes(rows: list[tuple]) -> pd.DataFrame:
+    """Crimes from (committed_from, code, subgroup, group, knife, nte, domestic, age, lsoa)."""
+    frame = pd.DataFrame(rows, columns=["committed_from", "offence_code", "offence_subgroup",
+                                        "offence_group", "knife_sharp_instrument",
+                                        "night_time_economy", "domestic_abuse",
+                                        "victim_age_band", "lsoa_code"])
+    frame["committed_from"] = pd.to_datetime(frame["committed_from"])
+    frame["ward_code"] = frame["lsoa_code"].str.replace("E01", "E05")
+    return frame.astype({"knife_sharp_instrument": "boolean", "night_time_economy": "boolean",
+                         "domestic_abuse": "boolean", "offence_subgroup": "string",
+                         "offence_group": "string", "victim_age_band": "string"})
+
+
+VAP = "Violence against the person"
+CRIMES = _crimes([
+    # Friday 2024-05-03 23:00: wounding with a knife, victim 18-24, NTE
+    ("2024-05-03 23:00", "5D", "Violence with injury", VAP, True, True, False, "18-24", "E01A"),
+    # Saturday 2024-05-04 01:30 (Friday night): assault with injury, no knife, 35-44
+    ("2024-05-04 01:30", "8N", "Violence with injury", VAP, False, True, False, "35-44", "E01A"),
+    # Tuesday 2024-05-07 14:00: robbery, knife, victim 0-17
+    ("2024-05-07 14:00", "34B", "Robbery of personal property", "Robbery", True, False, False,
+     "0-17", "E01B"),
+    # Wednesday 2024-06-05 10:00: domestic assault with injury, victim 25-34
+    ("2024-06-05 10:00", "8N", "Violence with injury", VAP, False, False, True, "25-34", "E01A"),
+    # Sunday 2024-06-09 03:00: murder, no age recorded
+    ("2024-06-09 03:00", "1", "Homicide", VAP, False, False, False, None, "E01B"),
+    # Monday 2023-05-01 12:00 (previous year): possession of a blade, no victim
+    ("2023-05-01 12:00", "10D", "Possession of weapons offences",
+     "Possession of weapons offences", False, False, False, None, "E01B"),
+])
+
+
+class TestMasks:
+    def test_each_measure_counts_the_right_crimes(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        counts = {name: int(mask.sum()) for name, mask in masks.items()}
+        assert counts == {
+            sv.VIOLENCE_WITH_INJURY: 3, sv.HOMICIDE: 1, sv.ROBBERY: 1,
+            sv.POSSESSION_OF_WEAPONS: 1, sv.KNIFE: 2,
+            sv.SERIOUS_VIOLENCE: 5,  # 3 with injury + robbery + homicide (knife already in)
+            sv.UNDER_25: 2,  # the 18-24 wounding and the 0-17 robbery
+            sv.NIGHT_TIME_ECONOMY: 2,
+        }
+
+    @pytest.mark.parametrize(("band", "expected"), [
+        ("0-17", True), ("18-24", True), ("Under 18", True), ("25-34", False), ("20-29", False),
+        ("65+", False), ("", None), (None, None), ("adult", None)])
+    def test_under_25(self, band, expected):
+        assert sv.is_under_25(band) is expected
+
+
+class TestCounts:
+    def test_monthly_counts_cover_every_month_of_the_extract(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        counts = sv.monthly_measure_counts(CRIMES, {sv.KNIFE: masks[sv.KNIFE]})
+        # May 2023 .. Jun 2024 = 14 months; knife: 2 in May 2024
+        assert len(counts) == 14
+        assert counts.loc[counts["month"] == date(2024, 5, 1), "count"].item() == 2
+        assert counts["count"].sum() == 2
+
+    def test_extract_months(self):
+        months = sv.extract_months(CRIMES)
+        assert (months[0], months[-1], len(months)) == (date(2023, 5, 1), date(2024, 6, 1), 14)
+
+    def test_split_small_counts_keeps_only_counts_for_small_rows(self):
+        change = pd.DataFrame({"measure": ["big", "small"], "current": [20, 3],
+                               "previous": [15, 12], "diff": [5, -9], "pct_diff": [33.3, -75.0],
+                               "pct_reliable": [True, True], "p_value": [0.4, 0.03],
+                               "significance": ["x", "y"], "complete": [True, True]})
+        shown, small = sv.split_small_counts(change, 10)
+        assert list(shown["measure"]) == ["big"]
+        assert list(small.columns) == ["measure", "previous", "current"]
+        assert small.iloc[0].tolist() == ["small", 12, 3]
+
+
+class TestWhenAndWhere:
+    def test_weekend_night_includes_after_midnight(self):
+        times = pd.Series(pd.to_datetime(["2024-05-03 23:00", "2024-05-04 01:30",
+                                          "2024-05-04 02:00", "2024-05-03 21:59",
+                                          "2024-05-05 00:10", "2024-05-06 00:10"]))
+        # Fri 23:00 yes; Sat 01:30 yes; Sat 02:00 no; Fri 21:59 no; Sun 00:10 yes; Mon no
+        assert sv.weekend_night(times).tolist() == [True, True, False, False, True, False]
+        share = sv.weekend_night_share(times)
+        assert share == {"crimes": 6, "weekend_night": 3, "share_percent": 50.0}
+
+    def test_violence_places(self):
+        street = sv.street_violence(CRIMES)  # 4 non-domestic VAP (incl. homicide)
+        table = sv.violence_places(CRIMES, street, n=5)
+        assert table.to_dict("records") == [
+            {"lsoa_code": "E01A", "ward_code": "E05A", "violence": 2, "weekend_night": 2,
+             "night_time_economy": 2},
+            {"lsoa_code": "E01B", "ward_code": "E05B", "violence": 1, "weekend_night": 0,
+             "night_time_economy": 0},
+        ]
+
+    def test_victim_age_table_adds_up(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        table = sv.victim_age_table(CRIMES, masks[sv.SERIOUS_VIOLENCE],
+                                    Period.parse("2024/25"), Period.parse("2023/24"))
+        assert table.to_dict("records") == [
+            {"victim_age_band": "0-17", "previous": 0, "current": 1},
+            {"victim_age_band": "18-24", "previous": 0, "current": 1},
+            {"victim_age_band": "25-34", "previous": 0, "current": 1},
+            {"victim_age_band": "35-44", "previous": 0, "current": 1},
+            {"victim_age_band": "not recorded", "previous": 0, "current": 1},
+        ]
+
+    def test_peak_cell(self):
+        table = pd.DataFrame([[1, 5], [2, 0]], index=["Monday", "Tuesday"], columns=[0, 1])
+        assert sv.peak_cell(table) == ("Monday", 1, 5)
+
+
+class TestSummaries:
+    def test_severity_lists_codes_without_a_weight(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        harm = sv.severity_by_period(CRIMES, masks[sv.SERIOUS_VIOLENCE],
+                                     [Period.parse("2024/25")])
+        assert int(harm.table["count"].iloc[0]) == 5
+        assert harm.table["count_weighted"].iloc[0] + harm.table["count_not_weighted"].iloc[0] \
+            == 5
+
+    def test_needs_assessment_summary_says_what_is_missing(self):
+        police = pd.DataFrame({"crime_type": ["Robbery"], "current": [10], "previous": [8],
+                               "pct_diff": [25.0], "pct_reliable": [False],
+                               "significance": ["no significant change"]})
+        table = sv.needs_assessment_summary(None, police, None, partner_missing="no extract",
+                                            hospital_missing="no A&E")
+        assert (table.loc[table["source"] == "force crime extract", "note"] == "no extract").all()
+        robbery = table[table["source"] == "data.police.uk"].iloc[0]
+        assert pd.isna(robbery["pct_diff"]) and robbery["note"] == "base under 10: % not shown"
+        assert table.iloc[-1]["note"] == "no A&E"
+        assert pd.isna(table.iloc[0]["current"])  # unknown, never 0
+
+    def test_monthly_series_leaves_missing_months_empty(self):
+        counts = pd.DataFrame({"month": [date(2024, 1, 1)], "measure": ["a"], "count": [3]})
+        months = [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]
+        wide = sv.monthly_series(counts, "measure", ["a"], months,
+                                 [date(2024, 1, 1), date(2024, 2, 1)])
+        assert wide["a"].tolist()[:2] == [3.0, 0.0] and pd.isna(wide["a"].iloc[2])
+
+    def test_change_table_on_measures(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        counts = sv.monthly_measure_counts(CRIMES, masks)
+        current = Period.parse("2024/25")
+        change = change_table(counts, current, current.previous(), "measure", total_label=None)
+        weapons = change.set_index("measure").loc[sv.POSSESSION_OF_WEAPONS]
+        assert (weapons["current"], weapons["previous"]) == (0, 1)
