@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from analysis.guard import tracked_data_files
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-DATA_SUFFIXES = (".csv", ".parquet", ".gz", ".zip", ".rda", ".rds", ".xlsx", ".xls",
-                 ".geojson", ".shp", ".duckdb", ".db", ".sqlite")
-FIXTURE_LIMIT_BYTES = 200_000
 
 
 def test_there_are_section_notebooks() -> None:
@@ -59,27 +58,27 @@ def test_environment_yml_mirrors_pyproject_and_lock() -> None:
     assert names <= locked, f"not pinned in requirements.lock: {sorted(names - locked)}"
 
 
-def _tracked_files() -> list[str]:
-    try:
-        out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("not a git checkout")
-    return out.splitlines()
-
-
 def test_no_data_file_is_tracked_by_git() -> None:
-    offenders = []
-    for name in _tracked_files():
-        path = ROOT / name
-        if not name.lower().endswith(DATA_SUFFIXES) or not path.is_file():
-            continue
-        if name.startswith("src/analysis/reference/"):
-            continue  # versioned reference tables shipped with the package
-        if name.startswith("tests/") and path.stat().st_size <= FIXTURE_LIMIT_BYTES:
-            continue  # small hand-made fixtures
-        offenders.append(name)
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    offenders = tracked_data_files(ROOT)
     assert not offenders, f"data files must not be committed: {offenders}"
+
+
+def test_guard_catches_a_planted_data_file(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "src" / "analysis" / "reference").mkdir(parents=True)
+    (tmp_path / "src" / "analysis" / "reference" / "weights.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "tiny.csv").write_text("a\n1\n")
+    (tmp_path / "tests" / "huge.csv").write_text("a\n" + "1\n" * 150_000)
+    (tmp_path / "crimes.csv").write_text("Crime ID,Month\nabc,2024-01\n")
+    (tmp_path / "export.xlsx").write_bytes(b"PK")
+    git("add", "-A")
+    assert sorted(tracked_data_files(tmp_path)) == ["crimes.csv", "export.xlsx", "tests/huge.csv"]
 
 
 def test_readme_leads_with_the_two_commands() -> None:
