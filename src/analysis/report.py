@@ -81,6 +81,18 @@ def store_dir(config: AreaConfig, root: Path | None = None) -> Path:
     return (root or project_root()) / "data" / "processed" / config.store_name
 
 
+def area_partner_table(config: AreaConfig, folder: Path, kind: str) -> pd.DataFrame | None:
+    """The area's own partner extract of ``kind`` from the store at ``folder``, or None.
+
+    None unless the area's config names that extract: a shared store may hold another
+    partnership's extracts, and using them (or reading their absence as zero) would be wrong.
+    """
+    partner = config.sources.partner
+    if partner is None or getattr(partner, kind) is None:
+        return None
+    return store.partner_table(folder, kind)
+
+
 @dataclass
 class Section:
     """The running context of one section notebook."""
@@ -140,15 +152,8 @@ class Section:
         return " | ".join(links)
 
     def partner(self, kind: str) -> pd.DataFrame | None:
-        """This area's partner extract ('crimes', 'asb', 'indicators'), or None.
-
-        None unless the area's config names that extract: a shared store may hold another
-        partnership's extracts, and showing them (or zeros) here would be wrong.
-        """
-        partner = self.config.sources.partner
-        if partner is None or getattr(partner, kind) is None:
-            return None
-        return store.partner_table(self.store_dir, kind)
+        """This area's partner extract ('crimes', 'asb', 'indicators'), or None."""
+        return area_partner_table(self.config, self.store_dir, kind)
 
     def header(self, title: str, *, sources: list[str], caveats: list[str]) -> HTML:
         """The block every page opens with: area, period, sources, caveats, disclosure rule."""

@@ -1,0 +1,390 @@
+"""Priority matrix: scoring rules, weighted mean with missing dimensions, ties, ranking,
+sensitivity, configuration and the figures taken from small hand-made stores."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import risk
+from analysis.errors import ConfigError
+from analysis.periods import Period
+
+CURRENT = Period.parse("2024-25")
+PREVIOUS = CURRENT.previous()
+
+
+def _matrix(weights: dict[str, float], *, top_n: int = 5, min_coverage: float = 0.5
+            ) -> risk.PriorityMatrix:
+    """The default matrix with every weight set (dimensions not named get weight 0)."""
+    all_weights = {name: weights.get(name, 0.0) for name in risk.DIMENSIONS}
+    return risk.apply_override(risk.default_matrix(), risk.PriorityOverride(
+        weights=all_weights, top_n=top_n, min_coverage=min_coverage))
+
+
+def _audit(scores: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """A minimal audit trail: issue -> {dimension: score}; unnamed dimensions are missing."""
+    rows = [{"issue_id": issue, "issue": issue.upper(), "dimension": dimension,
+             "score": given.get(dimension, math.nan)}
+            for issue, given in scores.items() for dimension in risk.DIMENSIONS]
+    return pd.DataFrame(rows)
+
+
+# --- scoring rules -------------------------------------------------------------------------
+@pytest.mark.parametrize(("value", "expected"), [
+    (0.4, 1), (0.5, 2), (1.99, 2), (2, 3), (14.9, 4), (15, 5), (1000, 5)])
+def test_band_score_counts_the_cutoffs_reached(value: float, expected: int) -> None:
+    score, rule = risk.band_score(value, [0.5, 2, 5, 15])
+    assert score == expected
+    assert rule.endswith(f"-> {expected}")
+
+
+def test_band_score_of_a_missing_figure_is_missing_not_one() -> None:
+    score, rule = risk.band_score(math.nan, [0.5, 2, 5, 15])
+    assert math.isnan(score) and "missing" in rule
+
+
+@pytest.mark.parametrize(("label", "pct", "expected"), [
+    ("significant increase", 25.0, 5), ("significant increase", 20.0, 5),
+    ("significant increase", 13.5, 4), ("no significant change", 30.0, 3),
+    ("significant decrease", -10.0, 2), ("significant decrease", -20.0, 1)])
+def test_change_score_follows_the_test_and_size(label: str, pct: float, expected: int) -> None:
+    assert risk.change_score(label, pct, 20)[0] == expected
+
+
+def test_change_not_assessed_is_missing() -> None:
+    assert math.isnan(risk.change_score("not assessed", math.nan, 20)[0])
+
+
+@pytest.mark.parametrize(("label", "ratio", "expected"), [
+    ("significantly higher", 1.46, 5), ("significantly higher", 1.1, 4),
+    ("not significantly different", 1.3, 3), ("significantly lower", 0.9, 2),
+    ("significantly lower", 0.8, 1)])  # 1 / 1.2 = 0.833, so 0.8 is a large difference
+def test_comparison_score(label: str, ratio: float, expected: int) -> None:
+    assert risk.comparison_score(label, ratio, 1.2)[0] == expected
+
+
+# --- weighted score and ranking: a hand-worked example of three issues ---------------------
+# Weights volume 2, trend 1, harm 1 (the others 0).
+#   A: volume 5, trend 4, harm 3  -> (2*5 + 4 + 3) / 4 = 17 / 4 = 4.25, coverage 4/4 = 1
+#   B: volume 3, trend 5, harm -  -> (2*3 + 5) / 3  = 11 / 3 = 3.667, coverage 3/4 = 0.75
+#   C: harm 5 only                -> 5 / 1 = 5.0,                     coverage 1/4 = 0.25
+# With min_coverage 0.5, C has too little evidence: A ranks 1, B 2, C unranked.
+THREE = {"A": {"volume": 5, "trend": 4, "harm": 3}, "B": {"volume": 3, "trend": 5},
+         "C": {"harm": 5}}
+WEIGHTS = {"volume": 2, "trend": 1, "harm": 1}
+
+
+def test_hand_worked_three_issues() -> None:
+    table = risk.ranking(_audit(THREE), _matrix(WEIGHTS)).set_index("issue_id")
+    assert table.loc["A", "score"] == pytest.approx(4.25)
+    assert table.loc["B", "score"] == pytest.approx(11 / 3)
+    assert table.loc["C", "score"] == pytest.approx(5.0)
+    assert table["coverage"].to_dict() == pytest.approx({"A": 1.0, "B": 0.75, "C": 0.25})
+    assert table.loc["A", "rank"] == 1 and table.loc["B", "rank"] == 2
+    assert pd.isna(table.loc["C", "rank"])
+    assert list(table.index) == ["A", "B", "C"]  # ranked first, unranked last
+
+
+def test_missing_dimension_is_left_out_not_scored_zero() -> None:
+    scores = risk.wide_scores(_audit(THREE))
+    totals = risk.weighted_scores(scores, WEIGHTS)
+    # As zero, B would be (2*3 + 5 + 0) / 4 = 2.75; left out it is 11 / 3.
+    assert totals.loc["B", "score"] == pytest.approx(11 / 3)
+    assert totals.loc["B", "score"] != pytest.approx(2.75)
+
+
+def test_weights_may_sum_to_anything() -> None:
+    scores = risk.wide_scores(_audit(THREE))
+    small = risk.weighted_scores(scores, WEIGHTS)
+    large = risk.weighted_scores(scores, {k: 10 * v for k, v in WEIGHTS.items()})
+    pd.testing.assert_frame_equal(small, large)
+
+
+def test_all_zero_weights_are_refused() -> None:
+    scores = risk.wide_scores(_audit(THREE))
+    with pytest.raises(ConfigError):
+        risk.weighted_scores(scores, dict.fromkeys(risk.DIMENSIONS, 0.0))
+    with pytest.raises(ConfigError):
+        _matrix({})
+
+
+def test_min_coverage_zero_ranks_thin_issues() -> None:
+    table = risk.ranking(_audit(THREE), _matrix(WEIGHTS, min_coverage=0)).set_index("issue_id")
+    assert table["rank"].to_dict() == {"C": 1, "A": 2, "B": 3}
+
+
+def test_equal_scores_share_a_place_and_the_next_place_is_skipped() -> None:
+    # D and E both score (4 + 2) / 2 = 3 and 0.1 + 0.2 vs 0.3 style rounding must not split
+    # them; F scores 2.
+    audit = _audit({"D": {"volume": 4, "trend": 2}, "E": {"volume": 2, "trend": 4},
+                    "F": {"volume": 2, "trend": 2}})
+    table = risk.ranking(audit, _matrix({"volume": 1, "trend": 1})).set_index("issue_id")
+    assert table["rank"].to_dict() == {"D": 1, "E": 1, "F": 3}
+
+
+def test_floating_point_noise_does_not_break_a_tie() -> None:
+    totals = pd.DataFrame({"score": [0.1 + 0.2, 0.3], "coverage": [1.0, 1.0]},
+                          index=["x", "y"])
+    assert risk.rank_scores(totals, 0.5).tolist() == [1, 1]
+
+
+def test_ranking_is_reproducible_whatever_the_row_order() -> None:
+    audit = _audit(THREE)
+    matrix = _matrix(WEIGHTS)
+    first = risk.ranking(audit, matrix)
+    shuffled = risk.ranking(audit.sample(frac=1, random_state=3), matrix)
+    pd.testing.assert_frame_equal(first, shuffled)
+
+
+# --- sensitivity ---------------------------------------------------------------------------
+# Weights volume 1, trend 1, each moved 25 % up and down (5 weightings in all):
+#   X (5, 2), Y (3, 3), Z (1, 5)
+#   base          X 3.5,   Y 3, Z 3      -> X 1, Y 2, Z 2
+#   volume x1.25  X 3.667, Y 3, Z 2.778  -> X 1, Y 2, Z 3
+#   volume x0.75  X 3.286, Y 3, Z 3.286  -> X 1, Z 1, Y 3
+#   trend x1.25   X 3.333, Y 3, Z 3.222  -> X 1, Z 2, Y 3
+#   trend x0.75   X 3.714, Y 3, Z 2.714  -> X 1, Y 2, Z 3
+def test_sensitivity_rank_ranges_and_robustness() -> None:
+    audit = _audit({"X": {"volume": 5, "trend": 2}, "Y": {"volume": 3, "trend": 3},
+                    "Z": {"volume": 1, "trend": 5}})
+    matrix = _matrix({"volume": 1, "trend": 1}, top_n=1)
+    table = risk.sensitivity(audit, matrix).set_index("issue_id")
+    assert table.loc["X", ["rank", "best_rank", "worst_rank"]].tolist() == [1, 1, 1]
+    assert table.loc["Y", ["rank", "best_rank", "worst_rank"]].tolist() == [2, 2, 3]
+    assert table.loc["Z", ["rank", "best_rank", "worst_rank"]].tolist() == [2, 1, 3]
+    assert table["robust"].to_dict() == {"X": True, "Y": False, "Z": False}
+    assert (table["weightings"] == 5).all()
+
+
+def test_weightings_skip_zero_weights() -> None:
+    tested = risk.weightings({"volume": 2.0, "trend": 0.0}, 0.25)
+    assert [label for label, _ in tested] == ["base", "volume up 25%", "volume down 25%"]
+    assert tested[1][1]["volume"] == pytest.approx(2.5)
+    assert tested[2][1]["volume"] == pytest.approx(1.5)
+
+
+# --- configuration -------------------------------------------------------------------------
+def test_default_matrix_has_every_dimension_and_the_brief_issues() -> None:
+    matrix = risk.default_matrix()
+    assert set(matrix.dimensions) == set(risk.DIMENSIONS)
+    ids = {issue.id for issue in matrix.issues}
+    assert {"violence_and_sexual_offences", "burglary", "anti_social_behaviour",
+            "domestic_abuse", "knife_crime", "hate_crime", "drugs",
+            "child_sexual_exploitation", "adult_reoffending"} <= ids
+
+
+def _write_override(root: Path, text: str) -> None:
+    folder = root / "config" / "priorities"
+    folder.mkdir(parents=True)
+    (folder / "x.yaml").write_text(text, encoding="utf-8")
+
+
+def test_no_override_file_means_the_defaults(tmp_path: Path) -> None:
+    matrix, used = risk.load_priority_matrix("x", tmp_path)
+    assert used is None and matrix == risk.default_matrix()
+
+
+def test_override_changes_weights_and_adds_a_local_issue(tmp_path: Path) -> None:
+    _write_override(tmp_path, """
+weights: {harm: 3}
+top_n: 3
+exclude_issues: [shoplifting]
+local_issues:
+  - id: car_cruising
+    name: Car cruising (public order)
+    police_uk_crime_types: [Public order]
+""")
+    matrix, used = risk.load_priority_matrix("x", tmp_path)
+    assert used == tmp_path / "config" / "priorities" / "x.yaml"
+    assert matrix.dimensions["harm"].weight == 3 and matrix.top_n == 3
+    ids = [issue.id for issue in matrix.issues]
+    assert "car_cruising" in ids and "shoplifting" not in ids
+
+
+@pytest.mark.parametrize("text", [
+    "weigths: {harm: 3}",                        # misspelt key
+    "weights: {severity: 3}",                    # unknown dimension
+    "cutoffs: {volume: [5, 2, 1, 0]}",           # cut-offs not rising
+    "exclude_issues: [no_such_issue]",
+    "local_issues: [{id: x, name: X, asb: true, partner_flag: hate}]",  # two sources
+    "local_issues: [{id: x, name: X, police_uk_crime_types: [Burglarly]}]",
+])
+def test_bad_overrides_are_errors_naming_the_file(tmp_path: Path, text: str) -> None:
+    _write_override(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        risk.load_priority_matrix("x", tmp_path)
+    assert "x.yaml" in str(caught.value)
+
+
+# --- figures from hand-made inputs ---------------------------------------------------------
+def _months(period: Period) -> list[date]:
+    return list(period.months)
+
+
+def _evidence(**changes: object) -> risk.Evidence:
+    """Area A (population 1,000) and peer B (2,000): 10 burglaries a month in A this year,
+    5 a month last year; 10 a month in B both years."""
+    rows = []
+    for month in _months(CURRENT):
+        rows += [("A", month, 10), ("B", month, 10)]
+    for month in _months(PREVIOUS):
+        rows += [("A", month, 5), ("B", month, 10)]
+    counts = pd.DataFrame(rows, columns=["csp_code", "month", "count"]).assign(
+        crime_type="Burglary")
+    populations = pd.DataFrame({
+        "area_code": ["A", "B", "F"], "area_name": ["A", "B", "Force"],
+        "area_level": ["CSP", "CSP", "PFA"], "population": [1000, 2000, 3000],
+        "population_vintage": "test"})
+    base = {"area_code": "A", "peer_codes": ("B",), "force_code": "F", "counts": counts,
+            "available_months": tuple(_months(PREVIOUS) + _months(CURRENT)),
+            "populations": populations, "crimes": None, "indicators": None}
+    return risk.Evidence(**(base | changes))
+
+
+def _by_dimension(figures: list[dict]) -> dict[str, dict]:
+    return {figure["dimension"]: figure for figure in figures}
+
+
+BURGLARY = risk.IssueSpec(id="burglary", name="Burglary", police_uk_crime_types=["Burglary"])
+
+
+def test_police_uk_figures_hand_counted() -> None:
+    figures = _by_dimension(risk.police_uk_figures(BURGLARY, _evidence(), CURRENT, PREVIOUS))
+    # 120 burglaries in the year / 1,000 residents x 1,000 = 120 per 1,000.
+    assert figures["volume"]["value"] == pytest.approx(120.0)
+    # 60 -> 120 is +100.0 %, far beyond chance.
+    assert figures["trend"]["value"] == pytest.approx(100.0)
+    assert figures["trend"]["test"] == "significant increase"
+    assert figures["trend"]["also_in"] == risk.CRIME_TYPE_TABLE
+    # A 120 per 1,000 against B's 120 / 2,000 x 1,000 = 60: ratio 2.
+    assert figures["peer_position"]["value"] == pytest.approx(2.0)
+    assert figures["peer_position"]["test"] == "significantly higher"
+    # Burglary has no police.uk severity weight or unit cost; no victim details.
+    for dimension in ("harm", "cost", "vulnerability"):
+        assert math.isnan(figures[dimension]["value"]) and figures[dimension]["note"]
+
+
+def test_an_incomplete_period_leaves_volume_trend_and_peers_missing() -> None:
+    held = tuple(m for m in _months(PREVIOUS) + _months(CURRENT) if m != date(2024, 6, 1))
+    figures = _by_dimension(risk.police_uk_figures(
+        BURGLARY, _evidence(available_months=held), CURRENT, PREVIOUS))
+    for dimension in ("volume", "trend", "peer_position", "harm", "cost"):
+        assert math.isnan(figures[dimension]["value"]), dimension
+
+
+def test_no_population_leaves_rates_missing() -> None:
+    figures = _by_dimension(risk.police_uk_figures(BURGLARY, _evidence(populations=None),
+                                                   CURRENT, PREVIOUS))
+    assert math.isnan(figures["volume"]["value"])
+    assert figures["volume"]["note"] == "no population is configured"
+    assert figures["trend"]["test"] == "significant increase"  # counts alone suffice
+
+
+def _crimes() -> pd.DataFrame:
+    """Partner crimes in A: this year two DA assaults with injury (8N), one hate public-order
+    offence with a child victim and two burglaries; last year one DA assault and one
+    burglary. The first and last rows make the extract span April 2023 to March 2025."""
+    return pd.DataFrame({
+        "committed_from": pd.to_datetime(["2023-04-02", "2024-05-03", "2024-07-09",
+                                          "2024-08-01", "2024-09-30", "2023-06-01",
+                                          "2025-03-15"]),
+        "offence_code": ["28E", "8N", "8N", "9A", "28E", "8N", "28E"],
+        "offence_subgroup": ["Residential burglary", "Violence with injury",
+                             "Violence with injury", "Public order offences",
+                             "Residential burglary", "Violence with injury",
+                             "Residential burglary"],
+        "offence_group": ["Theft offences", "Violence against the person",
+                          "Violence against the person", "Public order offences",
+                          "Theft offences", "Violence against the person", "Theft offences"],
+        "domestic_abuse": pd.array([False, True, True, False, False, True, False],
+                                   dtype="boolean"),
+        "knife_sharp_instrument": pd.array([False] * 7, dtype="boolean"),
+        "child_sexual_exploitation": pd.array([False] * 7, dtype="boolean"),
+        "hate_strands": ["", "", "", "race", "", "", ""],
+        "victim_age_band": ["35-44", "25-34", None, "0-17", "45-54", "25-34", "35-44"],
+        "csp_code": ["A"] * 7,
+    })
+
+
+def test_partner_selection_by_flag_hate_and_crime_type() -> None:
+    crimes = _crimes()
+    da = risk.IssueSpec(id="da", name="DA", partner_flag="domestic_abuse")
+    hate = risk.IssueSpec(id="hate", name="Hate", partner_flag="hate")
+    vso = risk.IssueSpec(id="v", name="V", police_uk_crime_types=["Violence and sexual offences"])
+    assert risk.partner_selection(da, crimes).tolist() == [False, True, True, False, False,
+                                                            True, False]
+    assert risk.partner_selection(hate, crimes).tolist() == [False, False, False, True, False,
+                                                              False, False]
+    assert risk.partner_selection(vso, crimes).tolist() == risk.partner_selection(
+        da, crimes).tolist()
+    assert risk.partner_selection(BURGLARY, crimes).tolist() == [True, False, False, False,
+                                                                  True, False, True]
+
+
+def test_partner_figures_for_domestic_abuse() -> None:
+    da = risk.IssueSpec(id="da", name="DA", partner_flag="domestic_abuse")
+    figures = _by_dimension(risk.partner_figures(da, _evidence(crimes=_crimes()),
+                                                 CURRENT, PREVIOUS))
+    # 2 DA crimes this year / 1,000 residents = 2.0 per 1,000; 1 -> 2 (+100 %), too few to
+    # be significant.
+    assert figures["volume"]["value"] == pytest.approx(2.0)
+    assert figures["trend"]["test"] == "no significant change"
+    # Harm: 2 x 184.099 (8N weight) / 1,000 x 1,000 = 368.198 per 1,000.
+    assert figures["harm"]["value"] == pytest.approx(368.198)
+    # Cost: 2 x 14,050 (violence with injury) = 28,100 per 1,000.
+    assert figures["cost"]["value"] == pytest.approx(28100.0)
+    assert figures["vulnerability"]["value"] == pytest.approx(100.0)
+    assert math.isnan(figures["peer_position"]["value"])
+
+
+def test_vulnerability_counts_children_and_flags_once() -> None:
+    vso_and_order = risk.IssueSpec(id="x", name="X", offence_groups=[
+        "Violence against the person", "Public order offences", "Theft offences"])
+    figures = _by_dimension(risk.partner_figures(vso_and_order, _evidence(crimes=_crimes()),
+                                                 CURRENT, PREVIOUS))
+    # This year: 2 DA + 1 child victim of 5 crimes = 60 %.
+    assert figures["vulnerability"]["value"] == pytest.approx(60.0)
+
+
+def test_partner_extract_not_covering_the_period_leaves_counts_missing() -> None:
+    da = risk.IssueSpec(id="da", name="DA", partner_flag="domestic_abuse")
+    short = _crimes().iloc[1:6]  # June 2023 to September 2024 only
+    figures = _by_dimension(risk.partner_figures(da, _evidence(crimes=short), CURRENT,
+                                                 PREVIOUS))
+    for dimension in ("volume", "trend", "harm", "cost", "vulnerability"):
+        assert math.isnan(figures[dimension]["value"]), dimension
+
+
+def test_indicator_figures_for_reoffending() -> None:
+    indicators = pd.DataFrame({
+        "indicator": ["proven_reoffending_adult"] * 3,
+        "area": ["A", "A", "F"], "period": ["2021-22", "2022-23", "2022-23"],
+        "value": [25.8, 27.1, 25.3], "numerator": [258.0, 271.0, 1012.0],
+        "denominator": [1000.0, 1000.0, 4000.0], "note": [None] * 3, "source": ["MoJ"] * 3})
+    issue = risk.IssueSpec(id="r", name="R", indicator="proven_reoffending_adult")
+    figures = _by_dimension(risk.indicator_figures(issue, _evidence(indicators=indicators),
+                                                   "2024-25"))
+    # 25.8 % -> 27.1 %: relative change (0.271 / 0.258 - 1) x 100 = 5.0388 %.
+    assert figures["trend"]["value"] == pytest.approx(5.0388, abs=1e-4)
+    assert figures["trend"]["test"] == "no significant change"
+    # 27.1 % against the force's 25.3 %: ratio 0.271 / 0.253 = 1.0711.
+    assert figures["peer_position"]["value"] == pytest.approx(1.0711, abs=1e-4)
+    assert figures["peer_position"]["test"] == "not significantly different"
+    assert math.isnan(figures["volume"]["value"])
+
+
+def test_collect_and_score_give_seven_dimensions_per_issue() -> None:
+    matrix = risk.apply_override(risk.default_matrix(), risk.PriorityOverride(
+        exclude_issues=[i.id for i in risk.default_matrix().issues if i.id != "burglary"]))
+    audit = risk.score_figures(risk.collect_figures(matrix, _evidence(), CURRENT, "2024-25"),
+                               matrix)
+    assert audit["dimension"].tolist() == list(risk.DIMENSIONS)
+    scores = audit.set_index("dimension")["score"]
+    assert scores["volume"] == 5 and scores["trend"] == 5 and scores["peer_position"] == 5
+    assert scores[["harm", "cost", "vulnerability", "public_concern"]].isna().all()
+    assert audit.set_index("dimension").loc["harm", "rule"].startswith("missing:")
