@@ -1,0 +1,345 @@
+"""Anti-social behaviour: incidents by category and type, rates, repeat callers and places.
+
+ASB is counted in **incidents**, never crimes, and never added to a crime total. Two sources
+feed the section: police.uk (every force, monthly, no category, used for the trend, the rate
+and the position among the force's partnerships) and the partner ASB extract (category, type,
+date and time, repeat-caller flag). police.uk ASB has fallen sharply since 2018 in many forces
+because of how incidents are recorded and published, so the long-run series is shown with that
+caveat (see :func:`publication_by_year`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from analysis import places
+from analysis.comparators import comparator_table
+from analysis.errors import DataCoverageError
+from analysis.measures import (
+    NOT_ASSESSED,
+    change_table,
+    poisson_change_test,
+    require_columns,
+    significance_label,
+)
+from analysis.narrative import describe_change, number
+from analysis.partner_counts import extract_months, monthly_counts
+from analysis.periods import Period
+
+ASB = "Anti-social behaviour"
+"""The police.uk crime type holding ASB incidents."""
+
+CATEGORIES = ("personal", "nuisance", "environmental")
+"""The national ASB categories, in the order partners report them."""
+
+ALL_ASB = "All ASB incidents"
+ALL_TYPES = "All types"
+REPEAT_THRESHOLDS = (3, 10, 25)
+"""Incidents at one location in a period that make it a repeat location (shown for each)."""
+
+PUBLICATION_FALL = 0.25
+"""A fall of at least this share in published incidents per month between the first and the
+last calendar year held is called out as a recording and publication effect."""
+
+
+def asb_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """The ASB rows of police.uk monthly counts (``month, crime_type, count``, ...)."""
+    require_columns(counts, ["month", "crime_type", "count"])
+    return counts[counts["crime_type"] == ASB].reset_index(drop=True)
+
+
+def asb_change(area_counts: pd.DataFrame, force_counts: pd.DataFrame, current: Period,
+               previous: Period, available_months: Iterable[date], *, area_name: str,
+               force_name: str) -> pd.DataFrame:
+    """police.uk ASB incidents this period and last for the area and its force.
+
+    Inputs are monthly counts with ``month, crime_type, count`` (crime rows are ignored).
+    One row each (``place`` = area name, force name) with the change columns of
+    :func:`analysis.measures.change_table`; a period with a missing month is not assessed.
+    """
+    rows = pd.concat([asb_counts(area_counts).assign(place=area_name),
+                      asb_counts(force_counts).assign(place=force_name)], ignore_index=True)
+    return change_table(rows, current, previous, "place", total_label=None,
+                        available_months=list(available_months))
+
+
+def asb_rates(counts_by_csp: pd.DataFrame, populations: pd.DataFrame, period: Period,
+              area_code: str) -> pd.DataFrame:
+    """ASB incidents per 1,000 residents (Byar 95 % interval) for every CSP of the force.
+
+    As :func:`analysis.overview.crime_rates` but for ASB incidents: ``counts_by_csp`` has
+    ``month, csp_code, crime_type, count``; ``populations`` comes from
+    :func:`analysis.pipeline.force_populations`. Each row says whether the area's rate
+    differs from it (exact conditional Poisson test). Rows: CSPs by rate, then the force.
+    """
+    asb = asb_counts(counts_by_csp)
+    in_period = pd.to_datetime(asb["month"]).dt.date.isin(set(period.months))
+    totals = asb[in_period].groupby("csp_code")["count"].sum()
+    csps = populations[populations["area_level"] == "CSP"].copy()
+    csps["count"] = csps["area_code"].map(totals).fillna(0).astype("int64")
+    force = populations[populations["area_level"] == "PFA"].copy()
+    force["count"] = int(csps["count"].sum())
+    table = pd.concat([csps, force], ignore_index=True)
+    vintage = str(table["population_vintage"].iloc[0])
+    rates = comparator_table(table.drop(columns="population_vintage"), area_code,
+                             population_vintage=vintage, area_col="area_code")
+    is_force = rates["area_level"] == "PFA"
+    ordered = pd.concat([rates[~is_force].sort_values("rate", ascending=False),
+                         rates[is_force]])
+    return ordered.reset_index(drop=True)
+
+
+def category_change(asb: pd.DataFrame, current: Period, previous: Period) -> pd.DataFrame:
+    """Partner ASB incidents by category and type, this period and last, with shares.
+
+    Rows: each category (personal, nuisance, environmental) with ``asb_type`` =
+    :data:`ALL_TYPES`, followed by its types (busiest first), then :data:`ALL_ASB`.
+    Columns: category, asb_type, the change columns of
+    :func:`analysis.measures.change_table` and ``share_percent`` (share of all incidents
+    this period). Coverage is the months the extract spans.
+    """
+    counts = monthly_counts(asb, "occurred_at", ("category", "asb_type"))
+    in_current = counts["month"].isin(current.months)
+    size = counts[in_current].groupby("asb_type")["count"].sum()
+    rank = {name: i for i, name in enumerate(CATEGORIES)}
+    counts = counts.assign(_category=counts["category"].map(rank).fillna(len(CATEGORIES)),
+                           _size=-counts["asb_type"].map(size).fillna(0))
+    counts = counts.sort_values(["_category", "category", "_size", "asb_type", "month"])
+    table = change_table(counts.drop(columns=["_category", "_size"]), current, previous,
+                         ["category", "asb_type"], total_label=ALL_ASB, subtotals=True,
+                         subtotal_label=ALL_TYPES,
+                         available_months=extract_months(asb["occurred_at"]))
+    total = table.loc[table["category"] == ALL_ASB, "current"].iloc[0]
+    table["share_percent"] = (table["current"].astype("Float64") / total * 100
+                              if pd.notna(total) and total else np.nan)
+    return table
+
+
+def category_shares(table: pd.DataFrame) -> dict[str, float]:
+    """Share (%) of this period's incidents in each category, from :func:`category_change`."""
+    rows = table[table["asb_type"] == ALL_TYPES].set_index("category")["share_percent"]
+    return {category: float(rows[category]) for category in CATEGORIES if category in rows}
+
+
+def repeat_callers(asb: pd.DataFrame, current: Period, previous: Period) -> pd.DataFrame | None:
+    """Incidents reported by repeat callers in each period, and their share.
+
+    Uses the extract's ``repeat_caller`` flag. A blank flag is unknown: such incidents are
+    counted apart and left out of the share's base. Columns: period, incidents,
+    repeat_caller_incidents, flag_unknown, share_percent. None when no incident carries the
+    flag (the extract does not record it).
+    """
+    require_columns(asb, ["occurred_at", "repeat_caller"])
+    flag = asb["repeat_caller"].astype("boolean")
+    if flag.isna().all():
+        return None
+    months = pd.to_datetime(asb["occurred_at"]).dt.to_period("M").dt.start_time.dt.date
+    rows = []
+    for period in (previous, current):
+        chosen = flag[months.isin(period.months).to_numpy()]
+        known = int(chosen.notna().sum())
+        repeat = int(chosen.fillna(False).sum())
+        rows.append({"period": period.label, "incidents": len(chosen),
+                     "repeat_caller_incidents": repeat,
+                     "flag_unknown": len(chosen) - known,
+                     "share_percent": repeat / known * 100 if known else np.nan})
+    return pd.DataFrame(rows)
+
+
+def repeat_locations(asb: pd.DataFrame, period: Period,
+                     thresholds: Sequence[int] = REPEAT_THRESHOLDS) -> pd.DataFrame | None:
+    """Locations (the same grid reference) with repeated incidents in ``period``.
+
+    For each threshold: locations with at least that many incidents, the incidents there and
+    their share of the period's incidents with a grid reference. No individual location is
+    listed (one point can be one household). ``attrs['no_location']`` counts incidents with
+    no grid reference. None when no incident has one.
+    """
+    require_columns(asb, ["occurred_at", "easting", "northing"])
+    months = pd.to_datetime(asb["occurred_at"]).dt.to_period("M").dt.start_time.dt.date
+    rows = asb[months.isin(period.months).to_numpy()]
+    placed = rows.dropna(subset=["easting", "northing"])
+    if placed.empty:
+        return None
+    per_point = placed.groupby([placed["easting"].round(), placed["northing"].round()]).size()
+    table = pd.DataFrame({
+        "min_incidents": list(thresholds),
+        "locations": [int((per_point >= t).sum()) for t in thresholds],
+        "incidents": [int(per_point[per_point >= t].sum()) for t in thresholds],
+    })
+    table["share_percent"] = table["incidents"] / len(placed) * 100
+    table.attrs["no_location"] = len(rows) - len(placed)
+    return table
+
+
+def publication_by_year(monthly: pd.DataFrame, value_col: str = "asb_incidents"
+                        ) -> pd.DataFrame:
+    """police.uk ASB incidents per month by calendar year, over the months published.
+
+    ``monthly`` has ``month`` and ``value_col`` with NaN for months not published. Columns:
+    year, months_held, incidents, per_month (mean over the months held), lowest, highest.
+    Years with no month held are left out.
+    """
+    frame = monthly.dropna(subset=[value_col])
+    year = pd.to_datetime(frame["month"]).dt.year.rename("year")
+    grouped = frame[value_col].groupby(year)
+    table = pd.DataFrame({
+        "months_held": grouped.size(),
+        "incidents": grouped.sum().astype("int64"),
+        "per_month": grouped.mean(),
+        "lowest": grouped.min().astype("int64"),
+        "highest": grouped.max().astype("int64"),
+    })
+    return table.reset_index()
+
+
+MIN_COMMON_MONTHS = 3
+"""Calendar months two years must both hold before their levels are compared."""
+
+
+def like_for_like(monthly: pd.DataFrame, value_col: str = "asb_incidents"
+                  ) -> dict[str, object] | None:
+    """The earliest and latest years that share at least :data:`MIN_COMMON_MONTHS` published
+    calendar months, and their average per month over just those months.
+
+    Comparing the same months removes the seasonal pattern (a January-to-April year is not
+    comparable with a full one). The widest such pair of years is chosen. Returns first_year,
+    last_year, months (calendar month numbers), first_per_month, last_per_month and
+    change_percent; None when no two years share enough months.
+    """
+    frame = monthly.dropna(subset=[value_col])
+    stamps = pd.to_datetime(frame["month"])
+    values = pd.Series(frame[value_col].to_numpy(dtype=float),
+                       index=pd.MultiIndex.from_arrays([stamps.dt.year, stamps.dt.month]))
+    held = {year: set(values.loc[year].index) for year in sorted(set(stamps.dt.year))}
+    pairs = sorted(((a, b) for a in held for b in held if a < b),
+                   key=lambda pair: (pair[0] - pair[1], pair[0]))
+    for first, last in pairs:
+        common = sorted(held[first] & held[last])
+        if len(common) >= MIN_COMMON_MONTHS:
+            before = float(values.loc[first].loc[common].mean())
+            after = float(values.loc[last].loc[common].mean())
+            return {"first_year": int(first), "last_year": int(last), "months": common,
+                    "first_per_month": before, "last_per_month": after,
+                    "change_percent": (after - before) / before * 100 if before else np.nan}
+    return None
+
+
+def describe_publication(comparison: dict[str, object] | None, area_name: str) -> str | None:
+    """A sentence on the long-run level of police.uk ASB from :func:`like_for_like`.
+
+    A fall of :data:`PUBLICATION_FALL` or more is called out as a recording and publication
+    effect; None without a comparison.
+    """
+    if comparison is None:
+        return None
+    months = comparison["months"]
+    span = (f"{date(2000, months[0], 1):%B} to {date(2000, months[-1], 1):%B}"
+            if months == list(range(months[0], months[-1] + 1)) else
+            ", ".join(f"{date(2000, m, 1):%b}" for m in months))
+    text = (f"Over the same months ({span}), police.uk published about "
+            f"{comparison['first_per_month']:,.0f} ASB incidents a month for {area_name} in "
+            f"{comparison['first_year']} and about {comparison['last_per_month']:,.0f} a month "
+            f"in {comparison['last_year']}.")
+    if comparison["change_percent"] <= -PUBLICATION_FALL * 100:
+        text += (" A fall of this size mostly reflects changes in how police record and "
+                 "publish ASB (incidents now recorded as crimes, such as public order "
+                 "offences, and changes in force incident systems), not a real fall in ASB: "
+                 "compare years with care and use the council's and partners' records as well.")
+    return text
+
+
+def hotspot_squares(placed: pd.DataFrame, grid: places.Grid, period: Period,
+                    available_months: Iterable[date]) -> tuple[pd.DataFrame, bool]:
+    """Hotspot squares for ASB: :func:`analysis.places.hotspot_trend` when the data allow it.
+
+    Hotspot classes need complete quarters both before and within the period; when the
+    months held do not give them (e.g. police.uk gaps), the squares come back with this
+    period's Gi* result only (``hot_now``), every class :data:`analysis.places.NOT_HOTSPOT`,
+    and False as the second value so the page can say why there is no class map.
+    """
+    try:
+        return places.hotspot_trend(placed, grid, period, available_months), True
+    except DataCoverageError:
+        pass
+    current, previous = places.period_cell_counts(placed, grid, [period, period.previous()])
+    now = places.gi_star_hotspots(current, places.grid_weights(grid))
+    table = grid.cells[["cell", "cell_id", "easting", "northing"]].copy()
+    table["current"], table["previous"] = current, previous
+    table["diff"] = current - previous
+    table["change"] = [significance_label(poisson_change_test(int(c), int(p)), int(c - p))
+                       for c, p in zip(current, previous, strict=True)]
+    table["hot_now"] = now.hot
+    table["hotspot_class"] = places.NOT_HOTSPOT
+    return table, False
+
+
+def mark_unknown_change(table: pd.DataFrame, current: Period, previous: Period,
+                        available_months: Iterable[date]) -> pd.DataFrame:
+    """A copy of a place table (``current``, ``previous``, ``diff``, ``change`` ...) that
+    does not claim a change the coverage cannot support.
+
+    When either period misses a month, ``change`` becomes
+    :data:`analysis.measures.NOT_ASSESSED`; a period with no month of data at all has unknown
+    counts (NA, never 0), and so do ``diff`` and ``pct_diff``.
+    """
+    available = list(available_months)
+    out = table.copy()
+    coverage = {name: period.coverage(available)
+                for name, period in (("current", current), ("previous", previous))}
+    if all(c.complete for c in coverage.values()):
+        return out
+    out["change"] = NOT_ASSESSED
+    for name, cover in coverage.items():
+        if len(cover.missing) == len(cover.period):
+            out[name] = pd.array([pd.NA] * len(out), dtype="Int64")
+            for column in ("diff", "pct_diff"):
+                if column in out.columns:
+                    out[column] = np.nan
+    return out
+
+
+def peak_day_hour(table: pd.DataFrame) -> tuple[str, int, int]:
+    """(day, hour, incidents) of the busiest cell of a 7 x 24 day-by-hour table.
+
+    Ties go to the earliest day of the week, then the earliest hour.
+    """
+    stacked = table.stack()
+    day, hour = stacked.idxmax()
+    return str(day), int(hour), int(stacked.max())
+
+
+def key_findings(change: pd.DataFrame, *, area_name: str, force_name: str,
+                 rate_position: str | None, shares: dict[str, float] | None,
+                 repeat: pd.DataFrame | None, peak: tuple[str, int, int] | None,
+                 publication: str | None) -> list[str]:
+    """Plain-English findings from the computed ASB figures; absent inputs are skipped.
+
+    ``change`` is :func:`asb_change` (area row first, force row second).
+    """
+    area, force = change.iloc[0], change.iloc[1]
+    findings = [describe_change(area, f"ASB incidents recorded on police.uk in {area_name}",
+                                unit="incidents", force_pct=force["pct_diff"],
+                                force_label=force_name)]
+    if rate_position:
+        findings.append(f"{area_name}'s ASB rate per 1,000 residents is the {rate_position} "
+                        f"among the partnerships of {force_name}.")
+    if shares:
+        parts = ", ".join(f"{shares[c]:.0f} % {c}" for c in CATEGORIES if c in shares)
+        findings.append(f"Of the ASB incidents in the partner extract, {parts}.")
+    if repeat is not None:
+        latest = repeat.iloc[-1]
+        findings.append(f"Repeat callers reported {number(latest['repeat_caller_incidents'])} "
+                        f"incidents in {latest['period']}, {latest['share_percent']:.1f} % of "
+                        "incidents with a known repeat-caller flag.")
+    if peak is not None:
+        day, hour, count = peak
+        findings.append(f"The busiest hour of the week for ASB is {day} {hour:02d}:00 to "
+                        f"{hour:02d}:59 ({number(count)} incidents this period).")
+    if publication:
+        findings.append(publication)
+    return findings

@@ -1,0 +1,80 @@
+"""Sections 20, 40 and 60 built for Thurrock on the real Essex police.uk months (no partner
+extracts): ASB shows what police.uk supports, and 40 and 60 say what needs the force's extract.
+
+The Essex months held have gaps (2022 lacks December; 2021 is missing entirely), so the 2022
+change cannot be assessed, and police.uk ASB fell from about 390 a month (Jan-Apr 2018) to
+about 125 (Jan-Apr 2024), which the ASB section must call a recording effect.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.build import build_section
+from analysis.config import load_area
+from analysis.pipeline import ingest_area
+from analysis.report import report_dir
+from analysis.sources.geography import UnmatchedLadWarning
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+PERIOD = "2022"
+SECTIONS = ("20_anti_social_behaviour", "40_vawg_domestic_abuse", "60_hate_crime")
+
+
+@pytest.fixture(scope="module")
+def report(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway project beside a link to ../shared, ingested and built for Thurrock 2022."""
+    base = tmp_path_factory.mktemp("real")
+    root = base / "project"
+    root.mkdir()
+    (base / "shared").symlink_to(real_data.parents[1])  # config paths are ../shared/...
+    shutil.copytree(ROOT / "config", root / "config")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnmatchedLadWarning)  # LADs outside Essex
+        ingest_area(load_area("thurrock", ROOT), root)
+    for section in SECTIONS:
+        assert build_section("thurrock", PERIOD, section, root).is_file()
+    return report_dir("thurrock", PERIOD, root)
+
+
+def _figures(report: Path, section: str) -> dict[str, object]:
+    payload = json.loads((report / "key_figures" / f"{section}.json").read_text())
+    return {key: item["value"] for key, item in payload["figures"].items()}
+
+
+def test_asb_from_police_uk(report: Path) -> None:
+    figures = _figures(report, SECTIONS[0])
+    change = pd.read_csv(report / "tables" / f"{SECTIONS[0]}__asb_change.csv")
+    assert change.loc[0, "Area"] == "Thurrock"
+    assert change.loc[0, "2022"] == figures["asb_incidents_current"] > 0
+    # 2021 is not held: unknown, never zero, and no change is claimed
+    assert figures["asb_incidents_previous"] is None
+    assert figures["asb_significance"] == "not assessed"
+    assert figures["asb_rate_position"].endswith("of 14")
+    assert figures["asb_published_change_pct"] < -50
+    assert any("not a real fall" in f for f in figures["findings"])
+    for name in ("asb_categories", "asb_repeat_callers", "asb_day_hour"):
+        assert not (report / "tables" / f"{SECTIONS[0]}__{name}.csv").exists()
+    wards = pd.read_csv(report / "tables" / f"{SECTIONS[0]}__asb_wards.csv")
+    assert wards["2021"].isna().all() and wards["2022"].sum() > 0
+    html = (report / f"{SECTIONS[0]}.html").read_text(encoding="utf-8")
+    assert "police.uk does not publish ASB categories" in html
+
+
+def test_vawg_and_hate_say_what_needs_the_extract(report: Path) -> None:
+    for section, key, words in ((SECTIONS[1], "da_available", "has no domestic-abuse flag"),
+                                (SECTIONS[2], "hate_available", "has no hate-crime flag")):
+        figures = _figures(report, section)
+        assert figures[key] is False
+        assert len(figures["findings"]) == 1
+        html = (report / f"{section}.html").read_text(encoding="utf-8")
+        assert words in html
+        assert not list((report / "tables").glob(f"{section}__*.csv"))

@@ -1,0 +1,154 @@
+"""ASB helpers on small hand-made incident tables and monthly counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import asb
+from analysis.periods import Period
+
+CURRENT = Period.custom("2024-03", "2024-04")
+PREVIOUS = CURRENT.previous()  # Jan and Feb 2024
+MONTHS = [date(2024, m, 1) for m in (1, 2, 3, 4)]
+
+
+def _incidents(spec: list[tuple[str, str, str]], **extra: list[object]) -> pd.DataFrame:
+    stamps, categories, types = zip(*spec, strict=True)
+    return pd.DataFrame({"occurred_at": pd.to_datetime(list(stamps)),
+                         "category": list(categories), "asb_type": list(types), **extra})
+
+
+def _counts(rows: list[tuple[str, str, int]], csp: str | None = None) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["month", "crime_type", "count"])
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    return frame if csp is None else frame.assign(csp_code=csp)
+
+
+def test_asb_change_area_and_force_ignore_crime() -> None:
+    area = _counts([("2024-01-01", asb.ASB, 10), ("2024-02-01", asb.ASB, 10),
+                    ("2024-03-01", asb.ASB, 15), ("2024-04-01", asb.ASB, 15),
+                    ("2024-03-01", "Burglary", 99)])
+    force = _counts([("2024-01-01", asb.ASB, 50), ("2024-03-01", asb.ASB, 40),
+                     ("2024-02-01", asb.ASB, 50), ("2024-04-01", asb.ASB, 40)])
+    table = asb.asb_change(area, force, CURRENT, PREVIOUS, MONTHS, area_name="A",
+                           force_name="F")
+    # area 20 -> 30: +10 (+50.0 %); force 100 -> 80: -20 (-20.0 %)
+    assert table["place"].tolist() == ["A", "F"]
+    assert table["current"].tolist() == [30, 80]
+    assert table["pct_diff"].tolist() == [50.0, -20.0]
+
+
+def test_asb_change_missing_month_not_assessed() -> None:
+    area = _counts([("2024-03-01", asb.ASB, 15)])
+    table = asb.asb_change(area, area, CURRENT, PREVIOUS, MONTHS[1:], area_name="A",
+                           force_name="F")
+    assert set(table["significance"]) == {"not assessed"}
+
+
+def test_asb_rates_by_csp_and_force() -> None:
+    counts = pd.concat([
+        _counts([("2024-03-01", asb.ASB, 30), ("2024-03-01", "Robbery", 500),
+                 ("2024-01-01", asb.ASB, 999)], "C1"),
+        _counts([("2024-04-01", asb.ASB, 10)], "C2"),
+    ])
+    populations = pd.DataFrame({
+        "area_code": ["C1", "C2", "P"], "area_name": ["One", "Two", "Force"],
+        "area_level": ["CSP", "CSP", "PFA"], "population": [1000, 2000, 3000],
+        "population_vintage": "test"})
+    rates = asb.asb_rates(counts, populations, CURRENT, "C1")
+    # C1 30/1000 -> 30.0 per 1,000; C2 10/2000 -> 5.0; force 40/3000 -> 13.33
+    assert rates["area_code"].tolist() == ["C1", "C2", "P"]
+    assert rates["rate"].round(2).tolist() == [30.0, 5.0, 13.33]
+    assert rates.loc[1, "significance"] == "significantly higher"
+
+
+def test_category_change_order_subtotals_and_shares() -> None:
+    spec = ([("2024-03-02", "nuisance", "Noise")] * 6 + [("2024-03-03", "personal", "Dispute")] * 3
+            + [("2024-04-03", "environmental", "Graffiti")] + [("2024-01-05", "nuisance", "Noise")])
+    table = asb.category_change(_incidents(spec), CURRENT, PREVIOUS)
+    assert table["category"].tolist() == ["personal", "personal", "nuisance", "nuisance",
+                                          "environmental", "environmental", asb.ALL_ASB]
+    assert table["asb_type"].tolist()[:2] == [asb.ALL_TYPES, "Dispute"]
+    # current: personal 3, nuisance 6, environmental 1 of 10 -> 30, 60, 10 %
+    assert asb.category_shares(table) == pytest.approx(
+        {"personal": 30.0, "nuisance": 60.0, "environmental": 10.0})
+    assert table.loc[table["category"] == asb.ALL_ASB, "previous"].item() == 1
+
+
+def test_repeat_callers_share_of_known_flags() -> None:
+    spec = [("2024-03-01", "nuisance", "Noise")] * 5 + [("2024-01-01", "nuisance", "Noise")] * 2
+    rows = _incidents(spec, repeat_caller=pd.array([True, False, False, None, True, True, False],
+                                                   dtype="boolean"))
+    table = asb.repeat_callers(rows, CURRENT, PREVIOUS)
+    # current: 2 repeat of 4 known (1 blank) -> 50.0 %; previous: 1 of 2 -> 50.0 %
+    current = table.iloc[1]
+    assert (current["incidents"], current["repeat_caller_incidents"],
+            current["flag_unknown"]) == (5, 2, 1)
+    assert current["share_percent"] == 50.0
+    none = _incidents(spec, repeat_caller=pd.array([None] * 7, dtype="boolean"))
+    assert asb.repeat_callers(none, CURRENT, PREVIOUS) is None
+
+
+def test_repeat_locations_thresholds() -> None:
+    spec = [("2024-03-01", "nuisance", "Noise")] * 7
+    rows = _incidents(spec, easting=[1.0, 1.0, 1.0, 2.0, 2.0, 3.0, None],
+                      northing=[5.0, 5.0, 5.0, 5.0, 5.0, 5.0, None])
+    table = asb.repeat_locations(rows, CURRENT, thresholds=(2, 3))
+    # points: (1,5) x3, (2,5) x2, (3,5) x1 of 6 placed; >=2: 2 places, 5 incidents (83.3 %)
+    assert table["locations"].tolist() == [2, 1]
+    assert table["incidents"].tolist() == [5, 3]
+    assert table["share_percent"].round(1).tolist() == [83.3, 50.0]
+    assert table.attrs["no_location"] == 1
+
+
+def test_publication_and_like_for_like() -> None:
+    months = pd.to_datetime(["2018-01-01", "2018-02-01", "2018-03-01", "2018-07-01",
+                             "2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]).date
+    monthly = pd.DataFrame({"month": months,
+                            "asb_incidents": [400, 300, 350, 999, 100, 150, 110, np.nan]})
+    years = asb.publication_by_year(monthly)
+    assert years["months_held"].tolist() == [4, 3]
+    assert years["per_month"].tolist() == [512.25, 120.0]
+    comparison = asb.like_for_like(monthly)
+    # Jan-Mar both years: 350 a month then 120 a month: -65.7 %
+    assert comparison["months"] == [1, 2, 3]
+    assert comparison["first_per_month"] == 350.0 and comparison["last_per_month"] == 120.0
+    text = asb.describe_publication(comparison, "Area")
+    assert "January to March" in text and "not a real fall" in text
+    small = dict(comparison, last_per_month=300.0, change_percent=-14.3)
+    assert "not a real fall" not in asb.describe_publication(small, "Area")
+    assert asb.like_for_like(monthly.iloc[:3]) is None
+
+
+def test_peak_day_hour_first_of_ties() -> None:
+    table = pd.DataFrame(0, index=["Monday", "Tuesday"], columns=range(24))
+    table.loc["Tuesday", 3] = 5
+    table.loc["Monday", 22] = 5
+    assert asb.peak_day_hour(table) == ("Monday", 22, 5)
+
+
+def test_mark_unknown_change() -> None:
+    table = pd.DataFrame({"current": [3], "previous": [0], "diff": [3], "pct_diff": [np.nan],
+                          "change": ["significant increase"]})
+    kept = asb.mark_unknown_change(table, CURRENT, PREVIOUS, MONTHS)
+    assert kept["change"].item() == "significant increase"
+    hidden = asb.mark_unknown_change(table, CURRENT, PREVIOUS, MONTHS[2:])
+    assert hidden["change"].item() == "not assessed"
+    assert pd.isna(hidden["previous"].item()) and np.isnan(hidden["diff"].item())
+    assert hidden["current"].item() == 3
+
+
+def test_key_findings_skips_what_is_missing() -> None:
+    change = pd.DataFrame({"place": ["A", "F"], "current": [30, 80], "previous": [20, 100],
+                           "diff": [10, -20], "pct_diff": [50.0, -20.0],
+                           "pct_reliable": [True, True],
+                           "significance": ["no significant change"] * 2,
+                           "complete": [True, True]})
+    findings = asb.key_findings(change, area_name="A", force_name="F", rate_position=None,
+                                shares=None, repeat=None, peak=None, publication=None)
+    assert findings == ["ASB incidents recorded on police.uk in A rose by 10 incidents "
+                        "(50.0 %), not a statistically significant change; F fell 20.0 %."]
