@@ -92,3 +92,13 @@ def test_make_help_lists_every_target() -> None:
     documented = set(re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.M))
     assert {"env", "demo-data", "report", "test", "lint", "lab", "clean", "help"} <= documented
     assert ".DELETE_ON_ERROR:" in makefile
+
+
+def test_every_test_folder_is_collected() -> None:
+    """pytest's default discovery skips folders named 'build': ours must not be skipped."""
+    import tomllib
+
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
+    skipped = settings["ini_options"]["norecursedirs"]
+    folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert not folders & set(skipped) and "build" not in skipped
