@@ -19,6 +19,7 @@ from analysis.places import (
     DIMINISHING,
     EMERGING,
     FORMER,
+    HOT_NOW_ONLY,
     INTENSIFYING,
     INTERMITTENT,
     PERSISTENT,
@@ -34,6 +35,7 @@ CLASS_COLOURS = {
     EMERGING: "#08519c",
     FORMER: "#969696",
     INTERMITTENT: "#fdd49e",
+    HOT_NOW_ONLY: "#ef6548",
 }
 """Hotspot class → fill colour; dark to light so the classes stay apart in greyscale."""
 

@@ -206,6 +206,7 @@ class Section:
         for column, fmt in (formats or {}).items():
             shown[column] = [("–" if pd.isna(v) else fmt.format(v) if _is_number(v)
                               else str(v)) for v in shown[column]]
+        shown = shown.astype(object).mask(shown.isna(), "–")  # NaN, None and <NA> alike
         classes = "csp-table csp-controlled" if disclose else "csp-table"
         body = shown.to_html(index=False, na_rep="–", border=0, classes=classes, escape=True)
         return HTML(f'<figure class="csp-figure"><figcaption>{html.escape(caption)}'

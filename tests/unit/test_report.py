@@ -19,11 +19,13 @@ def section(tmp_path: Path) -> Section:
 
 
 def test_table_written_as_csv_with_stable_name(section: Section, tmp_path: Path) -> None:
-    frame = pd.DataFrame({"Ward": ["North", "South"], "Crimes": [1234, None]})
+    frame = pd.DataFrame({"Ward": ["North", "South"], "Crimes": [1234, None],
+                          "Previous": pd.array([5, None], dtype="Int64")})
     shown = section.table(frame, "by_ward", "Crimes by ward", formats={"Crimes": "{:,.0f}"})
     written = pd.read_csv(tmp_path / "tables" / "40_test__by_ward.csv")
     assert written["Crimes"].tolist()[0] == 1234 and pd.isna(written["Crimes"].iloc[1])
     assert "1,234" in shown.data and "–" in shown.data and "nan" not in shown.data
+    assert "&lt;NA&gt;" not in shown.data and "<NA>" not in shown.data
 
 
 def test_disclosure_applied_before_anything_is_written(section: Section, tmp_path: Path) -> None:
