@@ -20,14 +20,13 @@ import csv
 import gzip
 import os
 import re
-import shutil
 import zipfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 import duckdb
@@ -202,11 +201,14 @@ def _archive_sources(archive: Path) -> list[StreetSource]:
     """The street members of an archive zip; their release is the archive's month."""
     try:
         with zipfile.ZipFile(archive) as opened:
-            names = [n for n in opened.namelist() if _is_street_name(n.rsplit("/", 1)[-1])]
+            members = opened.infolist()
     except zipfile.BadZipFile as error:
         raise InputError(
             "cannot open archive", file=archive, found=str(error), expected="a zip archive"
         ) from error
+    for member in members:
+        _check_member(archive, member)
+    names = [m.filename for m in members if _is_street_name(m.filename.rsplit("/", 1)[-1])]
     matches = [(name, STREET_NAME.match(name.rsplit("/", 1)[-1])) for name in names]
     months = [_parse_month(m["month"]) for _, m in matches if m]
     named = _months_in(archive.name)
@@ -222,6 +224,29 @@ def _archive_sources(archive: Path) -> list[StreetSource]:
         for name, m in matches
         if m
     ]
+
+
+def _check_member(archive: Path, member: zipfile.ZipInfo) -> None:
+    """Refuse an archive member whose path escapes the archive ('zip slip') or whose size or
+    compression ratio is beyond any real street file (a 'zip bomb')."""
+    parts = PurePosixPath(member.filename.replace("\\", "/")).parts
+    if member.filename.startswith(("/", "\\")) or ".." in parts or ":" in member.filename:
+        raise InputError(
+            "the archive holds a file whose path points outside the archive",
+            file=archive, found=member.filename,
+            expected="paths inside the archive, like 2024-01/2024-01-essex-street.csv",
+            hint="do not use this archive: download it again from data.police.uk",
+        )
+    ratio = member.file_size / max(member.compress_size, 1)
+    if member.file_size > MAX_MEMBER_BYTES or ratio > MAX_ZIP_RATIO:
+        raise InputError(
+            "an archive member is larger, or compressed further, than any real street file",
+            file=archive, found=f"{member.filename}: {member.file_size:,} bytes, "
+                                f"compressed {ratio:,.0f} times",
+            expected=f"at most {MAX_MEMBER_BYTES:,} bytes and {MAX_ZIP_RATIO} times "
+                     "compression (limits protect the disk from 'zip bombs')",
+            hint="do not use this archive: download it again from data.police.uk",
+        )
 
 
 def _months_in(text: str) -> list[date]:
@@ -324,7 +349,14 @@ def stage_file(source: StreetSource, staging_dir: Path, index: int) -> Path:
         archive.open(source.member) as member,
         open(target, "wb") as out,
     ):
-        shutil.copyfileobj(member, out)
+        written = 0
+        while block := member.read(1 << 20):
+            written += len(block)
+            if written > MAX_MEMBER_BYTES:  # the header lied about the size
+                raise InputError("an archive member unpacks to more than the size limit",
+                                 file=source.name, expected=f"at most {MAX_MEMBER_BYTES:,} "
+                                 "bytes", hint="do not use this archive")
+            out.write(block)
     return target
 
 
@@ -464,11 +496,13 @@ def _scan_files(
                     FROM read_csv($paths, columns = {columns}, header = false, skip = 1,
                         delim = ',', quote = '"', escape = '"', null_padding = true,
                         nullstr = chr(1), strict_mode = false, auto_detect = false,
+                        max_line_size = $max_line,
                         parallel = false, filename = true)
                 )
             ) s JOIN scan_ids i USING (filename)
             """,
-            {"paths": [str(p) for p in paths], "first_key": first_key},
+            {"paths": [str(p) for p in paths], "first_key": first_key,
+             "max_line": MAX_LINE_BYTES},
         )
 
 
@@ -481,7 +515,18 @@ def _diagnose(
         located = locate_undecodable(source, by_name[source.name])
         if located is not None:
             return located
-    first_line = str(error).strip().splitlines()[0]
+    text = str(error)
+    first_line = text.strip().splitlines()[0]
+    if "Maximum line size" in text:
+        line = re.search(r"CSV Error on Line: (\d+)", text)
+        file = re.search(r"file = (.+)", text)
+        return InputError(
+            f"a line is longer than the limit of {MAX_LINE_BYTES:,} bytes",
+            file=file.group(1).strip() if file else ", ".join(s.name for s in sources),
+            line=int(line.group(1)) if line else None,
+            expected="data.police.uk rows of a few hundred characters",
+            hint="the file is damaged or not a data.police.uk street file",
+        )
     return InputError(
         "the file could not be read as CSV",
         file=", ".join(s.name for s in sources),
@@ -514,6 +559,14 @@ def _record_file_starts(con: duckdb.DuckDBPyConnection, sources: Sequence[Street
         )
 
 
+MAX_LINE_BYTES = 100_000
+"""Longest line accepted: a data.police.uk row is under 1,000 bytes; longer means corrupt."""
+MAX_MEMBER_BYTES = 1_000_000_000
+"""Largest street file accepted from an archive (the biggest force-month is about 30 MB)."""
+MAX_ZIP_RATIO = 100
+"""Highest compression ratio accepted for an archive member: CSV text compresses 5 to 15
+times; a far higher ratio is a 'zip bomb' built to fill the disk when unpacked."""
+
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 LSOA_PATTERN = r"^[EW]01[0-9]{6}$"
 
@@ -522,6 +575,7 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
     ("too_many_fields", "n_fields > n_expected", "", "no more fields than the header"),
     ("truncated_row", "n_fields < n_expected", "", "as many fields as the header"),
     ("invalid_month", f"NOT regexp_full_match(month, '{MONTH_PATTERN}')", "month", "YYYY-MM"),
+    ("future_month", "month > $this_month", "month", "a month that has already happened"),
     ("month_mismatch", "month <> file_month", "month", "the month in the file name"),
     ("unknown_crime_type", "crime_type NOT IN $crime_types", "crime_type",
      "one of the 14 data.police.uk crime types"),
@@ -569,7 +623,7 @@ def create_problems(con: duckdb.DuckDBPyConnection) -> None:
             FROM raw_scan r JOIN source_files f USING (source_id)
         ) WHERE reason_code IS NOT NULL
         """,
-        {"crime_types": list(CRIME_TYPES)},
+        {"crime_types": list(CRIME_TYPES), "this_month": date.today().strftime("%Y-%m")},
     )
     con.execute(
         """
