@@ -208,7 +208,8 @@ class Section:
                               else str(v)) for v in shown[column]]
         shown = shown.astype(object).mask(shown.isna(), "–")  # NaN, None and <NA> alike
         classes = "csp-table csp-controlled" if disclose else "csp-table"
-        body = shown.to_html(index=False, na_rep="–", border=0, classes=classes, escape=True)
+        body = shown.to_html(index=False, na_rep="–", border=0, classes=classes, escape=True,
+                             table_id=f"csp-{self._table_path(name).stem}")
         return HTML(f'<figure class="csp-figure"><figcaption>{html.escape(caption)}'
                     f"</figcaption>{body}<p class='csp-table-file'>Table file: "
                     f"tables/{self._table_path(name).name}</p></figure>")

@@ -19,14 +19,15 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.config import load_area, project_root
-from analysis.disclosure import DisclosureRule, check_disclosure, check_html_disclosure
+from analysis.disclosure import DisclosureRule, check_disclosure, html_tables
 from analysis.errors import BuildError
 from analysis.report import report_dir
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PACK_DIR = "share"
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed, so the same report gives the same zip
-_CONTROLLED_TABLE = re.compile(r"<table[^>]*\bcsp-controlled\b.*?</table>", re.DOTALL)
+_CONTROLLED_TABLE = re.compile(
+    r'<table[^>]*\bcsp-controlled\b[^>]*\bid="csp-([^"]+)".*?</table>', re.DOTALL)
 _NUMBER = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?$")
 README = """Partner pack: {title}, strategic assessment {period}
 
@@ -73,18 +74,35 @@ def _controlled_tables(out: Path) -> dict[str, dict]:
 def disclosure_breaches(out: Path, rule: DisclosureRule) -> pd.DataFrame:
     """Cells breaking ``rule`` in the controlled tables' CSV files and HTML pages (empty = safe)."""
     problems = []
-    for name, spec in _controlled_tables(out).items():
+    controlled = _controlled_tables(out)
+    for name, spec in controlled.items():
         table = pd.read_csv(out / "tables" / name, dtype=object, keep_default_na=False)
-        total_row = None if spec["total_row"] is None else int(spec["total_row"])
-        found = check_disclosure(table, rule, spec["columns"], total_row=total_row,
-                                 total_column=spec["total_column"])
-        problems.append(found.assign(file=f"tables/{name}"))
+        problems.append(_check(table, rule, spec).assign(file=f"tables/{name}"))
     for page in sorted(out.glob("*.html")):
-        for block in _CONTROLLED_TABLE.findall(page.read_text(encoding="utf-8")):
-            problems.append(check_html_disclosure(block, rule).assign(file=page.name))
+        text = page.read_text(encoding="utf-8")
+        for match in _CONTROLLED_TABLE.finditer(text):
+            spec = controlled.get(f"{match.group(1)}.csv")
+            if spec is None:
+                problems.append(pd.DataFrame([{"row": None, "column": None, "value": None,
+                                               "problem": "controlled table with no record"}])
+                                .assign(file=page.name))
+                continue
+            table = html_tables(match.group(0))[0]
+            problems.append(_check(table, rule, spec).assign(file=page.name))
     if not problems:
         return pd.DataFrame(columns=["file", "row", "column", "value", "problem"])
     return pd.concat(problems, ignore_index=True)
+
+
+def _check(table: pd.DataFrame, rule: DisclosureRule, spec: dict) -> pd.DataFrame:
+    """A controlled table checked with the totals recorded when it was written.
+
+    Only totals the section declared are used: a label like "All hate crime (each crime
+    once)" is not a sum of the rows above it, so guessing totals from labels would be wrong.
+    """
+    total_row = None if spec["total_row"] is None else int(spec["total_row"])
+    return check_disclosure(table, rule, spec["columns"], total_row=total_row,
+                            total_column=spec["total_column"])
 
 
 def _write(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
@@ -93,12 +111,34 @@ def _write(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     archive.writestr(info, data)
 
 
+def sheet_names(table_names: list[str]) -> dict[str, str]:
+    """A unique Excel sheet name (at most 31 characters) for each table file stem.
+
+    '60_hate_crime__hate_strands' becomes '60 hate_strands'; a name cut short that would
+    repeat another gets a number, so no table overwrites another.
+    """
+    names: dict[str, str] = {}
+    for stem in table_names:
+        section, _, table = stem.partition("__")
+        base = f"{section.split('_', 1)[0]} {table or section}"[:31]
+        candidate, number = base, 1
+        while candidate in names.values():
+            number += 1
+            candidate = f"{base[:31 - len(str(number)) - 1]}~{number}"
+        names[stem] = candidate
+    return names
+
+
 def _workbook(tables: dict[str, pd.DataFrame]) -> bytes:
-    """All tables in one XLSX workbook, one sheet each (names cut to Excel's 31 characters)."""
+    """All tables in one XLSX workbook: a contents sheet, then one sheet per table."""
+    sheets = sheet_names(list(tables))
+    contents = pd.DataFrame({"sheet": list(sheets.values()),
+                             "table file": [f"tables/{stem}.csv" for stem in sheets]})
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        contents.to_excel(writer, sheet_name="Contents", index=False)
         for name, frame in tables.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            frame.to_excel(writer, sheet_name=sheets[name], index=False)
         for sheet in writer.book.worksheets:  # fixed properties: the same tables, same bytes
             sheet.sheet_properties.tabColor = None
         writer.book.properties.created = pd.Timestamp("2000-01-01").to_pydatetime()

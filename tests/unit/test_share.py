@@ -12,7 +12,7 @@ import pytest
 
 from analysis.errors import BuildError
 from analysis.report import Section
-from analysis.share import build_share_pack, neutralise_cell
+from analysis.share import build_share_pack, neutralise_cell, sheet_names
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,8 +53,9 @@ def test_pack_holds_pages_tables_and_workbook(report: Path) -> None:
         notes = archive.read("tables/60_hate_crime__notes.csv").decode()
         assert "'=HYPERLINK" in notes
         sheets = pd.read_excel(io.BytesIO(archive.read("tables.xlsx")), sheet_name=None)
-    assert sheets["60_hate_crime__notes"].iloc[0, 0].startswith("'=")
-    strand = sheets["60_hate_crime__by_strand"].set_index("Strand")["Crimes"].astype(str)
+    assert sheets["60 notes"].iloc[0, 0].startswith("'=")
+    assert set(sheets["Contents"]["sheet"]) == {"60 notes", "60 by_strand"}
+    strand = sheets["60 by_strand"].set_index("Strand")["Crimes"].astype(str)
     assert strand["Transgender"] == "[c]" and strand["Race"] == "105"
 
 
@@ -70,3 +71,11 @@ def test_pack_needs_a_built_report(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "config", tmp_path / "config")
     with pytest.raises(BuildError, match="not been built"):
         build_share_pack("demo", "2024-25", tmp_path)
+
+
+def test_sheet_names_unique_within_excel_limit() -> None:
+    stems = ["00_data_and_methods__blank_location_share_by_month",
+             "00_data_and_methods__blank_location_share_by_force", "10_crime_overview__rates"]
+    names = sheet_names(stems)
+    assert len(set(names.values())) == 3 and all(len(n) <= 31 for n in names.values())
+    assert names["10_crime_overview__rates"] == "10 rates"
