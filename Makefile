@@ -24,7 +24,7 @@ DEMO_STAMP := data/raw/demo/README.txt
 RAW_INPUTS := $(if $(filter demo,$(AREA)),$(DEMO_STAMP))
 INGESTED := data/processed/.stamps/$(AREA).ingested
 
-.PHONY: help env demo-data ingest report reports share browser test lint lab clean
+.PHONY: help env demo-data ingest report reports share browser test bench lint lab clean
 
 help: ## List the targets with a line on each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -76,6 +76,9 @@ browser: ## Install Debian's Chromium for the browser test if missing (needs roo
 
 test: $(ENV_STAMP) browser ## Set up, then run every test (unit, build, browser, real-data)
 	$(BIN)/python -m pytest
+
+bench: $(ENV_STAMP) ## Run the benchmarks (about 10 minutes) and print the ratios
+	$(BIN)/python benchmarks/run_all.py
 
 lint: $(ENV_STAMP) ## Check code style with ruff
 	$(BIN)/ruff check src tests benchmarks

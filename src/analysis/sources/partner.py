@@ -537,8 +537,12 @@ def _duplicates(values: pd.DataFrame, lines: pd.Series, kind: ExtractKind) -> pd
 
 def _join_reasons(problems: list[pd.Series], index: pd.Index) -> pd.Series:
     """All of a row's problems in one '; '-separated reason, "" for a good row."""
-    frame = pd.concat([p.reindex(index).fillna("") for p in problems], axis=1)
-    return frame.apply(lambda row: "; ".join(item for item in row if item), axis=1).astype("string")
+    joined = pd.Series("", index=index, dtype="string")
+    for problem in problems:
+        item = problem.reindex(index).fillna("").astype("string")
+        both = (joined != "") & (item != "")
+        joined = (joined + "; ").where(both, joined) + item
+    return joined
 
 
 def _split(

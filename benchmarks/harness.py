@@ -1,0 +1,117 @@
+"""Run one benchmark contender in a fresh process: its time and its peak memory.
+
+Every benchmark module in this folder exposes ``prepare(options) -> context`` (untimed set-up)
+and ``CONTENDERS``: name -> callable(context) returning a row count. :func:`measure` runs
+``python benchmarks/harness.py <module> <contender> <options-json>`` as a subprocess, which
+imports the module, prepares, times the contender alone and prints one JSON line:
+``seconds`` (wall clock of the contender only, imports and set-up excluded), ``rows`` and
+``peak_rss_mib`` (the largest resident set of the process, VmHWM, or of any process it
+waited for, e.g. a notebook kernel or ``make``'s children: ``ru_maxrss`` of
+RUSAGE_CHILDREN). A fresh process per run keeps one contender's memory out of the next one's
+figure; the Python interpreter and imported libraries (about 150-250 MiB) are included.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Runs:
+    """Every run of one contender: seconds, rows and peak RSS (MiB) per run."""
+
+    seconds: list[float] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    peak_rss_mib: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        """Median seconds."""
+        return statistics.median(self.seconds)
+
+    @property
+    def peak(self) -> float:
+        """Largest peak RSS over the runs, MiB."""
+        return max(self.peak_rss_mib)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: the runs and their median and peak."""
+        return {"median_s": round(self.median, 3), "peak_rss_mib": round(self.peak, 1),
+                "seconds": [round(s, 3) for s in self.seconds], "rows": self.rows,
+                "peak_rss_runs_mib": [round(m, 1) for m in self.peak_rss_mib]}
+
+
+def measure(module: str, contender: str, options: dict[str, Any]) -> tuple[float, int, float]:
+    """Run one contender once in a fresh process: (seconds, rows, peak RSS MiB).
+
+    ``prepare`` receives ``options`` with ``contender`` added, so set-up can depend on it.
+    """
+    payload = json.dumps({**options, "contender": contender})
+    completed = subprocess.run(
+        [sys.executable, str(HERE / "harness.py"), module, contender, payload],
+        capture_output=True, text=True, check=False,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"{module}.{contender} failed:\n{completed.stderr[-4000:]}")
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result["seconds"], result["rows"], result["peak_rss_mib"]
+
+
+def interleaved(module: str, contenders: Sequence[str], options: dict[str, Any], repeats: int,
+                same_rows: bool = True, log: Callable[[str], None] = print) -> dict[str, Runs]:
+    """Run every contender ``repeats`` times, in turn within each round (so background load on
+    the machine hits them all alike); optionally require they all report the same rows."""
+    runs = {name: Runs() for name in contenders}
+    for round_number in range(1, repeats + 1):
+        rows = set()
+        for name in contenders:
+            seconds, count, rss = measure(module, name, options)
+            runs[name].seconds.append(seconds)
+            runs[name].rows.append(count)
+            runs[name].peak_rss_mib.append(rss)
+            rows.add(count)
+            log(f"  {module} round {round_number}/{repeats} {name}: {seconds:.2f} s, "
+                f"{count:,} rows, {rss:.0f} MiB")
+        if same_rows and len(rows) != 1:
+            raise SystemExit(f"{module}: contenders disagree on the row count: {sorted(rows)}")
+    return runs
+
+
+def _own_peak_kib() -> int:
+    """This process's peak resident set (VmHWM), KiB.
+
+    Not RUSAGE_SELF: Linux carries ``ru_maxrss`` over ``exec``, so a process started by a big
+    parent would report the parent's peak.
+    """
+    with open("/proc/self/status", encoding="utf-8") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def _child(module_name: str, contender: str, options_json: str) -> None:
+    """The subprocess side: prepare, time the contender, print the JSON line."""
+    module = importlib.import_module(module_name)
+    context = module.prepare(json.loads(options_json))
+    started = time.perf_counter()
+    rows = module.CONTENDERS[contender](context)
+    seconds = time.perf_counter() - started
+    peak_kib = max(_own_peak_kib(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(json.dumps({"seconds": seconds, "rows": int(rows), "peak_rss_mib": peak_kib / 1024}))
+
+
+if __name__ == "__main__":
+    _child(*sys.argv[1:4])
