@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from analysis import places
-from analysis.comparators import comparator_table
 from analysis.errors import DataCoverageError
 from analysis.measures import (
     NOT_ASSESSED,
@@ -27,6 +26,7 @@ from analysis.measures import (
     significance_label,
 )
 from analysis.narrative import describe_change, number
+from analysis.overview import rates_by_csp
 from analysis.partner_counts import extract_months, monthly_counts
 from analysis.periods import Period
 
@@ -79,18 +79,7 @@ def asb_rates(counts_by_csp: pd.DataFrame, populations: pd.DataFrame, period: Pe
     asb = asb_counts(counts_by_csp)
     in_period = pd.to_datetime(asb["month"]).dt.date.isin(set(period.months))
     totals = asb[in_period].groupby("csp_code")["count"].sum()
-    csps = populations[populations["area_level"] == "CSP"].copy()
-    csps["count"] = csps["area_code"].map(totals).fillna(0).astype("int64")
-    force = populations[populations["area_level"] == "PFA"].copy()
-    force["count"] = int(csps["count"].sum())
-    table = pd.concat([csps, force], ignore_index=True)
-    vintage = str(table["population_vintage"].iloc[0])
-    rates = comparator_table(table.drop(columns="population_vintage"), area_code,
-                             population_vintage=vintage, area_col="area_code")
-    is_force = rates["area_level"] == "PFA"
-    ordered = pd.concat([rates[~is_force].sort_values("rate", ascending=False),
-                         rates[is_force]])
-    return ordered.reset_index(drop=True)
+    return rates_by_csp(totals, populations, area_code)
 
 
 def category_change(asb: pd.DataFrame, current: Period, previous: Period) -> pd.DataFrame:

@@ -124,12 +124,21 @@ def crime_rates(counts_by_csp: pd.DataFrame, populations: pd.DataFrame, period: 
                 area_code: str) -> pd.DataFrame:
     """All-crime rate per 1,000 (Byar 95 % interval) for every CSP of the force and the force.
 
-    ``populations`` comes from :func:`analysis.pipeline.force_populations`. Each row also
-    says whether the area's rate differs significantly from that row's (exact conditional
-    Poisson test on the two counts with the population ratio). Rows: CSPs by rate, then
-    the force.
+    See :func:`rates_by_csp`; ASB is left out (it is incidents, not crime).
     """
     totals = _crime_in(counts_by_csp, period).groupby("csp_code")["count"].sum()
+    return rates_by_csp(totals, populations, area_code)
+
+
+def rates_by_csp(totals: pd.Series, populations: pd.DataFrame, area_code: str) -> pd.DataFrame:
+    """Rate per 1,000 (Byar 95 % interval) of ``totals`` (counts indexed by CSP code) for
+    every CSP of the force and for the force.
+
+    ``populations`` comes from :func:`analysis.pipeline.force_populations`; a CSP with no
+    count has 0 (the force's data cover it). Each row also says whether the area's rate
+    differs significantly from that row's (exact conditional Poisson test on the two counts
+    with the population ratio). Rows: CSPs by rate, then the force.
+    """
     csps = populations[populations["area_level"] == "CSP"].copy()
     csps["count"] = csps["area_code"].map(totals).fillna(0).astype("int64")
     force = populations[populations["area_level"] == "PFA"].copy()

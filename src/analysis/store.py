@@ -42,7 +42,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from analysis.errors import ConfigError, DataCoverageError, InputError
-from analysis.sources.geography import place_points
+from analysis.sources.geography import LOOKUP_COLUMNS, place_points
 from analysis.sources.partner import PartnerMapping, load_partner_extract
 from analysis.sources.police_uk import (
     ASB,
@@ -77,21 +77,6 @@ STREET_COLUMNS: tuple[str, ...] = (
     "source_line",
 )
 """The columns of the ``street`` dataset, in order."""
-
-LOOKUP_COLUMNS: tuple[str, ...] = (
-    "lsoa_code",
-    "lsoa_vintage",
-    "lsoa_name",
-    "ward_code",
-    "ward_name",
-    "lad_code",
-    "lad_name",
-    "csp_code",
-    "csp_name",
-    "pfa_code",
-    "pfa_name",
-)
-"""The columns an LSOA lookup must have (one row per code and vintage)."""
 
 LSOA_VINTAGES = (2011, 2021)
 
