@@ -94,6 +94,7 @@ def test_good_crimes_load_with_flags_strands_and_groups(tmp_path: Path, mapping)
         ("42/3,01/04/2024,,8N,E01015921,,,maybe,,,,,,,,", "column 'DA Flag': found 'maybe'"),
         ("42/3,01/04/2024,,8N,E01015921,,,,Race|Age,,,,,,,", "column 'Hate Strands'"),
         ("42/3,02/04/2024,01/04/2024,8N,E01015921,,,,,,,,,,,", "committed_to is before"),
+        ("42/3,01/04/2099,,8N,E01015921,,,,,,,,,,,", "date is in the future"),
         (",01/04/2024,,8N,E01015921,,,,,,,,,,,", "reference is blank"),
         ("42/3,01/04/2024,,8N,Thurrock 015A,,,,,,,,,,,", "column 'LSOA': found 'Thurrock 015A'"),
         ("42/3,01/04/2024,,8N,E01015921", "has 5 cells, the header has 16"),

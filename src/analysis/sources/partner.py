@@ -466,7 +466,8 @@ def _apply_value_mapping(
 
 
 def _row_rules(kind: ExtractKind, cells: pd.DataFrame, values: pd.DataFrame) -> list[pd.Series]:
-    """Checks across fields: required values, a location, coordinate pairs, date order."""
+    """Checks across fields: required values, a location, coordinate pairs, date order, and
+    no date after today (a future date is a typing or export error)."""
     index = cells.index
     problems = []
     for field in REQUIRED[kind]:
@@ -488,6 +489,10 @@ def _row_rules(kind: ExtractKind, cells: pd.DataFrame, values: pd.DataFrame) -> 
             index=index,
         ).where(~located & cells[[f for g in _LOCATION_GROUPS for f in g]].isna().all(axis=1), "")
     )
+    when = values["committed_from" if kind == "crimes" else "occurred_at"]
+    future = when > pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+    problems.append(pd.Series("date is in the future", index=index).where(
+        future.fillna(False), ""))
     if kind == "crimes":
         backwards = values["committed_to"] < values["committed_from"]
         problems.append(
