@@ -21,7 +21,7 @@ from analysis.errors import AnalysisError
 
 app = typer.Typer(help="Community Safety Partnership strategic assessment toolkit.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # never break a message mid-line
 
 AreaOption = Annotated[str, typer.Option("--area", "-a", help="area name in config/areas/")]
 PeriodOption = Annotated[str, typer.Option("--period", "-p",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,14 +12,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
+    # A narrow terminal: messages must still never be broken mid-line.
     return subprocess.run([str(CSP), *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, env={**os.environ, "COLUMNS": "40"})
 
 
 def test_unknown_area_is_a_message_not_a_traceback() -> None:
-    result = run("ingest", "--area", "nowhere")
+    result = run("ingest", "--area", "nowhere_at_all")
     assert result.returncode == 2
-    assert "Error:" in result.stderr and "no configuration for area 'nowhere'" in result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("Error:") and "no configuration for area 'nowhere_at_all'" in first
     assert "demo" in result.stderr  # the known areas are listed
     assert "Traceback" not in result.stderr + result.stdout
 
