@@ -208,8 +208,16 @@ class Section:
                               else str(v)) for v in shown[column]]
         shown = shown.astype(object).mask(shown.isna(), "–")  # NaN, None and <NA> alike
         classes = "csp-table csp-controlled" if disclose else "csp-table"
+        table_id = f"csp-{self._table_path(name).stem}"
         body = shown.to_html(index=False, na_rep="–", border=0, classes=classes, escape=True,
-                             table_id=f"csp-{self._table_path(name).stem}")
+                             table_id=table_id)
+        numeric = [i + 1 for i, column in enumerate(frame.columns)
+                   if column in disclose or column in (formats or {})
+                   or pd.api.types.is_numeric_dtype(frame[column])]
+        if numeric:  # numbers right-aligned so digits line up; text stays left
+            cells = ", ".join(f"#{table_id} td:nth-child({i}), #{table_id} th:nth-child({i})"
+                              for i in numeric)
+            body = f"<style>{cells} {{ text-align: right; }}</style>{body}"
         return HTML(f'<figure class="csp-figure"><figcaption>{html.escape(caption)}'
                     f"</figcaption>{body}<p class='csp-table-file'>Table file: "
                     f"tables/{self._table_path(name).name}</p></figure>")
