@@ -7,6 +7,7 @@ message with no traceback and exit code 2; ``--debug`` anywhere on the line show
 from __future__ import annotations
 
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Annotated
@@ -118,8 +119,17 @@ def build_section(
     from analysis.build import build_section as run
 
     config = load_area(area)
-    page = run(area, period or config.default_period, section)
-    console.print(f"Built {page}")
+    chosen = period or config.default_period
+    console.print(f"[bold]{section}[/] ({area} {chosen}): running", highlight=False)
+    started = time.perf_counter()
+    try:
+        run(area, chosen, section)
+    except AnalysisError:
+        console.print(f"[bold]{section}[/]: [red]failed[/] after "
+                      f"{time.perf_counter() - started:.1f} s", highlight=False)
+        raise
+    console.print(f"[bold]{section}[/]: [green]built[/] in {time.perf_counter() - started:.1f} s",
+                  highlight=False)
 
 
 @app.command("build-index")
