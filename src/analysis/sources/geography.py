@@ -128,6 +128,29 @@ def _require_values(frame: pd.DataFrame, columns: dict[str, str], path: Path) ->
             )
 
 
+def _select_columns(frame: pd.DataFrame, found: dict[str, str], wanted: list[str], path: Path,
+                    lookup: str, expected: str) -> pd.DataFrame:
+    """The ``wanted`` columns of a lookup under our names, every code present.
+
+    ``found`` maps our column names to the file's headers; a missing column or a blank code
+    is an error naming the file (and the line of the first blank code).
+    """
+    missing = [column for column in wanted if column not in found]
+    if missing:
+        raise InputError(
+            f"the {lookup} lookup is missing columns",
+            file=path,
+            line=1,
+            found=list(frame.columns),
+            expected=expected,
+            hint=f"no column for {', '.join(missing)}",
+        )
+    table = frame[[found[column] for column in wanted]].copy()
+    table.columns = wanted
+    _require_values(table, {c: found[c] for c in wanted if c.endswith("code")}, path)
+    return table
+
+
 def load_lad_csp(path: Path) -> pd.DataFrame:
     """Read the ONS LAD → Community Safety Partnership → police force area lookup.
 
@@ -144,19 +167,8 @@ def load_lad_csp(path: Path) -> pd.DataFrame:
             level, _, part = match.groups()
             ours = f"{level}_{'code' if part in ('cd', 'code') else 'name'}"
             found.setdefault(ours, header)
-    missing = [column for column in LAD_CSP_COLUMNS if column not in found]
-    if missing:
-        raise InputError(
-            "the LAD → CSP → PFA lookup is missing columns",
-            file=path,
-            line=1,
-            found=list(frame.columns),
-            expected="LADyyCD, LADyyNM, CSPyyCD, CSPyyNM, PFAyyCD, PFAyyNM (any yy)",
-            hint=f"no column for {', '.join(missing)}",
-        )
-    table = frame[[found[column] for column in LAD_CSP_COLUMNS]].copy()
-    table.columns = LAD_CSP_COLUMNS
-    _require_values(table, {c: found[c] for c in LAD_CSP_COLUMNS if c.endswith("code")}, path)
+    table = _select_columns(frame, found, LAD_CSP_COLUMNS, path, "LAD → CSP → PFA",
+                            "LADyyCD, LADyyNM, CSPyyCD, CSPyyNM, PFAyyCD, PFAyyNM (any yy)")
     _reject_conflicting_duplicates(table, ["lad_code", "csp_code"], path, "LAD and CSP")
     return table.drop_duplicates().reset_index(drop=True)
 
@@ -207,19 +219,8 @@ def load_lsoa_ward_lookup(path: Path) -> pd.DataFrame:
             expected="exactly one of LSOA11CD/LSOA11NM (2011) or LSOA21CD/LSOA21NM (2021)",
         )
     wanted = ["lsoa_code", "lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name"]
-    missing = [column for column in wanted if column not in columns]
-    if missing:
-        raise InputError(
-            "the LSOA → ward → LAD lookup is missing columns",
-            file=path,
-            line=1,
-            found=list(frame.columns),
-            expected="LSOAyyCD, LSOAyyNM, WDyyCD, WDyyNM, LADyyCD, LADyyNM",
-            hint=f"no column for {', '.join(missing)}",
-        )
-    table = frame[[columns[column] for column in wanted]].copy()
-    table.columns = wanted
-    _require_values(table, {c: columns[c] for c in wanted if c.endswith("code")}, path)
+    table = _select_columns(frame, columns, wanted, path, "LSOA → ward → LAD",
+                            "LSOAyyCD, LSOAyyNM, WDyyCD, WDyyNM, LADyyCD, LADyyNM")
     table.insert(1, "lsoa_vintage", LSOA_VINTAGES[vintages.pop()])
     _reject_conflicting_duplicates(table, ["lsoa_code"], path, "LSOA")
     return table.drop_duplicates().reset_index(drop=True)
