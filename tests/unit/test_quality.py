@@ -15,6 +15,7 @@ from analysis.quality import (
     coverage_by_csp,
     coverage_by_force,
     quality_report,
+    quarantine_reasons,
     reconciliation_report,
     write_quality_report,
 )
@@ -307,3 +308,17 @@ def test_written_report_has_every_table_and_a_summary(store: Path, tmp_path: Pat
     assert "- Unknown LSOA codes: 1." in summary
     grid = pd.read_csv(tmp_path / "quality" / "coverage_by_force.csv")
     assert grid["status"].tolist()[:2] == ["missing", "present"]
+
+
+def test_quarantine_reasons_grouped_by_kind_largest_first(tmp_path: Path) -> None:
+    # Three bad rows in two files: two unknown crime types, one impossible month.
+    first = write_street(tmp_path / "2022-01", "2022-01-essex-street.csv", [
+        row("a1", "2022-01"), row("a2", "2022-01", crime_type="Piracy"),
+        row("a3", "2022-13")])
+    write_street(tmp_path / "2022-02", "2022-02-essex-street.csv", [
+        row("b1", "2022-02", crime_type="Smuggling"), row("b2", "2022-02")])
+    ingest_police_uk([first.parent, tmp_path / "2022-02"], tmp_path / "store")
+    reasons = quarantine_reasons(tmp_path / "store")
+    assert reasons[["reason_code", "rows", "files"]].values.tolist() == [
+        ["unknown_crime_type", 2, 2], ["invalid_month", 1, 1]]
+    assert "Piracy" in reasons.loc[0, "example"] or "Smuggling" in reasons.loc[0, "example"]
