@@ -3,52 +3,45 @@
 The build never computes a figure: it runs each parameterised notebook (explicit ``python3``
 kernel, parameters checked against what the notebook declares, ``MPLBACKEND=agg``, a timeout,
 the project root as working folder), exports it with input hidden and images embedded through
-an offline template, then writes the index page and ``manifest.json``. Every output is written
-to a temporary file first and moved into place, so a failed run leaves the previous report as it
-was.
+an offline template; :mod:`analysis.index_page` then writes the index page and
+``manifest.json``. Every output is written to a temporary file first and moved into place, so a
+failed run leaves the previous report as it was.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
-import platform
 import shutil
-import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
 import papermill
 from nbconvert import HTMLExporter
 
-from analysis.config import AreaConfig, load_area, project_root
+from analysis.config import load_area, project_root
 from analysis.errors import AnalysisError, BuildError, ConfigError
-from analysis.locks import exclusive
-from analysis.periods import Period
-from analysis.provenance import git_state, input_inventory, package_versions
-from analysis.report import (
+from analysis.index_page import build_index
+from analysis.layout import (
     SUMMARY_SECTION,
-    comparison_label,
-    disclosure_statement,
-    reading_order,
+    TEMPLATE_DIR,
+    TEMPLATE_NAME,
+    TIMINGS_DIR,
+    atomic_write,
     report_dir,
     section_notebooks,
-    section_title,
 )
+from analysis.locks import exclusive
+from analysis.periods import Period
 
 KERNEL_NAME = "python3"
 EXECUTION_TIMEOUT_SECONDS = 1200
-TEMPLATE_DIR = Path(__file__).parent / "templates"
-TEMPLATE_NAME = "csp"
 EXECUTED_DIR = "_executed"  # executed notebooks kept for debugging a section
 STAGING_DIR = "_staging"  # a running section writes here; published only if it succeeds
-TIMINGS_DIR = "_build"
 
 
 def section_parameters(area: str, period: str, output_dir: Path) -> dict[str, str]:
@@ -73,16 +66,6 @@ def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
             file=notebook,
             expected=f"one of: {', '.join(sorted(declared))}",
         )
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
-                                     prefix=f".{path.name}.", delete=False) as handle:
-        handle.write(text)
-        temporary = Path(handle.name)
-    os.replace(temporary, path)
 
 
 @contextmanager
@@ -155,7 +138,7 @@ def export_html(executed: Path, html_path: Path) -> None:
     )
     notebook = _prepared_for_sharing(nbformat.read(executed, as_version=4))
     body, _ = exporter.from_notebook_node(notebook)
-    _atomic_write(html_path, body)
+    atomic_write(html_path, body)
 
 
 def build_section(area: str, period: str, section: str, root: Path | None = None) -> Path:
@@ -196,7 +179,7 @@ def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
     _publish_outputs(section, staging, out)
     timing = {"section": section, "seconds": round(time.perf_counter() - started, 2),
               "parameters": section_parameters(area, period, out)}
-    _atomic_write(out / TIMINGS_DIR / f"{section}.json", json.dumps(timing, indent=2))
+    atomic_write(out / TIMINGS_DIR / f"{section}.json", json.dumps(timing, indent=2))
     return html_path
 
 
@@ -218,73 +201,6 @@ def _publish_outputs(section: str, staging: Path, out: Path) -> None:
         for name, path in fresh.items():
             os.replace(path, target / name)
     shutil.rmtree(staging)
-
-
-def write_manifest(config: AreaConfig, period: str, out: Path, root: Path) -> dict:
-    """``manifest.json``: inputs with sha256, package versions, git state, parameters, timings."""
-    timings = [json.loads(p.read_text()) for p in sorted((out / TIMINGS_DIR).glob("*.json"))]
-    manifest = {
-        "area": config.name,
-        "period": period,
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs": json.loads(input_inventory(config, root).to_json(orient="records")),
-        "packages": package_versions(),
-        "python": platform.python_version(),
-        "git": git_state(root),
-        "parameters": {"area": config.name, "period": period},
-        "sections": timings,
-    }
-    _atomic_write(out / "manifest.json", json.dumps(manifest, indent=2))
-    return manifest
-
-
-def merge_key_figures(out: Path) -> dict:
-    """Combine each section's ``key_figures/<section>.json`` into ``key_figures.json``."""
-    merged = {p.stem: json.loads(p.read_text(encoding="utf-8"))["figures"]
-              for p in sorted((out / "key_figures").glob("*.json"))}
-    _atomic_write(out / "key_figures.json", json.dumps(merged, indent=2))
-    return merged
-
-
-def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str, str]]) -> str:
-    css = (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
-    links = "\n".join(f'<li><a href="{html.escape(page)}">{html.escape(title)}</a></li>'
-                      for page, title in sections)
-    title = f"{config.title}: strategic assessment {period.label}"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{html.escape(title)}</title><style>{css}</style></head>
-<body><div class="csp-index"><header class="csp-page-header"><h1>{html.escape(title)}</h1>
-<dl class="csp-meta"><dt>Area</dt><dd>{html.escape(config.csp_name)} ({config.csp_code}),
-{html.escape(config.force.name)}</dd>
-<dt>Period</dt><dd>{html.escape(comparison_label(period))}</dd>
-<dt>Disclosure control</dt><dd>{html.escape(disclosure_statement(config.disclosure))}</dd>
-</dl></header>
-<h2>Sections</h2><ol>{links}</ol>
-<p>The numbers behind every table and chart are in the <code>tables/</code> folder beside
-this page; <code>manifest.json</code> lists the inputs (with checksums) and software used.</p>
-</div></body></html>
-"""
-
-
-def build_index(area: str, period: str, root: Path | None = None) -> Path:
-    """Write ``index.html`` linking the built sections, ``key_figures.json`` and the manifest."""
-    root = root or project_root()
-    config = load_area(area, root)
-    out = report_dir(area, period, root)
-    notebooks = {nb.stem: nb for nb in section_notebooks(root)
-                 if (out / f"{nb.stem}.html").is_file()}
-    pages = [(f"{name}.html", section_title(notebooks[name]))
-             for name in reading_order(list(notebooks))]
-    if not pages:
-        raise BuildError("no section has been built yet", file=out,
-                         hint="run `make report` (or `csp build`) first")
-    merge_key_figures(out)
-    write_manifest(config, period, out, root)
-    index = out / "index.html"
-    _atomic_write(index, _index_html(config, Period.parse(period), pages))
-    return index
 
 
 def _run_sections(tasks: list[tuple[str, str, str]], jobs: int, root: Path

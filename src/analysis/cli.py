@@ -20,6 +20,13 @@ from rich.table import Table
 from analysis.config import load_area, project_root
 from analysis.errors import AnalysisError
 
+# jsonschema, loaded by nbformat for papermill and nbconvert, imports the optional
+# ``rfc3987_syntax`` when it is installed (JupyterLab pulls it in), and that module compiles a
+# grammar at import time: about 1 s in every `csp build-section` process, i.e. every section.
+# Notebook validation never checks the IRI formats it serves, so `csp` marks it as absent
+# (``None`` in sys.modules makes the import fail, and jsonschema then skips those formats).
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
 app = typer.Typer(help="Community Safety Partnership strategic assessment toolkit.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True, soft_wrap=True)  # never break a message mid-line
@@ -135,7 +142,7 @@ def build_section(
 @app.command("build-index")
 def build_index(area: AreaOption = "demo", period: PeriodOption = "") -> None:
     """Write the index page, key figures and manifest for the sections already built."""
-    from analysis.build import build_index as run
+    from analysis.index_page import build_index as run
 
     config = load_area(area)
     console.print(f"Index: {run(area, period or config.default_period)}")

@@ -12,8 +12,8 @@ import pandas as pd
 
 from analysis.config import AreaConfig, area_config_path, project_root
 from analysis.errors import DataCoverageError
+from analysis.layout import store_dir
 from analysis.locks import exclusive
-from analysis.report import store_dir
 from analysis.sources.geography import load_lad_csp, load_lsoa_lookup
 from analysis.sources.partner import load_mapping
 from analysis.sources.population import load_mid_year_estimates, population_for

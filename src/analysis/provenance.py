@@ -17,8 +17,8 @@ import pandas as pd
 
 from analysis.config import AreaConfig
 from analysis.errors import AnalysisError
+from analysis.layout import store_dir
 from analysis.quality import reconciliation_report
-from analysis.report import store_dir
 from analysis.store import partner_reconciliation
 
 RECORDED_PACKAGES = ("csp-analysis", "pandas", "duckdb", "numpy", "scipy", "matplotlib",

@@ -29,56 +29,18 @@ from analysis import store
 from analysis.config import AreaConfig, load_area, project_root
 from analysis.disclosure import DisclosureRule, apply_disclosure
 from analysis.errors import ConfigError
+from analysis.layout import (
+    comparison_label,
+    disclosure_statement,
+    reading_order,
+    report_dir,
+    section_notebooks,
+    section_title,
+    store_dir,
+)
 from analysis.periods import Period
 
-DISCLOSURE_SCOPE = ("Applied to tables about victims and to tables below partnership level; "
-                    "partnership and force totals that restate published open data are shown "
-                    "in full.")
-
-
-def disclosure_statement(rule_name: str) -> str:
-    """What every page says about small numbers: the area's rule and where it applies."""
-    if rule_name == "none":
-        return ("No disclosure control is applied: do not share these pages outside the "
-                "analyst team.")
-    return f"{DisclosureRule.named(rule_name).description} {DISCLOSURE_SCOPE}"
-
-
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-
-
-SUMMARY_SECTION = "99_key_findings"  # the executive summary: listed first, built last
-
-
-def section_notebooks(root: Path | None = None) -> list[Path]:
-    """The report's section notebooks, ``notebooks/NN_name.ipynb``, in section order."""
-    return sorted(((root or project_root()) / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-
-
-def reading_order(sections: list[str]) -> list[str]:
-    """Sections as partners read them: the executive summary first, then by number."""
-    return sorted(sections, key=lambda s: (s != SUMMARY_SECTION, s))
-
-
-def section_title(notebook: Path) -> str:
-    """A section's title: its notebook's ``metadata.title`` (also the page's <title>)."""
-    metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
-    return str(metadata.get("title") or notebook.stem)
-
-
-def comparison_label(period: Period) -> str:
-    """'2024/25 compared with 2023/24': the comparison every page states."""
-    return f"{period.label} compared with {period.previous().label}"
-
-
-def report_dir(area: str, period: str, root: Path | None = None) -> Path:
-    """``reports/<area>/<period>`` with the period written as given on the command line."""
-    return (root or project_root()) / "reports" / area / period.replace("/", "-")
-
-
-def store_dir(config: AreaConfig, root: Path | None = None) -> Path:
-    """``data/processed/<store>``: the canonical store this area reads from."""
-    return (root or project_root()) / "data" / "processed" / config.store_name
 
 
 def area_partner_table(config: AreaConfig, folder: Path, kind: str) -> pd.DataFrame | None:

@@ -21,7 +21,7 @@ import pandas as pd
 from analysis.config import load_area, project_root
 from analysis.disclosure import DisclosureRule, check_disclosure, html_tables
 from analysis.errors import BuildError
-from analysis.report import report_dir
+from analysis.layout import report_dir
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PACK_DIR = "share"

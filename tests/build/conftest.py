@@ -38,7 +38,7 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_demo_report(demo_project: Path) -> Path:
     """Every section of the demo built (executive summary last) and the index written."""
     from analysis.build import build_report
-    from analysis.report import report_dir
+    from analysis.layout import report_dir
 
     build_report("demo", "2024-25", demo_project)
     return report_dir("demo", "2024-25", demo_project)

@@ -16,12 +16,13 @@ import nbformat
 import pytest
 
 from analysis import store
-from analysis.build import build_index, build_section, check_parameters
+from analysis.build import build_section, check_parameters
 from analysis.config import load_area
 from analysis.errors import BuildError, ConfigError
+from analysis.index_page import build_index
+from analysis.layout import report_dir
 from analysis.overview import crime_type_change
 from analysis.periods import Period
-from analysis.report import report_dir
 
 pytestmark = pytest.mark.build
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,8 @@ import pytest
 from analysis import store
 from analysis.build import build_areas
 from analysis.config import force_csps, load_area, load_force
+from analysis.layout import report_dir
 from analysis.pipeline import ingest_area
-from analysis.report import report_dir
 
 pytestmark = pytest.mark.build
 SECTION = "10_crime_overview"

@@ -13,8 +13,8 @@ import pytest
 
 from analysis.build import STAGING_DIR, build_section
 from analysis.errors import BuildError
+from analysis.layout import report_dir
 from analysis.locks import exclusive
-from analysis.report import report_dir
 
 pytestmark = pytest.mark.build
 SECTION = "10_crime_overview"

@@ -17,9 +17,9 @@ import yaml
 from analysis import demo, places, store
 from analysis.build import build_section
 from analysis.config import load_area
+from analysis.layout import report_dir
 from analysis.periods import Period
 from analysis.pipeline import area_lookup
-from analysis.report import report_dir
 from analysis.sources.geography import load_lsoa_polygons
 
 pytestmark = pytest.mark.build

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from analysis.build import build_section
-from analysis.report import report_dir
+from analysis.layout import report_dir
 
 pytestmark = pytest.mark.build
 PERIOD = "2024-25"

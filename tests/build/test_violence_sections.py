@@ -17,7 +17,7 @@ import pytest
 
 from analysis.build import build_section
 from analysis.indicators import NO_INTERVAL
-from analysis.report import report_dir
+from analysis.layout import report_dir
 
 pytestmark = pytest.mark.build
 PERIOD = "2024-25"

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.build import build_areas
 from analysis.config import force_csps, load_force
-from analysis.report import report_dir
+from analysis.layout import report_dir
 
 pytestmark = pytest.mark.integration
 

@@ -18,8 +18,8 @@ import pytest
 
 from analysis.build import build_section
 from analysis.config import load_area
+from analysis.layout import report_dir
 from analysis.pipeline import ingest_area
-from analysis.report import report_dir
 from analysis.sources.geography import UnmatchedLadWarning
 
 pytestmark = pytest.mark.integration

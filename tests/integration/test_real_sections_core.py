@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.build import build_index, build_section
-from analysis.report import report_dir
+from analysis.build import build_section
+from analysis.index_page import build_index
+from analysis.layout import report_dir
 
 pytestmark = pytest.mark.integration
 SECTIONS = ("00_data_and_methods", "10_crime_overview", "30_places", "85_public_perception",

@@ -17,8 +17,8 @@ import pytest
 
 from analysis.build import build_section
 from analysis.config import load_area
+from analysis.layout import report_dir
 from analysis.pipeline import ingest_area
-from analysis.report import report_dir
 from analysis.sources.geography import UnmatchedLadWarning
 
 PROJECT = Path(__file__).resolve().parents[2]

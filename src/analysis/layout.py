@@ -1,0 +1,80 @@
+"""Where a report's files live, in what order partners read its sections, and shared page text.
+
+Kept apart from :mod:`analysis.report` (the notebook-facing API, which loads matplotlib and
+IPython) so the build and index commands, which run once per section, start quickly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from analysis.config import AreaConfig, project_root
+from analysis.disclosure import DisclosureRule
+from analysis.periods import Period
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "csp"  # the offline nbconvert template every page (and the index) uses
+TIMINGS_DIR = "_build"  # one timing record per built section, gathered into the manifest
+
+DISCLOSURE_SCOPE = ("Applied to tables about victims and to tables below partnership level; "
+                    "partnership and force totals that restate published open data are shown "
+                    "in full.")
+
+
+def disclosure_statement(rule_name: str) -> str:
+    """What every page says about small numbers: the area's rule and where it applies."""
+    if rule_name == "none":
+        return ("No disclosure control is applied: do not share these pages outside the "
+                "analyst team.")
+    return f"{DisclosureRule.named(rule_name).description} {DISCLOSURE_SCOPE}"
+
+
+SUMMARY_SECTION = "99_key_findings"  # the executive summary: listed first, built last
+
+
+def section_notebooks(root: Path | None = None) -> list[Path]:
+    """The report's section notebooks, ``notebooks/NN_name.ipynb``, in section order."""
+    return sorted(((root or project_root()) / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def reading_order(sections: list[str]) -> list[str]:
+    """Sections as partners read them: the executive summary first, then by number."""
+    return sorted(sections, key=lambda s: (s != SUMMARY_SECTION, s))
+
+
+def section_title(notebook: Path) -> str:
+    """A section's title: its notebook's ``metadata.title`` (also the page's <title>)."""
+    metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+    return str(metadata.get("title") or notebook.stem)
+
+
+def comparison_label(period: Period) -> str:
+    """'2024/25 compared with 2023/24': the comparison every page states."""
+    return f"{period.label} compared with {period.previous().label}"
+
+
+def report_dir(area: str, period: str, root: Path | None = None) -> Path:
+    """``reports/<area>/<period>`` with the period written as given on the command line."""
+    return (root or project_root()) / "reports" / area / period.replace("/", "-")
+
+
+def store_dir(config: AreaConfig, root: Path | None = None) -> Path:
+    """``data/processed/<store>``: the canonical store this area reads from."""
+    return (root or project_root()) / "data" / "processed" / config.store_name
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename.
+
+    A reader (a partner opening the page, or make comparing times) sees the old file or the
+    new one, never half of one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                     prefix=f".{path.name}.", delete=False) as handle:
+        handle.write(text)
+        temporary = Path(handle.name)
+    os.replace(temporary, path)
