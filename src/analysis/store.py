@@ -79,6 +79,8 @@ STREET_COLUMNS: tuple[str, ...] = (
 """The columns of the ``street`` dataset, in order."""
 
 LSOA_VINTAGES = (2011, 2021)
+GEOGRAPHY_CODES = ("ward_code", "lad_code", "csp_code", "pfa_code")
+"""The lookup's codes joined to every loaded row, by the row's LSOA and vintage."""
 
 INGEST_MEMORY_LIMIT = "2.5GB"
 """DuckDB's memory cap during an ingest; beyond it, work spills to a folder in the store.
@@ -235,6 +237,17 @@ def _create_street(
         if lookup is None
         else f"CASE WHEN v.first = v.last THEN v.first WHEN v.first < v.last THEN {by_month} END"
     )
+    # One join on the LSOA code alone, carrying each vintage's geography side by side, then a
+    # pick by the row's vintage: joining on (code, vintage) made DuckDB hash the 445 k rows
+    # instead of the 35 k-row lookup, and tripled the cost of this step (docs/benchmarks.md).
+    by_vintage_columns = ", ".join(
+        f"any_value({c}) FILTER (WHERE lsoa_vintage = {v}) AS {c}_{v}"
+        for c in GEOGRAPHY_CODES for v in LSOA_VINTAGES
+    )
+    geography_columns = ", ".join(
+        f"CASE d.vintage {' '.join(f'WHEN {v} THEN d.{c}_{v}' for v in LSOA_VINTAGES)} END AS {c}"
+        for c in GEOGRAPHY_CODES
+    )
     con.execute(
         f"""
         CREATE TABLE street AS
@@ -242,13 +255,14 @@ def _create_street(
             SELECT * EXCLUDE (month), CAST(month || '-01' AS DATE) AS month
             FROM raw_rows ANTI JOIN problems USING (row_key) ANTI JOIN dropped USING (row_key)
         ),
-        code_vintages AS (
-            SELECT lsoa_code, min(lsoa_vintage) AS first, max(lsoa_vintage) AS last
+        code_geography AS (
+            SELECT lsoa_code, min(lsoa_vintage) AS first, max(lsoa_vintage) AS last,
+                   {by_vintage_columns}
             FROM lookup GROUP BY lsoa_code
         ),
         dated AS (
-            SELECT r.*, CAST({vintage} AS SMALLINT) AS vintage
-            FROM loaded r LEFT JOIN code_vintages v ON v.lsoa_code = r.lsoa_code
+            SELECT r.*, v.* EXCLUDE (lsoa_code), CAST({vintage} AS SMALLINT) AS vintage
+            FROM loaded r LEFT JOIN code_geography v ON v.lsoa_code = r.lsoa_code
         )
         SELECT d.month,
                nullif(d.crime_id, '') AS crime_id,
@@ -263,12 +277,11 @@ def _create_street(
                d.falls_within,
                nullif(d.last_outcome_category, '') AS last_outcome_category,
                d.crime_type = '{ASB}' AS is_asb,
-               g.ward_code, g.lad_code, g.csp_code, g.pfa_code,
+               {geography_columns},
                f.source_file,
                d.source_line
         FROM dated d
         JOIN source_files f USING (source_id)
-        LEFT JOIN lookup g ON g.lsoa_code = d.lsoa_code AND g.lsoa_vintage = d.vintage
         ORDER BY d.month, f.source_file, d.source_line
         """,
         {"switch": vintage_switch.replace(day=1)},
