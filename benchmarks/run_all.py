@@ -55,8 +55,9 @@ def main() -> None:
     hotspots = bench_hotspots.run(repeats=3)
     save("hotspots", {"machine": host, "runs": {k: r.as_dict() for k, r in hotspots.items()}})
     with tempfile.TemporaryDirectory() as parent:
-        build = bench_build.run(repeats=1, parent=Path(parent))
-    save("build", {"machine": host, "runs": {k: r.as_dict() for k, r in build.items()}})
+        build = bench_build.run(repeats=3, parent=Path(parent))
+    save("build", {"machine": host, "runs": {k: r.as_dict() for k, r in build.items()},
+                   "speedups": bench_build.speedups(build)})
     with tempfile.TemporaryDirectory() as parent:
         archive = generate(Path(parent) / "national")
         print(f"  national archive: {archive.rows:,} rows in {archive.seconds:.0f} s")

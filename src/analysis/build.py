@@ -39,6 +39,9 @@ from analysis.locks import exclusive
 from analysis.periods import Period
 
 KERNEL_NAME = "python3"
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+"""The kernel logs errors only: it listens on localhost for one section's run, and its warning
+that TCP is unencrypted would otherwise print in the progress display for every section."""
 EXECUTION_TIMEOUT_SECONDS = 1200
 EXECUTED_DIR = "_executed"  # executed notebooks kept for debugging a section
 STAGING_DIR = "_staging"  # a running section writes here; published only if it succeeds
@@ -103,6 +106,7 @@ def execute_section(notebook: Path, parameters: dict[str, str], executed: Path,
                 execution_timeout=EXECUTION_TIMEOUT_SECONDS,
                 progress_bar=False,
                 request_save_on_cell_execute=False,
+                extra_arguments=KERNEL_ARGUMENTS,
             )
     except papermill.PapermillExecutionError as exc:
         raise BuildError(
