@@ -45,30 +45,43 @@ def save(name: str, payload: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    """Run the four benchmarks in turn and print each table."""
+    """Run the four benchmarks in turn and print each table.
+
+    Rounds are set to keep the whole run under 15 minutes on 2 cores: three for the ingest,
+    hotspots and the parallel build (whose ratio is the one that needs a median), one for the
+    no-op and one-touch builds and for each national size (``bench_national.py --repeats``
+    repeats the smaller sizes when run alone).
+    """
     started = time.perf_counter()
     host = machine()
     print(f"machine: {host}")
+    stages = {}  # minutes each benchmark took, printed at the end
+    clock = time.perf_counter()
     ingest = bench_ingest.run(repeats=3)
+    stages["ingest"], clock = (time.perf_counter() - clock) / 60, time.perf_counter()
     save("ingest", {"machine": host, "runs": {k: r.as_dict() for k, r in ingest.items()},
                     "ratios": bench_ingest.ratios(ingest)})
     hotspots = bench_hotspots.run(repeats=3)
+    stages["hotspots"], clock = (time.perf_counter() - clock) / 60, time.perf_counter()
     save("hotspots", {"machine": host, "runs": {k: r.as_dict() for k, r in hotspots.items()}})
     with tempfile.TemporaryDirectory() as parent:
         build = bench_build.run(repeats=3, parent=Path(parent))
+    stages["build"], clock = (time.perf_counter() - clock) / 60, time.perf_counter()
     save("build", {"machine": host, "runs": {k: r.as_dict() for k, r in build.items()},
                    "speedups": bench_build.speedups(build)})
     with tempfile.TemporaryDirectory() as parent:
         archive = generate(Path(parent) / "national")
         print(f"  national archive: {archive.rows:,} rows in {archive.seconds:.0f} s")
-        national = bench_national.run(archive.folder, NATIONAL_SIZES, repeats=2)
+        national = bench_national.run(archive.folder, NATIONAL_SIZES, repeats=1)
+    stages["national"] = (time.perf_counter() - clock) / 60
     save("national", {"machine": host, "generated_rows": archive.rows,
                       "generation_s": archive.seconds, "sizes": national})
     print("\n## Ingest (28 real Essex months)\n" + bench_ingest.report(ingest))
     print("\n## Hotspots (Essex 2022)\n" + bench_hotspots.report(hotspots))
     print("\n## Report build (demo)\n" + bench_build.report(build))
     print("\n## National scale\n" + bench_national.report(national))
-    print(f"\nall benchmarks: {(time.perf_counter() - started) / 60:.1f} minutes; "
+    each = ", ".join(f"{name} {minutes:.1f}" for name, minutes in stages.items())
+    print(f"\nall benchmarks: {(time.perf_counter() - started) / 60:.1f} minutes ({each}); "
           f"results in {RESULTS}")
 
 
