@@ -77,7 +77,7 @@ browser: ## Install Debian's Chromium for the browser test if missing (needs roo
 test: $(ENV_STAMP) browser ## Set up, then run every test (unit, build, browser, real-data)
 	$(BIN)/python -m pytest
 
-bench: $(ENV_STAMP) ## Run the benchmarks (about 10 minutes) and print the ratios
+bench: $(ENV_STAMP) ## Run the benchmarks (11-15 minutes on 2 cores) and print the ratios
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(ENV_STAMP) ## Check code style with ruff

@@ -1,7 +1,7 @@
 """Run every benchmark (``make bench``), write ``benchmarks/results/*.json``, print the tables.
 
 Each benchmark runs the project's code and its baseline side by side in the same run, each run
-in a fresh process, and reports medians, ratios and peak RSS (see :mod:`harness`). About 15
+in a fresh process, and reports medians, ratios and peak RSS (see :mod:`harness`). 13-15
 minutes on 2 cores; the national archive (6 GB of CSV) is generated in a temporary folder and
 deleted afterwards. Method and results: ``docs/benchmarks.md``.
 """
