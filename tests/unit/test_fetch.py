@@ -74,11 +74,17 @@ def site() -> Iterator[Site]:
 
 
 def archive_bytes() -> bytes:
-    """A small police.uk-like archive; incompressible content so the file is ~40 kB."""
+    """A small police.uk-like archive; incompressible content so the file is ~40 kB.
+
+    The member's time is fixed: with a name alone, ``writestr`` stamps the current time, and
+    two calls a second apart would give different bytes.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         rows = "\n".join(f"id{i:05d},2024-03,Essex Police" for i in range(1200))
-        archive.writestr("2024-03/2024-03-essex-street.csv", rows)
+        member = zipfile.ZipInfo("2024-03/2024-03-essex-street.csv",
+                                 date_time=(2024, 4, 1, 0, 0, 0))
+        archive.writestr(member, rows)
     return buffer.getvalue()
 
 
