@@ -27,7 +27,7 @@ from analysis.measures import (
 )
 from analysis.narrative import describe_change, number
 from analysis.overview import rates_by_csp
-from analysis.partner_counts import extract_months, monthly_counts
+from analysis.partner_counts import extract_months, headline, monthly_counts
 from analysis.periods import Period
 
 ASB = "Anti-social behaviour"
@@ -302,6 +302,40 @@ def peak_day_hour(table: pd.DataFrame) -> tuple[str, int, int]:
     return str(day), int(hour), int(stacked.max())
 
 
+def header_notes(*, police_source: str, population_vintage: str,
+                 incidents: pd.DataFrame | None, outside: int, area_name: str,
+                 current: Period, previous: Period, police_months: Iterable[date]
+                 ) -> tuple[list[str], list[str]]:
+    """The data sources and caveats the section's page header lists.
+
+    ``police_source`` is :func:`analysis.report.police_uk_source`; ``incidents`` the partner
+    extract's incidents in the area and ``outside`` how many it holds elsewhere
+    (:func:`analysis.partner_counts.in_area`), or None and 0 without an extract, which is
+    named as a caveat because everything the extract adds is then missing from the page.
+    """
+    months = list(police_months)
+    sources = [police_source, f"Population: {population_vintage}"]
+    caveats = [
+        current.coverage(months).describe(),
+        previous.coverage(months).describe(),
+        "Anti-social behaviour is counted in incidents, not crimes, and is never added to crime "
+        "totals.",
+        "police.uk ASB is incidents reported to the police only; councils, housing providers and "
+        "others record ASB the police never see.",
+    ]
+    if incidents is None:
+        caveats.append("No partner ASB extract is configured for this area, so ASB categories "
+                       "and types, days and times, and repeat callers cannot be shown.")
+        return sources, caveats
+    stamps = incidents["occurred_at"]
+    sources.append(f"Partner ASB extract: {len(incidents):,} incidents in {area_name}, "
+                   f"{stamps.min():%b %Y} to {stamps.max():%b %Y}")
+    if outside:
+        caveats.append(f"{outside:,} incidents in the partner extract are outside "
+                       f"{area_name} or could not be placed, and are not counted.")
+    return sources, caveats
+
+
 def key_findings(change: pd.DataFrame, *, area_name: str, force_name: str,
                  rate_position: str | None, shares: dict[str, float] | None,
                  repeat: pd.DataFrame | None, peak: tuple[str, int, int] | None,
@@ -332,3 +366,45 @@ def key_findings(change: pd.DataFrame, *, area_name: str, force_name: str,
     if publication:
         findings.append(publication)
     return findings
+
+
+def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, *,
+                rate_position: str, shares: dict[str, float] | None,
+                repeat: pd.DataFrame | None, comparison: dict[str, object] | None,
+                peak: tuple[str, int, int] | None, current: Period, previous: Period
+                ) -> list[tuple[str, object, str]]:
+    """The section's headline figures as (key, value, label) for the executive summary.
+
+    ``change`` is :func:`asb_change` (area row first), ``rates`` :func:`asb_rates`;
+    ``shares`` (:func:`category_shares`), ``repeat`` (:func:`repeat_callers`),
+    ``comparison`` (:func:`like_for_like`) and ``peak`` (:func:`peak_day_hour`) are None when
+    they could not be computed, and their figures are then left out rather than recorded as
+    zero. An unknown police.uk count is recorded as None (see
+    :func:`analysis.partner_counts.headline`).
+    """
+    area = headline(change.iloc[0])
+    area_rate = rates.set_index("area_code").loc[area_code]
+    figures: list[tuple[str, object, str]] = [
+        ("asb_incidents_current", area["current"], f"ASB incidents {current.label} (police.uk)"),
+        ("asb_incidents_previous", area["previous"],
+         f"ASB incidents {previous.label} (police.uk)"),
+        ("asb_pct_diff", area["pct_diff"], "ASB incidents % change"),
+        ("asb_significance", area["significance"], "ASB change"),
+        ("asb_rate", round(float(area_rate["rate"]), 1),
+         f"ASB incidents per 1,000 ({area_rate['population_vintage']})"),
+        ("asb_rate_position", rate_position, "ASB rate among the force's CSPs"),
+    ]
+    if shares:
+        figures += [(f"asb_{category}_pct", round(share, 1), f"% of ASB {category}")
+                    for category, share in shares.items()]
+    if repeat is not None:
+        figures.append(("asb_repeat_caller_pct", round(float(repeat.iloc[-1]["share_percent"]), 1),
+                        "% of ASB incidents from repeat callers"))
+    if comparison is not None:
+        years = f"{comparison['first_year']} to {comparison['last_year']}"
+        figures.append(("asb_published_change_pct", round(comparison["change_percent"], 1),
+                        f"Change in police.uk ASB per month, {years} (same months)"))
+    if peak is not None:
+        figures.append(("asb_peak_day_hour", f"{peak[0]} {peak[1]:02d}:00",
+                        "Busiest hour of the week for ASB"))
+    return figures

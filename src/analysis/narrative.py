@@ -7,7 +7,7 @@ significant. Small bases and incomplete periods are said out loud instead of hid
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -34,6 +34,13 @@ def number(value: float) -> str:
 def percent(value: float) -> str:
     """One decimal place and a spaced per cent sign, as the published tables: '13.8 %'."""
     return f"{abs(value):.1f} %"
+
+
+def in_words(names: Sequence[str]) -> str:
+    """Names as a sentence lists them: 'A', 'A and B', 'A, B and C' ('' for none)."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _units(count: float, unit: str) -> str:

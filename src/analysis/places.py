@@ -136,6 +136,23 @@ def crime_types_for(offence_group: str) -> list[str]:
     return sorted(types.loc[matches, "crime_type"])
 
 
+ALL_CRIME = "All crime"
+ANTI_SOCIAL_BEHAVIOUR = "Anti-social behaviour"
+
+
+def subject_masks(events: pd.DataFrame, offence_group: str = "") -> dict[str, pd.Series]:
+    """Row masks of :func:`load_events` for each subject the Places section maps.
+
+    All crime and ASB always (ASB incidents are never counted as crime); with an
+    ``offence_group`` (see :func:`crime_types_for`) that group's crimes as a third subject,
+    so a partnership can look at one kind of crime on its own.
+    """
+    subjects = {ALL_CRIME: ~events["is_asb"], ANTI_SOCIAL_BEHAVIOUR: events["is_asb"]}
+    if offence_group:
+        subjects[offence_group] = events["crime_type"].isin(crime_types_for(offence_group))
+    return subjects
+
+
 @dataclass(frozen=True)
 class AreaGeography:
     """The area's LSOAs, wards and outline in British National Grid metres."""
@@ -823,3 +840,72 @@ def deprivation_table(lsoa_profile: pd.DataFrame) -> pd.DataFrame:
     order += [d for d in grouped.index if not d.isdigit()]
     return grouped.loc[order, ["lsoas", "current", "share_percent", "population", "rate"]
                        ].reset_index()
+
+
+# --------------------------------------------------------------------------------------------
+# The Places section's page: sources, caveats and headline figures
+# --------------------------------------------------------------------------------------------
+
+
+def header_notes(*, police_source: str, has_lsoa_census: bool, mid_year_vintage: str | None,
+                 has_imd: bool, current: Period, previous: Period,
+                 police_months: Iterable[date]) -> tuple[list[str], list[str]]:
+    """The data sources and caveats the Places page header lists.
+
+    ``police_source`` is :func:`analysis.report.police_uk_source`. Populations come from the
+    Census 2021 LSOA file when the area has one (LSOA and ward rates), otherwise from the
+    mid-year estimates (``mid_year_vintage``, whole-area rate only), so only the population
+    actually used is listed; deprivation is listed only with an IMD 2019 file. The caveats
+    state the grid and hotspot settings (:data:`CELL_SIZE`, :data:`NEIGHBOUR_CELLS`,
+    :data:`FDR_ALPHA`) the maps were made with.
+    """
+    months = list(police_months)
+    sources = [police_source,
+               "LSOA and ward boundaries: ONS (Open Government Licence v3.0); wards drawn as "
+               "the union of their LSOAs"]
+    if has_lsoa_census:
+        sources.append("Population: Census 2021 usual residents by LSOA (ONS)")
+    elif mid_year_vintage is not None:
+        sources.append(f"Population: {mid_year_vintage} by local authority")
+    if has_imd:
+        sources.append("Deprivation: English Indices of Deprivation 2019, IMD rank by LSOA 2011 "
+                       "(MHCLG, via the ONS lookup)")
+    neighbour_m = NEIGHBOUR_CELLS * CELL_SIZE
+    caveats = [
+        current.coverage(months).describe(),
+        previous.coverage(months).describe(),
+        "police.uk moves each crime to the nearest of about 750,000 anonymous map points "
+        "(street centres, public places), so a busy square may be a snap point rather than "
+        "the exact place of the offence; squares are for directing attention, not evidence "
+        "about an address.",
+        f"Squares are {CELL_SIZE:.0f} m x {CELL_SIZE:.0f} m on the British "
+        f"National Grid. Hotspots: Getis-Ord Gi* with neighbours within {neighbour_m:.0f} m, "
+        f"false discovery rate {FDR_ALPHA:.0%} (Benjamini-Hochberg).",
+        "Rows without a location on police.uk have no LSOA either, so they cannot be placed "
+        "in any area and are not in these counts (see the data and methods section).",
+    ]
+    return sources, caveats
+
+
+def key_figures(crime_trend: pd.DataFrame, concentration: pd.DataFrame,
+                busiest_wards: list[str]) -> list[tuple[str, object, str]]:
+    """The Places section's headline figures as (key, value, label) for the executive summary.
+
+    ``crime_trend`` is :func:`hotspot_trend` for all crime (its persistent and emerging
+    squares are counted), ``concentration`` the section's :func:`concentration_table` with a
+    ``subject`` column (the share of all crime in the busiest 10 % of the "250 m squares"
+    unit is taken) and
+    ``busiest_wards`` the names of the wards with most recorded crime, busiest first.
+    """
+    figures: list[tuple[str, object, str]] = [
+        (f"crime_{cls}_squares", int((crime_trend["hotspot_class"] == cls).sum()),
+         f"{cls.capitalize()} crime hotspot squares")
+        for cls in (PERSISTENT, EMERGING)
+    ]
+    top_squares = concentration[(concentration["subject"] == ALL_CRIME)
+                                & (concentration["unit"] == "250 m squares")
+                                & (concentration["top_percent"] == 10)]
+    figures.append(("crime_top10pct_share", float(top_squares["share_percent"].iloc[0]),
+                    "% of crime in the busiest 10 % of squares"))
+    figures.append(("most_affected_wards", busiest_wards, "Wards with most recorded crime"))
+    return figures

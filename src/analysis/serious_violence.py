@@ -24,6 +24,7 @@ import pandas as pd
 from analysis.errors import InputError
 from analysis.harm import HarmResult, severity_weighted_total
 from analysis.measures import require_columns
+from analysis.narrative import describe_change
 from analysis.overview import peer_group_comparison, rate_position
 from analysis.periods import Period, to_month
 
@@ -411,3 +412,129 @@ def presentable_rates(summaries: list[dict[str, object]], force_name: str) -> pd
         "Place among the force's partnerships": table["position"],
         "Against peers": table["against_peers"],
     })
+
+
+def header_notes(*, police_source: str, population_vintage: str,
+                 extract_months: list[date] | None, hospital_source: str | None,
+                 current: Period, previous: Period, police_months: list[date],
+                 minimum: int) -> tuple[list[str], list[str]]:
+    """The data sources and caveats the section's page header lists.
+
+    ``police_source`` is :func:`analysis.report.police_uk_source`; ``extract_months`` is
+    :func:`extract_months` of the force crime extract (None without one) and
+    ``hospital_source`` the A&E attendances' source (None without them), so each source
+    is listed only when it was supplied, and a missing extract is named as a caveat.
+    ``minimum`` is the smallest count shown beside a difference (:func:`split_small_counts`).
+    """
+    sources = [police_source, f"Population: {population_vintage}"]
+    if extract_months is not None:
+        sources.append(f"Force crime extract (Home Office offence codes and flags), "
+                       f"{extract_months[0]:%b %Y} to {extract_months[-1]:%b %Y}")
+    if hospital_source is not None:
+        sources.append(f"A&E assault attendances: {hospital_source}")
+    caveats = [
+        current.coverage(police_months).describe(),
+        previous.coverage(police_months).describe(),
+        "Serious violence here means homicide, violence with injury, robbery and any offence "
+        "flagged as involving a knife or sharp instrument (Serious Violence Duty guidance).",
+        "data.police.uk has no knife flag, no Home Office offence codes and no times: its "
+        "'Violence and sexual offences' category mixes assaults with and without injury, "
+        "stalking, harassment and sexual offences.",
+        f"Counts under {minimum} are not shown beside a difference or percentage; they are "
+        "published through disclosure control only.",
+    ]
+    if extract_months is None:
+        caveats.append("No force crime extract: knife crime, violence with injury, homicide, "
+                       "under-25 victims, night-time economy and times of day cannot be shown.")
+    return sources, caveats
+
+
+_POLICE_UK_KEYS = {"Violence and sexual offences": "violence_sexual_offences",
+                   "Robbery": "robbery", "Possession of weapons": "possession_of_weapons"}
+"""The key-figure name of each of :data:`POLICE_UK_TYPES` (``police_uk_<key>_current``)."""
+
+_HEADLINE_MEASURES = ((KNIFE, "knife_crime"), (VIOLENCE_WITH_INJURY, "violence_with_injury"),
+                      (UNDER_25, "serious_violence_under25"))
+"""The crime-extract measures given as findings and key figures, with their key names."""
+
+
+def findings_and_figures(
+    police_change: pd.DataFrame,
+    rate_summaries: list[dict[str, object]],
+    measure_change: pd.DataFrame | None,
+    night_share: Mapping[str, float] | None,
+    hospital_change: Mapping[str, object] | None,
+    *,
+    area_name: str,
+    force_name: str,
+    current: Period,
+    previous: Period,
+    police_months: list[date],
+) -> tuple[list[str], list[tuple[str, object, str]]]:
+    """Plain-English findings and the key figures (key, value, label) for the summary.
+
+    ``police_change`` is :func:`police_uk_rows`; ``rate_summaries`` the
+    :func:`type_rate_summary` of each police.uk type; ``measure_change`` the crime-extract
+    change table with small counts split off (None without an extract); ``night_share``
+    :func:`weekend_night_share` of the two busiest LSOAs (None without an extract);
+    ``hospital_change`` the A&E change (None without A&E data). A count that is unknown
+    (months missing) is never recorded as a figure, and a missing source is said so in a
+    finding rather than left out silently.
+    """
+    findings: list[str] = []
+    figures: list[tuple[str, object, str]] = []
+    police = police_change.set_index("crime_type")
+    for crime_type in POLICE_UK_TYPES:
+        if crime_type not in police.index:
+            continue
+        row = police.loc[crime_type]
+        findings.append(describe_change(row, f"{crime_type} (data.police.uk)",
+                                        force_pct=row["force_pct_diff"], force_label=force_name))
+        key = f"police_uk_{_POLICE_UK_KEYS[crime_type]}"
+        if not row[["current", "previous"]].isna().any():
+            figures.append((f"{key}_current", int(row["current"]),
+                            f"{crime_type} (police.uk) {current.label}"))
+        figures.append((f"{key}_significance", str(row["significance"]),
+                        f"{crime_type} (police.uk) change"))
+    violence = next(s for s in rate_summaries if s["crime_type"] == "Violence and sexual offences")
+    coverage = current.coverage(police_months)
+    findings.append(f"{area_name}'s rate of violence and sexual offences was "
+                    f"{violence['rate']:.1f} per 1,000 residents, the {violence['position']} "
+                    f"partnerships in {force_name}"
+                    + ("." if coverage.complete else
+                       f" (over the {len(current) - len(coverage.missing)} months held: a "
+                       "full-year rate would be higher)."))
+    figures.append(("police_uk_violence_sexual_offences_rate", round(violence["rate"], 2),
+                    f"Violence and sexual offences per 1,000 (police.uk), {current.label}"))
+    for measure, key in _HEADLINE_MEASURES:
+        row = measure_row(measure_change, measure)
+        if row is None or row[["current", "previous"]].isna().any():
+            continue  # no extract, small numbers (published only under control) or months missing
+        findings.append(describe_change(row, measure))
+        figures += [
+            (f"{key}_current", int(row["current"]), f"{measure} {current.label}"),
+            (f"{key}_previous", int(row["previous"]), f"{measure} {previous.label}"),
+            (f"{key}_pct_diff", float(row["pct_diff"]), f"{measure} % change"),
+            (f"{key}_p_value", round(float(row["p_value"]), 4),
+             f"{measure} p-value (exact Poisson test)"),
+            (f"{key}_significance", str(row["significance"]), f"{measure} change"),
+        ]
+    if night_share is not None:
+        findings.append(f"{night_share['share_percent']:.1f} % of violence outside the home in "
+                        "the two busiest neighbourhoods happened on Friday and Saturday nights "
+                        "(22:00 to 01:59), eight hours that make up under 5 % of the week.")
+        figures.append(("violence_weekend_night_share", round(night_share["share_percent"], 1),
+                        "% of violence in the two busiest LSOAs on Fri/Sat nights"))
+    if hospital_change is not None:
+        findings.append(describe_change(hospital_change, "Assault attendances at A&E",
+                                        unit="attendances"))
+        figures.append(("ae_assault_attendances_current", int(hospital_change["current"]),
+                        f"A&E assault attendances {current.label}"))
+    if measure_change is None:
+        findings.append("Knife crime, violence with injury, homicide, victims under 25 and the "
+                        "times of violence cannot be reported: they need the force's crime "
+                        "extract.")
+    if hospital_change is None:
+        findings.append("Hospital (A&E) assault data were not supplied, so violence that is not "
+                        "reported to the police is not shown.")
+    return findings, figures

@@ -152,3 +152,83 @@ def test_key_findings_skips_what_is_missing() -> None:
                                 shares=None, repeat=None, peak=None, publication=None)
     assert findings == ["ASB incidents recorded on police.uk in A rose by 10 incidents "
                         "(50.0 %), not a statistically significant change; F fell 20.0 %."]
+
+
+def test_header_notes_name_the_extract_and_what_it_left_out() -> None:
+    incidents = _incidents([("2024-01-05 10:00", "personal", "Neighbour"),
+                            ("2024-04-20 22:00", "nuisance", "Rowdy")])
+    sources, caveats = asb.header_notes(
+        police_source="data.police.uk", population_vintage="Mid-2023", incidents=incidents,
+        outside=1234, area_name="A", current=CURRENT, previous=PREVIOUS, police_months=MONTHS)
+    assert sources == ["data.police.uk", "Population: Mid-2023",
+                       "Partner ASB extract: 2 incidents in A, Jan 2024 to Apr 2024"]
+    assert caveats[:2] == ["Mar 2024 to Apr 2024 is complete (2 months).",
+                           "Jan 2024 to Feb 2024 is complete (2 months)."]
+    assert caveats[-1] == ("1,234 incidents in the partner extract are outside A or could not "
+                           "be placed, and are not counted.")
+    assert len(caveats) == 5
+    _, all_inside = asb.header_notes(
+        police_source="data.police.uk", population_vintage="Mid-2023", incidents=incidents,
+        outside=0, area_name="A", current=CURRENT, previous=PREVIOUS, police_months=MONTHS)
+    assert all_inside == caveats[:4]
+
+
+def test_header_notes_without_an_extract() -> None:
+    sources, caveats = asb.header_notes(
+        police_source="data.police.uk", population_vintage="Mid-2023", incidents=None,
+        outside=0, area_name="A", current=CURRENT, previous=PREVIOUS, police_months=MONTHS)
+    assert sources == ["data.police.uk", "Population: Mid-2023"]
+    assert caveats[-1] == ("No partner ASB extract is configured for this area, so ASB "
+                           "categories and types, days and times, and repeat callers cannot "
+                           "be shown.")
+    assert len(caveats) == 5
+
+
+def _change(previous: float) -> pd.DataFrame:
+    """An :func:`asb.asb_change` table: area A (30 this period) and force F."""
+    return pd.DataFrame({"place": ["A", "F"], "current": [30, 80], "previous": [previous, 100],
+                         "diff": [30 - previous, -20], "pct_diff": [(30 / previous - 1) * 100,
+                                                                     -20.0],
+                         "significance": ["no significant change", "significant decrease"]})
+
+
+RATES = pd.DataFrame({"area_code": ["E22000001", "E23000001"], "rate": [12.345, 10.0],
+                      "population_vintage": ["Mid-2023"] * 2})
+
+HEADLINE_FIGURES = [
+    ("asb_incidents_current", 30, "ASB incidents Mar 2024 to Apr 2024 (police.uk)"),
+    ("asb_incidents_previous", 20, "ASB incidents Jan 2024 to Feb 2024 (police.uk)"),
+    ("asb_pct_diff", 50.0, "ASB incidents % change"),
+    ("asb_significance", "no significant change", "ASB change"),
+    ("asb_rate", 12.3, "ASB incidents per 1,000 (Mid-2023)"),
+    ("asb_rate_position", "2nd highest of 4", "ASB rate among the force's CSPs"),
+]
+
+
+def test_key_figures_from_every_source() -> None:
+    repeat = pd.DataFrame({"period": ["Jan 2024 to Feb 2024", "Mar 2024 to Apr 2024"],
+                           "share_percent": [10.0, 23.456]})
+    comparison = {"first_year": 2018, "last_year": 2024, "change_percent": -65.71}
+    figures = asb.key_figures(
+        _change(20.0), RATES, "E22000001", rate_position="2nd highest of 4",
+        shares={"personal": 20.04, "nuisance": 69.96}, repeat=repeat, comparison=comparison,
+        peak=("Friday", 7, 12), current=CURRENT, previous=PREVIOUS)
+    assert figures == [
+        *HEADLINE_FIGURES,
+        ("asb_personal_pct", 20.0, "% of ASB personal"),
+        ("asb_nuisance_pct", 70.0, "% of ASB nuisance"),
+        ("asb_repeat_caller_pct", 23.5, "% of ASB incidents from repeat callers"),
+        ("asb_published_change_pct", -65.7,
+         "Change in police.uk ASB per month, 2018 to 2024 (same months)"),
+        ("asb_peak_day_hour", "Friday 07:00", "Busiest hour of the week for ASB"),
+    ]
+
+
+def test_key_figures_leave_out_what_is_missing_and_keep_unknown_counts_unknown() -> None:
+    figures = asb.key_figures(
+        _change(np.nan), RATES, "E22000001", rate_position="2nd highest of 4", shares=None,
+        repeat=None, comparison=None, peak=None, current=CURRENT, previous=PREVIOUS)
+    assert [key for key, _, _ in figures] == [key for key, _, _ in HEADLINE_FIGURES]
+    values = {key: value for key, value, _ in figures}
+    assert values["asb_incidents_current"] == 30
+    assert values["asb_incidents_previous"] is None and values["asb_pct_diff"] is None

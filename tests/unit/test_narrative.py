@@ -14,6 +14,7 @@ from analysis.narrative import (
     describe_change_table,
     describe_peer_comparison,
     describe_trend,
+    in_words,
     percent,
 )
 from analysis.periods import Period
@@ -131,3 +132,12 @@ def test_trend_sentences():
 @pytest.mark.parametrize(("value", "text"), [(13.8, "13.8 %"), (-8.4, "8.4 %"), (0, "0.0 %")])
 def test_percent(value, text):
     assert percent(value) == text
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [([], ""), (["Ash"], "Ash"), (["Ash", "Elm"], "Ash and Elm"),
+     (["Ash", "Elm", "Oak"], "Ash, Elm and Oak")],
+)
+def test_in_words_lists_names_as_a_sentence(names: list[str], expected: str) -> None:
+    assert in_words(names) == expected

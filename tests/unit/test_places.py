@@ -305,3 +305,67 @@ def test_offence_groups_map_to_police_uk_crime_types() -> None:
     assert places.crime_types_for("Sexual offences") == ["Violence and sexual offences"]
     with pytest.raises(ConfigError, match="unknown offence group"):
         places.crime_types_for("Anti-social behaviour")
+
+
+# --- the Places page: subjects, header notes and headline figures ---------------------------
+
+
+def test_subjects_are_crime_and_asb_and_the_chosen_offence_group() -> None:
+    events = pd.DataFrame({"is_asb": [False, True, False],
+                           "crime_type": ["Robbery", "Anti-social behaviour", "Burglary"]})
+    subjects = places.subject_masks(events)
+    assert {name: mask.tolist() for name, mask in subjects.items()} == {
+        "All crime": [True, False, True], "Anti-social behaviour": [False, True, False]}
+    with_group = places.subject_masks(events, "Robbery")
+    assert list(with_group) == ["All crime", "Anti-social behaviour", "Robbery"]
+    assert with_group["Robbery"].tolist() == [True, False, False]
+
+
+def _header_notes(**population: object) -> tuple[list[str], list[str]]:
+    current = Period.parse("2024/25")
+    return places.header_notes(police_source="data.police.uk", current=current,
+                               previous=current.previous(), police_months=current.months,
+                               **population)
+
+
+def test_header_lists_only_the_population_and_deprivation_data_used() -> None:
+    boundaries = ("LSOA and ward boundaries: ONS (Open Government Licence v3.0); wards drawn as "
+                  "the union of their LSOAs")
+    census, _ = _header_notes(has_lsoa_census=True, mid_year_vintage="Mid-2023", has_imd=True)
+    assert census == ["data.police.uk", boundaries,
+                      "Population: Census 2021 usual residents by LSOA (ONS)",
+                      "Deprivation: English Indices of Deprivation 2019, IMD rank by LSOA 2011 "
+                      "(MHCLG, via the ONS lookup)"]
+    mid_year, _ = _header_notes(has_lsoa_census=False, mid_year_vintage="Mid-2023",
+                                has_imd=False)
+    assert mid_year == ["data.police.uk", boundaries, "Population: Mid-2023 by local authority"]
+    neither, _ = _header_notes(has_lsoa_census=False, mid_year_vintage=None, has_imd=False)
+    assert neither == ["data.police.uk", boundaries]
+
+
+def test_header_caveats_state_coverage_and_the_hotspot_settings() -> None:
+    _, caveats = _header_notes(has_lsoa_census=False, mid_year_vintage=None, has_imd=False)
+    assert caveats[0] == "2024/25 is complete (12 months)."
+    assert caveats[1].startswith("2023/24 is incomplete: 12 of 12 months missing")
+    assert caveats[3] == ("Squares are 250 m x 250 m on the British National Grid. Hotspots: "
+                          "Getis-Ord Gi* with neighbours within 500 m, false discovery rate 5% "
+                          "(Benjamini-Hochberg).")
+    assert len(caveats) == 5
+
+
+def test_key_figures_count_hotspot_classes_and_take_the_top_squares_share() -> None:
+    trend = pd.DataFrame({"hotspot_class": [places.PERSISTENT, places.PERSISTENT,
+                                            places.FORMER, places.NOT_HOTSPOT]})
+    concentration = pd.DataFrame({
+        "subject": ["All crime", "Anti-social behaviour", "All crime", "All crime"],
+        "unit": ["LSOAs", "250 m squares", "250 m squares", "250 m squares"],
+        "top_percent": [10.0, 10.0, 5.0, 10.0],
+        "share_percent": [20.0, 60.0, 30.5, 42.25],
+    })
+    figures = places.key_figures(trend, concentration, ["Central", "Harbour", "Park"])
+    assert figures == [
+        ("crime_persistent_squares", 2, "Persistent crime hotspot squares"),
+        ("crime_emerging_squares", 0, "Emerging crime hotspot squares"),
+        ("crime_top10pct_share", 42.25, "% of crime in the busiest 10 % of squares"),
+        ("most_affected_wards", ["Central", "Harbour", "Park"], "Wards with most recorded crime"),
+    ]

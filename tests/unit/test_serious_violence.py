@@ -159,3 +159,138 @@ class TestSummaries:
         change = change_table(counts, current, current.previous(), "measure", total_label=None)
         weapons = change.set_index("measure").loc[sv.POSSESSION_OF_WEAPONS]
         assert (weapons["current"], weapons["previous"]) == (0, 1)
+
+
+CURRENT = Period.parse("2024/25")
+PREVIOUS = CURRENT.previous()
+BOTH_YEARS = PREVIOUS.months + CURRENT.months
+
+
+class TestHeaderNotes:
+    def test_lists_the_extract_and_hospital_data_when_supplied(self):
+        sources, caveats = sv.header_notes(
+            police_source="data.police.uk", population_vintage="Mid-2023",
+            extract_months=[date(2023, 5, 1), date(2024, 6, 1)], hospital_source="NHS trust",
+            current=CURRENT, previous=PREVIOUS, police_months=BOTH_YEARS, minimum=11)
+        assert sources == [
+            "data.police.uk", "Population: Mid-2023",
+            "Force crime extract (Home Office offence codes and flags), May 2023 to Jun 2024",
+            "A&E assault attendances: NHS trust",
+        ]
+        assert caveats[:2] == ["2024/25 is complete (12 months).",
+                               "2023/24 is complete (12 months)."]
+        assert caveats[-1] == ("Counts under 11 are not shown beside a difference or "
+                               "percentage; they are published through disclosure control only.")
+        assert len(caveats) == 5
+
+    def test_says_what_cannot_be_shown_without_an_extract(self):
+        sources, caveats = sv.header_notes(
+            police_source="data.police.uk", population_vintage="Mid-2023",
+            extract_months=None, hospital_source=None, current=CURRENT, previous=PREVIOUS,
+            police_months=CURRENT.months, minimum=0)
+        assert sources == ["data.police.uk", "Population: Mid-2023"]
+        assert caveats[1].startswith("2023/24 is incomplete: 12 of 12 months missing")
+        assert caveats[-1] == ("No force crime extract: knife crime, violence with injury, "
+                               "homicide, under-25 victims, night-time economy and times of day "
+                               "cannot be shown.")
+        assert len(caveats) == 6
+
+
+def _police_change() -> pd.DataFrame:
+    """police.uk rows: violence complete, robbery with months missing, no weapons row."""
+    return pd.DataFrame({
+        "crime_type": ["Violence and sexual offences", "Robbery"],
+        "current": [9616.0, float("nan")], "previous": [8471.0, 244.0],
+        "diff": [1145.0, float("nan")], "pct_diff": [13.5, float("nan")],
+        "pct_reliable": [True, True], "significance": ["significant increase", "not assessed"],
+        "force_pct_diff": [5.9, -4.7],
+    })
+
+
+RATE_SUMMARIES = [{"crime_type": "Violence and sexual offences", "rate": 55.2641,
+                   "position": "highest of 4"},
+                  {"crime_type": "Robbery", "rate": 1.3, "position": "lowest of 4"}]
+
+POLICE_FINDINGS = [
+    "Violence and sexual offences (data.police.uk) rose by 1,145 offences (13.5 %), a "
+    "statistically significant increase; Demoshire Police rose 5.9 %.",
+    "Robbery (data.police.uk): the change cannot be given because the count for one period is "
+    "unknown (months of data are missing).",
+]
+
+POLICE_FIGURES = [
+    ("police_uk_violence_sexual_offences_current", 9616,
+     "Violence and sexual offences (police.uk) 2024/25"),
+    ("police_uk_violence_sexual_offences_significance", "significant increase",
+     "Violence and sexual offences (police.uk) change"),
+    # robbery: months missing, so its count is not recorded, only the (not assessed) change
+    ("police_uk_robbery_significance", "not assessed", "Robbery (police.uk) change"),
+    ("police_uk_violence_sexual_offences_rate", 55.26,
+     "Violence and sexual offences per 1,000 (police.uk), 2024/25"),
+]
+
+
+def _findings_and_figures(measure_change, night_share, hospital_change,
+                          police_months=BOTH_YEARS):
+    return sv.findings_and_figures(
+        _police_change(), RATE_SUMMARIES, measure_change, night_share, hospital_change,
+        area_name="Kingsmere", force_name="Demoshire Police", current=CURRENT,
+        previous=PREVIOUS, police_months=police_months)
+
+
+class TestFindingsAndFigures:
+    def test_every_source_supplied(self):
+        measures = pd.DataFrame({
+            "measure": [sv.KNIFE, sv.VIOLENCE_WITH_INJURY],  # under-25 split off as small
+            "current": [210.0, 900.0], "previous": [150.0, float("nan")],
+            "diff": [60.0, float("nan")], "pct_diff": [40.0, float("nan")],
+            "pct_reliable": [True, True], "p_value": [0.001834, float("nan")],
+            "significance": ["significant increase", "not assessed"], "complete": [True, False],
+        })
+        night = {"crimes": 40, "weekend_night": 24, "share_percent": 60.04}
+        hospital = {"current": 688, "previous": 612, "diff": 76, "pct_diff": 12.4,
+                    "significance": "significant increase"}
+        findings, figures = _findings_and_figures(measures, night, hospital)
+        assert findings == [
+            *POLICE_FINDINGS,
+            "Kingsmere's rate of violence and sexual offences was 55.3 per 1,000 residents, the "
+            "highest of 4 partnerships in Demoshire Police.",
+            "Knife or sharp instrument offences rose by 60 offences (40.0 %), a statistically "
+            "significant increase.",
+            "60.0 % of violence outside the home in the two busiest neighbourhoods happened on "
+            "Friday and Saturday nights (22:00 to 01:59), eight hours that make up under 5 % of "
+            "the week.",
+            "Assault attendances at A&E rose by 76 attendances (12.4 %), a statistically "
+            "significant increase.",
+        ]
+        knife = sv.KNIFE
+        assert figures == [
+            *POLICE_FIGURES,
+            ("knife_crime_current", 210, f"{knife} 2024/25"),
+            ("knife_crime_previous", 150, f"{knife} 2023/24"),
+            ("knife_crime_pct_diff", 40.0, f"{knife} % change"),
+            ("knife_crime_p_value", 0.0018, f"{knife} p-value (exact Poisson test)"),
+            ("knife_crime_significance", "significant increase", f"{knife} change"),
+            ("violence_weekend_night_share", 60.0,
+             "% of violence in the two busiest LSOAs on Fri/Sat nights"),
+            ("ae_assault_attendances_current", 688, "A&E assault attendances 2024/25"),
+        ]
+        assert all(type(value) is int for key, value, _ in figures if key.endswith("_current"))
+
+    def test_without_extract_or_hospital_data_says_what_cannot_be_reported(self):
+        findings, figures = _findings_and_figures(None, None, None)
+        assert findings[len(POLICE_FINDINGS) + 1:] == [
+            "Knife crime, violence with injury, homicide, victims under 25 and the times of "
+            "violence cannot be reported: they need the force's crime extract.",
+            "Hospital (A&E) assault data were not supplied, so violence that is not reported to "
+            "the police is not shown.",
+        ]
+        assert figures == POLICE_FIGURES
+
+    def test_rate_over_part_of_the_year_says_it_is_too_low(self):
+        findings, _ = _findings_and_figures(None, None, None,
+                                             police_months=CURRENT.months[:10])
+        assert findings[len(POLICE_FINDINGS)] == (
+            "Kingsmere's rate of violence and sexual offences was 55.3 per 1,000 residents, the "
+            "highest of 4 partnerships in Demoshire Police (over the 10 months held: a full-year "
+            "rate would be higher).")
