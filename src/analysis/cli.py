@@ -23,8 +23,9 @@ from analysis.errors import AnalysisError
 # jsonschema, loaded by nbformat for papermill and nbconvert, imports the optional
 # ``rfc3987_syntax`` when it is installed (JupyterLab pulls it in), and that module compiles a
 # grammar at import time: about 1 s in every `csp build-section` process, i.e. every section.
-# Notebook validation never checks the IRI formats it serves, so `csp` marks it as absent
-# (``None`` in sys.modules makes the import fail, and jsonschema then skips those formats).
+# The notebook schemas nbformat validates against use no IRI formats, the only ones that
+# module checks, so `csp` marks it as absent: ``None`` in sys.modules makes the import fail,
+# and jsonschema then leaves those two formats unchecked.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 app = typer.Typer(help="Community Safety Partnership strategic assessment toolkit.",
