@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +23,7 @@ import nbformat
 import papermill
 from nbconvert import HTMLExporter
 
-from analysis.config import load_area, project_root
+from analysis.config import area_config_path, load_area, project_root
 from analysis.errors import AnalysisError, BuildError, ConfigError
 from analysis.index_page import build_index
 from analysis.layout import (
@@ -47,9 +47,17 @@ EXECUTED_DIR = "_executed"  # executed notebooks kept for debugging a section
 STAGING_DIR = "_staging"  # a running section writes here; published only if it succeeds
 
 
-def section_parameters(area: str, period: str, output_dir: Path) -> dict[str, str]:
-    """The parameters every section notebook receives from the build."""
-    return {"area": area, "period": period, "output_dir": str(output_dir)}
+def section_parameters(area: str, period: str, output_dir: Path,
+                       extra: Mapping[str, object] | None = None) -> dict[str, object]:
+    """The parameters a section notebook receives: area, period, output folder, then the
+    area config's ``section_parameters`` for that section (``extra``)."""
+    base: dict[str, object] = {"area": area, "period": period, "output_dir": str(output_dir)}
+    clash = sorted(set(base) & set(extra or {}))
+    if clash:
+        raise ConfigError(f"section_parameters cannot set '{clash[0]}'",
+                          column="section_parameters",
+                          expected="parameters other than area, period and output_dir")
+    return {**base, **(extra or {})}
 
 
 def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
@@ -91,7 +99,7 @@ def _kernel_environment(root: Path) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def execute_section(notebook: Path, parameters: dict[str, str], executed: Path,
+def execute_section(notebook: Path, parameters: Mapping[str, object], executed: Path,
                     root: Path) -> None:
     """Execute ``notebook`` into ``executed``; a failing cell raises :class:`BuildError`."""
     executed.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +108,7 @@ def execute_section(notebook: Path, parameters: dict[str, str], executed: Path,
             papermill.execute_notebook(
                 str(notebook),
                 str(executed),
-                parameters=parameters,
+                parameters=dict(parameters),
                 kernel_name=KERNEL_NAME,
                 cwd=str(root),
                 execution_timeout=EXECUTION_TIMEOUT_SECONDS,
@@ -148,20 +156,26 @@ def export_html(executed: Path, html_path: Path) -> None:
 def build_section(area: str, period: str, section: str, root: Path | None = None) -> Path:
     """Run one section for an area and period; returns the published HTML page."""
     root = root or project_root()
-    load_area(area, root)  # fail early, with the config's own message
+    config = load_area(area, root)  # fail early, with the config's own message
     Period.parse(period)
     notebook = root / "notebooks" / f"{section}.ipynb"
+    known = [p.stem for p in section_notebooks(root)]
     if not notebook.is_file():
-        known = ", ".join(p.stem for p in section_notebooks(root))
-        raise ConfigError(f"no section '{section}'", file=notebook, expected=known)
+        raise ConfigError(f"no section '{section}'", file=notebook, expected=", ".join(known))
+    unknown = sorted(set(config.section_parameters) - set(known))
+    if unknown:
+        raise ConfigError(f"section_parameters names no section '{unknown[0]}'",
+                          file=area_config_path(area, root), column="section_parameters",
+                          expected=", ".join(known))
     out = report_dir(area, period, root)
     with exclusive(out / STAGING_DIR / f".{section}.lock",
                    f"the build of {section} for {area} {period}"):
-        return _build_section_locked(area, period, notebook, out, root)
+        return _build_section_locked(area, period, notebook, out, root,
+                                     config.section_parameters.get(section, {}))
 
 
 def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
-                          root: Path) -> Path:
+                          root: Path, extra: Mapping[str, object]) -> Path:
     """Run one section into its staging folder and publish it only if everything succeeded.
 
     The executed notebook, tables and key figures are written in staging; the page is
@@ -171,7 +185,7 @@ def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
     section = notebook.stem
     staging = out / STAGING_DIR / section
     shutil.rmtree(staging, ignore_errors=True)
-    parameters = section_parameters(area, period, staging)
+    parameters = section_parameters(area, period, staging, extra)
     check_parameters(notebook, parameters)
     started = time.perf_counter()
     executed = staging / EXECUTED_DIR / notebook.name
@@ -182,7 +196,7 @@ def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
     os.replace(executed, out / EXECUTED_DIR / notebook.name)
     _publish_outputs(section, staging, out)
     timing = {"section": section, "seconds": round(time.perf_counter() - started, 2),
-              "parameters": section_parameters(area, period, out)}
+              "parameters": section_parameters(area, period, out, extra)}
     atomic_write(out / TIMINGS_DIR / f"{section}.json", json.dumps(timing, indent=2))
     return html_path
 

@@ -101,6 +101,12 @@ class AreaConfig(_Strict):
     disclosure: Literal["ons", "nhs", "none"] = "ons"
     is_demo: bool = False
     sources: SourcesConfig
+    section_parameters: dict[str, dict[str, str | int | float | bool]] = Field(
+        default_factory=dict,
+        description="extra notebook parameters by section, e.g. "
+                    "{'30_places': {'offence_group': 'Burglary'}}; checked against what each "
+                    "notebook declares when it is built",
+    )
 
     @field_validator("lad_codes")
     @classmethod

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from analysis import store
 from analysis.build import build_section, check_parameters
@@ -173,3 +174,29 @@ def test_data_and_methods_reconciles_and_shows_coverage(project: Path) -> None:
     assert coverage.count(",present,") == months and ",missing," not in coverage
     index = (out / "index.html").read_text()
     assert index.index("00_data_and_methods.html") < index.index(f"{SECTION}.html")
+
+
+def _area_with_section_parameters(project: Path, name: str, parameters: dict) -> str:
+    """A copy of the demo config under ``name`` (same store) with ``section_parameters``."""
+    config = yaml.safe_load((project / "config" / "areas" / "demo.yaml").read_text())
+    config.update(name=name, store="demo", section_parameters=parameters)
+    (project / "config" / "areas" / f"{name}.yaml").write_text(yaml.safe_dump(config))
+    return name
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"30_place": {"offence_group": "Burglary"}}, "names no section '30_place'"),
+        ({SECTION: {"offence_grup": "Burglary"}}, "unknown parameter(s): offence_grup"),
+        ({SECTION: {"period": "2023-24"}}, "cannot set 'period'"),
+    ],
+)
+def test_bad_section_parameters_stop_the_build_before_it_runs(
+    demo_project: Path, parameters: dict, message: str
+) -> None:
+    area = _area_with_section_parameters(demo_project, "demo_bad_parameters", parameters)
+    with pytest.raises(ConfigError) as error:
+        build_section(area, PERIOD, SECTION, demo_project)
+    assert message in str(error.value)
+    assert not (report_dir(area, PERIOD, demo_project) / f"{SECTION}.html").exists()

@@ -8,6 +8,7 @@ calls must find the first two there and nothing in the quiet ward; the section m
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -109,3 +110,21 @@ def test_with_monthly_data_only_the_page_says_so(project: Path) -> None:
     assert "No peak day and time analysis" in page
     tables = report_dir("demo_monthly", PERIOD, project) / "tables"
     assert not list(tables.glob(f"{SECTION}__day_hour_*.csv"))
+
+
+def _area_with(project: Path, name: str, section_parameters: dict) -> str:
+    """A copy of the demo config (same store) under ``name`` with ``section_parameters``."""
+    config = yaml.safe_load((project / "config" / "areas" / "demo.yaml").read_text())
+    config.update(name=name, store="demo", section_parameters=section_parameters)
+    (project / "config" / "areas" / f"{name}.yaml").write_text(yaml.safe_dump(config))
+    return name
+
+
+def test_offence_group_from_the_area_config_reaches_the_notebook(project: Path) -> None:
+    area = _area_with(project, "demo_burglary", {SECTION: {"offence_group": "Burglary"}})
+    page = build_section(area, PERIOD, SECTION, project).read_text()
+    out = report_dir(area, PERIOD, project)
+    assert (out / "tables" / f"{SECTION}__hotspot_map_group.csv").is_file()
+    assert re.search(r"<h3 id=\"Burglary\">Burglary", page)
+    timing = yaml.safe_load((out / "_build" / f"{SECTION}.json").read_text())
+    assert timing["parameters"]["offence_group"] == "Burglary"

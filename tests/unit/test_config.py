@@ -49,3 +49,16 @@ def test_missing_area_lists_the_known_ones() -> None:
     with pytest.raises(ConfigError) as caught:
         load_area("no_such_area", ROOT)
     assert "demo" in str(caught.value)
+
+
+def test_section_parameters_default_to_none_and_load_by_section(tmp_path: Path) -> None:
+    assert load_area("demo", ROOT).section_parameters == {}
+    path = _write(tmp_path, {"section_parameters": {"30_places": {"offence_group": "Burglary"}}})
+    assert load_area(str(path)).section_parameters == {"30_places": {"offence_group": "Burglary"}}
+
+
+def test_section_parameter_that_is_not_a_single_value_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, {"section_parameters": {"30_places": {"offence_group": ["a", "b"]}}})
+    with pytest.raises(ConfigError) as caught:
+        load_area(str(path))
+    assert "section_parameters" in str(caught.value)
