@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
+from bench_ingest import text_scan
 from harness import Runs, interleaved
 from national import LAD_CSP, POPULATION, generate, load_lookup
 
@@ -104,14 +104,7 @@ def national(inputs: Inputs) -> int:
 
 def duckdb_text(inputs: Inputs) -> int:
     """DuckDB reading the files as text into a table; returns rows read."""
-    with duckdb.connect() as con:
-        con.execute(
-            "CREATE TABLE t AS SELECT * FROM read_csv($files, all_varchar = true, header = true, "
-            "delim = ',', quote = '\"', auto_detect = false, "
-            "columns = {" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(12)) + "})",
-            {"files": [str(f) for f in inputs.files]},
-        )
-        return con.execute("SELECT count(*) FROM t").fetchone()[0]  # type: ignore[index]
+    return text_scan(inputs.files)
 
 
 CONTENDERS = {"national": national, "duckdb_text": duckdb_text}
