@@ -37,18 +37,24 @@ def ordinal(n: int) -> str:
     return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th') }"
 
 
-def position(values: pd.Series, area: object, *, highest: bool = True) -> str:
-    """The area's place among ``values`` (indexed by area), e.g. '3rd highest of 15'.
-
-    Equal values share a place, written 'joint 2nd highest of 15'; first place reads
-    'highest of 15' (or 'joint highest of 15'), as an analyst would write it.
-    """
+def check_rankable(values: pd.Series, area: object) -> None:
+    """Fail unless ``area`` is among ``values`` (indexed by area) and none is missing: a rank
+    among incomplete values would place the area wrongly without saying so."""
     if area not in values.index:
         raise InputError("Area not among the values being ranked", found=area,
                          expected=f"one of {', '.join(map(str, values.index))}")
     if values.isna().any():
         raise InputError("Cannot rank areas with missing values",
                          found=list(values.index[values.isna()]))
+
+
+def position(values: pd.Series, area: object, *, highest: bool = True) -> str:
+    """The area's place among ``values`` (indexed by area), e.g. '3rd highest of 15'.
+
+    Equal values share a place, written 'joint 2nd highest of 15'; first place reads
+    'highest of 15' (or 'joint highest of 15'), as an analyst would write it.
+    """
+    check_rankable(values, area)
     own = values.loc[area]
     ahead = (values > own).sum() if highest else (values < own).sum()
     tied = (values == own).sum() > 1

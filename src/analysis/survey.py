@@ -20,7 +20,7 @@ from collections.abc import Hashable
 import pandas as pd
 from scipy import stats
 
-from analysis.comparators import ordinal
+from analysis.comparators import check_rankable, ordinal
 from analysis.errors import ConfigError, InputError
 from analysis.measures import significance_label
 
@@ -156,12 +156,7 @@ def rank_among(
     """
     if higher_is not in ("worse", "better"):
         raise ConfigError("higher_is must be 'worse' or 'better'", found=higher_is)
-    if area not in values.index:
-        raise InputError("Area not among the values being ranked", found=area,
-                         expected=f"one of {', '.join(map(str, values.index))}")
-    if values.isna().any():
-        raise InputError("Cannot rank areas with missing values",
-                         found=list(values.index[values.isna()]))
+    check_rankable(values, area)
     own = values.loc[area]
     rank = int((values > own).sum()) + 1
     tied_with = [other for other in values.index[values == own] if other != area]
