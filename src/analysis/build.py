@@ -50,14 +50,9 @@ STAGING_DIR = "_staging"  # a running section writes here; published only if it 
 def section_parameters(area: str, period: str, output_dir: Path,
                        extra: Mapping[str, object] | None = None) -> dict[str, object]:
     """The parameters a section notebook receives: area, period, output folder, then the
-    area config's ``section_parameters`` for that section (``extra``)."""
-    base: dict[str, object] = {"area": area, "period": period, "output_dir": str(output_dir)}
-    clash = sorted(set(base) & set(extra or {}))
-    if clash:
-        raise ConfigError(f"section_parameters cannot set '{clash[0]}'",
-                          column="section_parameters",
-                          expected="parameters other than area, period and output_dir")
-    return {**base, **(extra or {})}
+    area config's ``section_parameters`` for that section (``extra``; the config refuses any
+    that would override the first three)."""
+    return {"area": area, "period": period, "output_dir": str(output_dir), **(extra or {})}
 
 
 def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:

@@ -84,6 +84,10 @@ class SourcesConfig(_Strict):
     )
 
 
+BUILD_PARAMETERS = ("area", "period", "output_dir")
+"""The parameters every section notebook receives from the build itself."""
+
+
 class AreaConfig(_Strict):
     """One Community Safety Partnership: identity, comparators, sources and reporting rules."""
 
@@ -107,6 +111,18 @@ class AreaConfig(_Strict):
                     "{'30_places': {'offence_group': 'Burglary'}}; checked against what each "
                     "notebook declares when it is built",
     )
+
+    @field_validator("section_parameters")
+    @classmethod
+    def _section_parameters_leave_the_build_ones(
+        cls, sections: dict[str, dict[str, str | int | float | bool]]
+    ) -> dict[str, dict[str, str | int | float | bool]]:
+        for section, parameters in sections.items():
+            clash = sorted(set(parameters) & set(BUILD_PARAMETERS))
+            if clash:
+                raise ValueError(f"{section} sets '{clash[0]}', which the build always sets "
+                                 f"(from the command line or the report folder)")
+        return sections
 
     @field_validator("lad_codes")
     @classmethod

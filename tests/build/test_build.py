@@ -189,7 +189,7 @@ def _area_with_section_parameters(project: Path, name: str, parameters: dict) ->
     [
         ({"30_place": {"offence_group": "Burglary"}}, "names no section '30_place'"),
         ({SECTION: {"offence_grup": "Burglary"}}, "unknown parameter(s): offence_grup"),
-        ({SECTION: {"period": "2023-24"}}, "cannot set 'period'"),
+        ({SECTION: {"period": "2023-24"}}, "sets 'period', which the build always sets"),
     ],
 )
 def test_bad_section_parameters_stop_the_build_before_it_runs(
