@@ -22,6 +22,13 @@ from analysis.errors import ConfigError, DataCoverageError, InputError
 
 KINDS = ("financial_year", "calendar_year", "rolling_12", "custom")
 
+COMPARISON_RULES = ("year_earlier", "preceding")
+"""How the comparison period is chosen (the area config's ``comparison``): ``year_earlier``
+(the default) takes the same months a year earlier, so seasons match; ``preceding`` takes the
+run of months just before the period. For a 12-month period the two are the same period."""
+
+DEFAULT_COMPARISON = "year_earlier"
+
 _FY_PATTERN = re.compile(r"^(?:FY\s*)?(\d{4})\s*[/-]\s*(\d{2})$", re.IGNORECASE)
 _CALENDAR_PATTERN = re.compile(r"^(\d{4})$")
 _ROLLING_PATTERN = re.compile(r"^R12-(\d{4})-(\d{2})$", re.IGNORECASE)
@@ -212,6 +219,7 @@ class Period:
 
         For a 12-month period this is the year before; for a custom six months it is the six
         months immediately before (use :meth:`year_earlier` for the same months a year ago).
+        The period a report compares with is :func:`comparison_period`, not this.
         """
         return self.shifted(-len(self))
 
@@ -239,6 +247,40 @@ class Period:
         """Which months of this period are absent from ``available_months``."""
         available = {to_month(month) for month in available_months}
         return PeriodCoverage(self, [m for m in self.months if m not in available])
+
+
+def comparison_period(period: Period, rule: str = DEFAULT_COMPARISON) -> Period:
+    """The period ``period`` is compared with, under ``rule`` (one of :data:`COMPARISON_RULES`).
+
+    The one definition every page, table and key figure uses. ``year_earlier`` gives the same
+    calendar months a whole number of years earlier: one year for periods of up to 12 months
+    (Jan-Feb 2019 is compared with Jan-Feb 2018, not with Nov-Dec 2018, because crime and ASB
+    are seasonal), as many whole years as needed for a longer range so the two never overlap.
+    ``preceding`` gives the months just before (Nov-Dec 2018 for Jan-Feb 2019). Financial
+    years, calendar years and rolling 12 months get the 12 months before under either rule.
+    """
+    if rule not in COMPARISON_RULES:
+        raise ConfigError("Unknown comparison rule", found=rule,
+                          expected=f"one of {', '.join(COMPARISON_RULES)}")
+    if rule == "preceding":
+        return period.shifted(-len(period))
+    years = -(-len(period) // 12)  # whole years covering the period, so no month overlaps
+    return period.shifted(-12 * years)
+
+
+def comparison_rule_text(period: Period, rule: str = DEFAULT_COMPARISON) -> str:
+    """The rule in words for page headers and the manifest, e.g. 'the same months a year
+    earlier'."""
+    if rule not in COMPARISON_RULES:
+        raise ConfigError("Unknown comparison rule", found=rule,
+                          expected=f"one of {', '.join(COMPARISON_RULES)}")
+    if len(period) == 12:
+        return "the 12 months before"
+    if rule == "preceding":
+        return f"the {len(period)} months just before"
+    years = -(-len(period) // 12)
+    return "the same months a year earlier" if years == 1 else (
+        f"the same months {years} years earlier")
 
 
 def _checked_month(year: int, month: int, text: str) -> datetime.date:
@@ -290,3 +332,149 @@ def latest_complete_financial_year(available_months: Iterable[object]) -> Period
         found=f"{len(available)} months from {min(available)} to {newest}",
         expected="all 12 months of at least one financial year",
     )
+
+
+COMPLETE = "complete"
+LIKE_FOR_LIKE = "like for like"
+NOT_COMPARED = "not compared"
+
+
+def _month_span(months: list[datetime.date]) -> str:
+    """Months as a short list, a run joined with a dash: 'Jan–Mar 2019', 'Jan 2019, Mar 2019'."""
+    if not months:
+        return "none"
+    runs: list[list[datetime.date]] = [[months[0]]]
+    for month in months[1:]:
+        if month == add_months(runs[-1][-1], 1):
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    parts = []
+    for run in runs:
+        if len(run) == 1:
+            parts.append(_month_label(run[0]))
+        elif run[0].year == run[-1].year:
+            parts.append(f"{run[0]:%b}–{_month_label(run[-1])}")
+        else:
+            parts.append(f"{_month_label(run[0])}–{_month_label(run[-1])}")
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class MonthsCompared:
+    """Which months of the current and the comparison period can be compared, and how.
+
+    Month ``i`` of the current period is paired with month ``i`` of the comparison period
+    (the same calendar month under the default ``year_earlier`` rule). ``basis`` is
+    :data:`COMPLETE` when both periods hold every month; :data:`LIKE_FOR_LIKE` when some pairs
+    are held in both (only those pairs are compared); :data:`NOT_COMPARED` when no pair is,
+    e.g. a period with no month of data. Built by :func:`compared_months`; the one rule every
+    change table, finding and key figure follows.
+    """
+
+    current: Period
+    previous: Period
+    current_held: tuple[datetime.date, ...]
+    previous_held: tuple[datetime.date, ...]
+    pairs: tuple[tuple[datetime.date, datetime.date], ...]
+
+    @property
+    def basis(self) -> str:
+        """:data:`COMPLETE`, :data:`LIKE_FOR_LIKE` or :data:`NOT_COMPARED`."""
+        if len(self.pairs) == len(self.current) == len(self.current_held) \
+                and len(self.previous_held) == len(self.previous):
+            return COMPLETE
+        return LIKE_FOR_LIKE if self.pairs else NOT_COMPARED
+
+    @property
+    def comparable(self) -> bool:
+        """True when a change can be stated (complete, or like for like on shared months)."""
+        return self.basis != NOT_COMPARED
+
+    def counted_months(self, which: str) -> list[datetime.date]:
+        """The months whose counts go into the ``which`` ('current' or 'previous') column:
+        the paired months when the periods are compared, else every month that period holds
+        (a period holding none has unknown counts, never 0)."""
+        index = {"current": 0, "previous": 1}[which]
+        if self.comparable:
+            return [pair[index] for pair in self.pairs]
+        return list(self.current_held if which == "current" else self.previous_held)
+
+    def holds_none(self, which: str) -> bool:
+        """True when the ``which`` period holds no month of data (its counts are unknown)."""
+        return not (self.current_held if which == "current" else self.previous_held)
+
+    def heading(self, which: str) -> str:
+        """A column heading that says what the count covers, e.g. '2018/19 (Jan–Feb only)'."""
+        period = self.current if which == "current" else self.previous
+        if self.basis == COMPLETE:
+            return period.label
+        if self.holds_none(which):
+            return f"{period.label} (no data)"
+        months = self.counted_months(which)
+        if self.comparable:
+            return f"{period.label} ({_month_span(months)} only)"
+        return f"{period.label} ({len(months)} of {len(period)} months)"
+
+    def note(self) -> str:
+        """What was compared, or what was not and why, for the page beside the figure."""
+        if self.basis == COMPLETE:
+            return (f"{self.current.label} is compared with {self.previous.label}: every "
+                    "month of both periods is held.")
+        if self.basis == LIKE_FOR_LIKE:
+            shared = [pair[0] for pair in self.pairs]
+            return (f"Like for like on the {len(self.pairs)} of {len(self.current)} months "
+                    f"held in both periods: {_month_span(shared)} against "
+                    f"{_month_span([pair[1] for pair in self.pairs])}. The other months are "
+                    "missing from one period or both, so the change covers these months only.")
+        empty = [p.label for p, held in ((self.current, self.current_held),
+                                          (self.previous, self.previous_held)) if not held]
+        if empty:
+            return (f"Not compared: {' and '.join(empty)} holds no month of data, so no change "
+                    "is given (counts shown are for the months held only).")
+        return ("Not compared: no month is held in both periods, so no change is given "
+                "(counts shown are for the months held only).")
+
+    def completeness(self) -> list[str]:
+        """One sentence per period: months held of months in the period, missing months named."""
+        lines = []
+        for period, held in ((self.current, self.current_held),
+                             (self.previous, self.previous_held)):
+            missing = [m for m in period.months if m not in set(held)]
+            text = f"{period.label}: {len(held)} of {len(period)} months held"
+            lines.append(text + (f" (missing: {_month_span(missing)})." if missing else "."))
+        return lines
+
+    def as_record(self, rule: str) -> dict[str, object]:
+        """The comparison as plain data for ``manifest.json``."""
+        return {
+            "rule": rule,
+            "rule_text": comparison_rule_text(self.current, rule),
+            "current": {"label": self.current.label, "months": len(self.current),
+                        "months_held": [m.isoformat() for m in self.current_held]},
+            "previous": {"label": self.previous.label, "months": len(self.previous),
+                         "months_held": [m.isoformat() for m in self.previous_held]},
+            "basis": self.basis,
+            "months_compared": [m.isoformat() for m in self.counted_months("current")]
+            if self.comparable else [],
+        }
+
+
+def compared_months(current: Period, previous: Period,
+                    available_months: Iterable[object]) -> MonthsCompared:
+    """Pair the months of ``current`` and ``previous`` and keep those held in both.
+
+    ``available_months`` are the months the data holds (e.g. the force's police.uk months).
+    Both periods must be the same length (as :func:`comparison_period` gives).
+    """
+    if len(current) != len(previous):
+        raise ConfigError("The two periods compared must be the same length",
+                          found=f"{current.label} ({len(current)} months) and "
+                                f"{previous.label} ({len(previous)} months)")
+    available = {to_month(month) for month in available_months}
+    current_held = tuple(m for m in current.months if m in available)
+    previous_held = tuple(m for m in previous.months if m in available)
+    pairs = tuple((now, before) for now, before in zip(current.months, previous.months,
+                                                       strict=True)
+                  if now in available and before in available)
+    return MonthsCompared(current, previous, current_held, previous_held, pairs)

@@ -12,8 +12,14 @@ from hypothesis import strategies as st
 
 from analysis.errors import ConfigError, DataCoverageError, InputError
 from analysis.periods import (
+    COMPLETE,
+    LIKE_FOR_LIKE,
+    NOT_COMPARED,
     Period,
     add_months,
+    compared_months,
+    comparison_period,
+    comparison_rule_text,
     latest_complete_financial_year,
     months_between,
     to_month,
@@ -115,6 +121,89 @@ class TestPrevious:
     def test_custom_year_earlier(self):
         earlier = Period.custom(d(2024, 4), d(2024, 9)).year_earlier()
         assert (earlier.start, earlier.end) == (d(2023, 4), d(2023, 9))
+
+
+class TestComparisonPeriod:
+    def test_month_range_is_compared_with_the_same_months_a_year_earlier(self):
+        compared = comparison_period(Period.parse("2019-01..2019-02"))
+        assert (compared.start, compared.end) == (d(2018, 1), d(2018, 2))
+        assert compared.label == "Jan 2018 to Feb 2018"
+
+    def test_preceding_rule_takes_the_months_just_before(self):
+        compared = comparison_period(Period.parse("2019-01..2019-02"), "preceding")
+        assert (compared.start, compared.end) == (d(2018, 11), d(2018, 12))
+
+    @pytest.mark.parametrize("rule", ["year_earlier", "preceding"])
+    @pytest.mark.parametrize(("text", "expected"), [
+        ("2018-19", "2017/18"), ("2022", "2021"), ("R12-2025-03", "12 months to Mar 2024")])
+    def test_twelve_month_periods_keep_their_meaning(self, text, expected, rule):
+        assert comparison_period(Period.parse(text), rule).label == expected
+        assert comparison_rule_text(Period.parse(text), rule) == "the 12 months before"
+
+    def test_longer_range_steps_back_whole_years_so_months_never_overlap(self):
+        # Jan 2023 – Jun 2024 (18 months): two years back keeps the seasons, no overlap.
+        compared = comparison_period(Period.parse("2023-01..2024-06"))
+        assert (compared.start, compared.end) == (d(2021, 1), d(2022, 6))
+        assert comparison_rule_text(Period.parse("2023-01..2024-06")) == (
+            "the same months 2 years earlier")
+
+    def test_rule_text_for_a_month_range(self):
+        period = Period.parse("2019-01..2019-02")
+        assert comparison_rule_text(period) == "the same months a year earlier"
+        assert comparison_rule_text(period, "preceding") == "the 2 months just before"
+
+    def test_unknown_rule_is_refused(self):
+        with pytest.raises(ConfigError):
+            comparison_period(Period.parse("2022"), "last_week")
+
+
+class TestComparedMonths:
+    FY = Period.parse("2018-19")  # Apr 2018 – Mar 2019
+    # The real Essex months around it: Jan-Jul 2018, Oct 2018 - Feb 2019.
+    HELD = [d(2018, m) for m in (1, 2, 3, 4, 5, 6, 7, 10, 11, 12)] + [d(2019, 1), d(2019, 2)]
+
+    def test_complete_when_both_periods_hold_every_month(self):
+        current = Period.parse("2019-01..2019-02")
+        compared = compared_months(current, comparison_period(current), self.HELD)
+        assert compared.basis == COMPLETE
+        assert compared.heading("current") == "Jan 2019 to Feb 2019"
+        assert compared.counted_months("previous") == [d(2018, 1), d(2018, 2)]
+
+    def test_like_for_like_pairs_only_the_months_held_in_both(self):
+        compared = compared_months(self.FY, comparison_period(self.FY), self.HELD)
+        # 9 of 12 held now, 3 of 12 (Jan-Mar 2018) before; Mar 2019 is missing, so only
+        # Jan and Feb are held in both.
+        assert compared.basis == LIKE_FOR_LIKE
+        assert compared.counted_months("current") == [d(2019, 1), d(2019, 2)]
+        assert compared.counted_months("previous") == [d(2018, 1), d(2018, 2)]
+        assert compared.heading("current") == "2018/19 (Jan–Feb 2019 only)"
+        assert compared.note().startswith("Like for like on the 2 of 12 months held in both "
+                                          "periods: Jan–Feb 2019 against Jan–Feb 2018.")
+        assert compared.completeness() == [
+            "2018/19: 9 of 12 months held (missing: Aug–Sep 2018, Mar 2019).",
+            "2017/18: 3 of 12 months held (missing: Apr–Dec 2017).",
+        ]
+
+    def test_a_period_with_no_month_is_not_compared(self):
+        current = Period.parse("2018")
+        compared = compared_months(current, comparison_period(current), self.HELD)
+        assert compared.basis == NOT_COMPARED and not compared.comparable
+        assert compared.holds_none("previous")
+        assert compared.counted_months("current") == self.HELD[:10]
+        assert compared.heading("previous") == "2017 (no data)"
+        assert compared.heading("current") == "2018 (10 of 12 months)"
+        assert compared.note().startswith("Not compared: 2017 holds no month of data")
+
+    def test_record_for_the_manifest(self):
+        record = compared_months(self.FY, comparison_period(self.FY), self.HELD).as_record(
+            "year_earlier")
+        assert record["basis"] == LIKE_FOR_LIKE
+        assert record["months_compared"] == ["2019-01-01", "2019-02-01"]
+        assert record["previous"]["months_held"] == ["2018-01-01", "2018-02-01", "2018-03-01"]
+
+    def test_periods_of_different_length_are_refused(self):
+        with pytest.raises(ConfigError):
+            compared_months(Period.parse("2022"), Period.parse("2021-01..2021-02"), self.HELD)
 
 
 class TestTrendWindow:
