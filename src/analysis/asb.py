@@ -28,7 +28,7 @@ from analysis.measures import (
 from analysis.narrative import describe_change, number
 from analysis.overview import rates_by_csp
 from analysis.partner_counts import extract_months, headline, monthly_counts
-from analysis.periods import Period
+from analysis.periods import DEFAULT_COMPARISON, Period, comparison_period
 
 ASB = "Anti-social behaviour"
 """The police.uk crime type holding ASB incidents."""
@@ -243,7 +243,8 @@ def describe_publication(comparison: dict[str, object] | None, area_name: str) -
 
 
 def hotspot_squares(placed: pd.DataFrame, grid: places.Grid, period: Period,
-                    available_months: Iterable[date]) -> tuple[pd.DataFrame, bool]:
+                    available_months: Iterable[date], *,
+                    comparison: str = DEFAULT_COMPARISON) -> tuple[pd.DataFrame, bool]:
     """Hotspot squares for ASB: :func:`analysis.places.hotspot_trend` when the data allow it.
 
     Hotspot classes need complete quarters both before and within the period; when the
@@ -252,10 +253,12 @@ def hotspot_squares(placed: pd.DataFrame, grid: places.Grid, period: Period,
     and False as the second value so the page can say why there is no class map.
     """
     try:
-        return places.hotspot_trend(placed, grid, period, available_months), True
+        return places.hotspot_trend(placed, grid, period, available_months,
+                                    comparison=comparison), True
     except DataCoverageError:
         pass
-    current, previous = places.period_cell_counts(placed, grid, [period, period.previous()])
+    current, previous = places.period_cell_counts(
+        placed, grid, [period, comparison_period(period, comparison)])
     now = places.gi_star_hotspots(current, places.grid_weights(grid))
     table = grid.cells[["cell", "cell_id", "easting", "northing"]].copy()
     table["current"], table["previous"] = current, previous

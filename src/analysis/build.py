@@ -10,7 +10,6 @@ failed run leaves the previous report as it was.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -34,6 +33,7 @@ from analysis.layout import (
     atomic_write,
     report_dir,
     section_notebooks,
+    strict_json,
 )
 from analysis.locks import exclusive
 from analysis.periods import Period
@@ -192,7 +192,7 @@ def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
     _publish_outputs(section, staging, out)
     timing = {"section": section, "seconds": round(time.perf_counter() - started, 2),
               "parameters": section_parameters(area, period, out, extra)}
-    atomic_write(out / TIMINGS_DIR / f"{section}.json", json.dumps(timing, indent=2))
+    atomic_write(out / TIMINGS_DIR / f"{section}.json", strict_json(timing))
     return html_path
 
 

@@ -103,6 +103,11 @@ class AreaConfig(_Strict):
         default=None, description="store name under data/processed/ (shared by a force's CSPs)"
     )
     disclosure: Literal["ons", "nhs", "none"] = "ons"
+    comparison: Literal["year_earlier", "preceding"] = Field(
+        default="year_earlier",
+        description="the period compared with: the same months a year earlier (default) or "
+                    "the months just before; the same for 12-month periods",
+    )
     is_demo: bool = False
     sources: SourcesConfig
     section_parameters: dict[str, dict[str, str | int | float | bool]] = Field(
@@ -180,6 +185,7 @@ class ForceTemplate(_Strict):
     default_period: str
     store: str = Field(description="the one store every CSP of the force reads")
     disclosure: Literal["ons", "nhs", "none"] = "ons"
+    comparison: Literal["year_earlier", "preceding"] = "year_earlier"
     sources: SourcesConfig
 
 
@@ -219,7 +225,8 @@ def force_csps(template: ForceTemplate, root: Path | None = None) -> dict[str, A
             name=name, title=f"{csp_name} Community Safety Partnership", csp_code=csp_code,
             csp_name=str(csp_name), lad_codes=sorted(lads["lad_code"].unique()),
             force=template.force, default_period=template.default_period, store=template.store,
-            disclosure=template.disclosure, sources=template.sources,
+            disclosure=template.disclosure, comparison=template.comparison,
+            sources=template.sources,
         )
     return areas
 

@@ -26,6 +26,7 @@ from analysis.layout import (
     report_dir,
     section_notebooks,
     section_title,
+    strict_json,
 )
 from analysis.periods import Period
 from analysis.provenance import git_state, input_inventory, package_versions
@@ -45,7 +46,7 @@ def write_manifest(config: AreaConfig, period: str, out: Path, root: Path) -> di
         "parameters": {"area": config.name, "period": period},
         "sections": timings,
     }
-    atomic_write(out / "manifest.json", json.dumps(manifest, indent=2))
+    atomic_write(out / "manifest.json", strict_json(manifest))
     return manifest
 
 
@@ -53,7 +54,7 @@ def merge_key_figures(out: Path) -> dict:
     """Combine each section's ``key_figures/<section>.json`` into ``key_figures.json``."""
     merged = {p.stem: json.loads(p.read_text(encoding="utf-8"))["figures"]
               for p in sorted((out / "key_figures").glob("*.json"))}
-    atomic_write(out / "key_figures.json", json.dumps(merged, indent=2))
+    atomic_write(out / "key_figures.json", strict_json(merged))
     return merged
 
 

@@ -7,13 +7,20 @@ IPython) so the build and index commands, which run once per section, start quic
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from analysis.config import AreaConfig, project_root
 from analysis.disclosure import DisclosureRule
-from analysis.periods import Period
+from analysis.periods import (
+    DEFAULT_COMPARISON,
+    Period,
+    comparison_period,
+    comparison_rule_text,
+)
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "csp"  # the offline nbconvert template every page (and the index) uses
@@ -51,9 +58,11 @@ def section_title(notebook: Path) -> str:
     return str(metadata.get("title") or notebook.stem)
 
 
-def comparison_label(period: Period) -> str:
-    """'2024/25 compared with 2023/24': the comparison every page states."""
-    return f"{period.label} compared with {period.previous().label}"
+def comparison_label(period: Period, rule: str = DEFAULT_COMPARISON) -> str:
+    """'2024/25 compared with 2023/24 (the 12 months before)': the comparison every page
+    states, with the rule that chose it (the area config's ``comparison``)."""
+    return (f"{period.label} compared with {comparison_period(period, rule).label} "
+            f"({comparison_rule_text(period, rule)})")
 
 
 def report_dir(area: str, period: str, root: Path | None = None) -> Path:
@@ -64,6 +73,40 @@ def report_dir(area: str, period: str, root: Path | None = None) -> Path:
 def store_dir(config: AreaConfig, root: Path | None = None) -> Path:
     """``data/processed/<store>``: the canonical store this area reads from."""
     return (root or project_root()) / "data" / "processed" / config.store_name
+
+
+def _plain(value: object) -> object:
+    """``value`` with numpy scalars, dates and missing values (NaN, NA, NaT) made plain JSON
+    values, missing ones as None (JSON null)."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, date):  # datetimes and Timestamps too; NaT is unequal to itself
+        return value.isoformat() if value == value else None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalars
+        value = value.item()
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    import pandas as pd  # only for the rare value above none of these (pd.NA)
+
+    if value is pd.NA:
+        return None
+    raise TypeError(f"cannot write {type(value).__name__} as JSON: {value!r}")
+
+
+def strict_json(content: object, *, indent: int | None = 2) -> str:
+    """``content`` as strict JSON text: every JSON file the report writes goes through here.
+
+    Missing values (NaN, ``pd.NA``, ``NaT``, infinities) become ``null``, never the bare
+    ``NaN`` that strict parsers (JavaScript, jq) reject; numpy numbers become plain numbers
+    and dates ISO text. ``allow_nan=False`` guarantees nothing non-standard gets through.
+    """
+    return json.dumps(_plain(content), indent=indent, allow_nan=False)
 
 
 def atomic_write(path: Path, text: str) -> None:

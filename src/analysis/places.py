@@ -44,7 +44,7 @@ from analysis.measures import (
     significance_label,
 )
 from analysis.offences import load_police_uk_crime_types
-from analysis.periods import Period
+from analysis.periods import DEFAULT_COMPARISON, Period, comparison_period
 
 BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"
@@ -604,8 +604,12 @@ def hotspot_trend(assigned: pd.DataFrame, grid: Grid, period: Period,
                   available_months: Iterable[date], *, years: int = 3,
                   window_months: int = WINDOW_MONTHS,
                   neighbour_cells: float = NEIGHBOUR_CELLS, alpha: float = FDR_ALPHA,
-                  rules: HotspotRules = HotspotRules()) -> pd.DataFrame:
+                  rules: HotspotRules = HotspotRules(),
+                  comparison: str = DEFAULT_COMPARISON) -> pd.DataFrame:
     """Per square: counts this period and last, change, Gi* now, windows hot and its class.
+
+    "Last" is :func:`analysis.periods.comparison_period` under ``comparison`` (the area
+    config's rule).
 
     Windows with a missing month are left out (a gap is not a quiet quarter); their number is
     in ``attrs["windows_skipped"]``. Columns: cell, cell_id, easting, northing, current,
@@ -620,12 +624,13 @@ def hotspot_trend(assigned: pd.DataFrame, grid: Grid, period: Period,
     hot = np.array([gi_star_hotspots(c, weights, alpha).hot
                     for c in period_cell_counts(assigned, grid, complete)]).reshape(
         len(complete), grid.size)
-    current, previous = period_cell_counts(assigned, grid, [period, period.previous()])
+    compared_with = comparison_period(period, comparison)
+    current, previous = period_cell_counts(assigned, grid, [period, compared_with])
     now = gi_star_hotspots(current, weights, alpha)
     table = grid.cells[["cell", "cell_id", "easting", "northing"]].copy()
     table["current"] = _known_counts(current, period, available)
-    table["previous"] = _known_counts(previous, period.previous(), available)
-    assessed = _both_complete(period, period.previous(), available)
+    table["previous"] = _known_counts(previous, compared_with, available)
+    assessed = _both_complete(period, compared_with, available)
     table = pd.concat([table, _change_columns(current, previous, assessed=assessed)], axis=1)
     table["z"], table["q"], table["hot_now"] = now.z, now.q, now.hot
     table["windows_hot"] = hot.sum(axis=0)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import os
 import re
 from collections.abc import Hashable, Sequence
@@ -37,8 +36,9 @@ from analysis.layout import (
     section_notebooks,
     section_title,
     store_dir,
+    strict_json,
 )
-from analysis.periods import Period
+from analysis.periods import Period, comparison_period
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -88,8 +88,9 @@ class Section:
 
     @property
     def previous(self) -> Period:
-        """The comparison period: the same length immediately before."""
-        return self.period.previous()
+        """The comparison period, under the area's ``comparison`` rule
+        (:func:`analysis.periods.comparison_period`)."""
+        return comparison_period(self.period, self.config.comparison)
 
     @property
     def store_dir(self) -> Path:
@@ -127,7 +128,7 @@ class Section:
 <h1>{html.escape(title)}</h1>
 <dl class="csp-meta">
 <dt>Area</dt><dd>{html.escape(self.config.title)} ({self.config.csp_code})</dd>
-<dt>Period</dt><dd>{html.escape(comparison_label(self.period))}</dd>
+<dt>Period</dt><dd>{html.escape(comparison_label(self.period, self.config.comparison))}</dd>
 <dt>Data sources</dt><dd><ul>{items}</ul></dd>
 <dt>Caveats</dt><dd><ul>{notes}</ul></dd>
 <dt>Disclosure control</dt><dd>{html.escape(disclosure_statement(self.config.disclosure))}</dd>
@@ -215,9 +216,7 @@ class Section:
         folder.mkdir(exist_ok=True)
         payload = {"section": self.section_id, "area": self.config.name,
                    "period": self.period.label, key: content}
-        (folder / f"{self.section_id}.json").write_text(
-            json.dumps(payload, indent=2, default=_json_default), encoding="utf-8"
-        )
+        (folder / f"{self.section_id}.json").write_text(strict_json(payload), encoding="utf-8")
 
     @property
     def report_dir(self) -> Path:
@@ -227,15 +226,6 @@ class Section:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-
-
-def _json_default(value: object) -> object:
-    """Serialise numpy scalars and dates that appear in key figures."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"cannot write {type(value).__name__} to key_figures.json")
 
 
 def police_uk_source(force_name: str, months: list[date]) -> str:

@@ -44,7 +44,7 @@ from analysis.measures import (
     change_table,
 )
 from analysis.offences import load_police_uk_crime_types
-from analysis.periods import Period, to_month
+from analysis.periods import DEFAULT_COMPARISON, Period, comparison_period, to_month
 from analysis.pipeline import force_populations
 from analysis.report import area_partner_table
 from analysis.survey import proportion_change, survey_results
@@ -777,9 +777,13 @@ def concern_figure(issue: IssueSpec, evidence: Evidence, period_text: str) -> di
 
 
 def collect_figures(matrix: PriorityMatrix, evidence: Evidence, current: Period,
-                    period_text: str) -> pd.DataFrame:
-    """One row per issue and dimension: the figure (or why it is missing) and its source."""
-    previous = current.previous()
+                    period_text: str, *, comparison: str = DEFAULT_COMPARISON) -> pd.DataFrame:
+    """One row per issue and dimension: the figure (or why it is missing) and its source.
+
+    Changes compare ``current`` with :func:`analysis.periods.comparison_period` under
+    ``comparison`` (the area config's rule).
+    """
+    previous = comparison_period(current, comparison)
     rows: list[dict] = []
     for issue in matrix.issues:
         if issue.source == "police_uk":

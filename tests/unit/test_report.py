@@ -57,3 +57,43 @@ def test_key_figures_and_findings_accumulate(section: Section, tmp_path: Path) -
 def test_shown_path_never_absolute() -> None:
     assert shown_path(str(ROOT / "data" / "raw" / "x.csv"), ROOT) == "data/raw/x.csv"
     assert shown_path("data/raw/a.zip!2024-01/b.csv", ROOT) == "data/raw/a.zip!2024-01/b.csv"
+
+
+def _strict_loads(text: str) -> object:
+    """json.loads that refuses NaN, Infinity and -Infinity, as JavaScript and jq do."""
+    def refuse(constant: str) -> object:
+        raise ValueError(f"non-standard JSON constant {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_strict_json_writes_missing_values_as_null() -> None:
+    import datetime
+
+    import numpy as np
+
+    from analysis.layout import strict_json
+
+    content = {"nan": float("nan"), "na": pd.NA, "nat": pd.NaT, "inf": np.inf,
+               "np_int": np.int64(7), "np_float": np.float64(2.5), "np_nan": np.float64("nan"),
+               "np_bool": np.bool_(True), "when": datetime.date(2024, 1, 1),
+               "nested": [{"x": float("nan")}, (1, None)]}
+    parsed = _strict_loads(strict_json(content))
+    assert parsed == {"nan": None, "na": None, "nat": None, "inf": None, "np_int": 7,
+                      "np_float": 2.5, "np_nan": None, "np_bool": True, "when": "2024-01-01",
+                      "nested": [{"x": None}, [1, None]]}
+    with pytest.raises(ValueError):
+        _strict_loads('{"a": NaN}')  # the check itself rejects what json.dumps used to write
+
+
+def test_key_figures_with_unknown_values_are_strict_json(section: Section,
+                                                         tmp_path: Path) -> None:
+    section.record("all_crime_pct_diff", float("nan"))
+    section.record("all_crime_previous", pd.NA)
+    saved = _strict_loads((tmp_path / "key_figures" / "40_test.json").read_text())
+    assert saved["figures"]["all_crime_pct_diff"]["value"] is None
+    assert saved["figures"]["all_crime_previous"]["value"] is None
+
+
+def test_header_states_the_comparison_rule(section: Section) -> None:
+    header = section.header("Test", sources=[], caveats=[]).data
+    assert "2024/25 compared with 2023/24 (the 12 months before)" in header
