@@ -32,8 +32,8 @@ NOT_TESTED = "no test stated"
 _NOT_SIGNIFICANT = re.compile(r"not (a )?statistically significant|no significant change"
                               r"|not significantly different", re.IGNORECASE)
 _SIGNIFICANT = re.compile(r"significant(ly)? (increase|decrease|higher|lower)", re.IGNORECASE)
-_NOT_ASSESSED = re.compile(r"not assessed|should not be relied on|cannot be given",
-                           re.IGNORECASE)
+_NOT_ASSESSED = re.compile(r"not assessed|should not be relied on|cannot be given"
+                           r"|no change is given", re.IGNORECASE)
 _DIRECTIONS = (
     ("increase", re.compile(r"\b(rose|increased?|up from|risen)\b", re.IGNORECASE)),
     ("decrease", re.compile(r"\b(fell|decreased?|down from|fallen)\b", re.IGNORECASE)),

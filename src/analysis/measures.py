@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.errors import ConfigError, InputError
-from analysis.periods import Period, to_month
+from analysis.periods import COMPLETE, Period, compared_months, to_month
 
 RELIABLE_BASE = 10
 """A percentage change is flagged unreliable when the previous count is below this."""
@@ -211,13 +211,14 @@ def _month_keys(column: pd.Series) -> pd.Series:
 
 
 def _period_counts(
-    data: pd.DataFrame, groups: pd.DataFrame, period: Period, by: list[str], complete: bool
+    data: pd.DataFrame, groups: pd.DataFrame, months: list[datetime.date], by: list[str]
 ) -> np.ndarray:
-    """Counts per group in ``period``; groups with no rows get 0 only if ``complete``."""
-    in_period = data["_month"].isin(set(period.months))
-    sums = data[in_period].groupby(by, sort=False)["_count"].sum().rename("n")
+    """Counts per group over ``months`` (all held, so a group with no rows there has 0);
+    unknown (<NA>) for every group when ``months`` is empty (no month of data)."""
+    in_months = data["_month"].isin(set(months))
+    sums = data[in_months].groupby(by, sort=False)["_count"].sum().rename("n")
     counts = groups.join(sums, on=by)["n"].astype("Int64")
-    return (counts.fillna(0) if complete else counts).to_numpy()
+    return (counts.fillna(0) if months else counts).to_numpy()
 
 
 def change_table(
@@ -248,12 +249,18 @@ def change_table(
     decimal, NaN on a zero base), pct_reliable (previous >= 10), p_value (exact conditional
     Poisson test), significance (label), complete.
 
-    Coverage: when ``available_months`` is given, ``complete`` is True only if both periods
-    have every month; a group with no rows in an incomplete period is shown as <NA> (unknown),
-    not 0, and no row of an incomplete comparison is tested (significance "not assessed").
-    Without ``available_months``, coverage is not checked and ``complete`` is <NA>.
+    Coverage (:func:`analysis.periods.compared_months`): when ``available_months`` is given,
+    ``complete`` is True only if both periods have every month, and ``basis`` says what was
+    compared. When both periods hold every month, or some month pairs are held in both
+    (``basis`` "like for like": only those months are counted in both columns, and tested),
+    the change is given. Otherwise (``basis`` "not compared", e.g. a period with no month of
+    data) each column counts the months that period holds, a period holding none is <NA>
+    (unknown, never 0) in every row including the total, and diff, pct_diff and p_value are
+    missing with significance "not assessed". Without ``available_months``, coverage is not
+    checked, whole periods are counted and ``complete`` and ``basis`` are <NA>.
     The same facts are in ``attrs``: current_period, previous_period, missing_months
-    (period label -> list of missing months) and coverage_checked.
+    (period label -> list of missing months), coverage_checked and months_compared (the
+    :class:`analysis.periods.MonthsCompared`, or None).
     """
     by = [by] if isinstance(by, str) else list(by)
     if not by:
@@ -278,39 +285,47 @@ def change_table(
     both = set(current.months) | set(previous.months)
     data = data[data["_month"].isin(both)]
 
-    coverage = {}
+    compared = None
     if available_months is not None:
         months = list(available_months)
+        compared = compared_months(current, previous, months)
         coverage = {p.label: p.coverage(months) for p in (current, previous)}
-    current_complete = coverage[current.label].complete if coverage else True
-    previous_complete = coverage[previous.label].complete if coverage else True
+    counted = {"current": current.months, "previous": previous.months}
+    if compared is not None:
+        counted = {which: compared.counted_months(which) for which in counted}
 
     groups = data[by].drop_duplicates().reset_index(drop=True)
-    groups["current"] = _period_counts(data, groups[by], current, by, current_complete)
-    groups["previous"] = _period_counts(data, groups[by], previous, by, previous_complete)
+    for column, months_counted in counted.items():
+        groups[column] = _period_counts(data, groups[by], months_counted, by)
 
     rows = _with_subtotals(groups, by, subtotal_label) if subtotals and len(by) > 1 else groups
     if total_label is not None:
-        total = {col: total_label for col in by}
-        for column, period in (("current", current), ("previous", previous)):
-            total[column] = int(data.loc[data["_month"].isin(set(period.months)), "_count"].sum())
+        total: dict[str, object] = {col: total_label for col in by}
+        for column, months_counted in counted.items():
+            in_months = data["_month"].isin(set(months_counted))
+            total[column] = int(data.loc[in_months, "_count"].sum()) if months_counted else pd.NA
         rows = pd.concat([rows, pd.DataFrame([total])], ignore_index=True)
 
     table = _add_change_columns(rows, alpha)
-    if coverage:
-        complete = current_complete and previous_complete
-        table["complete"] = pd.array([complete] * len(table), dtype="boolean")
-        if not complete:
-            # Counts over different numbers of months are not comparable: no test is claimed.
+    if compared is not None:
+        table["complete"] = pd.array([compared.basis == COMPLETE] * len(table), dtype="boolean")
+        table["basis"] = compared.basis
+        if not compared.comparable:
+            # Counts over different months are not comparable: no change, no test claimed.
+            table["diff"] = pd.array([pd.NA] * len(table), dtype="Int64")
+            table["pct_diff"] = np.nan
             table["p_value"] = np.nan
             table["significance"] = NOT_ASSESSED
     else:
         table["complete"] = pd.array([pd.NA] * len(table), dtype="boolean")
+        table["basis"] = pd.NA
     table.attrs.update(
         current_period=current.label,
         previous_period=previous.label,
-        coverage_checked=bool(coverage),
-        missing_months={label: cov.missing for label, cov in coverage.items()},
+        coverage_checked=compared is not None,
+        missing_months={label: cov.missing for label, cov in coverage.items()}
+        if compared is not None else {},
+        months_compared=compared,
     )
     return table
 
@@ -321,7 +336,7 @@ def _with_subtotals(groups: pd.DataFrame, by: list[str], subtotal_label: str) ->
     for top, members in groups.groupby(by[0], sort=False):
         subtotal = {by[0]: top, **{col: subtotal_label for col in by[1:]}}
         for column in ("current", "previous"):
-            subtotal[column] = int(members[column].sum())  # recorded total; unknowns add 0
+            subtotal[column] = members[column].sum(min_count=1)  # <NA> if no month held
         pieces.extend([pd.DataFrame([subtotal]), members])
     return pd.concat(pieces, ignore_index=True)
 

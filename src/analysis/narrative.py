@@ -16,6 +16,7 @@ from analysis.measures import (
     SIGNIFICANT_DECREASE,
     SIGNIFICANT_INCREASE,
 )
+from analysis.periods import LIKE_FOR_LIKE, NOT_COMPARED, MonthsCompared
 from analysis.trends import RULE_COLUMNS
 
 _RULE_WORDS = {
@@ -85,28 +86,40 @@ def describe_change(
     unit: str = "offences",
     force_pct: float | None = None,
     force_label: str = "the force",
+    compared: MonthsCompared | None = None,
 ) -> str:
     """One sentence for one row of :func:`analysis.measures.change_table`.
 
     e.g. 'Violence with injury rose by 179 offences (13.8 %), a statistically significant
     increase; the force rose 9.1 %.' A percentage is given only on a reliable base; the
-    significance wording follows the row's test label; if the row says a period is
-    incomplete the sentence says so and makes no claim about significance.
+    significance wording follows the row's test label. A row whose ``basis`` is "not
+    compared" (or with an unknown count) gets no change at all, only what was not compared
+    and why; a "like for like" row says which months it covers (from ``compared``, the
+    table's ``attrs["months_compared"]``). An older row that is only marked incomplete says
+    so and makes no claim about significance.
     """
     current, previous, diff = row["current"], row["previous"], row["diff"]
-    if pd.isna(current) or pd.isna(previous):
-        return (f"{subject}: the change cannot be given because the count for one period is "
-                "unknown (months of data are missing).")
+    basis = row.get("basis")
+    basis = basis if isinstance(basis, str) else None  # <NA>: coverage was not checked
+    if basis == NOT_COMPARED or pd.isna(current) or pd.isna(previous) or pd.isna(diff):
+        why = (compared.summary() if compared is not None and not compared.comparable
+               else "the two periods do not hold the same months of data")
+        return f"{subject}: no change is given ({why})."
     current, previous, diff = int(current), int(previous), int(diff)
     reliable = bool(row.get("pct_reliable", previous >= 10)) and not pd.isna(row["pct_diff"])
     pct = float(row["pct_diff"]) if reliable else None
     complete = row.get("complete")
-    incomplete = complete is not None and not pd.isna(complete) and not bool(complete)
+    like_for_like = basis == LIKE_FOR_LIKE
+    incomplete = (not like_for_like and complete is not None and not pd.isna(complete)
+                  and not bool(complete))
     sentence = f"{subject} {_movement(diff, pct, previous, unit)}"
     if not incomplete:
         sentence += _significance(str(row.get("significance", "")))
     if force_pct is not None:
         sentence += _force_clause(force_pct, force_label)
+    if like_for_like:
+        sentence += (f", {compared.summary()}" if compared is not None
+                     else ", like for like on the months held in both periods only")
     sentence += "."
     if incomplete:
         sentence += (" One of the periods compared is missing months of data, so this change "

@@ -64,7 +64,9 @@ def crime_type_change(area_counts: pd.DataFrame, force_counts: pd.DataFrame, cur
         ],
         ignore_index=True,
     )
-    return table.merge(force, on="crime_type", how="left", validate="one_to_one")
+    table = table.merge(force, on="crime_type", how="left", validate="one_to_one")
+    table.attrs["months_compared"] = crimes.attrs["months_compared"]
+    return table
 
 
 def monthly_totals(counts: pd.DataFrame, months: Iterable[date],
@@ -86,11 +88,19 @@ def monthly_totals(counts: pd.DataFrame, months: Iterable[date],
 
 
 def presentable(table: pd.DataFrame, current: Period, previous: Period) -> pd.DataFrame:
-    """The change table with the column headings an analyst expects (as in the seeds)."""
+    """The change table with the column headings an analyst expects (as in the seeds).
+
+    The count headings say what they cover when the comparison is not over whole periods
+    (:meth:`analysis.periods.MonthsCompared.heading`, e.g. '2018/19 (Jan–Feb 2019 only)');
+    a comparison that could not be made says why in **Change**.
+    """
+    compared = table.attrs.get("months_compared")
+    headings = ((compared.heading("previous"), compared.heading("current")) if compared
+                else (previous.label, current.label))
     columns = {
         "crime_type": "Crime type",
-        "previous": previous.label,
-        "current": current.label,
+        "previous": headings[0],
+        "current": headings[1],
         "diff": "# diff.",
         "pct_diff": "% diff.",
         "significance": "Change",
@@ -100,8 +110,8 @@ def presentable(table: pd.DataFrame, current: Period, previous: Period) -> pd.Da
     unreliable = ~table["pct_reliable"].astype(bool) & table["pct_diff"].notna()
     shown.loc[unreliable, "Change"] = (table.loc[unreliable, "significance"]
                                        + " (base under 10: % unreliable)")
-    incomplete = table["complete"].eq(False).fillna(False).astype(bool)
-    shown.loc[incomplete, "Change"] = "not assessed: months missing in a period"
+    if compared is not None and not compared.comparable:
+        shown["Change"] = compared.summary()
     return shown
 
 
@@ -237,6 +247,7 @@ def key_findings(change: pd.DataFrame, force_name: str) -> list[str]:
     units = {ASB: "incidents"}
     return [
         describe_change(rows.loc[name], name, unit=units.get(name, "offences"),
-                        force_pct=rows.loc[name, "force_pct_diff"], force_label=force_name)
+                        force_pct=rows.loc[name, "force_pct_diff"], force_label=force_name,
+                        compared=change.attrs.get("months_compared"))
         for name in chosen if name in rows.index
     ]

@@ -435,6 +435,22 @@ class MonthsCompared:
         return ("Not compared: no month is held in both periods, so no change is given "
                 "(counts shown are for the months held only).")
 
+    def summary(self) -> str:
+        """A short clause for a finding: '' when complete, else 'like for like on the 2 of 12
+        months held in both periods (Jan–Feb 2019 against Jan–Feb 2018)' or 'not compared:
+        2017 holds no month of data'."""
+        if self.basis == COMPLETE:
+            return ""
+        if self.basis == LIKE_FOR_LIKE:
+            return (f"like for like on the {len(self.pairs)} of {len(self.current)} months "
+                    f"held in both periods ({_month_span([p[0] for p in self.pairs])} against "
+                    f"{_month_span([p[1] for p in self.pairs])})")
+        empty = [p.label for p, held in ((self.current, self.current_held),
+                                          (self.previous, self.previous_held)) if not held]
+        if empty:
+            return f"not compared: {' and '.join(empty)} holds no month of data"
+        return "not compared: no month is held in both periods"
+
     def completeness(self) -> list[str]:
         """One sentence per period: months held of months in the period, missing months named."""
         lines = []

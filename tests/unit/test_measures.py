@@ -127,7 +127,7 @@ class TestChangeTable:
         table = change_table(seed_counts(), FY18, FY17, "group")
         assert list(table.columns) == [
             "group", "current", "previous", "diff", "pct_diff", "pct_reliable", "p_value",
-            "significance", "complete",
+            "significance", "complete", "basis",
         ]
         rows = table.set_index("group")
         assert rows.loc["Violence with injury", ["current", "previous", "diff"]].tolist() == [
@@ -174,22 +174,45 @@ class TestChangeTable:
         assert not row["pct_reliable"]
         assert bool(row["complete"]) is True
 
-    def test_incomplete_period_flagged_and_absent_group_unknown(self):
+    def test_incomplete_period_compared_like_for_like(self):
+        # Seed counts sit in April and May of each year; "New thing" 4 in July 2018.
+        # March 2018 missing: March 2019 is left out too, the other 11 pairs are compared.
         counts = pd.concat([seed_counts(), pd.DataFrame(
-            [{"month": FY18.months[3], "group": "New thing", "count": 4}])])
+            [{"month": FY18.months[3], "group": "New thing", "count": 4},
+             {"month": FY18.months[11], "group": "Robbery", "count": 1000}])])  # Mar 2019
         available = FY17.months[:-1] + FY18.months  # March 2018 missing
         table = change_table(counts, FY18, FY17, "group", available_months=available)
         assert not table["complete"].any()
-        row = table.set_index("group").loc["New thing"]
-        assert row["current"] == 4 and pd.isna(row["previous"]) and pd.isna(row["diff"])
-        assert row["significance"] == "not assessed"
+        assert (table["basis"] == "like for like").all()
+        rows = table.set_index("group")
+        # Held in both, so the absent previous count is a real 0.
+        assert (rows.loc["New thing", "current"], rows.loc["New thing", "previous"]) == (4, 0)
+        # Robbery's 1,000 in March 2019 is not counted: March 2018 is not held.
+        assert (rows.loc["Robbery", "previous"], rows.loc["Robbery", "current"]) == (205, 244)
+        assert rows.loc["Robbery", "significance"] == "no significant change"
+        # All crime over the 11 shared months: 1476 + 1134 + 244 + 4 against 2740.
+        assert (rows.loc["All crime", "current"], rows.loc["All crime", "previous"]) == (
+            2858, 2740)
         assert table.attrs["missing_months"] == {"2017/18": [dt.date(2018, 3, 1)], "2018/19": []}
         assert table.attrs["coverage_checked"] is True
-        # Every row of an incomplete comparison: counts shown, no significance claimed.
+        assert table.attrs["months_compared"].counted_months("current") == FY18.months[:-1]
+
+    def test_previous_period_with_no_month_is_unknown_everywhere(self):
+        counts = seed_counts()
+        table = change_table(counts, FY18, FY17, "group", available_months=FY18.months)
+        assert (table["basis"] == "not compared").all()
+        total = table.set_index("group").loc["All crime"]
+        assert total["current"] == 2854  # the months held are still counted
+        for column in ("previous", "diff"):
+            assert table[column].isna().all()
+        assert table["pct_diff"].isna().all() and table["p_value"].isna().all()
         assert (table["significance"] == "not assessed").all()
-        assert table["p_value"].isna().all()
-        robbery = table.set_index("group").loc["Robbery"]
-        assert (robbery["previous"], robbery["current"]) == (205, 244)
+
+    def test_subtotals_of_a_period_with_no_month_are_unknown(self):
+        counts = seed_counts().assign(sub=lambda t: t["group"])
+        table = change_table(counts, FY18, FY17, ["group", "sub"], subtotals=True,
+                             available_months=FY18.months)
+        assert table["previous"].isna().all()
 
     def test_coverage_not_checked(self):
         table = change_table(seed_counts(), FY18, FY17, "group")

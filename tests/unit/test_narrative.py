@@ -74,19 +74,20 @@ class TestDescribeChange:
         assert describe_change(row(table, "Homicide"), "Homicide").startswith(
             "Homicide rose from none to 1 offence,")
 
-    def test_incomplete_period_no_significance_claim(self):
+    def test_like_for_like_says_which_months(self):
         available = FY17.months[:-1] + FY18.months  # March 2018 missing
         table = table_for({"Violence with injury": (1297, 1476)}, available)
-        text = describe_change(row(table, "Violence with injury"), "Violence with injury")
-        assert "significant" not in text
-        assert "missing months of data" in text
+        text = describe_change(row(table, "Violence with injury"), "Violence with injury",
+                               compared=table.attrs["months_compared"])
+        assert text == ("Violence with injury rose by 179 offences (13.8 %), a statistically "
+                        "significant increase, like for like on the 11 of 12 months held in "
+                        "both periods (Apr 2018–Feb 2019 against Apr 2017–Feb 2018).")
 
     def test_unknown_count(self):
-        available = FY17.months[:-1] + FY18.months
         counts = pd.DataFrame([{"month": FY18.months[0], "group": "New", "count": 4}])
-        table = change_table(counts, FY18, FY17, "group", available_months=available)
-        # "New" has no rows in the incomplete previous period, so its count there is unknown
-        assert "cannot be given" in describe_change(row(table, "New"), "New")
+        table = change_table(counts, FY18, FY17, "group", available_months=FY18.months)
+        text = describe_change(row(table, "New"), "New", compared=table.attrs["months_compared"])
+        assert text == "New: no change is given (not compared: 2017/18 holds no month of data)."
 
     @given(st.integers(0, 3000), st.integers(0, 3000))
     def test_never_claims_untested_significance(self, previous, current):

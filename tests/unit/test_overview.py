@@ -7,7 +7,13 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis.overview import ASB, crime_type_change, monthly_totals, presentable
+from analysis.overview import (
+    ASB,
+    crime_type_change,
+    key_findings,
+    monthly_totals,
+    presentable,
+)
 from analysis.periods import Period
 
 VIOLENCE = "Violence and sexual offences"
@@ -103,9 +109,27 @@ def test_monthly_totals_keep_missing_months_missing() -> None:
     assert series["asb_incidents"].tolist()[2] == 2
 
 
-def test_incomplete_periods_claim_no_significance() -> None:
-    available = [m for m in ALL_MONTHS if m != date(2023, 10, 1)]  # one month unpublished
+def test_incomplete_periods_compared_like_for_like() -> None:
+    # Oct 2023 unpublished: Oct 2024 is left out too (no area crime there), 11 months each.
+    available = [m for m in ALL_MONTHS if m != date(2023, 10, 1)]
     table = crime_type_change(AREA, FORCE, CURRENT, PREVIOUS, available)
-    assert (table["significance"] == "not assessed").all()
+    rows = table.set_index("crime_type")
+    # Violence: 120 + 60 against 100 (the 50 of Oct 2023 is in a month not compared).
+    assert (rows.loc[VIOLENCE, "current"], rows.loc[VIOLENCE, "previous"]) == (180, 100)
+    assert (rows.loc["All crime", "current"], rows.loc["All crime", "previous"]) == (197, 108)
     shown = presentable(table, CURRENT, PREVIOUS)
-    assert (shown["Change"] == "not assessed: months missing in a period").all()
+    assert list(shown.columns[1:3]) == ["2023/24 (Apr–Sep 2023, Nov 2023–Mar 2024 only)",
+                                        "2024/25 (Apr–Sep 2024, Nov 2024–Mar 2025 only)"]
+
+
+def test_previous_period_with_no_month_shows_no_change() -> None:
+    table = crime_type_change(AREA, FORCE, CURRENT, PREVIOUS, CURRENT.months)
+    total = table.set_index("crime_type").loc["All crime"]
+    assert total["current"] == 197 and pd.isna(total["previous"]) and pd.isna(total["diff"])
+    shown = presentable(table, CURRENT, PREVIOUS)
+    assert shown.columns[1] == "2023/24 (no data)"
+    assert (shown["Change"] == "not compared: 2023/24 holds no month of data").all()
+    findings = key_findings(table, "Essex Police")
+    assert findings[0] == ("All crime: no change is given (not compared: 2023/24 holds no "
+                           "month of data).")
+    assert not any(word in " ".join(findings) for word in ("rose", "fell", "none to"))
