@@ -26,9 +26,15 @@ from analysis.measures import (
     significance_label,
 )
 from analysis.narrative import describe_change, number
-from analysis.overview import rates_by_csp
+from analysis.overview import months_counted, rate_heading, rates_by_csp
 from analysis.partner_counts import extract_months, headline, monthly_counts
-from analysis.periods import DEFAULT_COMPARISON, Period, comparison_period
+from analysis.periods import (
+    COMPLETE,
+    DEFAULT_COMPARISON,
+    Period,
+    compared_months,
+    comparison_period,
+)
 
 ASB = "Anti-social behaviour"
 """The police.uk crime type holding ASB incidents."""
@@ -68,18 +74,22 @@ def asb_change(area_counts: pd.DataFrame, force_counts: pd.DataFrame, current: P
 
 
 def asb_rates(counts_by_csp: pd.DataFrame, populations: pd.DataFrame, period: Period,
-              area_code: str) -> pd.DataFrame:
+              area_code: str, available_months: Iterable[date] | None = None
+              ) -> pd.DataFrame:
     """ASB incidents per 1,000 residents (Byar 95 % interval) for every CSP of the force.
 
     As :func:`analysis.overview.crime_rates` but for ASB incidents: ``counts_by_csp`` has
     ``month, csp_code, crime_type, count``; ``populations`` comes from
     :func:`analysis.pipeline.force_populations`. Each row says whether the area's rate
     differs from it (exact conditional Poisson test). Rows: CSPs by rate, then the force.
+    The months of ``period`` held in ``available_months`` are in ``attrs["months_counted"]``
+    (see :func:`analysis.overview.presentable_rates`).
     """
     asb = asb_counts(counts_by_csp)
     in_period = pd.to_datetime(asb["month"]).dt.date.isin(set(period.months))
     totals = asb[in_period].groupby("csp_code")["count"].sum()
-    return rates_by_csp(totals, populations, area_code)
+    return rates_by_csp(totals, populations, area_code,
+                        months=months_counted(period, available_months))
 
 
 def category_change(asb: pd.DataFrame, current: Period, previous: Period) -> pd.DataFrame:
@@ -275,19 +285,18 @@ def mark_unknown_change(table: pd.DataFrame, current: Period, previous: Period,
     """A copy of a place table (``current``, ``previous``, ``diff``, ``change`` ...) that
     does not claim a change the coverage cannot support.
 
-    When either period misses a month, ``change`` becomes
-    :data:`analysis.measures.NOT_ASSESSED`; a period with no month of data at all has unknown
-    counts (NA, never 0), and so do ``diff`` and ``pct_diff``.
+    The coverage rule is :func:`analysis.periods.compared_months`, as for every change table.
+    Unless both periods are complete, ``change`` becomes :data:`analysis.measures.NOT_ASSESSED`
+    (the place counts are over whole periods, not the months held in both); a period with no
+    month of data at all has unknown counts (NA, never 0), and so do ``diff`` and ``pct_diff``.
     """
-    available = list(available_months)
+    compared = compared_months(current, previous, available_months)
     out = table.copy()
-    coverage = {name: period.coverage(available)
-                for name, period in (("current", current), ("previous", previous))}
-    if all(c.complete for c in coverage.values()):
+    if compared.basis == COMPLETE:
         return out
     out["change"] = NOT_ASSESSED
-    for name, cover in coverage.items():
-        if len(cover.missing) == len(cover.period):
+    for name in ("current", "previous"):
+        if compared.holds_none(name):
             out[name] = pd.array([pd.NA] * len(out), dtype="Int64")
             for column in ("diff", "pct_diff"):
                 if column in out.columns:
@@ -394,7 +403,8 @@ def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, *,
         ("asb_pct_diff", area["pct_diff"], "ASB incidents % change"),
         ("asb_significance", area["significance"], "ASB change"),
         ("asb_rate", round(float(area_rate["rate"]), 1),
-         f"ASB incidents per 1,000 ({area_rate['population_vintage']})"),
+         f"ASB incidents {rate_heading(int(rates.attrs.get('months_counted', 12))).lower()} "
+         f"({area_rate['population_vintage']})"),
         ("asb_rate_position", rate_position, "ASB rate among the force's CSPs"),
     ]
     if shares:

@@ -46,6 +46,7 @@ _DIRECTIONS = (
 )
 _ORDINAL_PLACE = re.compile(r"\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
                             r"|\d+(st|nd|rd|th)) (highest|lowest)\b", re.IGNORECASE)
+_NO_CHANGE_GIVEN = re.compile(r"\bno change is given\b.*", re.IGNORECASE)  # says no direction
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -96,9 +97,10 @@ def direction_of(finding: str) -> str:
     """The first direction the finding states ('increase', 'decrease', 'no change',
     'above comparators', 'below comparators', 'similar to comparators'), or '–'.
 
-    A middle place ('second highest of 4') states no direction, so it is not read as one.
+    A middle place ('second highest of 4') and "no change is given" (a comparison that could
+    not be made) state no direction, so they are not read as one.
     """
-    text = _ORDINAL_PLACE.sub("", finding)
+    text = _NO_CHANGE_GIVEN.sub("", _ORDINAL_PLACE.sub("", finding))
     found = [(match.start(), name) for name, pattern in _DIRECTIONS
              if (match := pattern.search(text))]
     return min(found)[1] if found else "–"
@@ -124,14 +126,17 @@ def findings_table(sections: dict[str, dict], titles: dict[str, str]) -> pd.Data
 def headline_figures(sections: dict[str, dict], titles: dict[str, str]) -> pd.DataFrame:
     """Every recorded headline figure except the findings: theme, figure, value, section.
 
-    Values are shown as the section recorded them (numbers are not rounded again); lists
-    and other structures are left out.
+    Values are shown as the section recorded them (numbers are not rounded again); an
+    unknown value (recorded as None) stays in the table as missing, shown as a dash, never
+    as 0; lists and other structures are left out.
     """
     rows = []
     for section_id, figures in sections.items():
         for key, entry in figures.items():
-            value = entry.get("value") if isinstance(entry, dict) else None
-            if key == FINDINGS_KEY or not isinstance(value, str | int | float) or \
+            if key == FINDINGS_KEY or not isinstance(entry, dict):
+                continue
+            value = entry.get("value")
+            if not (value is None or isinstance(value, str | int | float)) or \
                     isinstance(value, bool):
                 continue
             rows.append({"theme": titles.get(section_id, section_id), "key": key,

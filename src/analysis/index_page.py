@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analysis import store
 from analysis.config import AreaConfig, load_area, project_root
-from analysis.errors import BuildError
+from analysis.errors import BuildError, DataCoverageError
 from analysis.layout import (
     TEMPLATE_DIR,
     TEMPLATE_NAME,
@@ -26,18 +27,33 @@ from analysis.layout import (
     report_dir,
     section_notebooks,
     section_title,
+    store_dir,
     strict_json,
 )
-from analysis.periods import Period
+from analysis.periods import MonthsCompared, Period, compared_months, comparison_period
 from analysis.provenance import git_state, input_inventory, package_versions
 
 
+def months_compared(config: AreaConfig, period: Period, root: Path) -> MonthsCompared | None:
+    """The assessment period against its comparison period over the force's police.uk months,
+    or None when no police.uk data has been ingested for the area."""
+    try:
+        months = store.force_months(store_dir(config, root), config.force.name)
+    except DataCoverageError:
+        return None
+    return compared_months(period, comparison_period(period, config.comparison), months)
+
+
 def write_manifest(config: AreaConfig, period: str, out: Path, root: Path) -> dict:
-    """``manifest.json``: inputs with sha256, package versions, git state, parameters, timings."""
+    """``manifest.json``: inputs with sha256, package versions, git state, parameters, timings,
+    and the comparison (rule, both periods' months held, months compared)."""
     timings = [json.loads(p.read_text()) for p in sorted((out / TIMINGS_DIR).glob("*.json"))]
+    compared = months_compared(config, Period.parse(period), root)
     manifest = {
         "area": config.name,
         "period": period,
+        "comparison": compared.as_record(config.comparison) if compared else {
+            "rule": config.comparison, "months_held": "no police.uk data ingested"},
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": json.loads(input_inventory(config, root).to_json(orient="records")),
         "packages": package_versions(),
@@ -58,7 +74,19 @@ def merge_key_figures(out: Path) -> dict:
     return merged
 
 
-def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str, str]]) -> str:
+def completeness_html(compared: MonthsCompared | None) -> str:
+    """The block the index and key-findings pages open with: months held of each period,
+    missing months named, and what the changes in the report compare."""
+    if compared is None:
+        return ("<section class='csp-completeness'><h2>Completeness of the data</h2>"
+                "<p>No data.police.uk months have been ingested for this area.</p></section>")
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in compared.completeness())
+    return (f"<section class='csp-completeness'><h2>Completeness of the data</h2>"
+            f"<ul>{items}</ul><p>{html.escape(compared.note())}</p></section>")
+
+
+def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str, str]],
+                compared: MonthsCompared | None) -> str:
     css = (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
     links = "\n".join(f'<li><a href="{html.escape(page)}">{html.escape(title)}</a></li>'
                       for page, title in sections)
@@ -70,9 +98,10 @@ def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str
 <body><div class="csp-index"><header class="csp-page-header"><h1>{html.escape(title)}</h1>
 <dl class="csp-meta"><dt>Area</dt><dd>{html.escape(config.csp_name)} ({config.csp_code}),
 {html.escape(config.force.name)}</dd>
-<dt>Period</dt><dd>{html.escape(comparison_label(period))}</dd>
+<dt>Period</dt><dd>{html.escape(comparison_label(period, config.comparison))}</dd>
 <dt>Disclosure control</dt><dd>{html.escape(disclosure_statement(config.disclosure))}</dd>
 </dl></header>
+{completeness_html(compared)}
 <h2>Sections</h2><ol>{links}</ol>
 <p>The numbers behind every table and chart are in the <code>tables/</code> folder beside
 this page; <code>manifest.json</code> lists the inputs (with checksums) and software used.</p>
@@ -95,5 +124,7 @@ def build_index(area: str, period: str, root: Path | None = None) -> Path:
     merge_key_figures(out)
     write_manifest(config, period, out, root)
     index = out / "index.html"
-    atomic_write(index, _index_html(config, Period.parse(period), pages))
+    parsed = Period.parse(period)
+    atomic_write(index, _index_html(config, parsed, pages,
+                                    months_compared(config, parsed, root)))
     return index

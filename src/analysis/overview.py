@@ -16,6 +16,7 @@ from analysis.comparators import comparator_table, peer_comparison, position
 from analysis.harm import cost_of_crime, severity_weighted_total
 from analysis.measures import change_table
 from analysis.narrative import describe_change
+from analysis.partner_counts import headline
 from analysis.periods import Period
 
 ASB = "Anti-social behaviour"
@@ -130,24 +131,39 @@ def _crime_in(counts: pd.DataFrame, period: Period) -> pd.DataFrame:
     return counts[in_period & (counts["crime_type"] != ASB)]
 
 
+def months_counted(period: Period, available_months: Iterable[date] | None) -> int:
+    """How many months of ``period`` a rate over it counts: those the data holds (all of
+    them when ``available_months`` is None)."""
+    if available_months is None:
+        return len(period)
+    return len(period) - len(period.coverage(available_months).missing)
+
+
 def crime_rates(counts_by_csp: pd.DataFrame, populations: pd.DataFrame, period: Period,
-                area_code: str) -> pd.DataFrame:
+                area_code: str, available_months: Iterable[date] | None = None
+                ) -> pd.DataFrame:
     """All-crime rate per 1,000 (Byar 95 % interval) for every CSP of the force and the force.
 
-    See :func:`rates_by_csp`; ASB is left out (it is incidents, not crime).
+    See :func:`rates_by_csp`; ASB is left out (it is incidents, not crime). The rate is over
+    the months of ``period`` held in ``available_months`` (``attrs["months_counted"]``), so
+    a partial period gives a partial-period rate, labelled as such by
+    :func:`presentable_rates`.
     """
     totals = _crime_in(counts_by_csp, period).groupby("csp_code")["count"].sum()
-    return rates_by_csp(totals, populations, area_code)
+    return rates_by_csp(totals, populations, area_code,
+                        months=months_counted(period, available_months))
 
 
-def rates_by_csp(totals: pd.Series, populations: pd.DataFrame, area_code: str) -> pd.DataFrame:
+def rates_by_csp(totals: pd.Series, populations: pd.DataFrame, area_code: str, *,
+                 months: int = 12) -> pd.DataFrame:
     """Rate per 1,000 (Byar 95 % interval) of ``totals`` (counts indexed by CSP code) for
     every CSP of the force and for the force.
 
     ``populations`` comes from :func:`analysis.pipeline.force_populations`; a CSP with no
     count has 0 (the force's data cover it). Each row also says whether the area's rate
     differs significantly from that row's (exact conditional Poisson test on the two counts
-    with the population ratio). Rows: CSPs by rate, then the force.
+    with the population ratio). Rows: CSPs by rate, then the force. ``months`` is how many
+    months the counts cover, kept in ``attrs["months_counted"]`` for the labels.
     """
     csps = populations[populations["area_level"] == "CSP"].copy()
     csps["count"] = csps["area_code"].map(totals).fillna(0).astype("int64")
@@ -159,20 +175,44 @@ def rates_by_csp(totals: pd.Series, populations: pd.DataFrame, area_code: str) -
                              population_vintage=vintage, area_col="area_code")
     is_force = rates["area_level"] == "PFA"
     ordered = pd.concat([rates[~is_force].sort_values("rate", ascending=False), rates[is_force]])
-    return ordered.reset_index(drop=True)
+    ordered = ordered.reset_index(drop=True)
+    ordered.attrs["months_counted"] = months
+    return ordered
+
+
+def rate_heading(months: int) -> str:
+    """'Rate per 1,000', or 'Rate per 1,000 (4 months)' when the counts cover other than a
+    year: such a rate is not an annual rate and must not be read beside one."""
+    return "Rate per 1,000" if months == 12 else f"Rate per 1,000 ({months} months)"
+
+
+def rate_period_note(rates: pd.DataFrame) -> str:
+    """'' for a 12-month rate, else e.g. ' (4 months of data: not an annual rate)' for
+    chart titles and captions."""
+    months = int(rates.attrs.get("months_counted", 12))
+    return "" if months == 12 else f" ({months} months of data: not an annual rate)"
 
 
 def presentable_rates(rates: pd.DataFrame, area_name: str) -> pd.DataFrame:
-    """The rates table with readable headings and the interval as one column."""
+    """The rates table with readable headings and the interval as one column.
+
+    Over other than 12 months of data the rate heading says how many months it covers, and an
+    "Annualised rate per 1,000 (estimate)" column (rate x 12 / months) is added, marked as an
+    estimate: it assumes the months missing were like those held, ignoring seasonality.
+    """
+    months = int(rates.attrs.get("months_counted", 12))
     shown = pd.DataFrame({
         "Area": rates["area_name"],
         "Crimes": rates["count"],
         "Population": rates["population"],
-        "Rate per 1,000": rates["rate"].round(1),
+        rate_heading(months): rates["rate"].round(1),
         "95 % interval": [f"{lo:.1f} to {hi:.1f}" for lo, hi in
                           zip(rates["lower"], rates["upper"], strict=True)],
         f"{area_name} compared with this area": rates["significance"],
     })
+    if months != 12 and months > 0:
+        shown.insert(4, "Annualised rate per 1,000 (estimate)",
+                     (rates["rate"] * 12 / months).round(1))
     return shown
 
 
@@ -236,6 +276,32 @@ def harm_and_cost(area_counts: pd.DataFrame, current: Period, previous: Period
             .rename(columns={"key": "Crime type", "count": "Crimes", "missing": "No published"})
             .sort_values("Crimes", ascending=False, ignore_index=True))
     return summary, gaps
+
+
+def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, current: Period,
+                previous: Period) -> list[tuple[str, object, str]]:
+    """The section's headline figures as (key, value, label) for the executive summary.
+
+    ``change`` is :func:`crime_type_change`, ``rates`` :func:`crime_rates`. An unknown count
+    or change is None (JSON null), never 0; the labels say which months a count covers when
+    the comparison is like for like or not made, and how many months a rate covers.
+    """
+    total = headline(change.set_index("crime_type").loc[ALL_CRIME])
+    compared = change.attrs.get("months_compared")
+    headings = ((compared.heading("current"), compared.heading("previous")) if compared
+                else (current.label, previous.label))
+    area_rate = rates.set_index("area_code").loc[area_code]
+    months = int(rates.attrs.get("months_counted", 12))
+    rate_label = f"All crime {rate_heading(months).lower()} ({area_rate['population_vintage']})"
+    return [
+        ("all_crime_current", total["current"], f"All crime {headings[0]}"),
+        ("all_crime_previous", total["previous"], f"All crime {headings[1]}"),
+        ("all_crime_pct_diff", total["pct_diff"], "All crime % change"),
+        ("all_crime_significance", total["significance"], "All crime change"),
+        ("all_crime_comparison", (compared.summary() or "complete") if compared else None,
+         "All crime: months compared"),
+        ("all_crime_rate", round(float(area_rate["rate"]), 1), rate_label),
+    ]
 
 
 def key_findings(change: pd.DataFrame, force_name: str) -> list[str]:

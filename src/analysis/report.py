@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from analysis import store
 from analysis.config import AreaConfig, load_area, project_root
 from analysis.disclosure import DisclosureRule, apply_disclosure
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, DataCoverageError
 from analysis.layout import (
     comparison_label,
     disclosure_statement,
@@ -38,7 +38,7 @@ from analysis.layout import (
     store_dir,
     strict_json,
 )
-from analysis.periods import Period, comparison_period
+from analysis.periods import Period, compared_months, comparison_period
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -92,6 +92,17 @@ class Section:
         (:func:`analysis.periods.comparison_period`)."""
         return comparison_period(self.period, self.config.comparison)
 
+    def period_line(self) -> str:
+        """The header's period line: the comparison, its rule and the months each period holds
+        of the force's police.uk data (e.g. '2018/19: 9 of 12 months held (missing: ...)')."""
+        line = comparison_label(self.period, self.config.comparison)
+        try:
+            months = store.force_months(self.store_dir, self.config.force.name)
+        except DataCoverageError:
+            return f"{line}. No data.police.uk months have been ingested for this area."
+        return " ".join([f"{line}.", *compared_months(self.period, self.previous,
+                                                      months).completeness()])
+
     @property
     def store_dir(self) -> Path:
         """Where this area's canonical store lives."""
@@ -128,7 +139,7 @@ class Section:
 <h1>{html.escape(title)}</h1>
 <dl class="csp-meta">
 <dt>Area</dt><dd>{html.escape(self.config.title)} ({self.config.csp_code})</dd>
-<dt>Period</dt><dd>{html.escape(comparison_label(self.period, self.config.comparison))}</dd>
+<dt>Period</dt><dd>{html.escape(self.period_line())}</dd>
 <dt>Data sources</dt><dd><ul>{items}</ul></dd>
 <dt>Caveats</dt><dd><ul>{notes}</ul></dd>
 <dt>Disclosure control</dt><dd>{html.escape(disclosure_statement(self.config.disclosure))}</dd>

@@ -42,11 +42,22 @@ def test_asb_change_area_and_force_ignore_crime() -> None:
     assert table["pct_diff"].tolist() == [50.0, -20.0]
 
 
-def test_asb_change_missing_month_not_assessed() -> None:
-    area = _counts([("2024-03-01", asb.ASB, 15)])
+def test_asb_change_missing_month_compared_like_for_like() -> None:
+    # January missing: March (paired with January) is left out, April is compared with Feb.
+    area = _counts([("2024-03-01", asb.ASB, 15), ("2024-04-01", asb.ASB, 6),
+                    ("2024-02-01", asb.ASB, 3)])
     table = asb.asb_change(area, area, CURRENT, PREVIOUS, MONTHS[1:], area_name="A",
                            force_name="F")
+    assert table["current"].tolist() == [6, 6] and table["previous"].tolist() == [3, 3]
+    assert set(table["basis"]) == {"like for like"}
+
+
+def test_asb_change_previous_period_with_no_month_not_assessed() -> None:
+    area = _counts([("2024-03-01", asb.ASB, 15)])
+    table = asb.asb_change(area, area, CURRENT, PREVIOUS, MONTHS[2:], area_name="A",
+                           force_name="F")
     assert set(table["significance"]) == {"not assessed"}
+    assert table["previous"].isna().all() and table["current"].tolist() == [15, 15]
 
 
 def test_asb_rates_by_csp_and_force() -> None:
@@ -200,7 +211,7 @@ HEADLINE_FIGURES = [
     ("asb_incidents_previous", 20, "ASB incidents Jan 2024 to Feb 2024 (police.uk)"),
     ("asb_pct_diff", 50.0, "ASB incidents % change"),
     ("asb_significance", "no significant change", "ASB change"),
-    ("asb_rate", 12.3, "ASB incidents per 1,000 (Mid-2023)"),
+    ("asb_rate", 12.3, "ASB incidents rate per 1,000 (Mid-2023)"),
     ("asb_rate_position", "2nd highest of 4", "ASB rate among the force's CSPs"),
 ]
 

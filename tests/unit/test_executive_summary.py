@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis import executive_summary as es
@@ -28,6 +29,7 @@ def folder(tmp_path: Path) -> Path:
             "significant change."], "label": "Key findings"},
         "all_crime_current": {"value": 20947, "label": "All crime 2024/25"},
         "all_crime_significance": {"value": "significant increase", "label": "All crime change"},
+        "all_crime_previous": {"value": None, "label": "All crime 2023/24 (no data)"},
     })
     _write(key_figures, "85_public_perception", {
         "survey:crime_asb_more_problem": {"value": 33.0, "label": "Concern, 2024-25"},
@@ -76,8 +78,25 @@ def test_headline_figures_leave_out_findings_flags_and_lists(folder: Path) -> No
     sections = es.load_key_figures(folder / "key_figures", exclude="99_key_findings")
     table = es.headline_figures(sections, {})
     assert table["key"].tolist() == ["all_crime_current", "all_crime_significance",
-                                     "survey:crime_asb_more_problem"]
-    assert table["value"].tolist() == [20947, "significant increase", 33.0]
+                                     "all_crime_previous", "survey:crime_asb_more_problem"]
+    assert table["value"].tolist()[:2] == [20947, "significant increase"]
+    assert pd.isna(table["value"].iloc[2]) and table["value"].iloc[3] == 33.0
+
+
+def test_an_unknown_headline_figure_is_shown_as_a_dash_not_zero(folder: Path) -> None:
+    from analysis.report import Section
+
+    section = Section.open("99_test", "demo", "2024-25", str(folder / "out"))
+    sections = es.load_key_figures(folder / "key_figures", exclude="99_key_findings")
+    shown = section.table(es.headline_figures(sections, {}), "headline", "Headline").data
+    row = shown.split("All crime 2023/24 (no data)")[1].split("</tr>")[0]
+    assert "–" in row and ">0<" not in row and "None" not in row
+
+
+def test_a_finding_with_no_change_given_is_not_assessed() -> None:
+    finding = "All crime: no change is given (not compared: 2021 holds no month of data)."
+    assert es.significance_of(finding) == es.NOT_ASSESSED
+    assert es.direction_of(finding) == "–"
 
 
 @pytest.mark.parametrize(("sentence", "significance"), [
