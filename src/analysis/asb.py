@@ -17,14 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import places
-from analysis.errors import DataCoverageError
-from analysis.measures import (
-    NOT_ASSESSED,
-    change_table,
-    poisson_change_test,
-    require_columns,
-    significance_label,
-)
+from analysis.measures import NOT_ASSESSED, change_table, require_columns
 from analysis.narrative import describe_change, number
 from analysis.overview import months_counted, rate_heading, rates_by_csp
 from analysis.partner_counts import extract_months, headline, monthly_counts
@@ -32,8 +25,10 @@ from analysis.periods import (
     COMPLETE,
     DEFAULT_COMPARISON,
     Period,
+    add_months,
     compared_months,
     comparison_period,
+    months_between,
 )
 
 ASB = "Anti-social behaviour"
@@ -175,6 +170,21 @@ def repeat_locations(asb: pd.DataFrame, period: Period,
     return table
 
 
+def long_run_months(held_months: Iterable[date], period: Period) -> list[date]:
+    """Every calendar month from the first one held to the end of ``period``.
+
+    The long-run view of a year's assessment stops where its period does: a 2018/19 report
+    must not quote months published after March 2019, however many are held now. Months in
+    between that are not held are listed too, so they show as gaps. Empty when nothing is held
+    on or before the period's end.
+    """
+    held = [month for month in held_months if month <= period.end]
+    if not held:
+        return []
+    first = min(held)
+    return [add_months(first, i) for i in range(months_between(first, period.end))]
+
+
 def publication_by_year(monthly: pd.DataFrame, value_col: str = "asb_incidents"
                         ) -> pd.DataFrame:
     """police.uk ASB incidents per month by calendar year, over the months published.
@@ -255,29 +265,18 @@ def describe_publication(comparison: dict[str, object] | None, area_name: str) -
 def hotspot_squares(placed: pd.DataFrame, grid: places.Grid, period: Period,
                     available_months: Iterable[date], *,
                     comparison: str = DEFAULT_COMPARISON) -> tuple[pd.DataFrame, bool]:
-    """Hotspot squares for ASB: :func:`analysis.places.hotspot_trend` when the data allow it.
+    """Hotspot squares for ASB: :func:`analysis.places.hotspot_trend`, and whether it gave
+    classes.
 
-    Hotspot classes need complete quarters both before and within the period; when the
-    months held do not give them (e.g. police.uk gaps), the squares come back with this
-    period's Gi* result only (``hot_now``), every class :data:`analysis.places.NOT_HOTSPOT`,
-    and False as the second value so the page can say why there is no class map.
+    Classes need enough complete windows both before and within the period
+    (:data:`analysis.places.MIN_EARLIER_WINDOWS`, :data:`analysis.places.MIN_RECENT_WINDOWS`);
+    when the months held do not give them (e.g. police.uk gaps, a short period) the squares
+    carry this period's Gi* result only (:data:`analysis.places.HOT_NOW_ONLY`), the second
+    value is False and ``attrs["classification_note"]`` says why, for the page.
     """
-    try:
-        return places.hotspot_trend(placed, grid, period, available_months,
-                                    comparison=comparison), True
-    except DataCoverageError:
-        pass
-    current, previous = places.period_cell_counts(
-        placed, grid, [period, comparison_period(period, comparison)])
-    now = places.gi_star_hotspots(current, places.grid_weights(grid))
-    table = grid.cells[["cell", "cell_id", "easting", "northing"]].copy()
-    table["current"], table["previous"] = current, previous
-    table["diff"] = current - previous
-    table["change"] = [significance_label(poisson_change_test(int(c), int(p)), int(c - p))
-                       for c, p in zip(current, previous, strict=True)]
-    table["hot_now"] = now.hot
-    table["hotspot_class"] = places.NOT_HOTSPOT
-    return table, False
+    trend = places.hotspot_trend(placed, grid, period, available_months,
+                                 comparison=comparison)
+    return trend, bool(trend.attrs["classes_given"])
 
 
 def mark_unknown_change(table: pd.DataFrame, current: Period, previous: Period,

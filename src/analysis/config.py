@@ -7,6 +7,7 @@ source files live and which disclosure rule applies. Everything downstream takes
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -84,6 +85,33 @@ class SourcesConfig(_Strict):
     )
 
 
+class TrendBreak(_Strict):
+    """A known change in how data are recorded or published (e.g. a new incident system).
+
+    From ``month`` on, control charts start a new phase with its own mean and limits
+    (:func:`analysis.trends.xmr`), so the change is not read as a signal.
+    """
+
+    month: datetime.date = Field(description="first month under the new practice, '2022-04'")
+    reason: str = Field(min_length=1, description="what changed, printed on the page")
+    applies_to: Literal["all", "crime", "asb"] = Field(
+        default="all", description="the series it affects: police crime, ASB or both")
+
+    @field_validator("month", mode="before")
+    @classmethod
+    def _first_of_month(cls, value: object) -> datetime.date:
+        text = str(value).strip()
+        if not re.fullmatch(r"\d{4}-\d{2}(-01)?", text):
+            raise ValueError(f"'{text}' is not a month such as 2022-04")
+        return datetime.date(int(text[:4]), int(text[5:7]), 1)
+
+
+def breaks_for(breaks: list[TrendBreak], series: Literal["crime", "asb"]
+                 ) -> list[TrendBreak]:
+    """The configured breaks that affect ``series``, oldest first."""
+    return sorted((b for b in breaks if b.applies_to in ("all", series)), key=lambda b: b.month)
+
+
 BUILD_PARAMETERS = ("area", "period", "output_dir")
 """The parameters every section notebook receives from the build itself."""
 
@@ -110,6 +138,11 @@ class AreaConfig(_Strict):
     )
     is_demo: bool = False
     sources: SourcesConfig
+    trend_breaks: list[TrendBreak] = Field(
+        default_factory=list,
+        description="known recording or publication changes: control charts start a new "
+                    "phase at each (see docs/methods.md, 'Trends')",
+    )
     section_parameters: dict[str, dict[str, str | int | float | bool]] = Field(
         default_factory=dict,
         description="extra notebook parameters by section, e.g. "
@@ -187,6 +220,7 @@ class ForceTemplate(_Strict):
     disclosure: Literal["ons", "nhs", "none"] = "ons"
     comparison: Literal["year_earlier", "preceding"] = "year_earlier"
     sources: SourcesConfig
+    trend_breaks: list[TrendBreak] = Field(default_factory=list)
 
 
 def load_force(force: str, root: Path | None = None) -> ForceTemplate:
@@ -226,7 +260,7 @@ def force_csps(template: ForceTemplate, root: Path | None = None) -> dict[str, A
             csp_name=str(csp_name), lad_codes=sorted(lads["lad_code"].unique()),
             force=template.force, default_period=template.default_period, store=template.store,
             disclosure=template.disclosure, comparison=template.comparison,
-            sources=template.sources,
+            sources=template.sources, trend_breaks=template.trend_breaks,
         )
     return areas
 

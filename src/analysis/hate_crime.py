@@ -125,14 +125,16 @@ def quarterly_totals(crimes: pd.DataFrame, periods: list[Period]) -> pd.DataFram
     """Hate crimes (each once) per quarter over ``periods`` (oldest first).
 
     Quarters are three-month blocks from each period's start; a quarter not fully covered by
-    the extract is NaN (unknown), never 0. Columns: quarter (its first month), hate_crimes.
+    the extract is NaN (unknown), never 0, and a block that would run past the period's end
+    is left out (no month after the period is counted). Columns: quarter (its first month),
+    hate_crimes.
     """
     hate = hate_crimes(crimes)
     covered = set(extract_months(crimes[TIME]))
     months = record_months(hate[TIME])
     rows = []
     for period in periods:
-        for step in range(0, len(period), 3):
+        for step in range(0, len(period) - 2, 3):
             quarter = [add_months(period.start, step + k) for k in range(3)]
             known = all(month in covered for month in quarter)
             rows.append({"quarter": quarter[0],

@@ -231,16 +231,14 @@ class Period:
         """This period and the same months in each of the ``years - 1`` years before, oldest first.
 
         Periods step back a year at a time so that each point of the trend covers the same
-        season; a period longer than 12 months would overlap itself and is refused.
+        season. A period longer than 12 months would overlap its own year-earlier copies, so
+        its trend window is the period alone (its months are already a trend; nothing earlier
+        is compared with it).
         """
         if years < 1:
             raise ConfigError("A trend window needs at least one year", found=years)
         if len(self) > 12:
-            raise ConfigError(
-                "A trend window needs a period of at most 12 months",
-                found=f"{self.label} ({len(self)} months)",
-                hint="use a financial year, calendar year or rolling 12 months",
-            )
+            return [self]
         return [self.shifted(-12 * back) for back in range(years - 1, -1, -1)]
 
     def coverage(self, available_months: Iterable[object]) -> PeriodCoverage:

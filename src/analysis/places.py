@@ -61,7 +61,13 @@ MIN_AREA_SHARE = 0.01
 """A square is in the area when at least 1 % of it lies inside the boundary."""
 
 WINDOW_MONTHS = 3
-"""Length of each Gi* window in the trend (quarters)."""
+"""Preferred length of each Gi* window in the trend (quarters); see :func:`window_length`."""
+
+MIN_EARLIER_WINDOWS = 4
+"""Complete windows before the period that hotspot classes need (a year of quarters)."""
+
+MIN_RECENT_WINDOWS = 2
+"""Complete windows inside the period that hotspot classes need."""
 
 NO_COORDINATES = "no coordinates"
 IMPOSSIBLE = "zeroed or impossible coordinates"
@@ -523,20 +529,42 @@ def density_surface(counts: np.ndarray, grid: Grid, bandwidth: float) -> pd.Data
 # --------------------------------------------------------------------------------------------
 
 
-def trend_windows(period: Period, years: int = 3, window_months: int = WINDOW_MONTHS
-                  ) -> list[Period]:
-    """The trend window split into consecutive windows of ``window_months``, oldest first.
+def window_length(period: Period, preferred: int = WINDOW_MONTHS) -> int:
+    """Months in each hotspot window for ``period``: the longest length of at most
+    ``preferred`` months that divides the period, so every window lies inside one year.
 
-    E.g. a financial year with 3 years and quarters gives the 12 quarters ending with the
-    period. The period's length must be a whole number of windows.
+    A financial or calendar year keeps quarters; 2, 4, 8 or 10 months give two-month
+    windows; a length with no such divisor (1, 5, 7, 11 months ...) gives monthly windows.
+    Raises ConfigError for a preferred length under one month.
     """
-    if window_months < 1 or len(period) % window_months:
+    if preferred < 1:
+        raise ConfigError("a hotspot window needs at least one month", found=preferred)
+    return next(n for n in range(min(preferred, len(period)), 0, -1) if len(period) % n == 0)
+
+
+def window_name(months: int) -> str:
+    """How a window of ``months`` is named on the page: "quarterly", "monthly", "2-month"."""
+    return {1: "monthly", 3: "quarterly"}.get(months, f"{months}-month")
+
+
+def trend_windows(period: Period, years: int = 3, window_months: int | None = None
+                  ) -> list[Period]:
+    """The trend window split into consecutive windows, oldest first.
+
+    ``window_months`` defaults to :func:`window_length` of the period, so any period splits
+    into whole windows: a financial year with 3 years gives the 12 quarters ending with the
+    period; Jan to Nov gives 33 months. A period longer than 12 months is its own trend
+    (:meth:`analysis.periods.Period.trend_window`), so all its windows are recent ones.
+    Raises ConfigError when ``window_months`` does not divide the period.
+    """
+    length = window_length(period) if window_months is None else window_months
+    if length < 1 or len(period) % length:
         raise ConfigError("the period is not a whole number of hotspot windows",
-                          found=f"{len(period)} months in windows of {window_months}")
+                          found=f"{len(period)} months in windows of {length}")
     windows = []
     for year in period.trend_window(years):
-        for start in range(0, len(year), window_months):
-            months = year.months[start:start + window_months]
+        for start in range(0, len(year), length):
+            months = year.months[start:start + length]
             windows.append(Period.custom(months[0], months[-1]))
     return windows
 
@@ -602,7 +630,7 @@ def classify_hotspots(hot: np.ndarray, recent: np.ndarray, change: Sequence[str]
 
 def hotspot_trend(assigned: pd.DataFrame, grid: Grid, period: Period,
                   available_months: Iterable[date], *, years: int = 3,
-                  window_months: int = WINDOW_MONTHS,
+                  window_months: int | None = None,
                   neighbour_cells: float = NEIGHBOUR_CELLS, alpha: float = FDR_ALPHA,
                   rules: HotspotRules = HotspotRules(),
                   comparison: str = DEFAULT_COMPARISON) -> pd.DataFrame:
@@ -611,15 +639,22 @@ def hotspot_trend(assigned: pd.DataFrame, grid: Grid, period: Period,
     "Last" is :func:`analysis.periods.comparison_period` under ``comparison`` (the area
     config's rule).
 
-    Windows with a missing month are left out (a gap is not a quiet quarter); their number is
-    in ``attrs["windows_skipped"]``. Columns: cell, cell_id, easting, northing, current,
-    previous, diff, pct_diff, p_value, change, z, q, hot_now, windows_hot, windows_used,
-    hotspot_class. ``attrs`` also holds neighbour_distance_m and alpha.
+    Windows (:func:`trend_windows`, quarters unless the period's length needs shorter ones)
+    with a missing month are left out (a gap is not a quiet window); their number is in
+    ``attrs["windows_skipped"]``. Classes are given only with at least
+    :data:`MIN_EARLIER_WINDOWS` complete windows before the period and
+    :data:`MIN_RECENT_WINDOWS` within it; otherwise every square significant this period is
+    :data:`HOT_NOW_ONLY`. ``attrs["classification_note"]`` says, for the page, how many
+    windows the classes rest on or why there are none; ``attrs["classes_given"]`` says which.
+    Columns: cell, cell_id, easting, northing, current, previous, diff, pct_diff, p_value,
+    change, z, q, hot_now, windows_hot, windows_used, hotspot_class. ``attrs`` also holds
+    window_months, neighbour_distance_m and alpha.
     """
     available = set(available_months)
-    windows = trend_windows(period, years, window_months)
+    length = window_length(period) if window_months is None else window_months
+    windows = trend_windows(period, years, length)
     complete = [w for w in windows if w.coverage(available).complete]
-    recent = np.array([period.contains(w.start) for w in complete])
+    recent = np.array([period.contains(w.start) for w in complete], dtype=bool)
     weights = grid_weights(grid, neighbour_cells)
     hot = np.array([gi_star_hotspots(c, weights, alpha).hot
                     for c in period_cell_counts(assigned, grid, complete)]).reshape(
@@ -635,16 +670,46 @@ def hotspot_trend(assigned: pd.DataFrame, grid: Grid, period: Period,
     table["z"], table["q"], table["hot_now"] = now.z, now.q, now.hot
     table["windows_hot"] = hot.sum(axis=0)
     table["windows_used"] = len(complete)
-    try:
+    windows_recent = np.array([period.contains(w.start) for w in windows], dtype=bool)
+    earlier = (int((~recent).sum()), int((~windows_recent).sum()))
+    within = (int(recent.sum()), int(windows_recent.sum()))
+    classes_given = earlier[0] >= MIN_EARLIER_WINDOWS and within[0] >= MIN_RECENT_WINDOWS
+    if classes_given:
         table["hotspot_class"] = classify_hotspots(hot, recent, table["change"], rules)
-        note = ""
-    except DataCoverageError as exc:
+    else:
         table["hotspot_class"] = np.where(now.hot, HOT_NOW_ONLY, NOT_HOTSPOT)
-        note = (f"Hotspots cannot be classed over time here ({exc.message}; {exc.found}): "
-                "only this period's significant squares are shown.")
+    note = window_note(period, length, earlier, within, classes_given)
     table.attrs.update(windows_skipped=len(windows) - len(complete), classification_note=note,
+                       classes_given=classes_given, window_months=length,
                        neighbour_distance_m=neighbour_cells * grid.cell_size, alpha=alpha)
     return table
+
+
+def window_note(period: Period, window_months: int, earlier: tuple[int, int],
+                within: tuple[int, int], classes_given: bool) -> str:
+    """The sentence a page prints about the hotspot windows behind the classes.
+
+    ``earlier`` and ``within`` are (complete, all) windows before and inside ``period``. With
+    classes it says how many windows they rest on; without, which minimum was not met.
+    """
+    name = window_name(window_months)
+    counts = (f"{earlier[0]} of {earlier[1]} {name} windows before {period.label} and "
+              f"{within[0]} of {within[1]} within it")
+    gaps = earlier[1] + within[1] - earlier[0] - within[0]
+    if classes_given:
+        text = (f"Hotspot classes rest on {earlier[0] + within[0]} of {earlier[1] + within[1]} "
+                f"{name} windows with complete data ({counts}).")
+        if gaps:
+            text += (f" {gaps} window(s) with a missing month were left out: a gap is not a "
+                     "quiet window.")
+        return text
+    text = (f"No hotspot classes (persistent, emerging, former ...) for {period.label}: they "
+            f"need at least {MIN_EARLIER_WINDOWS} complete {name} windows before the period "
+            f"and {MIN_RECENT_WINDOWS} within it, and {counts} have complete data.")
+    if earlier[1] == 0:
+        text += (" A period longer than 12 months is its own trend window, so no earlier "
+                 "windows are compared with it.")
+    return text + " Only the squares that are hotspots in this period alone are marked."
 
 
 def hotspot_class_summary(trend: pd.DataFrame) -> pd.DataFrame:
@@ -897,13 +962,16 @@ def key_figures(crime_trend: pd.DataFrame, concentration: pd.DataFrame,
     """The Places section's headline figures as (key, value, label) for the executive summary.
 
     ``crime_trend`` is :func:`hotspot_trend` for all crime (its persistent and emerging
-    squares are counted), ``concentration`` the section's :func:`concentration_table` with a
+    squares are counted; None, not 0, when the data allow no classes), ``concentration`` the
+    section's :func:`concentration_table` with a
     ``subject`` column (the share of all crime in the busiest 10 % of the "250 m squares"
     unit is taken) and
     ``busiest_wards`` the names of the wards with most recorded crime, busiest first.
     """
+    classes_given = crime_trend.attrs.get("classes_given", True)
     figures: list[tuple[str, object, str]] = [
-        (f"crime_{cls}_squares", int((crime_trend["hotspot_class"] == cls).sum()),
+        (f"crime_{cls}_squares",
+         int((crime_trend["hotspot_class"] == cls).sum()) if classes_given else None,
          f"{cls.capitalize()} crime hotspot squares")
         for cls in (PERSISTENT, EMERGING)
     ]

@@ -135,6 +135,30 @@ def test_publication_and_like_for_like() -> None:
     assert asb.like_for_like(monthly.iloc[:3]) is None
 
 
+def test_long_run_months_stop_at_the_end_of_the_period() -> None:
+    held = [date(2018, 1, 1), date(2018, 2, 1), date(2018, 4, 1), date(2022, 1, 1),
+            date(2024, 4, 1)]
+    months = asb.long_run_months(held, Period.financial_year(2018))  # ends March 2019
+    assert months[0] == date(2018, 1, 1) and months[-1] == date(2019, 3, 1)
+    assert len(months) == 15 and date(2018, 3, 1) in months  # a gap stays in, to show as one
+    assert not [m for m in months if m > date(2019, 3, 1)]
+    assert asb.long_run_months(held, Period.calendar_year(2024))[-1] == date(2024, 12, 1)
+    assert asb.long_run_months(held, Period.calendar_year(2017)) == []
+
+
+def test_a_2018_19_long_run_never_quotes_later_years() -> None:
+    # 2018/19 held alongside 2022 and 2024: the table and like-for-like end in 2019.
+    held = [date(2018, m, 1) for m in range(1, 13)] + [date(2019, 1, 1), date(2022, 1, 1),
+                                                       date(2024, 1, 1)]
+    months = asb.long_run_months(held, Period.financial_year(2018))
+    counts = {m: 100.0 for m in held}
+    monthly = pd.DataFrame({"month": months,
+                            "asb_incidents": [counts.get(m, np.nan) for m in months]})
+    assert asb.publication_by_year(monthly)["year"].tolist() == [2018, 2019]
+    comparison = asb.like_for_like(monthly)
+    assert comparison is None  # 2019 holds only January: too few common months
+
+
 def test_peak_day_hour_first_of_ties() -> None:
     table = pd.DataFrame(0, index=["Monday", "Tuesday"], columns=range(24))
     table.loc["Tuesday", 3] = 5

@@ -225,6 +225,105 @@ def test_hotspot_trend_finds_a_busy_square_and_skips_incomplete_windows() -> Non
     assert top["lsoa_code"].iloc[0] == "E01000001"
 
 
+def test_window_length_is_the_longest_of_at_most_three_months_that_divides_the_period() -> None:
+    lengths = {12: 3, 11: 1, 10: 2, 9: 3, 6: 3, 5: 1, 4: 2, 2: 2, 1: 1, 18: 3, 24: 3, 35: 1}
+    for months, expected in lengths.items():
+        period = Period.custom(date(2022, 1, 1), date(2022 + (months - 1) // 12,
+                                                      (months - 1) % 12 + 1, 1))
+        assert places.window_length(period) == expected, months
+    assert places.window_name(3) == "quarterly" and places.window_name(2) == "2-month"
+
+
+def test_trend_windows_adapt_to_any_period_and_end_with_it() -> None:
+    eleven = places.trend_windows(Period.parse("2022-01..2022-11"))
+    assert len(eleven) == 33 and all(len(w) == 1 for w in eleven)
+    assert eleven[0].start == date(2020, 1, 1) and eleven[-1].end == date(2022, 11, 1)
+    assert date(2021, 12, 1) not in [w.start for w in eleven]  # same months each year
+    two = places.trend_windows(Period.parse("2019-01..2019-02"))
+    assert [(w.start, w.end) for w in two] == [
+        (date(2017, 1, 1), date(2017, 2, 1)), (date(2018, 1, 1), date(2018, 2, 1)),
+        (date(2019, 1, 1), date(2019, 2, 1))]
+    long = places.trend_windows(Period.custom(date(2023, 1, 1), date(2024, 6, 1)))
+    assert len(long) == 6 and long[0].start == date(2023, 1, 1)  # the period alone
+    with pytest.raises(ConfigError):
+        places.trend_windows(Period.financial_year(2024), window_months=5)
+
+
+def _busy_square_trend(period: Period, available: list[date]) -> pd.DataFrame:
+    """hotspot_trend on 20 events a month in one square plus scatter, over the trend months."""
+    grid = places.make_grid(shapely.box(500_000, 200_000, 505_000, 205_000), 250)  # 400
+    months = [m for year in period.trend_window(3) for m in year.months]
+    rng = np.random.default_rng(3)
+    scatter = 10 * len(months)
+    east = np.concatenate([np.full(20 * len(months), 501_300.0),
+                           rng.uniform(500_000, 505_000, scatter)])
+    north = np.concatenate([np.full(20 * len(months), 201_300.0),
+                            rng.uniform(200_000, 205_000, scatter)])
+    when = [m for m in months for _ in range(20)] + [months[i % len(months)]
+                                                     for i in range(scatter)]
+    assigned = places.assign_cells(_events(list(east), list(north), when), grid)
+    return places.hotspot_trend(assigned, grid, period, available)
+
+
+# The Essex police.uk months held (SOURCES.md): 2018-01..07, 2018-10..2019-02, 2019-11,
+# 2022-01..11, 2024-01..04.
+ESSEX_MONTHS = ([date(2018, m, 1) for m in (1, 2, 3, 4, 5, 6, 7, 10, 11, 12)]
+                + [date(2019, 1, 1), date(2019, 2, 1), date(2019, 11, 1)]
+                + [date(2022, m, 1) for m in range(1, 12)]
+                + [date(2024, m, 1) for m in range(1, 5)])
+
+
+def test_no_classes_below_the_minimum_and_the_page_says_why() -> None:
+    # 2018/19 on the Essex months: of the 8 quarters before it only Jan-Mar 2018 is complete;
+    # within it Apr-Jun and Oct-Dec 2018 are (Aug, Sep and Mar 2019 are missing): 1 and 2.
+    trend = _busy_square_trend(Period.financial_year(2018), ESSEX_MONTHS)
+    assert not trend.attrs["classes_given"]
+    assert set(trend["hotspot_class"]) == {places.HOT_NOW_ONLY, places.NOT_HOTSPOT}
+    assert trend.set_index("cell_id").loc["E501250N201250", "hotspot_class"] == \
+        places.HOT_NOW_ONLY
+    assert trend["windows_used"].iloc[0] == 3 and trend.attrs["windows_skipped"] == 9
+    note = trend.attrs["classification_note"]
+    assert "need at least 4 complete quarterly windows before the period and 2 within it" in note
+    assert "1 of 8 quarterly windows before 2018/19 and 2 of 4 within it" in note
+    concentration = pd.DataFrame({"subject": [places.ALL_CRIME], "unit": ["250 m squares"],
+                                  "top_percent": [10], "share_percent": [50.0]})
+    figures = places.key_figures(trend, concentration, [])
+    assert figures[0] == ("crime_persistent_squares", None, "Persistent crime hotspot squares")
+
+
+def test_classes_on_an_eleven_month_period_rest_on_monthly_windows() -> None:
+    period = Period.parse("2022-01..2022-11")
+    held = [m for year in period.trend_window(3) for m in year.months]
+    trend = _busy_square_trend(period, held)
+    assert trend.attrs["classes_given"] and trend.attrs["window_months"] == 1
+    assert trend.set_index("cell_id").loc["E501250N201250", "hotspot_class"] == places.PERSISTENT
+    assert trend.attrs["classification_note"] == (
+        "Hotspot classes rest on 33 of 33 monthly windows with complete data (22 of 22 monthly "
+        "windows before Jan 2022 to Nov 2022 and 11 of 11 within it).")
+
+
+def test_the_class_minimum_is_four_earlier_and_two_recent_windows() -> None:
+    period = Period.financial_year(2024)
+    quarters = places.trend_windows(period)
+    def held(earlier: int, recent: int) -> list[date]:
+        chosen = quarters[:earlier] + quarters[8:8 + recent]
+        return [m for q in chosen for m in q.months]
+    at_minimum = _busy_square_trend(period, held(4, 2))
+    assert at_minimum.attrs["classes_given"]
+    assert at_minimum.attrs["classification_note"].startswith(
+        "Hotspot classes rest on 6 of 12 quarterly windows with complete data (4 of 8 quarterly "
+        "windows before 2024/25 and 2 of 4 within it). 6 window(s) with a missing month")
+    assert not _busy_square_trend(period, held(3, 4)).attrs["classes_given"]
+    assert not _busy_square_trend(period, held(8, 1)).attrs["classes_given"]
+
+
+def test_a_period_over_twelve_months_builds_without_classes() -> None:
+    period = Period.custom(date(2023, 1, 1), date(2024, 6, 1))
+    trend = _busy_square_trend(period, period.months)
+    assert not trend.attrs["classes_given"]
+    assert "longer than 12 months is its own trend window" in trend.attrs["classification_note"]
+
+
 def test_one_year_of_a_force_runs_in_seconds() -> None:
     grid = places.make_grid(shapely.box(520_000, 180_000, 580_000, 240_000), 250)  # 57,600
     rng = np.random.default_rng(7)

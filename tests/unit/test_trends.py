@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.errors import ConfigError, InputError
-from analysis.trends import RULE_COLUMNS, plot_xmr, xmr
+from analysis.config import TrendBreak, breaks_for
+from analysis.errors import ConfigError
+from analysis.trends import (
+    RULE_COLUMNS,
+    describe_chart,
+    plot_xmr,
+    trend_xmr,
+    with_gaps,
+    xmr,
+)
 
 BASE = [10, 12, 11, 13, 12]
 # mean 11.6 ; moving ranges 2, 1, 2, 1 -> mean MR 1.5 ; 2.66 * 1.5 = 3.99
@@ -127,18 +136,130 @@ class TestRules:
         assert (chart["signal"] == chart[list(RULE_COLUMNS)].any(axis=1)).all()
 
 
+def _months(first: str, values: list[float]) -> pd.Series:
+    return pd.Series(values, index=[d.date() for d in pd.date_range(first, periods=len(values),
+                                                                     freq="MS")])
+
+
+class TestGaps:
+    # Jan-Mar 2022 then Jan-Feb 2023, nine months missing between (as police.uk can be).
+    # Values 10, 12, 11 | 30, 32: mean 95 / 5 = 19. Moving ranges of consecutive months only:
+    # 2, 1 and 2 (not 30 - 11 = 19 across the gap): mean 5 / 3, half width 2.66 * 5 / 3.
+    HELD = pd.concat([_months("2022-01-01", [10, 12, 11]), _months("2023-01-01", [30, 32])])
+
+    def test_with_gaps_puts_the_missing_months_back(self):
+        filled = with_gaps(self.HELD)
+        assert len(filled) == 14 and filled.index[3] == date(2022, 4, 1)
+        assert filled.isna().sum() == 9
+
+    def test_limits_rest_on_consecutive_months_only(self):
+        chart = xmr(with_gaps(self.HELD))
+        assert chart["mean"].iloc[0] == pytest.approx(19.0)
+        assert chart["upper"].iloc[0] == pytest.approx(19 + 2.66 * 5 / 3)
+        assert chart["lower"].iloc[0] == pytest.approx(19 - 2.66 * 5 / 3)
+        ranges = chart["moving_range"]
+        assert ranges.loc[date(2022, 2, 1)] == 2 and ranges.loc[date(2022, 3, 1)] == 1
+        assert math.isnan(ranges.loc[date(2023, 1, 1)])  # no range across the gap
+        assert ranges.loc[date(2023, 2, 1)] == 2
+        assert not chart.loc[chart["value"].isna(), "signal"].any()
+
+    def test_the_bare_series_would_join_the_gap(self):
+        # Dropping the gap (the old way) takes |30 - 11| = 19 as a moving range: (2+1+19+2)/4.
+        chart = xmr(self.HELD.reset_index(drop=True))
+        assert chart["upper"].iloc[0] == pytest.approx(19 + 2.66 * 6)
+
+    def test_a_gap_ends_a_run(self):
+        # BASE (mean 11.6), then 4 and 3 points above the mean either side of a gap: the
+        # stretches above are positions 3..8 (6) and 10..12 (3), never 7 in a row.
+        values = [*BASE, 12, 12.5, 12, 12.5, np.nan, 12, 12.5, 12]
+        assert not xmr(values, baseline=5)["rule_run_of_7"].any()
+        joined = [*BASE, 12, 12.5, 12, 12.5, 12, 12.5, 12]
+        assert xmr(joined, baseline=5)["rule_run_of_7"].any()
+
+    def test_plot_breaks_the_line_at_a_gap(self):
+        chart = xmr(with_gaps(self.HELD))
+        value_line = plot_xmr(chart).axes[0].lines[0]
+        assert np.isnan(np.asarray(value_line.get_ydata(), dtype=float)).sum() == 9
+
+    def test_describe_names_the_gap(self):
+        assert describe_chart(xmr(with_gaps(self.HELD))).startswith("9 point(s) have no data")
+        assert describe_chart(xmr(BASE)) == ""
+
+    def test_quarters(self):
+        quarters = pd.Series([5.0, 6.0, 7.0], index=[date(2022, 1, 1), date(2022, 4, 1),
+                                                     date(2022, 10, 1)])
+        filled = with_gaps(quarters, step_months=3)
+        assert filled.index.tolist() == [date(2022, m, 1) for m in (1, 4, 7, 10)]
+        assert math.isnan(filled.iloc[2])
+
+
+class TestPhases:
+    # Jan-May 2022: 10, 12, 11, 13, 12 (mean 11.6, mean MR 1.5: limits 7.61 to 15.59);
+    # a recording change from Jun 2022: 20, 22, 21, 23, 22 (mean 21.6: 17.61 to 25.59).
+    SERIES = _months("2022-01-01", [*BASE, *(v + 10 for v in BASE)])
+    CHANGE = TrendBreak(month="2022-06", reason="ASB recording change", applies_to="asb")
+
+    def test_each_phase_has_its_own_mean_and_limits(self):
+        chart = trend_xmr(self.SERIES, [self.CHANGE])
+        assert chart["phase"].tolist() == [0] * 5 + [1] * 5
+        assert chart["mean"].iloc[0] == pytest.approx(11.6)
+        assert (chart["lower"].iloc[0], chart["upper"].iloc[0]) == pytest.approx((7.61, 15.59))
+        assert chart["mean"].iloc[5] == pytest.approx(21.6)
+        assert (chart["lower"].iloc[5], chart["upper"].iloc[5]) == pytest.approx((17.61, 25.59))
+        assert math.isnan(chart["moving_range"].iloc[5])  # the 8 across the break is not used
+        assert not chart["signal"].any()
+
+    def test_without_the_break_the_change_is_a_signal(self):
+        # One phase: mean 16.6, moving ranges 2,1,2,1,8,2,1,2,1 (mean 20 / 9): upper 22.51.
+        chart = trend_xmr(self.SERIES)
+        assert chart["upper"].iloc[0] == pytest.approx(16.6 + 2.66 * 20 / 9)
+        assert chart["signal"].any()
+
+    def test_a_break_in_a_gap_starts_the_phase_at_the_next_point(self):
+        held = self.SERIES.drop([date(2022, 6, 1)])  # June missing: the phase starts there
+        chart = trend_xmr(held, [self.CHANGE])
+        assert chart.loc[date(2022, 6, 1), "phase"] == 1
+        assert chart.loc[date(2022, 7, 1), "mean"] == pytest.approx(88 / 4)  # 22+21+23+22
+        on_sparse_index = xmr(held, breaks=[date(2022, 6, 1)])  # label not in the index
+        assert on_sparse_index.loc[date(2022, 7, 1), "phase"] == 1
+
+    def test_breaks_outside_the_chart_change_nothing(self):
+        before = TrendBreak(month="2019-04", reason="earlier change")
+        assert trend_xmr(self.SERIES, [before])["phase"].eq(0).all()
+        assert xmr(BASE, breaks=[99])["phase"].eq(0).all()
+
+    def test_describe_names_the_break_and_its_reason(self):
+        note = describe_chart(trend_xmr(self.SERIES, [self.CHANGE]), [self.CHANGE])
+        assert "A new phase starts in Jun 2022 (ASB recording change)" in note
+
+    def test_breaks_for_picks_the_series(self):
+        crime = TrendBreak(month="2020-01", reason="new crime system", applies_to="crime")
+        both = TrendBreak(month="2019-01", reason="both")
+        assert breaks_for([self.CHANGE, crime, both], "asb") == [both, self.CHANGE]
+        with pytest.raises(ValueError):
+            TrendBreak(month="2022-4", reason="x")
+
+    def test_plot_marks_the_phase_break(self):
+        chart = trend_xmr(self.SERIES, [self.CHANGE])
+        labels = [line.get_label() for line in plot_xmr(chart).axes[0].lines]
+        assert "Phase break" in labels
+
+
 class TestErrors:
-    def test_missing_values(self):
-        with pytest.raises(InputError):
-            xmr([1, 2, float("nan"), 4])
+    def test_missing_values_are_gaps_not_errors(self):
+        chart = xmr([1, 2, float("nan"), 4])
+        assert math.isnan(chart["moving_range"].iloc[3])
+        assert chart["upper"].iloc[0] == pytest.approx(7 / 3 + 2.66)
 
-    def test_unknown_break(self):
+    def test_unsortable_unknown_break(self):
         with pytest.raises(ConfigError):
-            xmr(BASE, breaks=[99])
+            xmr(pd.Series(BASE, index=[3, 1, 2, 5, 4]), breaks=[99])
 
-    def test_too_short_phase(self):
-        with pytest.raises(InputError):
-            xmr(BASE, breaks=[4])
+    def test_a_phase_too_short_for_limits_has_none(self):
+        chart = xmr(BASE, breaks=[4])
+        assert chart["phase"].tolist() == [0, 0, 0, 0, 1]
+        assert math.isnan(chart["upper"].iloc[4]) and not chart["signal"].iloc[4]
+        assert chart["mean"].iloc[4] == 12
 
     def test_bad_baseline(self):
         with pytest.raises(ConfigError):
