@@ -27,7 +27,6 @@ from analysis.periods import (
     Period,
     add_months,
     compared_months,
-    comparison_period,
     months_between,
 )
 

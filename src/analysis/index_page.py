@@ -1,4 +1,5 @@
-"""The report's front page and records: ``index.html``, ``key_figures.json``, ``manifest.json``.
+"""The report's front page and records: ``index.html``, ``key_figures.json``, ``manifest.json``
+and ``disclosure_register.json``.
 
 Written once every section has been built (``csp build-index``). Kept apart from
 :mod:`analysis.build` so this step does not load papermill and nbconvert.
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from analysis import store
 from analysis.config import AreaConfig, load_area, project_root
+from analysis.disclosure_register import write_register
 from analysis.errors import BuildError, DataCoverageError
 from analysis.layout import (
     TEMPLATE_DIR,
@@ -122,6 +124,7 @@ def build_index(area: str, period: str, root: Path | None = None) -> Path:
         raise BuildError("no section has been built yet", file=out,
                          hint="run `make report` (or `csp build`) first")
     merge_key_figures(out)
+    write_register(out, config.disclosure)
     write_manifest(config, period, out, root)
     index = out / "index.html"
     parsed = Period.parse(period)

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from analysis.config import AreaConfig, project_root
-from analysis.disclosure import DisclosureRule
+from analysis.disclosure_register import statement as register_statement
 from analysis.periods import (
     DEFAULT_COMPARISON,
     Period,
@@ -26,17 +26,10 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "csp"  # the offline nbconvert template every page (and the index) uses
 TIMINGS_DIR = "_build"  # one timing record per built section, gathered into the manifest
 
-DISCLOSURE_SCOPE = ("Applied to tables about victims and to tables below partnership level; "
-                    "partnership and force totals that restate published open data are shown "
-                    "in full.")
-
-
 def disclosure_statement(rule_name: str) -> str:
-    """What every page says about small numbers: the area's rule and where it applies."""
-    if rule_name == "none":
-        return ("No disclosure control is applied: do not share these pages outside the "
-                "analyst team.")
-    return f"{DisclosureRule.named(rule_name).description} {DISCLOSURE_SCOPE}"
+    """What every page says about small numbers: generated from the disclosure register's
+    source classes (what is controlled, what is exempt and why) and the area's rule."""
+    return register_statement(rule_name)
 
 
 SUMMARY_SECTION = "99_key_findings"  # the executive summary: listed first, built last

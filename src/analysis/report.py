@@ -12,7 +12,7 @@ import html
 import io
 import os
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,7 +26,15 @@ from matplotlib.figure import Figure
 
 from analysis import store
 from analysis.config import AreaConfig, load_area, project_root
-from analysis.disclosure import DisclosureRule, apply_disclosure
+from analysis.disclosure import DisclosureRule
+from analysis.disclosure_register import (
+    PARTNER,
+    Declaration,
+    entry,
+    numeric_view,
+    publish,
+    write_section_register,
+)
 from analysis.errors import ConfigError, DataCoverageError
 from analysis.layout import (
     comparison_label,
@@ -66,7 +74,7 @@ class Section:
     root: Path
     period_text: str
     key_figures: dict[str, Any] = field(default_factory=dict)
-    _controlled: dict[str, Any] = field(default_factory=dict)
+    _register: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def open(cls, section_id: str, area: str, period: str, output_dir: str = "") -> Section:
@@ -152,29 +160,35 @@ class Section:
             raise ConfigError("table names are lower case letters, digits and '_'", found=name)
         return self.output_dir / "tables" / f"{self.section_id}__{name}.csv"
 
-    def table(self, frame: pd.DataFrame, name: str, caption: str, *,
-              formats: dict[str, str] | None = None, disclose: Sequence[str] = (),
+    def table(self, frame: pd.DataFrame, name: str, caption: str, *, source: str,
+              counts: Sequence[Hashable] = (),
+              derived: Mapping[Hashable, Sequence[Hashable]] | None = None,
+              kept: Mapping[Hashable, str] | None = None, labels: Sequence[Hashable] = (),
+              measure: str | None = None, order: str | None = None,
+              formats: dict[str, str] | None = None,
               total_row: Hashable | None = None, total_column: str | None = None) -> HTML:
         """Write ``frame`` as ``tables/<section>__<name>.csv`` and return it as an HTML table.
 
-        ``disclose`` names the count columns that must pass the area's disclosure rule (tables
-        about victims, or below partnership level): they are suppressed and rounded, with
-        secondary suppression against ``total_row`` (an index label) and ``total_column``,
-        *before* anything is written, so no file of the report holds the true small counts.
-        Leave derived columns (differences, percentages) out of such tables. ``formats`` maps
-        a column to a format string (e.g. ``"{:,.0f}"``); missing values show as an en dash,
-        never as 0 or 'nan'; a suppressed cell shows the rule's symbol.
+        ``source`` is the numbers' class in the disclosure register ('partner', 'open' or
+        'process', see :mod:`analysis.disclosure_register`) and ``counts`` the columns of true
+        counts. For a partner table the area's rule applies to ``counts`` (suppressed and
+        rounded, with secondary suppression against ``total_row`` (an index label) and
+        ``total_column``) *before* anything is written, so no file of the report holds the
+        true small counts; ``derived`` columns (e.g. ``change_columns(...)``) are recomputed
+        from the published counts, ``kept`` numeric columns are published as they are with a
+        stated reason, and ``order`` says how rows are ordered ('labels', or a count column to
+        sort by published value). A partner table that leaves any of these undeclared is an
+        error. ``labels`` (default: the first other column) and ``measure`` give each count
+        cell its key in the register. ``formats`` maps a column to a format string (e.g.
+        ``"{:,.0f}"``); missing values show as an en dash, never as 0 or 'nan'; a suppressed
+        cell shows the rule's symbol.
         """
-        if disclose and self.config.disclosure != "none":
-            rule = DisclosureRule.named(self.config.disclosure)
-            frame = apply_disclosure(frame, rule, list(disclose), total_row=total_row,
-                                     total_column=total_column)
-            self._controlled[self._table_path(name).name] = {
-                "rule": rule.name, "columns": list(disclose),
-                "total_row": None if total_row is None else str(total_row),
-                "total_column": total_column,
-            }
-            self._write_json("disclosure", "tables", self._controlled)
+        frame, declaration, total_row = self._disclose(
+            frame, name, "table", source=source, counts=counts, derived=derived, kept=kept,
+            labels=labels, measure=measure, order=order, total_row=total_row,
+            total_column=total_column)
+        controlled = declaration.source == PARTNER and self.config.disclosure != "none"
+        disclose = list(declaration.counts) if controlled else []
         frame.to_csv(self._table_path(name), index=False)
         shown = frame.copy()
         for column, fmt in (formats or {}).items():
@@ -196,17 +210,62 @@ class Section:
                     f"</figcaption>{body}<p class='csp-table-file'>Table file: "
                     f"tables/{self._table_path(name).name}</p></figure>")
 
-    def chart(self, fig: Figure, data: pd.DataFrame, name: str) -> Image:
+    def chart(self, fig: Figure | Callable[[pd.DataFrame], Figure], data: pd.DataFrame,
+              name: str, *, source: str, counts: Sequence[Hashable] = (),
+              derived: Mapping[Hashable, Sequence[Hashable]] | None = None,
+              kept: Mapping[Hashable, str] | None = None, labels: Sequence[Hashable] = (),
+              measure: str | None = None) -> Image:
         """Write the numbers drawn in ``fig`` as ``tables/<section>__<name>.csv``; show ``fig``.
 
+        ``source``, ``counts``, ``derived``, ``kept``, ``labels`` and ``measure`` are declared
+        as for :meth:`table`; rows keep their order (months, days). A partner chart passes
+        ``fig`` as a function of the published data (hidden cells as NaN), so the picture
+        shows no more than its table file; a ready-made figure of partner counts is refused.
         The figure is rendered to PNG here (no timestamp or software tag in the file), so the
         page shows it whatever matplotlib backend the kernel runs and rebuilds are identical.
         """
+        data, declaration, _ = self._disclose(
+            data, name, "chart", source=source, counts=counts, derived=derived, kept=kept,
+            labels=labels, measure=measure, order="labels")
+        if callable(fig):
+            rule = (None if self.config.disclosure == "none" or declaration.source != PARTNER
+                    else DisclosureRule.named(self.config.disclosure))
+            fig = fig(numeric_view(data, declaration, rule))
+        elif declaration.source == PARTNER:
+            plt.close(fig)
+            raise ConfigError("a partner chart must be drawn from its published data",
+                              file=self._table_path(name).name,
+                              hint="pass fig as a function of the published data, e.g. "
+                              "lambda published: monthly_trend(published, ...)")
         data.to_csv(self._table_path(name), index=False)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
         plt.close(fig)
         return Image(data=buffer.getvalue(), format="png")
+
+    def _disclose(self, frame: pd.DataFrame, name: str, kind: str, *,
+                  total_row: Hashable | None = None, total_column: str | None = None,
+                  **declared: Any) -> tuple[pd.DataFrame, Declaration, int | None]:
+        """Declare one output in the register and apply the area's rule if it is partner data.
+
+        Returns the frame to write, the declaration and the total row's position in it. The
+        section's register (``disclosure/<section>.json``) is rewritten after each output.
+        """
+        file = f"tables/{self._table_path(name).name}"
+        declaration = Declaration.of(frame, file=file, **declared)
+        rule = (None if self.config.disclosure == "none"
+                else DisclosureRule.named(self.config.disclosure))
+        if declaration.source == PARTNER and rule is not None:
+            frame, total_row = publish(frame, declaration, rule, total_row=total_row,
+                                       total_column=total_column)
+        elif total_row is not None:
+            total_row = list(frame.index).index(total_row)
+        self._register[file] = entry(file, kind, declaration, self.config.disclosure, frame,
+                                     total_row, total_column,
+                                     rule.symbol if rule is not None else None)
+        write_section_register(self.output_dir, self.section_id, self.config.name,
+                               self.period.label, self.config.disclosure, self._register)
+        return frame, declaration, total_row
 
     def findings(self, sentences: list[str]) -> HTML:
         """Show findings and add them to the section's list for the executive summary."""

@@ -1,9 +1,10 @@
 """The partner pack: a zip an analyst can email, checked before anything is written.
 
 It holds the section pages, every table as CSV and in one XLSX workbook, the key figures, the
-manifest and a README. Nothing record-level goes in: the executed notebooks stay behind. Before
-the zip is written, every disclosure-controlled table (CSV and the same table in its HTML page)
-is scanned by :func:`analysis.disclosure.check_disclosure`; a single breach stops the pack.
+manifest, the disclosure register and a README. Nothing record-level goes in: the executed
+notebooks stay behind. Before the zip is written, every table file is checked against the
+disclosure register (:func:`analysis.disclosure_register.verify_register`) and every
+controlled table in a page against the rule; a single breach stops the pack.
 Spreadsheet cells that begin with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) are
 prefixed with an apostrophe so Excel shows them as text instead of running them.
 """
@@ -11,7 +12,6 @@ prefixed with an apostrophe so Excel shows them as text instead of running them.
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 from pathlib import Path
@@ -20,6 +20,14 @@ import pandas as pd
 
 from analysis.config import load_area, project_root
 from analysis.disclosure import DisclosureRule, check_disclosure, html_tables
+from analysis.disclosure_register import (
+    BREACH_COLUMNS,
+    REGISTER_FILE,
+    load_register,
+    statement,
+    verify_register,
+    write_register,
+)
 from analysis.errors import BuildError
 from analysis.layout import report_dir
 
@@ -36,8 +44,10 @@ tables/ holds every table and chart's numbers as CSV; tables.xlsx holds the same
 sheet each. key_figures.json has each section's headline numbers; manifest.json lists the data
 used (with checksums) and the software versions.
 
-Disclosure control: {rule}. Tables about victims or below partnership level were
-checked against this rule before this pack was written.
+Disclosure control: {rule}
+disclosure_register.json lists every table file with its source class (partner, open or
+process), its count columns and the rule applied; every file was checked against it before
+this pack was written.
 Cells beginning with =, +, - or @ are stored as text (prefixed with ') so that a spreadsheet
 cannot run them as formulas.
 """
@@ -63,35 +73,27 @@ def neutralise_table(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def _controlled_tables(out: Path) -> dict[str, dict]:
-    """Every disclosure-controlled table of the report: file name → rule, columns, totals."""
-    controlled: dict[str, dict] = {}
-    for path in sorted((out / "disclosure").glob("*.json")):
-        controlled.update(json.loads(path.read_text(encoding="utf-8"))["tables"])
-    return controlled
-
-
 def disclosure_breaches(out: Path, rule: DisclosureRule) -> pd.DataFrame:
-    """Cells breaking ``rule`` in the controlled tables' CSV files and HTML pages (empty = safe)."""
-    problems = []
-    controlled = _controlled_tables(out)
-    for name, spec in controlled.items():
-        table = pd.read_csv(out / "tables" / name, dtype=object, keep_default_na=False)
-        problems.append(_check(table, rule, spec).assign(file=f"tables/{name}"))
+    """Every breach of the disclosure register in the report (empty = safe to share).
+
+    The table files are checked by :func:`analysis.disclosure_register.verify_register`
+    (every CSV registered; partner counts, derived columns, totals and keys across files);
+    each controlled table in an HTML page is checked against the rule and its totals too.
+    """
+    register = load_register(out)
+    problems = [verify_register(out, rule)]
     for page in sorted(out.glob("*.html")):
         text = page.read_text(encoding="utf-8")
         for match in _CONTROLLED_TABLE.finditer(text):
-            spec = controlled.get(f"{match.group(1)}.csv")
-            if spec is None:
+            spec = register.get(f"tables/{match.group(1)}.csv")
+            if spec is None or not spec["controlled"]:
                 problems.append(pd.DataFrame([{"row": None, "column": None, "value": None,
                                                "problem": "controlled table with no record"}])
                                 .assign(file=page.name))
                 continue
             table = html_tables(match.group(0))[0]
             problems.append(_check(table, rule, spec).assign(file=page.name))
-    if not problems:
-        return pd.DataFrame(columns=["file", "row", "column", "value", "problem"])
-    return pd.concat(problems, ignore_index=True)
+    return pd.concat(problems, ignore_index=True)[BREACH_COLUMNS]
 
 
 def _check(table: pd.DataFrame, rule: DisclosureRule, spec: dict) -> pd.DataFrame:
@@ -100,9 +102,26 @@ def _check(table: pd.DataFrame, rule: DisclosureRule, spec: dict) -> pd.DataFram
     Only totals the section declared are used: a label like "All hate crime (each crime
     once)" is not a sum of the rows above it, so guessing totals from labels would be wrong.
     """
-    total_row = None if spec["total_row"] is None else int(spec["total_row"])
-    return check_disclosure(table, rule, spec["columns"], total_row=total_row,
-                            total_column=spec["total_column"])
+    return check_disclosure(table.reset_index(drop=True), rule, spec["counts"],
+                            total_row=spec["total_row"], total_column=spec["total_column"])
+
+
+def verify_before_sharing(out: Path, rule: DisclosureRule) -> Path:
+    """Refuse (BuildError naming file and column) unless the whole report passes the register.
+
+    Then write the merged ``disclosure_register.json`` that goes into the pack, so the
+    register a partner reads is the one just verified.
+    """
+    breaches = disclosure_breaches(out, rule)
+    if not breaches.empty:
+        first = breaches.iloc[0]
+        raise BuildError(
+            f"{len(breaches)} cell(s) break the {rule.name} disclosure rule; no pack written",
+            file=first["file"], line=None, column=str(first["column"]), found=first["value"],
+            expected=rule.description, hint=f"{first['problem']}: see {REGISTER_FILE} and "
+            "declare the table's source and counts in section.table(...)",
+        )
+    return write_register(out, rule.name)
 
 
 def _write(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
@@ -163,14 +182,7 @@ def build_share_pack(area: str, period: str, root: Path | None = None) -> Path:
                          file=root / "config" / "areas" / f"{area}.yaml",
                          hint="set disclosure: ons (or nhs) in the area config")
     rule = DisclosureRule.named(config.disclosure)
-    breaches = disclosure_breaches(out, rule)
-    if not breaches.empty:
-        first = breaches.iloc[0]
-        raise BuildError(
-            f"{len(breaches)} cell(s) break the {rule.name} disclosure rule; no pack written",
-            file=first["file"], line=None, column=str(first["column"]), found=first["value"],
-            expected=rule.description, hint="pass the count columns to section.table(disclose=)",
-        )
+    verify_before_sharing(out, rule)
     tables = {p.stem: neutralise_table(pd.read_csv(p, dtype=object, keep_default_na=False))
               for p in sorted((out / "tables").glob("*.csv"))}
     pack = out / PACK_DIR / f"{area}-{period}-partner-pack.zip"
@@ -178,13 +190,13 @@ def build_share_pack(area: str, period: str, root: Path | None = None) -> Path:
     staging = pack.with_suffix(".zip.part")
     with zipfile.ZipFile(staging, "w") as archive:
         _write(archive, "README.txt", README.format(
-            title=config.title, period=period, rule=rule.description).encode())
+            title=config.title, period=period, rule=statement(config.disclosure)).encode())
         for page in sorted(out.glob("*.html")):
             _write(archive, page.name, page.read_bytes())
         for name, frame in tables.items():
             _write(archive, f"tables/{name}.csv", frame.to_csv(index=False).encode())
         _write(archive, "tables.xlsx", _workbook(tables))
-        for name in ("key_figures.json", "manifest.json"):
+        for name in ("key_figures.json", "manifest.json", REGISTER_FILE):
             if (out / name).is_file():
                 _write(archive, name, (out / name).read_bytes())
     staging.replace(pack)

@@ -21,7 +21,8 @@ def section(tmp_path: Path) -> Section:
 def test_table_written_as_csv_with_stable_name(section: Section, tmp_path: Path) -> None:
     frame = pd.DataFrame({"Ward": ["North", "South"], "Crimes": [1234, None],
                           "Previous": pd.array([5, None], dtype="Int64")})
-    shown = section.table(frame, "by_ward", "Crimes by ward", formats={"Crimes": "{:,.0f}"})
+    shown = section.table(frame, "by_ward", "Crimes by ward", source="open",
+                          formats={"Crimes": "{:,.0f}"})
     written = pd.read_csv(tmp_path / "tables" / "40_test__by_ward.csv")
     assert written["Crimes"].tolist()[0] == 1234 and pd.isna(written["Crimes"].iloc[1])
     assert "1,234" in shown.data and "–" in shown.data and "nan" not in shown.data
@@ -33,7 +34,8 @@ def test_disclosure_applied_before_anything_is_written(section: Section, tmp_pat
     frame = pd.DataFrame({"Strand": ["Race", "Disability", "Transgender", "Total"],
                           "Crimes": [40, 12, 3, 55]})
     shown = section.table(frame, "by_strand", "Hate crime by strand",
-                          formats={"Crimes": "{:,}"}, disclose=["Crimes"], total_row=3)
+                          formats={"Crimes": "{:,}"}, source="partner", counts=["Crimes"],
+                          order="labels", total_row=3)
     written = (tmp_path / "tables" / "40_test__by_strand.csv").read_text()
     assert ",3\n" not in written and ",12\n" not in written  # true small counts never written
     cells = pd.read_csv(tmp_path / "tables" / "40_test__by_strand.csv")["Crimes"].tolist()
@@ -42,7 +44,9 @@ def test_disclosure_applied_before_anything_is_written(section: Section, tmp_pat
     assert cells[0] == "40" and cells[3] == "55"
     assert "[c]" in shown.data
     record = json.loads((tmp_path / "disclosure" / "40_test.json").read_text())
-    assert record["tables"]["40_test__by_strand.csv"]["columns"] == ["Crimes"]
+    entry = record["files"]["tables/40_test__by_strand.csv"]
+    assert entry["counts"] == ["Crimes"] and entry["source"] == "partner"
+    assert entry["rule"] == "ons" and entry["hidden_cells"] == 2
 
 
 def test_key_figures_and_findings_accumulate(section: Section, tmp_path: Path) -> None:

@@ -34,10 +34,10 @@ def report(tmp_path: Path) -> Path:
     section = Section.open("60_hate_crime", "demo", "2024-25", str(out))
     strands = pd.DataFrame({"Strand": ["Race", "Disability", "Transgender", "All"],
                             "Crimes": [106, 10, 4, 120]})
-    page = section.table(strands, "by_strand", "Hate crime by strand", disclose=["Crimes"],
-                         total_row=3)
+    page = section.table(strands, "by_strand", "Hate crime by strand", source="partner",
+                         counts=["Crimes"], order="labels", total_row=3)
     section.table(pd.DataFrame({"Note": ["=HYPERLINK(\"http://x\")"], "Count": [1234]}),
-                  "notes", "Notes")
+                  "notes", "Notes", source="process")
     (out / "60_hate_crime.html").write_text(f"<html><body>{page.data}</body></html>")
     (out / "index.html").write_text("<html></html>")
     return tmp_path
