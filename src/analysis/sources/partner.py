@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from analysis.config import read_yaml
 from analysis.errors import ConfigError, InputError
 
 ExtractKind = Literal["crimes", "asb", "indicators"]
@@ -168,12 +168,9 @@ class PartnerMapping(BaseModel):
 
 def load_mapping(path: Path) -> PartnerMapping:
     """Read and validate a partner mapping YAML; a mistake raises :class:`ConfigError`."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("mapping file not found", file=path) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"the mapping is not valid YAML ({exc})", file=path) from None
+    if not Path(path).is_file():
+        raise ConfigError("mapping file not found", file=path)
+    data = read_yaml(Path(path))
     try:
         return PartnerMapping.model_validate(data)
     except ValidationError as exc:
