@@ -1,7 +1,10 @@
 """The ``csp`` command: generate the demo, ingest sources, build reports.
 
-Errors an analyst can fix (:class:`analysis.errors.AnalysisError`) are printed as a short
-message with no traceback and exit code 2; ``--debug`` anywhere on the line shows the traceback.
+No failure prints a traceback unless ``--debug`` is anywhere on the line. Errors an analyst can
+fix (:class:`analysis.errors.AnalysisError`, and disk or permission failures) are a short
+message naming the file and what to do, exit code 2; a usage error (misspelt command or option,
+an extra argument) is one line and a pointer to ``--help``, also exit code 2; anything else is
+a one-line note asking for a ``--debug`` run, exit code 1.
 """
 
 from __future__ import annotations
@@ -9,16 +12,22 @@ from __future__ import annotations
 import sys
 import time
 import warnings
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+# typer runs its own copy of click (``typer._click``): the usage errors it raises (no such
+# command or option, an extra argument, a bad value) are not click's classes, so they are
+# recognised through this module, the one that raises them.
+from typer._click import exceptions as typer_click
+
 from analysis.config import load_area, project_root
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, excerpt, storage_error
 
 # jsonschema, loaded by nbformat for papermill and nbconvert, imports the optional
 # ``rfc3987_syntax`` when it is installed (JupyterLab pulls it in), and that module compiles a
@@ -28,9 +37,26 @@ from analysis.errors import AnalysisError
 # and jsonschema then leaves those two formats unchecked.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
-app = typer.Typer(help="Community Safety Partnership strategic assessment toolkit.",
+app = typer.Typer(help="Community Safety Partnership strategic assessment toolkit. "
+                       "Add --debug anywhere on the line to see an error's traceback.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True, soft_wrap=True)  # never break a message mid-line
+PACKAGE = "csp-analysis"
+
+
+def _print_version(wanted: bool) -> None:
+    """``csp --version``: the installed package's version, then stop."""
+    if wanted:
+        typer.echo(f"csp {metadata.version(PACKAGE)}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="print the version and exit")] = False,
+) -> None:
+    """Options that come before the command (``csp --version``)."""
 
 AreaOption = Annotated[str, typer.Option("--area", "-a", help="area name in config/areas/")]
 PeriodOption = Annotated[str, typer.Option("--period", "-p",
@@ -53,6 +79,7 @@ def demo(
 
 @app.command()
 def fetch(
+    context: typer.Context,
     month: Annotated[list[str], typer.Option(help="a data.police.uk archive month, YYYY-MM "
                                              "(repeat for more)")] = [],  # noqa: B006
     url: Annotated[list[str], typer.Option(help="any other file, e.g. an ONS lookup "
@@ -64,7 +91,7 @@ def fetch(
     from analysis.sources.fetch import POLICE_UK_ARCHIVE_URL, fetch_lookup, fetch_police_archive
 
     if not month and not url:
-        raise click.UsageError("name at least one --month or --url")
+        raise typer_click.UsageError("name at least one --month or --url", context)
     target = to if to.is_absolute() else project_root() / to
     for wanted in month:
         path = fetch_police_archive(wanted, target, base_url=base_url or POLICE_UK_ARCHIVE_URL)
@@ -163,6 +190,37 @@ def share(area: AreaOption = "demo", period: PeriodOption = "") -> None:
     console.print(f"Partner pack: {build_share_pack(area, period or config.default_period)}")
 
 
+
+
+def _error(message: str) -> None:
+    """Print ``Error: message`` (markup in the message is shown as typed, not interpreted)."""
+    console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)
+
+
+def report_failure(exc: BaseException) -> int:
+    """Print a failure as a short message (never a traceback); returns the exit code."""
+    if isinstance(exc, AnalysisError):
+        _error(exc.describe())
+        return 2
+    if isinstance(exc, typer_click.NoArgsIsHelpError):  # `csp` alone: the help is the answer
+        exc.show()
+        return exc.exit_code
+    if isinstance(exc, typer_click.ClickException):
+        context = getattr(exc, "ctx", None)
+        command = context.command_path if context is not None else "csp"
+        _error(f"{exc.format_message()} (see `{command} --help`)")
+        return exc.exit_code
+    if isinstance(exc, typer.Abort | KeyboardInterrupt):
+        console.print("Aborted.")
+        return 130
+    if isinstance(exc, OSError):
+        _error(storage_error(exc, "running the command").describe())
+        return 2
+    _error(f"unexpected {type(exc).__name__}: {excerpt(str(exc))}\n  how to fix: run the same "
+           "command with --debug to see where it failed, and report it with that output")
+    return 1
+
+
 def main() -> None:
     """Entry point of the ``csp`` console script."""
     debug = "--debug" in sys.argv[1:]
@@ -171,15 +229,13 @@ def main() -> None:
     else:
         warnings.showwarning = _show_warning  # type: ignore[assignment]
     try:
-        app(standalone_mode=False)
-    except AnalysisError as exc:
+        result = app(standalone_mode=False)
+    except Exception as exc:  # every failure: a message, or the traceback with --debug
         if debug:
             raise
-        console.print(f"[bold red]Error:[/] {exc.describe()}", highlight=False)
-        sys.exit(2)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        console.print("Aborted.")
-        sys.exit(130)
+        sys.exit(report_failure(exc))
+    except KeyboardInterrupt as exc:
+        if debug:
+            raise
+        sys.exit(report_failure(exc))
+    sys.exit(result if isinstance(result, int) else 0)

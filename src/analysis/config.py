@@ -22,6 +22,123 @@ ROOT_MARKER = Path("config") / "areas"
 FORCES_DIR = Path("config") / "forces"
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+"""What an area or force name may be: it becomes a file name and a folder under reports/."""
+
+MAX_YAML_ALIASES = 50
+"""A configuration file may use at most this many YAML aliases (``*name``)."""
+MAX_YAML_VALUES = 100_000
+"""...and stand for at most this many values once every alias is expanded.
+
+Configs and mappings are a few hundred values; a "billion laughs" document of nested aliases
+is a few lines that expand to billions, and would exhaust memory when validated or quoted."""
+
+
+class YamlTooLargeError(yaml.YAMLError):
+    """A YAML document with more aliases, or more values once expanded, than the limits."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class BoundedSafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing documents beyond :data:`MAX_YAML_ALIASES` aliases or
+    :data:`MAX_YAML_VALUES` values when expanded (checked on the node graph, before any
+    Python object is built, so a bomb costs no more memory than its own text)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases_seen = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases_seen += 1
+            if self.aliases_seen > MAX_YAML_ALIASES:
+                mark = self.peek_event().start_mark
+                raise YamlTooLargeError(f"the file uses more than {MAX_YAML_ALIASES} YAML "
+                                        "aliases (*name)", mark.line + 1)
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
+
+    def compose_document(self) -> yaml.Node:
+        document = super().compose_document()
+        if document is not None and _expanded_size(document, {}, set()) > MAX_YAML_VALUES:
+            raise YamlTooLargeError(f"the file stands for more than {MAX_YAML_VALUES:,} values "
+                                    "once its YAML aliases are expanded", None)
+        return document
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int]) -> int:
+    """How many values ``node`` stands for with every alias expanded, capped just above
+    :data:`MAX_YAML_VALUES`. Each node is counted once (``sizes``), so this is quick however
+    large the expansion; a node that contains itself counts as over the limit."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_nodes:
+        return MAX_YAML_VALUES + 1
+    open_nodes.add(key)
+    if isinstance(node, yaml.MappingNode):
+        children = [item for pair in node.value for item in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = node.value
+    else:
+        children = []
+    total = 1
+    for child in children:
+        total = min(total + _expanded_size(child, sizes, open_nodes), MAX_YAML_VALUES + 1)
+    open_nodes.discard(key)
+    sizes[key] = total
+    return total
+
+
+def read_yaml(path: Path, text: str | None = None) -> object:
+    """A YAML configuration file (or ``text`` read from it) as Python values, safely.
+
+    Refuses anything but plain data (``safe_load``), and documents beyond the alias and size
+    limits; errors are :class:`ConfigError` naming the file and line.
+    """
+    try:
+        source = path.read_text(encoding="utf-8") if text is None else text
+    except OSError as exc:
+        raise ConfigError("cannot read the file", file=path, found=exc.strerror,
+                          hint="check the file exists and you may read it") from None
+    try:
+        return yaml.load(source, Loader=BoundedSafeLoader)  # a safe loader, bounded
+    except YamlTooLargeError as exc:
+        raise ConfigError(exc.message, file=path, line=exc.line,
+                          expected=f"at most {MAX_YAML_ALIASES} aliases and "
+                                   f"{MAX_YAML_VALUES:,} values",
+                          hint="write the values out instead of repeating them with aliases"
+                          ) from None
+    except RecursionError:
+        raise ConfigError("the file nests values too deeply to read", file=path,
+                          hint="a configuration needs a few levels of nesting, not hundreds"
+                          ) from None
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ConfigError(
+            "the file is not valid YAML", file=path, line=None if line is None else line + 1
+        ) from exc
+
+
+def check_name(name: str, what: str, folder: Path) -> str:
+    """``name`` if it is a plain area or force name; otherwise a :class:`ConfigError`.
+
+    Names become file names in ``folder`` and folders under ``reports/``, so a path
+    (``../x.yaml``, ``/tmp/x``) is refused: it could read a config from, or write a
+    report to, anywhere on the disk.
+    """
+    if not re.match(NAME_PATTERN, name):
+        raise ConfigError(
+            f"'{name}' is not {what} name", file=folder, found=name,
+            expected="lower-case letters, digits, '-' and '_', e.g. 'thurrock' (the file "
+                     f"name in {folder.as_posix()}/ without .yaml)",
+            hint="pass the name, not a path: put the file in that folder",
+        )
+    return name
+
 
 def project_root(start: Path | None = None) -> Path:
     """The project folder: ``$CSP_PROJECT_ROOT`` or the nearest parent holding ``config/areas``.
@@ -119,7 +236,7 @@ BUILD_PARAMETERS = ("area", "period", "output_dir")
 class AreaConfig(_Strict):
     """One Community Safety Partnership: identity, comparators, sources and reporting rules."""
 
-    name: str = Field(pattern=r"^[a-z0-9_-]+$", description="short name used in paths")
+    name: str = Field(pattern=NAME_PATTERN, description="short name used in paths")
     title: str = Field(description="name printed on the report")
     csp_code: str = Field(pattern=r"^[EW]22\d{6}$")
     csp_name: str
@@ -181,22 +298,14 @@ class AreaConfig(_Strict):
 
 
 def area_config_path(area: str, root: Path | None = None) -> Path:
-    """``config/areas/<area>.yaml`` (or ``area`` itself when it is a path to a YAML file)."""
-    candidate = Path(area)
-    if candidate.suffix in {".yaml", ".yml"}:
-        return candidate
+    """``config/areas/<area>.yaml``; an area that is not a plain name is a ConfigError."""
+    check_name(area, "an area", ROOT_MARKER)
     return (root or project_root()) / ROOT_MARKER / f"{area}.yaml"
 
 
 def _read_model(path: Path, model: type[ModelT]) -> ModelT:
     """Read a YAML file into a config model; errors name the file and the offending key."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ConfigError(
-            "the file is not valid YAML", file=path, line=None if line is None else line + 1
-        ) from exc
+    raw = read_yaml(path)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -225,6 +334,7 @@ class ForceTemplate(_Strict):
 
 def load_force(force: str, root: Path | None = None) -> ForceTemplate:
     """``config/forces/<force>.yaml``, validated."""
+    check_name(force, "a force", FORCES_DIR)
     path = (root or project_root()) / FORCES_DIR / f"{force}.yaml"
     if not path.is_file():
         known = sorted(p.stem for p in path.parent.glob("*.yaml")) if path.parent.is_dir() else []

@@ -29,12 +29,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from analysis import store
 from analysis.comparators import peer_comparison
-from analysis.config import AreaConfig, project_root
+from analysis.config import AreaConfig, project_root, read_yaml
 from analysis.errors import ConfigError, DataCoverageError
 from analysis.harm import cost_of_crime, severity_weighted_total
 from analysis.measures import (
@@ -177,15 +176,6 @@ class PriorityOverride(_Strict):
         return self
 
 
-def _read_yaml(path: Path | str, text: str) -> object:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ConfigError("the file is not valid YAML", file=path,
-                          line=None if line is None else line + 1) from exc
-
-
 def _validated(model: type[BaseModel], raw: object, path: Path | str) -> BaseModel:
     try:
         return model.model_validate(raw or {})
@@ -200,7 +190,7 @@ def _validated(model: type[BaseModel], raw: object, path: Path | str) -> BaseMod
 def default_matrix() -> PriorityMatrix:
     """The defaults shipped with the package (``reference/priority_matrix.yaml``)."""
     source = resources.files("analysis").joinpath("reference", "priority_matrix.yaml")
-    raw = _read_yaml("reference/priority_matrix.yaml", source.read_text(encoding="utf-8"))
+    raw = read_yaml(Path("reference/priority_matrix.yaml"), source.read_text(encoding="utf-8"))
     return _validated(PriorityMatrix, raw, "reference/priority_matrix.yaml")  # type: ignore[return-value]
 
 
@@ -240,7 +230,7 @@ def load_priority_matrix(area: str, root: Path | None = None
     path = override_path(area, root)
     if not path.is_file():
         return matrix, None
-    raw = _read_yaml(path, path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     override = _validated(PriorityOverride, raw, path)
     try:
         return apply_override(matrix, override), path  # type: ignore[arg-type]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
+
+import pytest
+
+from analysis import cli
 
 CSP = Path(sys.executable).parent / "csp"
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,3 +51,71 @@ def test_bad_period_says_what_is_expected() -> None:
 def test_usage_error_exit_code() -> None:
     result = run("fetch")
     assert result.returncode == 2 and "--month" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(("args", "says", "help_for"), [
+    (("buidl",), "No such command 'buidl'. Did you mean 'build'?", "csp --help"),
+    (("ingest", "--are", "demo"), "No such option: --are (Possible options: --area)",
+     "csp ingest --help"),
+    (("ingest", "--area", "demo", "extra"), "Got unexpected extra argument(s) (extra)",
+     "csp ingest --help"),
+    (("build", "--jobs", "many"), "Invalid value for '--jobs'", "csp build --help"),
+])
+def test_usage_errors_are_one_line_exit_2_no_traceback(args: tuple[str, ...], says: str,
+                                                       help_for: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()  # one line, even in a 40-column terminal
+    assert line.startswith("Error: ") and says in line and line.endswith(f"(see `{help_for}`)")
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_usage_error_with_debug_shows_the_traceback() -> None:
+    result = run("buidl", "--debug")
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_version_prints_the_package_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"csp {metadata.version('csp-analysis')}"
+
+
+@pytest.mark.parametrize("area", ["../x.yaml", "/tmp/x"])
+def test_path_as_area_is_refused_and_writes_nothing(area: str) -> None:
+    before = sorted(p.relative_to(ROOT) for p in (ROOT / "reports").rglob("*"))
+    result = run("build-index", "--area", area, "--period", "2024-25")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"'{area}' is not an area name" in result.stderr
+    assert "pass the name, not a path" in result.stderr
+    assert sorted(p.relative_to(ROOT) for p in (ROOT / "reports").rglob("*")) == before
+
+
+def test_unexpected_failure_is_a_note_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli, "app", broken)
+    monkeypatch.setattr(sys, "argv", ["csp", "ingest"])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err
+    assert "unexpected ZeroDivisionError: 'division by zero'" in err
+    assert "--debug" in err and "Traceback" not in err
+
+
+def test_disk_full_is_a_message_naming_the_file(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    def full(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "/data/processed/demo/x.parquet")
+
+    monkeypatch.setattr(cli, "app", full)
+    monkeypatch.setattr(sys, "argv", ["csp", "ingest"])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: /data/processed/demo/x.parquet: the disk is full")
+    assert "free space on the disk" in err and "Traceback" not in err

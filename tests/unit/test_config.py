@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.config import load_area, project_root
-from analysis.errors import ConfigError
+from analysis.config import load_area, load_force, project_root, read_yaml
+from analysis.errors import FOUND_LIMIT, ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,20 +28,23 @@ def test_project_root_found_from_notebooks_folder() -> None:
 def _write(tmp_path: Path, change: dict) -> Path:
     raw = yaml.safe_load((ROOT / "config" / "areas" / "demo.yaml").read_text())
     raw.update(change)
-    path = tmp_path / "mine.yaml"
+    path = tmp_path / "config" / "areas" / "mine.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(raw))
     return path
 
 
 def test_unknown_key_is_an_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_area(str(_write(tmp_path, {"peer_list": ["E22000001"]})))
+        _write(tmp_path, {"peer_list": ["E22000001"]})
+        load_area("mine", tmp_path)
     assert "peer_list" in str(caught.value) and "mine.yaml" in str(caught.value)
 
 
 def test_bad_code_is_an_error_naming_the_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_area(str(_write(tmp_path, {"csp_code": "E06000034"})))
+        _write(tmp_path, {"csp_code": "E06000034"})
+        load_area("mine", tmp_path)
     assert "csp_code" in str(caught.value)
 
 
@@ -53,12 +56,82 @@ def test_missing_area_lists_the_known_ones() -> None:
 
 def test_section_parameters_default_to_none_and_load_by_section(tmp_path: Path) -> None:
     assert load_area("demo", ROOT).section_parameters == {}
-    path = _write(tmp_path, {"section_parameters": {"30_places": {"offence_group": "Burglary"}}})
-    assert load_area(str(path)).section_parameters == {"30_places": {"offence_group": "Burglary"}}
+    _write(tmp_path, {"section_parameters": {"30_places": {"offence_group": "Burglary"}}})
+    assert load_area("mine", tmp_path).section_parameters == {
+        "30_places": {"offence_group": "Burglary"}}
 
 
 def test_section_parameter_that_is_not_a_single_value_is_an_error(tmp_path: Path) -> None:
-    path = _write(tmp_path, {"section_parameters": {"30_places": {"offence_group": ["a", "b"]}}})
+    _write(tmp_path, {"section_parameters": {"30_places": {"offence_group": ["a", "b"]}}})
     with pytest.raises(ConfigError) as caught:
-        load_area(str(path))
+        load_area("mine", tmp_path)
     assert "section_parameters" in str(caught.value)
+
+
+@pytest.mark.parametrize("area", ["../x.yaml", "/tmp/x", "x/../../etc", "Thurrock", "demo.yaml",
+                                  ""])
+def test_area_names_are_names_never_paths(area: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_area(area, ROOT)
+    message = caught.value.describe()
+    assert f"'{area}' is not an area name" in message and "config/areas" in message
+    assert "pass the name, not a path" in message
+
+
+def test_force_names_are_names_never_paths() -> None:
+    with pytest.raises(ConfigError, match="is not a force name"):
+        load_force("../../etc/essex", ROOT)
+
+
+BOMB = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+"""
+
+
+def test_yaml_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    # 45 aliases (under the limit of 50) standing for 9**6 = 531,441 "lol"s: the size limit
+    # refuses it. The first five levels alone (36 aliases, 74,738 values) would load.
+    path = tmp_path / "config" / "areas" / "bomb.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(BOMB + "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_area("bomb", tmp_path)
+    message = caught.value.describe()
+    assert "bomb.yaml" in message and "more than 100,000 values" in message
+    assert "aliases" in message and len(message) < 600
+
+
+def test_yaml_with_many_aliases_is_refused_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "many.yaml"
+    path.write_text("a: &a 1\n" + "".join(f"k{i}: *a\n" for i in range(60)))
+    with pytest.raises(ConfigError) as caught:
+        read_yaml(path)
+    # The 51st alias is on line 52 (line 1 holds the anchor).
+    assert caught.value.line == 52 and "more than 50 YAML aliases" in caught.value.message
+
+
+def test_yaml_with_a_few_aliases_loads(tmp_path: Path) -> None:
+    path = tmp_path / "few.yaml"
+    path.write_text(BOMB.split("c:")[0])  # 9 aliases, 99 values
+    loaded = read_yaml(path)
+    assert isinstance(loaded, dict) and len(loaded["b"]) == 9 and loaded["b"][0][0] == "lol"
+
+
+def test_recursive_yaml_alias_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text("a: &a [1, *a]\n")
+    with pytest.raises(ConfigError, match="once its YAML aliases are expanded"):
+        read_yaml(path)
+
+
+def test_long_found_value_is_quoted_as_a_short_excerpt() -> None:
+    error = ConfigError("bad", found="x" * 100_000)
+    found = error.describe().split("found: ", 1)[1]
+    assert len(found) <= FOUND_LIMIT and found.startswith("'xxx") and "..." in found
+    nested = ConfigError("bad", found={"k": [list(range(1000))] * 1000}).describe()
+    assert len(nested) < 400
+    assert ConfigError("bad", found=["a", "b"]).describe().endswith("found: ['a', 'b']")

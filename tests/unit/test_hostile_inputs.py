@@ -7,6 +7,7 @@ leaves the previous store as it was.
 
 from __future__ import annotations
 
+import gzip
 import io
 import zipfile
 from pathlib import Path
@@ -14,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
+from analysis.cli import report_failure
+from analysis.errors import AnalysisError, InputError
 from analysis.sources import police_uk
 from analysis.store import connect, ingest_police_uk
 
@@ -148,3 +150,88 @@ def test_small_archive_in_memory_is_fine(tmp_path: Path) -> None:
         zipped.writestr("2024-01/2024-01-essex-street.csv", HEADER + row() + row("a2"))
     (tmp_path / "2024-01.zip").write_bytes(buffer.getvalue())
     assert ingest_police_uk([tmp_path / "2024-01.zip"], tmp_path / "store").rows_loaded == 2
+
+
+def good_store(tmp_path: Path) -> Path:
+    """A store holding one loaded row, to show that a failed ingest leaves it as it was."""
+    street_file(tmp_path / "good", HEADER + row())
+    ingest_police_uk([tmp_path / "good"], tmp_path / "store")
+    return tmp_path / "store"
+
+
+def assert_store_unchanged(store: Path) -> None:
+    with connect(store) as con:
+        assert con.execute("SELECT count(*) FROM street").fetchone()[0] == 1
+    assert sorted(p.name for p in store.iterdir()) == ["police_uk"]  # no temporary folder left
+
+
+def shown(error: AnalysisError, capsys: pytest.CaptureFixture[str]) -> str:
+    """What `csp` prints for ``error`` (exit code 2, no traceback)."""
+    assert report_failure(error) == 2
+    printed = capsys.readouterr().err
+    assert "Traceback" not in printed
+    return printed
+
+
+def gz_street_file(folder: Path, data: bytes) -> Path:
+    path = folder / "2024-02" / "2024-02-essex-street.csv.gz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_csv_gz_that_is_not_gzip_names_the_file_and_the_fix(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = good_store(tmp_path)
+    path = gz_street_file(tmp_path / "bad", (HEADER + row()).encode())
+    with pytest.raises(InputError) as caught:
+        ingest_police_uk([tmp_path / "bad"], store)
+    printed = shown(caught.value, capsys)
+    assert f"{path}: the file is named .gz but is not gzip-compressed" in printed
+    assert "drop the .gz from its name" in printed
+    assert_store_unchanged(store)
+
+
+def test_truncated_gz_names_the_file_and_says_download_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = good_store(tmp_path)
+    whole = gzip.compress((HEADER + "".join(row(f"b{i}") for i in range(3_000))).encode())
+    path = gz_street_file(tmp_path / "bad", whole[: len(whole) // 2])
+    with pytest.raises(InputError) as caught:
+        ingest_police_uk([tmp_path / "bad"], store)
+    printed = shown(caught.value, capsys)
+    assert f"{path}: the compressed file is cut short or damaged" in printed
+    assert "download it again" in printed
+    assert_store_unchanged(store)
+
+
+def test_zip_member_with_a_bad_crc_names_archive_and_member(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = good_store(tmp_path)
+    member = "2024-02/2024-02-essex-street.csv"
+    bad = archive(tmp_path / "2024-02.zip", {member: (HEADER + row("b1", "2024-02")).encode()},
+                  stored=True)
+    data = bytearray(bad.read_bytes())
+    data[data.index(b"Thurrock 015A")] = ord("t")  # one byte changed after the CRC was taken
+    bad.write_bytes(bytes(data))
+    with pytest.raises(InputError) as caught:
+        ingest_police_uk([bad], store)
+    printed = shown(caught.value, capsys)
+    assert f"{bad}!{member}: the archive member is damaged" in printed
+    assert "download the archive again" in printed
+    assert_store_unchanged(store)
+
+
+def test_dangling_link_in_the_folder_is_named_not_skipped(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = good_store(tmp_path)
+    street_file(tmp_path / "inputs", HEADER + row("b1"))
+    link = tmp_path / "inputs" / "2024-02" / "2024-02-essex-street.csv"
+    link.parent.mkdir()
+    link.symlink_to(tmp_path / "gone" / "2024-02-essex-street.csv")
+    with pytest.raises(InputError) as caught:
+        ingest_police_uk([tmp_path / "inputs"], store)
+    printed = shown(caught.value, capsys)
+    assert f"{link}: a link in the folder points to a file that does not exist" in printed
+    assert "gone" in printed and "restore the file the link points to" in printed
+    assert_store_unchanged(store)

@@ -115,6 +115,29 @@ def test_bad_crime_rows_are_quarantined_with_reason(
     assert bad["Crime Reference"] == row.split(",")[0]  # the row as it was in the file
 
 
+@pytest.mark.parametrize("when", ["01/04/1500", "01/04/2999", "31/12/1677 23:59"])
+def test_dates_beyond_any_real_crime_are_quarantined_not_fatal(tmp_path: Path, mapping,
+                                                               when: str) -> None:
+    good = "42/1,31/03/2024,,8N,E01015921,,,,,,,,,,,"
+    path = write(tmp_path, "crimes.csv", [CRIMES_HEADER, good, f"42/3,{when},,8N,E01015921"
+                                          ",,,,,,,,,,,"])
+    result = load_partner_extract(path, "crimes", mapping, classification=CLASSIFICATION)
+    assert result.counts == {"rows_read": 2, "rows_loaded": 1, "rows_quarantined": 1}
+    assert result.quarantine["reason"].tolist() == [
+        f"column 'Committed From': found '{when}', expected a date from 1900 to 2199"]
+    assert result.rows["reference"].tolist() == ["42/1"]
+
+
+def test_iso_date_in_year_1500_is_quarantined(tmp_path: Path) -> None:
+    extract = ExtractMapping(columns={"Ref": "reference", "When": "committed_from",
+                                      "Code": "offence_code", "LSOA": "lsoa_code"})
+    path = write(tmp_path, "crimes.csv", ["Ref,When,Code,LSOA", "1,1500-01-01,8N,E01015921",
+                                          "2,2024-01-01,8N,E01015921"])
+    result = load_partner_extract(path, "crimes", extract, classification=CLASSIFICATION)
+    assert result.rows["reference"].tolist() == ["2"]
+    assert "found '1500-01-01', expected a date from 1900" in result.quarantine["reason"][0]
+
+
 def test_duplicate_reference_is_quarantined_naming_first_line(tmp_path: Path, mapping) -> None:
     row = "42/1,31/03/2024,,8N,E01015921,,,,,,,,,,,"
     path = write(tmp_path, "crimes.csv", [CRIMES_HEADER, row, row])

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from analysis.config import read_yaml
 from analysis.errors import ConfigError, InputError
 
 ExtractKind = Literal["crimes", "asb", "indicators"]
@@ -168,12 +168,9 @@ class PartnerMapping(BaseModel):
 
 def load_mapping(path: Path) -> PartnerMapping:
     """Read and validate a partner mapping YAML; a mistake raises :class:`ConfigError`."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("mapping file not found", file=path) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"the mapping is not valid YAML ({exc})", file=path) from None
+    if not Path(path).is_file():
+        raise ConfigError("mapping file not found", file=path)
+    data = read_yaml(Path(path))
     try:
         return PartnerMapping.model_validate(data)
     except ValidationError as exc:
@@ -282,17 +279,30 @@ def _parse_text(raw: pd.Series, mapping: ExtractMapping) -> Parsed:
     return raw, pd.Series("", index=raw.index)
 
 
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+LATEST_DATE = pd.Timestamp("2200-01-01")
+"""Dates outside [1900, 2200) are typing or export errors (a year 1500 or 2999), and are
+quarantined: pandas reads any year, but the store's timestamps hold 1677 to 2262 only."""
+
+
 def _parse_datetime(raw: pd.Series, mapping: ExtractMapping) -> Parsed:
     parsed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    beyond = pd.Series(False, index=raw.index)
     for fmt in mapping.date_formats or ["ISO8601"]:
         attempt = pd.to_datetime(raw, format=fmt, errors="coerce")
-        parsed = parsed.fillna(attempt.astype("datetime64[ns]"))
+        outside = attempt.notna() & ((attempt < EARLIEST_DATE) | (attempt >= LATEST_DATE))
+        beyond |= outside
+        parsed = parsed.fillna(attempt.where(~outside).astype("datetime64[ns]"))
+    beyond &= parsed.isna()  # out of range in one format, but read by another: fine
     expected = (
         "a date/time like " + " or ".join(mapping.date_formats)
         if mapping.date_formats
         else "an ISO 8601 date/time (2024-03-31 or 2024-03-31T22:15)"
     )
-    return parsed, _problem(parsed.isna() & raw.notna(), raw, expected)
+    in_range = f"a date from {EARLIEST_DATE.year} to {LATEST_DATE.year - 1}"
+    problem = _problem(beyond, raw, in_range).where(
+        beyond, _problem(parsed.isna() & raw.notna(), raw, expected))
+    return parsed, problem
 
 
 def _parse_flag(raw: pd.Series, mapping: ExtractMapping) -> Parsed:

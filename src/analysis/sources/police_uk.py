@@ -21,6 +21,7 @@ import gzip
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -122,7 +123,30 @@ class StreetSource:
                 raw: BinaryIO = stack.enter_context(archive.open(self.member))
             else:
                 raw = stack.enter_context(open(self.container, "rb"))
-            yield stack.enter_context(gzip.open(raw)) if self.is_gzip else raw  # type: ignore[misc]
+            try:
+                yield stack.enter_context(gzip.open(raw)) if self.is_gzip else raw  # type: ignore[misc]
+            except DAMAGED as error:
+                raise damaged_file(self, error) from error
+
+
+DAMAGED = (gzip.BadGzipFile, EOFError, zlib.error, zipfile.BadZipFile)
+"""What reading a damaged file raises: not gzip, a cut-short or corrupt stream, a bad CRC."""
+
+
+def damaged_file(source: StreetSource, error: Exception) -> InputError:
+    """The message for a street file whose bytes cannot be read back: what is wrong, and that
+    a fresh download is the fix."""
+    if isinstance(error, gzip.BadGzipFile):
+        problem = "the file is named .gz but is not gzip-compressed"
+        hint = "download it again, or drop the .gz from its name if it is a plain CSV"
+    elif isinstance(error, zipfile.BadZipFile):
+        problem = "the archive member is damaged (its checksum does not match its contents)"
+        hint = "download the archive again from data.police.uk"
+    else:
+        problem = "the compressed file is cut short or damaged"
+        hint = "download it again: this copy is incomplete"
+    return InputError(problem, file=source.name, found=str(error),
+                      expected="a complete copy of the file data.police.uk published", hint=hint)
 
 
 @dataclass(frozen=True)
@@ -160,9 +184,10 @@ def discover_street_files(inputs: Sequence[Path]) -> list[StreetSource]:
 def _expand(path: Path) -> list[StreetSource]:
     """The street sources one input path stands for."""
     if path.is_dir():
-        sources = [_plain_source(p) for p in sorted(path.rglob("*")) if _is_street_name(p.name)]
+        sources = [_plain_source(_present(p)) for p in sorted(path.rglob("*"))
+                   if _is_street_name(p.name)]
         for archive in sorted(path.rglob("*.zip")):
-            sources.extend(_archive_sources(archive))
+            sources.extend(_archive_sources(_present(archive)))
         return sources
     if not path.exists():
         raise InputError("input not found", file=path, expected="an existing file or folder")
@@ -177,6 +202,18 @@ def _expand(path: Path) -> list[StreetSource]:
             hint="keep the name data.police.uk gave the file: it says the month and the force",
         )
     return [_plain_source(path)]
+
+
+def _present(path: Path) -> Path:
+    """``path``, if it is there: a link whose target is gone is an error, not a skipped month
+    (skipping it would show that month's crime as missing without saying why)."""
+    if path.is_symlink() and not path.exists():
+        raise InputError(
+            "a link in the folder points to a file that does not exist", file=path,
+            found=os.readlink(path), expected="links to existing street files or archives",
+            hint="restore the file the link points to, or delete the link",
+        )
+    return path
 
 
 def _is_street_name(name: str) -> bool:
@@ -350,13 +387,16 @@ def stage_file(source: StreetSource, staging_dir: Path, index: int) -> Path:
         open(target, "wb") as out,
     ):
         written = 0
-        while block := member.read(1 << 20):
-            written += len(block)
-            if written > MAX_MEMBER_BYTES:  # the header lied about the size
-                raise InputError("an archive member unpacks to more than the size limit",
-                                 file=source.name, expected=f"at most {MAX_MEMBER_BYTES:,} "
-                                 "bytes", hint="do not use this archive")
-            out.write(block)
+        try:
+            while block := member.read(1 << 20):
+                written += len(block)
+                if written > MAX_MEMBER_BYTES:  # the header lied about the size
+                    raise InputError("an archive member unpacks to more than the size limit",
+                                     file=source.name, expected=f"at most {MAX_MEMBER_BYTES:,} "
+                                     "bytes", hint="do not use this archive")
+                out.write(block)
+        except DAMAGED as error:
+            raise damaged_file(source, error) from error
     return target
 
 
