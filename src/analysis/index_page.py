@@ -6,7 +6,6 @@ Written once every section has been built (``csp build-index``). Kept apart from
 
 from __future__ import annotations
 
-import html
 import json
 import platform
 from collections.abc import Iterable
@@ -29,6 +28,7 @@ from analysis.layout import (
 )
 from analysis.periods import Period
 from analysis.provenance import git_state, input_inventory, package_versions
+from analysis.safe_text import escape_html
 
 
 def write_manifest(config: AreaConfig, period: str, out: Path, root: Path) -> dict:
@@ -59,18 +59,18 @@ def merge_key_figures(out: Path) -> dict:
 
 def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str, str]]) -> str:
     css = (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
-    links = "\n".join(f'<li><a href="{html.escape(page)}">{html.escape(title)}</a></li>'
+    links = "\n".join(f'<li><a href="{escape_html(page)}">{escape_html(title)}</a></li>'
                       for page, title in sections)
     title = f"{config.title}: strategic assessment {period.label}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{html.escape(title)}</title><style>{css}</style></head>
-<body><div class="csp-index"><header class="csp-page-header"><h1>{html.escape(title)}</h1>
-<dl class="csp-meta"><dt>Area</dt><dd>{html.escape(config.csp_name)} ({config.csp_code}),
-{html.escape(config.force.name)}</dd>
-<dt>Period</dt><dd>{html.escape(comparison_label(period))}</dd>
-<dt>Disclosure control</dt><dd>{html.escape(disclosure_statement(config.disclosure))}</dd>
+<title>{escape_html(title)}</title><style>{css}</style></head>
+<body><div class="csp-index"><header class="csp-page-header"><h1>{escape_html(title)}</h1>
+<dl class="csp-meta"><dt>Area</dt><dd>{escape_html(config.csp_name)} ({config.csp_code}),
+{escape_html(config.force.name)}</dd>
+<dt>Period</dt><dd>{escape_html(comparison_label(period))}</dd>
+<dt>Disclosure control</dt><dd>{escape_html(disclosure_statement(config.disclosure))}</dd>
 </dl></header>
 <h2>Sections</h2><ol>{links}</ol>
 <p>The numbers behind every table and chart are in the <code>tables/</code> folder beside
