@@ -37,6 +37,7 @@ from analysis.layout import (
 )
 from analysis.locks import exclusive
 from analysis.periods import Period
+from analysis.safe_text import escape_html
 
 KERNEL_NAME = "python3"
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
@@ -143,6 +144,7 @@ def export_html(executed: Path, html_path: Path) -> None:
         exclude_output_prompt=True,
         embed_images=True,
     )
+    exporter.register_filter("page_text", escape_html)  # the template's escaper (alt text)
     notebook = _prepared_for_sharing(nbformat.read(executed, as_version=4))
     body, _ = exporter.from_notebook_node(notebook)
     atomic_write(html_path, body)

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError
+from analysis.safe_text import escape_html
 
 FINDINGS_KEY = "findings"
 SIGNIFICANT = "significant"
@@ -147,6 +148,6 @@ def headline_figures(sections: dict[str, dict], titles: dict[str, str]) -> pd.Da
 
 def section_links(titles: dict[str, str]) -> str:
     """An HTML list linking each summarised section's page (relative links)."""
-    items = "".join(f'<li><a href="{html.escape(section_id)}.html">{html.escape(title)}</a></li>'
+    items = "".join(f'<li><a href="{escape_html(section_id)}.html">{escape_html(title)}</a></li>'
                     for section_id, title in titles.items())
     return f'<nav class="csp-section-links"><h2>Sections summarised</h2><ul>{items}</ul></nav>'

@@ -7,7 +7,6 @@ Written once every section has been built (``csp build-index``). Kept apart from
 
 from __future__ import annotations
 
-import html
 import json
 import platform
 from collections.abc import Iterable
@@ -34,6 +33,7 @@ from analysis.layout import (
 )
 from analysis.periods import MonthsCompared, Period, compared_months, comparison_period
 from analysis.provenance import git_state, input_inventory, package_versions
+from analysis.safe_text import escape_html
 
 
 def months_compared(config: AreaConfig, period: Period, root: Path) -> MonthsCompared | None:
@@ -82,26 +82,26 @@ def completeness_html(compared: MonthsCompared | None) -> str:
     if compared is None:
         return ("<section class='csp-completeness'><h2>Completeness of the data</h2>"
                 "<p>No data.police.uk months have been ingested for this area.</p></section>")
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in compared.completeness())
+    items = "".join(f"<li>{escape_html(line)}</li>" for line in compared.completeness())
     return (f"<section class='csp-completeness'><h2>Completeness of the data</h2>"
-            f"<ul>{items}</ul><p>{html.escape(compared.note())}</p></section>")
+            f"<ul>{items}</ul><p>{escape_html(compared.note())}</p></section>")
 
 
 def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str, str]],
                 compared: MonthsCompared | None) -> str:
     css = (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
-    links = "\n".join(f'<li><a href="{html.escape(page)}">{html.escape(title)}</a></li>'
+    links = "\n".join(f'<li><a href="{escape_html(page)}">{escape_html(title)}</a></li>'
                       for page, title in sections)
     title = f"{config.title}: strategic assessment {period.label}"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{html.escape(title)}</title><style>{css}</style></head>
-<body><div class="csp-index"><header class="csp-page-header"><h1>{html.escape(title)}</h1>
-<dl class="csp-meta"><dt>Area</dt><dd>{html.escape(config.csp_name)} ({config.csp_code}),
-{html.escape(config.force.name)}</dd>
-<dt>Period</dt><dd>{html.escape(comparison_label(period, config.comparison))}</dd>
-<dt>Disclosure control</dt><dd>{html.escape(disclosure_statement(config.disclosure))}</dd>
+<title>{escape_html(title)}</title><style>{css}</style></head>
+<body><div class="csp-index"><header class="csp-page-header"><h1>{escape_html(title)}</h1>
+<dl class="csp-meta"><dt>Area</dt><dd>{escape_html(config.csp_name)} ({config.csp_code}),
+{escape_html(config.force.name)}</dd>
+<dt>Period</dt><dd>{escape_html(comparison_label(period, config.comparison))}</dd>
+<dt>Disclosure control</dt><dd>{escape_html(disclosure_statement(config.disclosure))}</dd>
 </dl></header>
 {completeness_html(compared)}
 <h2>Sections</h2><ol>{links}</ol>

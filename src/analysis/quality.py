@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from analysis.errors import ConfigError
+from analysis.safe_text import write_csv
 from analysis.store import connect, store_settings
 
 PRESENT = "present"
@@ -364,7 +365,7 @@ def _crime_type_drift(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def write_quality_report(report: QualityReport, out_dir: Path) -> list[Path]:
-    """Write each table as ``<name>.csv`` and a plain-text summary ``quality_report.md``."""
+    """Write each table as formula-safe ``<name>.csv`` and a plain-text ``quality_report.md``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -372,7 +373,7 @@ def write_quality_report(report: QualityReport, out_dir: Path) -> list[Path]:
         table = getattr(report, item.name)
         if isinstance(table, pd.DataFrame):
             path = out_dir / f"{item.name}.csv"
-            table.to_csv(path, index=False)
+            write_csv(table, path)
             written.append(path)
     summary = out_dir / "quality_report.md"
     summary.write_text(summarise(report), encoding="utf-8")

@@ -8,7 +8,6 @@ figure in the HTML has its table beside it. Headline numbers go to ``key_figures
 
 from __future__ import annotations
 
-import html
 import io
 import os
 import re
@@ -21,8 +20,9 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, Image
+from IPython.display import HTML, Image, Markdown
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from analysis import store
 from analysis.config import AreaConfig, load_area, project_root
@@ -47,6 +47,7 @@ from analysis.layout import (
     strict_json,
 )
 from analysis.periods import Period, compared_months, comparison_period
+from analysis.safe_text import escape_html, html_from, markdown_from, write_csv
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -126,11 +127,11 @@ class Section:
             if at > 0:
                 before = order[at - 1]
                 links.insert(0, f'<a href="{before}.html">&larr; '
-                                f"{html.escape(section_title(notebooks[before]))}</a>")
+                                f"{escape_html(section_title(notebooks[before]))}</a>")
             if at + 1 < len(order):
                 after = order[at + 1]
                 links.append(f'<a href="{after}.html">'
-                             f"{html.escape(section_title(notebooks[after]))} &rarr;</a>")
+                             f"{escape_html(section_title(notebooks[after]))} &rarr;</a>")
         return " | ".join(links)
 
     def partner(self, kind: str) -> pd.DataFrame | None:
@@ -139,18 +140,18 @@ class Section:
 
     def header(self, title: str, *, sources: list[str], caveats: list[str]) -> HTML:
         """The block every page opens with: area, period, sources, caveats, disclosure rule."""
-        items = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
-        notes = "".join(f"<li>{html.escape(c)}</li>" for c in caveats)
+        items = "".join(f"<li>{escape_html(s)}</li>" for s in sources)
+        notes = "".join(f"<li>{escape_html(c)}</li>" for c in caveats)
         return HTML(
             f"""<header class="csp-page-header">
 <nav class="csp-nav">{self.navigation()}</nav>
-<h1>{html.escape(title)}</h1>
+<h1>{escape_html(title)}</h1>
 <dl class="csp-meta">
-<dt>Area</dt><dd>{html.escape(self.config.title)} ({self.config.csp_code})</dd>
-<dt>Period</dt><dd>{html.escape(self.period_line())}</dd>
+<dt>Area</dt><dd>{escape_html(self.config.title)} ({self.config.csp_code})</dd>
+<dt>Period</dt><dd>{escape_html(self.period_line())}</dd>
 <dt>Data sources</dt><dd><ul>{items}</ul></dd>
 <dt>Caveats</dt><dd><ul>{notes}</ul></dd>
-<dt>Disclosure control</dt><dd>{html.escape(disclosure_statement(self.config.disclosure))}</dd>
+<dt>Disclosure control</dt><dd>{escape_html(disclosure_statement(self.config.disclosure))}</dd>
 <dt>Built</dt><dd>{date.today():%d %B %Y}</dd>
 </dl></header>"""
         )
@@ -189,7 +190,7 @@ class Section:
             total_column=total_column)
         controlled = declaration.source == PARTNER and self.config.disclosure != "none"
         disclose = list(declaration.counts) if controlled else []
-        frame.to_csv(self._table_path(name), index=False)
+        write_csv(frame, self._table_path(name))
         shown = frame.copy()
         for column, fmt in (formats or {}).items():
             shown[column] = [("–" if pd.isna(v) else fmt.format(v) if _is_number(v)
@@ -206,7 +207,7 @@ class Section:
             cells = ", ".join(f"#{table_id} td:nth-child({i}), #{table_id} th:nth-child({i})"
                               for i in numeric)
             body = f"<style>{cells} {{ text-align: right; }}</style>{body}"
-        return HTML(f'<figure class="csp-figure"><figcaption>{html.escape(caption)}'
+        return HTML(f'<figure class="csp-figure"><figcaption>{escape_html(caption)}'
                     f"</figcaption>{body}<p class='csp-table-file'>Table file: "
                     f"tables/{self._table_path(name).name}</p></figure>")
 
@@ -214,7 +215,7 @@ class Section:
               name: str, *, source: str, counts: Sequence[Hashable] = (),
               derived: Mapping[Hashable, Sequence[Hashable]] | None = None,
               kept: Mapping[Hashable, str] | None = None, labels: Sequence[Hashable] = (),
-              measure: str | None = None) -> Image:
+              measure: str | None = None, alt: str | None = None) -> Image:
         """Write the numbers drawn in ``fig`` as ``tables/<section>__<name>.csv``; show ``fig``.
 
         ``source``, ``counts``, ``derived``, ``kept``, ``labels`` and ``measure`` are declared
@@ -223,6 +224,9 @@ class Section:
         shows no more than its table file; a ready-made figure of partner counts is refused.
         The figure is rendered to PNG here (no timestamp or software tag in the file), so the
         page shows it whatever matplotlib backend the kernel runs and rebuilds are identical.
+        ``alt`` is the image's text for screen readers (plain text: the page template escapes
+        it); by default it is the chart's title and the name of its table file. Text in the
+        figure is drawn as written: a ``$`` from a name never starts mathtext.
         """
         data, declaration, _ = self._disclose(
             data, name, "chart", source=source, counts=counts, derived=derived, kept=kept,
@@ -237,11 +241,27 @@ class Section:
                               file=self._table_path(name).name,
                               hint="pass fig as a function of the published data, e.g. "
                               "lambda published: monthly_trend(published, ...)")
-        data.to_csv(self._table_path(name), index=False)
+        write_csv(data, self._table_path(name))
+        for text in fig.findobj(Text):  # a '$' in a name is a dollar sign, not mathtext
+            text.set_parse_math(False)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+        described = alt if alt is not None else chart_description(fig, self._table_path(name).name)
         plt.close(fig)
-        return Image(data=buffer.getvalue(), format="png")
+        return Image(data=buffer.getvalue(), format="png", alt=described)
+
+    def text(self, template: str, **values: object) -> Markdown:
+        """A Markdown paragraph: the notebook's ``template`` with data ``values`` escaped.
+
+        Use it for every sentence that includes a name or figure from data or configuration
+        (``section.text("Busiest: **{ward}** ({n:,})", ward=name, n=count)``): the values show
+        as literal text, so a name holding Markdown or HTML cannot format or script the page.
+        """
+        return Markdown(markdown_from(template, **values))
+
+    def html(self, template: str, **values: object) -> HTML:
+        """An HTML block: the notebook's ``template`` with data ``values`` HTML-escaped."""
+        return HTML(html_from(template, **values))
 
     def _disclose(self, frame: pd.DataFrame, name: str, kind: str, *,
                   total_row: Hashable | None = None, total_column: str | None = None,
@@ -271,7 +291,7 @@ class Section:
         """Show findings and add them to the section's list for the executive summary."""
         kept = self.key_figures.get("findings", {}).get("value", [])
         self.record("findings", [*kept, *sentences], label="Key findings")
-        items = "".join(f"<li>{html.escape(sentence)}</li>" for sentence in sentences)
+        items = "".join(f"<li>{escape_html(sentence)}</li>" for sentence in sentences)
         return HTML(f'<section class="csp-findings"><h2>Key findings</h2><ul>{items}</ul>'
                     "</section>")
 
@@ -292,6 +312,14 @@ class Section:
     def report_dir(self) -> Path:
         """The published report folder (``output_dir`` is a staging folder during a build)."""
         return report_dir(self.config.name, self.period_text, self.root)
+
+
+def chart_description(fig: Figure, table_file: str) -> str:
+    """Alt text for a chart: its titles (figure and axes) and the file with its numbers."""
+    titles = [fig.get_suptitle(), *(axes.get_title(loc) for axes in fig.axes
+                                    for loc in ("left", "center", "right"))]
+    shown = "; ".join(t for t in titles if t.strip()) or "Chart"
+    return f"{shown}. The numbers are in tables/{table_file}."
 
 
 def _is_number(value: object) -> bool:

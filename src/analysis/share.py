@@ -6,7 +6,8 @@ notebooks stay behind. Before the zip is written, every table file is checked ag
 disclosure register (:func:`analysis.disclosure_register.verify_register`) and every
 controlled table in a page against the rule; a single breach stops the pack.
 Spreadsheet cells that begin with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) are
-prefixed with an apostrophe so Excel shows them as text instead of running them.
+prefixed with an apostrophe so Excel shows them as text instead of running them
+(:mod:`analysis.safe_text`, which also writes every table file of the report that way).
 """
 
 from __future__ import annotations
@@ -30,13 +31,12 @@ from analysis.disclosure_register import (
 )
 from analysis.errors import BuildError
 from analysis.layout import report_dir
+from analysis.safe_text import neutralise_table
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PACK_DIR = "share"
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed, so the same report gives the same zip
 _CONTROLLED_TABLE = re.compile(
     r'<table[^>]*\bcsp-controlled\b[^>]*\bid="csp-([^"]+)".*?</table>', re.DOTALL)
-_NUMBER = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?$")
 README = """Partner pack: {title}, strategic assessment {period}
 
 Open index.html in any browser: the pages need no internet connection.
@@ -53,24 +53,6 @@ cannot run them as formulas.
 """
 
 
-def neutralise_cell(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, made plain text.
-
-    Numbers (also negative ones written as text, e.g. '-61') are left alone.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.match(value):
-        return "'" + value
-    return value
-
-
-def neutralise_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with formula-like text cells (and headers) neutralised."""
-    safe = frame.copy()
-    safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
-    for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_cell)
-    return safe
 
 
 def disclosure_breaches(out: Path, rule: DisclosureRule) -> pd.DataFrame:
