@@ -14,9 +14,17 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from analysis.errors import ConfigError
+from analysis.sources.population import PopulationRelease, mid_year_of, mid_year_vintage
 
 ROOT_MARKER = Path("config") / "areas"
 FORCES_DIR = Path("config") / "forces"
@@ -183,6 +191,14 @@ class PartnerSources(_Strict):
     indicators: Path | None = None
 
 
+class PopulationEstimate(_Strict):
+    """One release (vintage) of ONS mid-year estimates by local authority."""
+
+    path: Path = Field(description="area_code,population CSV")
+    year: int = Field(ge=1900, le=2100, description="the mid-year (30 June) estimated")
+    label: str | None = Field(default=None, description="as printed; default 'ONS mid-YYYY'")
+
+
 class SourcesConfig(_Strict):
     """Where the area's inputs live (paths relative to the project root, or absolute)."""
 
@@ -191,8 +207,14 @@ class SourcesConfig(_Strict):
     lad_csp_lookup: Path = Field(description="ONS LAD to CSP to police force area lookup")
     lsoa_boundaries: list[Path] = Field(default_factory=list)
     ward_boundaries: list[Path] = Field(default_factory=list)
-    population: Path | None = Field(default=None, description="mid-year estimates by LA")
+    population: Path | None = Field(
+        default=None, description="mid-year estimates by LA (one release; or use populations)"
+    )
     population_vintage: str | None = None
+    populations: list[PopulationEstimate] = Field(
+        default_factory=list,
+        description="several releases; the one nearest the assessment period is used",
+    )
     census_lsoa_population: Path | None = Field(
         default=None, description="Census 2021 usual residents by LSOA (.rda)"
     )
@@ -200,6 +222,34 @@ class SourcesConfig(_Strict):
     partner: PartnerSources | None = Field(
         default=None, description="partner extracts (crimes, ASB, indicators) and their mapping"
     )
+    severity_weights: Path | None = Field(
+        default=None, description="a fuller crime severity weight table (docs/methods.md layout)"
+    )
+    unit_costs: Path | None = Field(
+        default=None, description="a fuller unit cost table (docs/methods.md layout)"
+    )
+
+    @model_validator(mode="after")
+    def _one_population_form(self) -> SourcesConfig:
+        if self.populations and (self.population or self.population_vintage):
+            raise ValueError("give either population (one file) or populations (several "
+                             "releases), not both")
+        if self.population_vintage and not self.population:
+            raise ValueError("population_vintage labels the file in population, which is "
+                             "not set")
+        years = [estimate.year for estimate in self.populations]
+        if len(years) != len(set(years)):
+            raise ValueError(f"populations lists a year more than once: {sorted(years)}")
+        return self
+
+    def population_releases(self) -> list[PopulationRelease]:
+        """The configured population releases (one for the single-file form, or none)."""
+        if self.population is not None:
+            return [PopulationRelease(
+                path=self.population, year=mid_year_of(self.population, self.population_vintage),
+                label=mid_year_vintage(self.population, self.population_vintage))]
+        return [PopulationRelease(path=e.path, year=e.year, label=e.label or f"ONS mid-{e.year}")
+                for e in self.populations]
 
 
 class TrendBreak(_Strict):

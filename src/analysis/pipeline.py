@@ -14,9 +14,16 @@ from analysis.config import AreaConfig, area_config_path, project_root
 from analysis.errors import DataCoverageError
 from analysis.layout import store_dir
 from analysis.locks import exclusive
+from analysis.periods import Period
 from analysis.sources.geography import load_lad_csp, load_lsoa_lookup
 from analysis.sources.partner import load_mapping
-from analysis.sources.population import load_mid_year_estimates, population_for
+from analysis.sources.population import (
+    PopulationRelease,
+    load_mid_year_estimates,
+    months_from_mid_year,
+    nearest_release,
+    population_for,
+)
 from analysis.store import IngestReport, ingest_partner, ingest_police_uk
 
 
@@ -66,24 +73,60 @@ def _ingest_area_locked(config: AreaConfig, root: Path) -> AreaIngest:
     return AreaIngest(police_uk, reconciliation)
 
 
-def force_populations(config: AreaConfig, root: Path | None = None) -> pd.DataFrame:
-    """Population of every CSP in the area's force, and of the force itself (one vintage).
+def population_release(config: AreaConfig, period: Period,
+                       root: Path | None = None) -> PopulationRelease:
+    """The population release used for ``period``: the one nearest the period's middle.
 
-    Columns: area_code, area_name, area_level ('CSP' or 'PFA'), population,
-    population_vintage. Raises if the config names no population file: rates without a
-    stated denominator are not shown.
+    Raises if the config names no population file: rates without a stated denominator are
+    not shown. See :func:`analysis.sources.population.nearest_release` for the rule.
     """
-    root = root or project_root()
-    sources = config.sources
-    if sources.population is None:
+    releases = config.sources.population_releases()
+    if not releases:
         raise DataCoverageError(
             "no population file is configured, so rates cannot be calculated",
-            file=area_config_path(config.name, root),
-            hint="set sources.population (ONS mid-year estimates by local authority)",
+            file=area_config_path(config.name, root or project_root()),
+            hint="set sources.populations (ONS mid-year estimates by local authority)",
         )
-    estimates = load_mid_year_estimates(config.resolve(sources.population, root),
-                                        vintage=sources.population_vintage)
-    lad_csp = load_lad_csp(config.resolve(sources.lad_csp_lookup, root))
+    return nearest_release(releases, period.start, period.end)
+
+
+def population_releases(config: AreaConfig, period: Period) -> pd.DataFrame:
+    """Every configured population release and which one ``period`` uses (data and methods).
+
+    Columns: Vintage, Mid-year (blank when the single-file form names no year), Months from
+    the middle of the period, Used ('yes' for the release :func:`population_release` picks).
+    """
+    releases = config.sources.population_releases()
+    chosen = nearest_release(releases, period.start, period.end) if releases else None
+    return pd.DataFrame({
+        "Vintage": [r.label for r in releases],
+        "Mid-year": pd.array([r.year for r in releases], dtype="Int64"),
+        "Months from the middle of the period": pd.array(
+            [None if r.year is None else months_from_mid_year(r.year, period.start, period.end)
+             for r in releases], dtype="Float64"),
+        "Used": ["yes" if r == chosen else "no" for r in releases],
+    })
+
+
+def population_estimates(config: AreaConfig, period: Period,
+                         root: Path | None = None) -> pd.DataFrame:
+    """The mid-year estimates by area of the release used for ``period`` (one vintage)."""
+    root = root or project_root()
+    release = population_release(config, period, root)
+    return load_mid_year_estimates(config.resolve(release.path, root), vintage=release.label)
+
+
+def force_populations(config: AreaConfig, root: Path | None = None, *,
+                      period: Period) -> pd.DataFrame:
+    """Population of every CSP in the area's force, and of the force itself (one vintage).
+
+    The vintage is the configured release nearest ``period`` (:func:`population_release`).
+    Columns: area_code, area_name, area_level ('CSP' or 'PFA'), population,
+    population_vintage. Raises if the config names no population file.
+    """
+    root = root or project_root()
+    estimates = population_estimates(config, period, root)
+    lad_csp = load_lad_csp(config.resolve(config.sources.lad_csp_lookup, root))
     in_force = lad_csp[lad_csp["pfa_code"] == config.force.code]
     names = dict(zip(in_force["csp_code"], in_force["csp_name"], strict=False))
     csps = population_for(sorted(names), estimates, lad_csp, level="csp")

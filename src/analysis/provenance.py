@@ -39,7 +39,9 @@ def input_files(config: AreaConfig, root: Path) -> list[Path]:
     sources = config.sources
     named: list[Path] = [*sources.police_uk, *sources.lsoa_ward_lookups, sources.lad_csp_lookup,
                          *sources.lsoa_boundaries, *sources.ward_boundaries]
-    named += [p for p in (sources.population, sources.census_lsoa_population, sources.imd) if p]
+    named += [release.path for release in sources.population_releases()]
+    named += [p for p in (sources.census_lsoa_population, sources.imd, sources.severity_weights,
+                          sources.unit_costs) if p]
     if sources.partner:
         partner = sources.partner
         named += [p for p in (partner.mapping, partner.crimes, partner.asb, partner.indicators)

@@ -461,13 +461,15 @@ class Evidence:
         return {p.to_timestamp().date() for p in span}
 
 
-def load_evidence(config: AreaConfig, store_dir: Path, root: Path | None = None) -> Evidence:
-    """Read the store once for the matrix: police.uk counts, population, partner extracts."""
+def load_evidence(config: AreaConfig, store_dir: Path, root: Path | None = None, *,
+                  period: Period) -> Evidence:
+    """Read the store once for the matrix: police.uk counts, population (the release
+    nearest ``period``), partner extracts."""
     counts = store.monthly_counts(store_dir, by=("csp_code", "crime_type"),
                                   where="pfa_code = $force", params={"force": config.force.code})
     counts = counts.assign(month=[to_month(m) for m in counts["month"]])
     try:
-        populations = force_populations(config, root)
+        populations = force_populations(config, root, period=period)
     except DataCoverageError:
         populations = None
     return Evidence(

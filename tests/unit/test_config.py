@@ -135,3 +135,46 @@ def test_long_found_value_is_quoted_as_a_short_excerpt() -> None:
     nested = ConfigError("bad", found={"k": [list(range(1000))] * 1000}).describe()
     assert len(nested) < 400
     assert ConfigError("bad", found=["a", "b"]).describe().endswith("found: ['a', 'b']")
+
+
+def _sources(tmp_path: Path, change: dict, drop: tuple[str, ...] = ()) -> Path:
+    raw = yaml.safe_load((ROOT / "config" / "areas" / "demo.yaml").read_text())
+    for key in drop:
+        raw["sources"].pop(key)
+    raw["sources"].update(change)
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def test_several_population_releases_load_with_years_and_labels(tmp_path: Path) -> None:
+    path = _sources(tmp_path, {"populations": [
+        {"path": "a/mid-2019.csv", "year": 2019},
+        {"path": "b.csv", "year": 2022, "label": "ONS mid-2022 (April 2021 LAs)"}]},
+        drop=("population", "population_vintage"))
+    releases = load_area(str(path)).sources.population_releases()
+    assert [(r.year, r.label) for r in releases] == [
+        (2019, "ONS mid-2019"), (2022, "ONS mid-2022 (April 2021 LAs)")]
+
+
+def test_single_population_file_is_one_release(tmp_path: Path) -> None:
+    releases = load_area("demo", ROOT).sources.population_releases()
+    assert [(r.year, r.label) for r in releases] == [(2023, "Demo mid-2023 estimates (fictional)")]
+
+
+@pytest.mark.parametrize("change", [
+    {"populations": [{"path": "a.csv", "year": 2019}]},  # both forms at once
+])
+def test_population_forms_cannot_be_mixed(tmp_path: Path, change: dict) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_area(str(_sources(tmp_path, change)))
+    assert "not both" in str(caught.value)
+
+
+def test_population_year_listed_twice_is_an_error(tmp_path: Path) -> None:
+    path = _sources(tmp_path, {"populations": [{"path": "a.csv", "year": 2019},
+                                               {"path": "b.csv", "year": 2019}]},
+                    drop=("population", "population_vintage"))
+    with pytest.raises(ConfigError) as caught:
+        load_area(str(path))
+    assert "more than once" in str(caught.value)

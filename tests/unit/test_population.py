@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -11,9 +12,13 @@ import pytest
 from analysis.errors import DataCoverageError, InputError
 from analysis.sources.population import (
     POPULATION_COLUMNS,
+    PopulationRelease,
     area_level,
     load_census21_lsoa,
     load_mid_year_estimates,
+    mid_year_of,
+    months_from_mid_year,
+    nearest_release,
     population_for,
 )
 
@@ -150,3 +155,58 @@ def test_area_level_from_code_prefix() -> None:
         "CSP",
         "PFA",
     ]
+
+
+# --- choosing among several releases (vintages) ----------------------------------------------
+RELEASES = [
+    PopulationRelease(Path("mid-2019.csv"), 2019, "ONS mid-2019"),
+    PopulationRelease(Path("mid-2020.csv"), 2020, "ONS mid-2020"),
+    PopulationRelease(Path("mid-2022.csv"), 2022, "ONS mid-2022"),
+]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        # calendar 2022: middle is end of June 2022, 0 months from mid-2022
+        (date(2022, 1, 1), date(2022, 12, 1), "ONS mid-2022"),
+        # financial year 2018-19: middle end of Sep 2018; mid-2019 is 9 months off, the nearest
+        (date(2018, 4, 1), date(2019, 3, 1), "ONS mid-2019"),
+        # calendar 2024: 24 months from mid-2022, the latest held
+        (date(2024, 1, 1), date(2024, 12, 1), "ONS mid-2022"),
+        # Jan-Feb 2021: middle end of Jan 2021; mid-2020 is 7 months off, mid-2022 17
+        (date(2021, 1, 1), date(2021, 2, 1), "ONS mid-2020"),
+        # calendar 2021: 12 months from mid-2020 and from mid-2022, a tie: the earlier wins
+        (date(2021, 1, 1), date(2021, 12, 1), "ONS mid-2020"),
+    ],
+)
+def test_nearest_release_to_the_middle_of_the_period(first: date, last: date,
+                                                      expected: str) -> None:
+    assert nearest_release(RELEASES, first, last).label == expected
+    assert nearest_release(list(reversed(RELEASES)), first, last).label == expected
+
+
+def test_months_from_mid_year_by_hand() -> None:
+    assert months_from_mid_year(2022, date(2022, 1, 1), date(2022, 12, 1)) == 0
+    assert months_from_mid_year(2019, date(2018, 4, 1), date(2019, 3, 1)) == 9
+    assert months_from_mid_year(2018, date(2018, 4, 1), date(2019, 3, 1)) == 3
+    assert months_from_mid_year(2022, date(2022, 1, 1), date(2022, 11, 1)) == 0.5
+
+
+def test_a_single_release_is_used_whatever_its_year() -> None:
+    only = [PopulationRelease(Path("people.csv"), None, "Demo")]
+    assert nearest_release(only, date(2030, 1, 1), date(2030, 12, 1)).label == "Demo"
+
+
+def test_no_release_or_an_undated_one_among_several_is_an_error() -> None:
+    with pytest.raises(InputError):
+        nearest_release([], date(2022, 1, 1), date(2022, 12, 1))
+    undated = [*RELEASES, PopulationRelease(Path("x.csv"), None, "x")]
+    with pytest.raises(InputError):
+        nearest_release(undated, date(2022, 1, 1), date(2022, 12, 1))
+
+
+def test_mid_year_read_from_label_or_path() -> None:
+    assert mid_year_of(Path("a/mid-2019/population.csv"), None) == 2019
+    assert mid_year_of(Path("people.csv"), "ONS mid-2021 estimates") == 2021
+    assert mid_year_of(Path("people.csv"), "Census") is None

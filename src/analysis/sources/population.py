@@ -8,8 +8,10 @@ part is an error rather than an undercount.
 
 from __future__ import annotations
 
+import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -51,7 +53,7 @@ def area_level(code: str) -> str:
     return _AREA_LEVELS.get(code[:3], "other")
 
 
-def _mid_year_vintage(path: Path, vintage: str | None) -> str:
+def mid_year_vintage(path: Path, vintage: str | None) -> str:
     """The vintage label: as given, or 'ONS mid-YYYY' from a ``mid-YYYY`` folder or file name."""
     if vintage:
         return vintage
@@ -67,6 +69,66 @@ def _mid_year_vintage(path: Path, vintage: str | None) -> str:
     )
 
 
+def mid_year_of(path: Path, vintage: str | None) -> int | None:
+    """The mid-year an estimate file is for, from its label or a ``mid-YYYY`` path part."""
+    for text in (vintage or "", *reversed(path.parts)):
+        match = _MID_YEAR_FOLDER.search(text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+@dataclass(frozen=True)
+class PopulationRelease:
+    """One configured release (vintage) of mid-year estimates: its file, year and label.
+
+    ``year`` is the mid-year (30 June) the estimates describe; it is None only for the single
+    file form of the config when neither the label nor the path names the year.
+    """
+
+    path: Path
+    year: int | None
+    label: str
+
+
+def months_from_mid_year(year: int, first_month: datetime.date,
+                          last_month: datetime.date) -> float:
+    """Months between 30 June of ``year`` and the middle of the period (first to last month).
+
+    Months are counted from the start of each month, so a calendar year's middle is the end
+    of June: mid-2022 is 0 months from 2022 and 3 months from the financial year 2018-19
+    (whose middle is the end of September 2018).
+    """
+    def index(month: datetime.date) -> int:
+        return month.year * 12 + month.month - 1
+
+    middle = (index(first_month) + index(last_month) + 1) / 2
+    return abs(year * 12 + 6 - middle)
+
+
+def nearest_release(releases: Sequence[PopulationRelease], first_month: datetime.date,
+                    last_month: datetime.date) -> PopulationRelease:
+    """The release whose mid-year is nearest the middle of the period; ties go to the earlier.
+
+    Rates use one denominator for every area, so one release is chosen for the whole period.
+    An estimate for the middle of the period describes it best; when two are equally near
+    (mid-2019 and mid-2021 for the calendar year 2020) the earlier is used, as it was
+    published first and a later revision can only be known later. A single release is used
+    whatever its year.
+    """
+    if not releases:
+        raise InputError("no population estimates are configured",
+                         expected="sources.population or sources.populations")
+    if len(releases) == 1:
+        return releases[0]
+    undated = [str(r.path) for r in releases if r.year is None]
+    if undated:
+        raise InputError("a population release has no year, so the nearest cannot be chosen",
+                         found=undated, expected="a year for every listed release")
+    return min(releases, key=lambda r: (months_from_mid_year(r.year or 0, first_month,
+                                                              last_month), r.year))
+
+
 def load_mid_year_estimates(path: Path, *, vintage: str | None = None) -> pd.DataFrame:
     """Read ONS mid-year estimates by area from an ``area_code,population`` CSV.
 
@@ -74,7 +136,7 @@ def load_mid_year_estimates(path: Path, *, vintage: str | None = None) -> pd.Dat
     as missing, never 0. The vintage is ``vintage`` or inferred from a ``mid-YYYY`` folder.
     Returns :data:`POPULATION_COLUMNS`, one row per area code.
     """
-    label = _mid_year_vintage(path, vintage)
+    label = mid_year_vintage(path, vintage)
     try:
         raw = pd.read_csv(
             path,
