@@ -138,13 +138,15 @@ def test_long_found_value_is_quoted_as_a_short_excerpt() -> None:
 
 
 def _sources(tmp_path: Path, change: dict, drop: tuple[str, ...] = ()) -> Path:
+    """A project root at ``tmp_path`` holding area 'mine': the demo config with ``change``."""
     raw = yaml.safe_load((ROOT / "config" / "areas" / "demo.yaml").read_text())
     for key in drop:
         raw["sources"].pop(key)
     raw["sources"].update(change)
-    path = tmp_path / "mine.yaml"
+    path = tmp_path / "config" / "areas" / "mine.yaml"
+    path.parent.mkdir(parents=True)
     path.write_text(yaml.safe_dump(raw))
-    return path
+    return tmp_path
 
 
 def test_several_population_releases_load_with_years_and_labels(tmp_path: Path) -> None:
@@ -152,7 +154,7 @@ def test_several_population_releases_load_with_years_and_labels(tmp_path: Path) 
         {"path": "a/mid-2019.csv", "year": 2019},
         {"path": "b.csv", "year": 2022, "label": "ONS mid-2022 (April 2021 LAs)"}]},
         drop=("population", "population_vintage"))
-    releases = load_area(str(path)).sources.population_releases()
+    releases = load_area("mine", path).sources.population_releases()
     assert [(r.year, r.label) for r in releases] == [
         (2019, "ONS mid-2019"), (2022, "ONS mid-2022 (April 2021 LAs)")]
 
@@ -167,7 +169,7 @@ def test_single_population_file_is_one_release(tmp_path: Path) -> None:
 ])
 def test_population_forms_cannot_be_mixed(tmp_path: Path, change: dict) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_area(str(_sources(tmp_path, change)))
+        load_area("mine", _sources(tmp_path, change))
     assert "not both" in str(caught.value)
 
 
@@ -176,5 +178,5 @@ def test_population_year_listed_twice_is_an_error(tmp_path: Path) -> None:
                                                {"path": "b.csv", "year": 2019}]},
                     drop=("population", "population_vintage"))
     with pytest.raises(ConfigError) as caught:
-        load_area(str(path))
+        load_area("mine", path)
     assert "more than once" in str(caught.value)
