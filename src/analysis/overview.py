@@ -199,8 +199,9 @@ def harm_and_cost(area_counts: pd.DataFrame, current: Period, previous: Period, 
     data.police.uk categories have a weight or cost only where the table used gives one
     (see ``reference/SOURCES.md``): each figure is shown with the share of crimes it covers,
     and the second table lists the crime types of ``current`` without a value, saying which
-    table (vintage) has none. A period with none of its months in ``available_months`` is
-    not held: its row is missing, never 0.
+    table (vintage) has none. Each row says how many of its months are held (the figures
+    cover those months, not annualised); a period with none of its months in
+    ``available_months`` is not held: its row is missing, never 0.
     """
     labelled = pd.concat([
         _crime_in(area_counts, period).assign(period=period.label)
@@ -211,13 +212,16 @@ def harm_and_cost(area_counts: pd.DataFrame, current: Period, previous: Period, 
                                    population=population, weights=weights, costs=costs)
     table = pd.DataFrame({"period": [previous.label, current.label]}).merge(
         result.table, on="period", how="left")
-    if available_months is not None:
-        held = {to_month(m) for m in available_months}
-        not_held = [not held & set(period.months) for period in (previous, current)]
-        table.loc[not_held, table.columns.drop("period")] = pd.NA
+    periods = (previous, current)
+    held = ({to_month(m) for m in available_months} if available_months is not None
+            else {m for period in periods for m in period.months})
+    months_held = [len(held & set(period.months)) for period in periods]
+    table.loc[[n == 0 for n in months_held], table.columns.drop("period")] = pd.NA
     days, money = SEVERITY_UNIT, result.cost_unit
     summary = pd.DataFrame({
         "Period": table["period"],
+        "Months held": [f"{n} of {len(period)}" for n, period in zip(months_held, periods,
+                                                                     strict=True)],
         "Crimes": table["crimes"].astype("Int64"),
         "Crimes weighted": table["crimes_weighted"].astype("Int64"),
         "Share weighted (%)": (100 * table["weighted_share"]).astype("Float64").round(1),
