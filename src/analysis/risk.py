@@ -966,7 +966,7 @@ def presentable_ranking(table: pd.DataFrame, robustness: pd.DataFrame) -> pd.Dat
     for name in DIMENSIONS:
         shown[DIMENSION_NAMES[name]] = merged[name]
     shown["Weighted score"] = merged["score"].round(2)
-    shown["Evidence (share of weight)"] = (100 * merged["coverage"]).round(0)
+    shown["Evidence (share of comparable weight)"] = (100 * merged["coverage"]).round(0)
     shown["Rank range (weights ±)"] = [
         "–" if pd.isna(b) else (f"{b}" if b == w else f"{b} to {w}")
         for b, w in zip(merged["best_rank"], merged["worst_rank"], strict=True)]
@@ -1052,6 +1052,10 @@ def describe_priorities(plan: pd.DataFrame, table: pd.DataFrame,
     skipped = [DIMENSION_NAMES[name] for name in not_assessed]
     skipped_text = ("Not assessed for any issue, so left out of every score: "
                     + ", ".join(skipped) + " (see the audit trail for why).") if skipped else ""
+    assessed = [DIMENSION_NAMES[name] for name in DIMENSIONS if name not in set(not_assessed)]
+    if len(assessed) == 1:
+        skipped_text += (f" The ranking rests on one dimension only ({assessed[0]}): read it "
+                         "as indicative.")
     if plan.empty:
         return ["No issue had enough evidence to be ranked.", *([skipped_text] if skipped
                                                                  else [])]

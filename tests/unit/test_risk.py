@@ -477,3 +477,17 @@ def test_collect_and_score_give_seven_dimensions_per_issue() -> None:
     assert scores["volume"] == 5 and scores["trend"] == 5 and scores["peer_position"] == 5
     assert scores[["harm", "cost", "vulnerability", "public_concern"]].isna().all()
     assert audit.set_index("dimension").loc["harm", "rule"].startswith("missing:")
+
+
+def test_findings_name_dimensions_not_assessed_and_a_single_dimension_ranking() -> None:
+    plan = pd.DataFrame({"Rank": [1], "Priority": ["Vehicle crime"], "Weighted score": [5.0],
+                         "Stability": ["holds under every tested weighting"]})
+    table = pd.DataFrame({"issue": ["Vehicle crime", "Domestic abuse"], "rank": [1, pd.NA]})
+    only_peers = [d for d in risk.DIMENSIONS if d != "peer_position"]
+    sentences = risk.describe_priorities(plan, table, only_peers)
+    assert sentences[-1] == (
+        "Not assessed for any issue, so left out of every score: Volume, Trend, Harm, Cost, "
+        "Vulnerability, Public concern (see the audit trail for why). The ranking rests on "
+        "one dimension only (Position against peers): read it as indicative.")
+    assert "Too little evidence to rank: Domestic abuse." in sentences
+    assert risk.describe_priorities(plan, table) == sentences[:-1]
