@@ -935,9 +935,13 @@ def concern_figure(issue: IssueSpec, evidence: Evidence, period_text: str) -> di
 
 
 def collect_figures(matrix: PriorityMatrix, evidence: Evidence, current: Period,
-                    period_text: str) -> pd.DataFrame:
-    """One row per issue and dimension: the figure (or why it is missing) and its source."""
-    previous = current.previous()
+                    period_text: str, previous: Period | None = None) -> pd.DataFrame:
+    """One row per issue and dimension: the figure (or why it is missing) and its source.
+
+    ``previous`` is the comparison period of the trend (the report's, ``Section.previous``);
+    by default the period before ``current``.
+    """
+    previous = previous or current.previous()
     rules = FigureRules.of(matrix)
     rows: list[dict] = []
     for issue in matrix.issues:
