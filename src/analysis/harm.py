@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from analysis.config import AreaConfig
 
 CLASSIFICATIONS = ("ho_offence_code", "ho_offence_subgroup", "police_uk_crime_type")
-UNIT_COST_PRICE_YEAR = "2015/16"
 SEVERITY_UNIT = "severity-weighted days"
 """ONS weights are prison-day equivalents, so a weighted total is in days."""
 
