@@ -72,7 +72,8 @@ def test_population_release_nearest_the_period_is_used_and_named(report: Path) -
 
 
 def test_harm_states_months_held_coverage_and_units(report: Path) -> None:
-    harm = _table(report, "10_crime_overview__harm_and_cost").set_index("Period")
+    harm = _table(report, "10_crime_overview__harm_and_cost").astype({"Period": str}).set_index(
+        "Period")
     assert harm.loc["2024", "Months held"] == "4 of 12"
     assert harm.loc["2023", "Months held"] == "0 of 12"
     assert harm.loc["2023"].drop("Months held").isna().all()  # not held: unknown, never 0
