@@ -491,3 +491,18 @@ def test_findings_name_dimensions_not_assessed_and_a_single_dimension_ranking() 
         "one dimension only (Position against peers): read it as indicative.")
     assert "Too little evidence to rank: Domestic abuse." in sentences
     assert risk.describe_priorities(plan, table) == sentences[:-1]
+
+
+def test_override_sets_the_coverage_and_months_rules() -> None:
+    matrix = risk.apply_override(risk.default_matrix(), risk.PriorityOverride(
+        min_weighted_share=0.05, min_months_held=12))
+    assert (matrix.min_weighted_share, matrix.min_months_held) == (0.05, 12)
+    rules = risk.FigureRules.of(matrix)
+    counts = _evidence().counts
+    mixed = risk.IssueSpec(id="m", name="M", police_uk_crime_types=["Robbery", "Burglary"])
+    evidence = _evidence(counts=pd.concat([counts, counts.assign(crime_type="Robbery",
+                                                                 count=1)]))
+    figures = _by_dimension(risk.police_uk_figures(mixed, evidence, CURRENT, PREVIOUS, rules))
+    # 12 of 132 crimes (9 %) weighted reaches 5 %: 12 x 746.543 / 1,000 x 1,000 = 8,958.516
+    assert figures["harm"]["value"] == pytest.approx(8_958.516)
+    assert risk.default_matrix().min_weighted_share == 0.8
