@@ -618,7 +618,7 @@ def _per_year_words(period: Period, held: list[date]) -> str:
     """'' for a whole year held; else how the figure was annualised (an estimate)."""
     if len(held) == 12 and len(period) == 12:
         return ""
-    return f" a year (annualised from the {len(held)} months of {period.label} held: an estimate)"
+    return f" a year, annualised from the {len(held)} months of {period.label} held (an estimate)"
 
 
 def _change_figures(issue: IssueSpec, monthly: pd.DataFrame, current: Period,
@@ -642,8 +642,7 @@ def _change_figures(issue: IssueSpec, monthly: pd.DataFrame, current: Period,
     else:
         rate = _per_1000(in_current, population) * 12 / len(held)
         volume = _figure(issue, "volume", rate,
-                         detail=f"{in_current:,} {unit} in {current.label}"
-                                f"{'' if len(held) == len(current) else ' (months held)'}, "
+                         detail=f"{in_current:,} {unit} in {current.label}, "
                                 f"{_number(rate)} per 1,000{_per_year_words(current, held)}",
                          source=source, also_in=also_in)
     if row is None or row["significance"] == NOT_ASSESSED:
@@ -697,7 +696,7 @@ def _weighted_figure(issue: IssueSpec, dimension: str, rows: pd.DataFrame, *, ke
     value = float(row["severity_days_per_1000" if harm else "cost_gbp_per_1000"]) * per_year
     unit = result.severity_unit if harm else f"per 1,000 residents ({result.cost_unit})"
     shown = f"£{_number(value)}" if not harm else _number(value)
-    detail = f"{shown} {unit}{per_year_words} ({coverage})"
+    detail = f"{shown} {unit}{per_year_words}; {coverage}"
     if covered / crimes < rules.min_weighted_share:
         return _figure(issue, dimension, detail=detail, source=source,
                        note=f"only {coverage}, under the {100 * rules.min_weighted_share:.0f} % "

@@ -175,8 +175,8 @@ def test_harm_is_left_out_when_too_few_crimes_are_weighted() -> None:
         only_robbery, _evidence(counts=robbery), CURRENT, PREVIOUS))
     # 12 robberies x 746.543 / 1,000 residents x 1,000 = 8,958.516 days per 1,000.
     assert figures["harm"]["value"] == pytest.approx(8_958.516)
-    assert figures["harm"]["detail"] == ("8,959 severity-weighted days per 1,000 residents "
-                                         "(12 of 12 crimes (100 %) weighted)")
+    assert figures["harm"]["detail"] == ("8,959 severity-weighted days per 1,000 residents; "
+                                         "12 of 12 crimes (100 %) weighted")
     assert figures["cost"]["note"].startswith("none of the 12 crimes can be valued: no unit "
                                               "cost in the table used")
 
