@@ -13,11 +13,12 @@ from datetime import date
 import pandas as pd
 
 from analysis.comparators import comparator_table, peer_comparison, position
-from analysis.harm import cost_of_crime, severity_weighted_total
+from analysis.harm import SEVERITY_UNIT, ValueTable
+from analysis.harm import harm_and_cost as compute_harm_and_cost
 from analysis.measures import change_table
 from analysis.narrative import describe_change
 from analysis.partner_counts import headline
-from analysis.periods import Period
+from analysis.periods import Period, to_month
 
 ASB = "Anti-social behaviour"
 ALL_CRIME = "All crime"
@@ -236,45 +237,55 @@ def peer_group_comparison(rates: pd.DataFrame, area_code: str, peer_codes: list[
     return peer_comparison(members, area_code, area_col="area_code")
 
 
-def harm_and_cost(area_counts: pd.DataFrame, current: Period, previous: Period
+def harm_and_cost(area_counts: pd.DataFrame, current: Period, previous: Period, *,
+                  population: float | None = None, weights: ValueTable | None = None,
+                  costs: ValueTable | None = None,
+                  available_months: Iterable[object] | None = None,
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Severity-weighted crime and cost of crime for both periods, and the crimes left out.
+    """Harm (severity-weighted days) and cost of crime for both periods, and the crimes
+    left out, from :func:`analysis.harm.harm_and_cost` (the computation the violence section
+    and the priority matrix use too).
 
-    Weights and costs exist only for some data.police.uk crime types (see
-    ``reference/SOURCES.md``); crimes without one are listed in the second table with their
-    counts, so the totals are read as floors, never as complete.
+    data.police.uk categories have a weight or cost only where the table used gives one
+    (see ``reference/SOURCES.md``): each figure is shown with the share of crimes it covers,
+    and the second table lists the crime types of ``current`` without a value, saying which
+    table (vintage) has none. Each row says how many of its months are held (the figures
+    cover those months, not annualised); a period with none of its months in
+    ``available_months`` is not held: its row is missing, never 0.
     """
     labelled = pd.concat([
         _crime_in(area_counts, period).assign(period=period.label)
         for period in (previous, current)
     ])
-    severity = severity_weighted_total(labelled, key_col="crime_type",
-                                       classification="police_uk_crime_type", by="period")
-    cost = cost_of_crime(labelled, key_col="crime_type",
-                         classification="police_uk_crime_type", by="period")
-    summary = severity.table.merge(
-        cost.table[["period", "count_weighted", "cost_gbp"]].rename(
-            columns={"count_weighted": "count_costed"}),
-        on="period",
-    ).rename(columns={"count": "crimes", "count_weighted": "count_with_weight"})
-    # A total over no weighted (or costed) crime is unknown, not zero.
-    summary["severity_weighted_total"] = summary["severity_weighted_total"].where(
-        summary["count_with_weight"] > 0)
-    summary["cost_gbp"] = summary["cost_gbp"].where(summary["count_costed"] > 0)
-    summary = summary.rename(columns={
-        "period": "Period", "crimes": "Crimes", "count_with_weight": "Crimes with a weight",
-        "count_not_weighted": "Crimes without a weight",
-        "severity_weighted_total": "Severity-weighted total",
-        "count_costed": "Crimes with a unit cost", "cost_gbp": "Cost (£, 2015/16 prices)",
+    result = compute_harm_and_cost(labelled, key_col="crime_type",
+                                   classification="police_uk_crime_type", by="period",
+                                   population=population, weights=weights, costs=costs)
+    table = pd.DataFrame({"period": [previous.label, current.label]}).merge(
+        result.table, on="period", how="left")
+    periods = (previous, current)
+    held = ({to_month(m) for m in available_months} if available_months is not None
+            else {m for period in periods for m in period.months})
+    months_held = [len(held & set(period.months)) for period in periods]
+    table.loc[[n == 0 for n in months_held], table.columns.drop("period")] = pd.NA
+    days, money = SEVERITY_UNIT, result.cost_unit
+    summary = pd.DataFrame({
+        "Period": table["period"],
+        "Months held": [f"{n} of {len(period)}" for n, period in zip(months_held, periods,
+                                                                     strict=True)],
+        "Crimes": table["crimes"].astype("Int64"),
+        "Crimes weighted": table["crimes_weighted"].astype("Int64"),
+        "Share weighted (%)": (100 * table["weighted_share"]).astype("Float64").round(1),
+        f"Harm ({days})": table["severity_days"],
+        f"Harm per 1,000 residents ({days})": table["severity_days_per_1000"],
+        "Crimes costed": table["crimes_costed"].astype("Int64"),
+        "Share costed (%)": (100 * table["costed_share"]).astype("Float64").round(1),
+        f"Cost ({money})": table["cost_gbp"],
+        f"Cost per 1,000 residents ({money})": table["cost_gbp_per_1000"],
     })
-    gaps = severity.gaps.assign(missing="severity weight").merge(
-        cost.gaps.assign(missing="unit cost"), how="outer",
-        on=["period", "key", "count", "reason", "missing"],
-    )
-    gaps = (gaps[gaps["period"] == current.label]
-            .groupby(["key", "count"], as_index=False)["missing"].agg(" and ".join)
-            .rename(columns={"key": "Crime type", "count": "Crimes", "missing": "No published"})
-            .sort_values("Crimes", ascending=False, ignore_index=True))
+    gaps = (result.gaps[result.gaps["period"] == current.label]
+            .drop(columns="period")
+            .rename(columns={"key": "Crime type", "count": "Crimes", "missing": "Not valued"})
+            .reset_index(drop=True))
     return summary, gaps
 
 

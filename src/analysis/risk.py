@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from itertools import pairwise
@@ -35,7 +35,7 @@ from analysis import store
 from analysis.comparators import peer_comparison
 from analysis.config import AreaConfig, project_root, read_yaml
 from analysis.errors import ConfigError, DataCoverageError
-from analysis.harm import cost_of_crime, severity_weighted_total
+from analysis.harm import ValueTable, coverage_words, harm_and_cost, value_tables
 from analysis.measures import (
     NOT_ASSESSED,
     SIGNIFICANT_DECREASE,
@@ -136,6 +136,13 @@ class PriorityMatrix(_Strict):
     version: str
     top_n: int = Field(ge=1)
     min_coverage: float = Field(ge=0, le=1)
+    min_weighted_share: float = Field(
+        default=0.8, ge=0, le=1,
+        description="harm (cost) is scored only when this share of an issue's crimes has a "
+                    "weight (unit cost) in the table used")
+    min_months_held: int = Field(
+        default=6, ge=1, le=12,
+        description="months of the period that must be held to annualise a count")
     sensitivity_change: float = Field(gt=0, lt=1)
     dimensions: dict[str, DimensionSpec]
     issues: list[IssueSpec]
@@ -164,6 +171,8 @@ class PriorityOverride(_Strict):
     cutoffs: dict[str, list[float]] = Field(default_factory=dict)
     top_n: int | None = None
     min_coverage: float | None = None
+    min_weighted_share: float | None = None
+    min_months_held: int | None = None
     sensitivity_change: float | None = None
     local_issues: list[IssueSpec] = Field(default_factory=list)
     exclude_issues: list[str] = Field(default_factory=list)
@@ -206,7 +215,8 @@ def apply_override(matrix: PriorityMatrix, override: PriorityOverride) -> Priori
         raw["dimensions"][name]["weight"] = weight
     for name, cutoffs in override.cutoffs.items():
         raw["dimensions"][name]["cutoffs"] = cutoffs
-    for key in ("top_n", "min_coverage", "sensitivity_change"):
+    for key in ("top_n", "min_coverage", "min_weighted_share", "min_months_held",
+                "sensitivity_change"):
         if getattr(override, key) is not None:
             raw[key] = getattr(override, key)
     known = {issue["id"] for issue in raw["issues"]}
@@ -370,17 +380,54 @@ def wide_scores(audit: pd.DataFrame) -> pd.DataFrame:
             .reindex(columns=list(DIMENSIONS)).rename_axis(columns=None))
 
 
-def ranking(audit: pd.DataFrame, matrix: PriorityMatrix) -> pd.DataFrame:
-    """One row per issue: its dimension scores, weighted score, coverage and rank.
+def comparable_weights(scores: pd.DataFrame, weights: Mapping[str, float]) -> dict[str, float]:
+    """The weights with every dimension that no issue has a figure for set to 0.
 
-    Rows in rank order (ties by issue name), unranked issues last. Deterministic: the same
-    audit trail and matrix always give the same table.
+    A dimension no issue could be scored on (no partner extract, no survey, the comparison
+    period not held) says nothing about one issue against another, so it is left out of
+    every issue's coverage alike; issues are then ranked on what is comparable. A dimension
+    some issues have and others lack still counts against those that lack it.
+    """
+    assessed = scores.notna().any(axis=0)
+    if not assessed.any():
+        return dict(weights)
+    return {name: (weight if bool(assessed.get(name, False)) else 0.0)
+            for name, weight in weights.items()}
+
+
+def not_assessed_dimensions(audit: pd.DataFrame) -> list[str]:
+    """Dimensions no issue has a figure for (left out of the ranking for every issue)."""
+    scores = wide_scores(audit)
+    return [name for name in DIMENSIONS if not scores[name].notna().any()]
+
+
+def left_out(audit: pd.DataFrame) -> pd.Series:
+    """Per issue, the dimensions without a score and why, e.g. 'Trend: 2021 not held; Harm:
+    40 % of crimes weighted, under the 80 % needed' (issue_id -> text, '' when none)."""
+    order = {name: i for i, name in enumerate(DIMENSIONS)}
+    missing = audit[audit["score"].isna()]
+    missing = missing.iloc[missing["dimension"].map(order).argsort(kind="stable")]
+    notes = missing["note"] if "note" in missing else pd.Series("", index=missing.index)
+    text = (missing.assign(words=[f"{DIMENSION_NAMES[d]}: {note or 'no figure'}" for d, note
+                                  in zip(missing["dimension"], notes, strict=True)])
+            .groupby("issue_id", sort=False)["words"].agg("; ".join))
+    return text.reindex(audit["issue_id"].unique()).fillna("")
+
+
+def ranking(audit: pd.DataFrame, matrix: PriorityMatrix) -> pd.DataFrame:
+    """One row per issue: its dimension scores, weighted score, coverage, rank, left out.
+
+    Coverage is the share of the weight of the comparable dimensions
+    (:func:`comparable_weights`) that the issue has a score for; ``left_out`` lists the
+    dimensions without a score and why. Rows in rank order (ties by issue name), unranked
+    issues last. Deterministic: the same audit trail and matrix always give the same table.
     """
     scores = wide_scores(audit)
-    totals = weighted_scores(scores, matrix.weights)
+    totals = weighted_scores(scores, comparable_weights(scores, matrix.weights))
     names = audit.drop_duplicates("issue_id").set_index("issue_id")["issue"]
     table = scores.join(totals)
     table["rank"] = rank_scores(totals, matrix.min_coverage)
+    table["left_out"] = left_out(audit).reindex(table.index)
     table.insert(0, "issue", names.reindex(table.index))
     table = table.reset_index().sort_values(["rank", "issue"], na_position="last")
     return table.reset_index(drop=True)
@@ -408,7 +455,7 @@ def sensitivity(audit: pd.DataFrame, matrix: PriorityMatrix) -> pd.DataFrame:
     every tested weighting) and weightings (how many were tested).
     """
     scores = wide_scores(audit)
-    tested = weightings(matrix.weights, matrix.sensitivity_change)
+    tested = weightings(comparable_weights(scores, matrix.weights), matrix.sensitivity_change)
     ranks = pd.DataFrame({
         label: rank_scores(weighted_scores(scores, w), matrix.min_coverage)
         for label, w in tested
@@ -442,6 +489,8 @@ class Evidence:
     populations: pd.DataFrame | None
     crimes: pd.DataFrame | None
     indicators: pd.DataFrame | None
+    weights: ValueTable | None = None  # None: the shipped tables (analysis.harm)
+    costs: ValueTable | None = None
 
     @property
     def area_population(self) -> float | None:
@@ -472,12 +521,14 @@ def load_evidence(config: AreaConfig, store_dir: Path, root: Path | None = None,
         populations = force_populations(config, root, period=period)
     except DataCoverageError:
         populations = None
+    weights, costs = value_tables(config, root)
     return Evidence(
         area_code=config.csp_code, peer_codes=tuple(config.peers),
         force_code=config.force.code, counts=counts,
         available_months=tuple(store.force_months(store_dir, config.force.name)),
         populations=populations, crimes=area_partner_table(config, store_dir, "crimes"),
         indicators=area_partner_table(config, store_dir, "indicators"),
+        weights=weights, costs=costs,
     )
 
 
@@ -524,29 +575,75 @@ def _monthly(crimes: pd.DataFrame) -> pd.DataFrame:
             .rename("count").reset_index())
 
 
+@dataclass(frozen=True)
+class FigureRules:
+    """The matrix settings that decide whether a figure can be given (see the YAML)."""
+
+    min_weighted_share: float = 0.8
+    min_months_held: int = 6
+
+    @classmethod
+    def of(cls, matrix: PriorityMatrix) -> FigureRules:
+        """The rules of a loaded matrix (defaults plus the area's override)."""
+        return cls(matrix.min_weighted_share, matrix.min_months_held)
+
+
+def _months_held(period: Period, months: Iterable[date]) -> list[date]:
+    held = set(months)
+    return [m for m in period.months if m in held]
+
+
+def _annualise_note(period: Period, held: list[date], rules: FigureRules) -> str:
+    """Why a count over the months held cannot be annualised ('' when it can)."""
+    needed = min(rules.min_months_held, len(period))
+    if not held:
+        return f"no month of {period.label} is held"
+    if len(held) < needed:
+        return (f"only {len(held)} of {len(period)} months of {period.label} held; at least "
+                f"{needed} are needed to annualise")
+    return ""
+
+
+def _per_year_words(period: Period, held: list[date]) -> str:
+    """'' for a whole year held; else how the figure was annualised (an estimate)."""
+    if len(held) == 12 and len(period) == 12:
+        return ""
+    return f" a year, annualised from the {len(held)} months of {period.label} held (an estimate)"
+
+
 def _change_figures(issue: IssueSpec, monthly: pd.DataFrame, current: Period,
                     previous: Period, months: Iterable[date], *, unit: str, source: str,
-                    also_in: str, population: float | None) -> list[dict]:
-    """Volume (per 1,000) and trend (exact Poisson test) from one monthly count series."""
+                    also_in: str, population: float | None,
+                    rules: FigureRules = FigureRules()) -> list[dict]:
+    """Volume (per 1,000 a year, over the months held) and trend (exact Poisson test)."""
+    months = sorted(set(months))
     frame = monthly.assign(issue=issue.name)
     row = change_table(frame, current, previous, "issue", total_label=None,
-                       available_months=sorted(months)).iloc[0] if len(frame) else None
+                       available_months=months).iloc[0] if len(frame) else None
     counts = monthly.assign(month=[to_month(m) for m in monthly["month"]])
-    in_current = int(counts.loc[counts["month"].isin(set(current.months)), "count"].sum())
+    held = _months_held(current, months)
+    in_current = int(counts.loc[counts["month"].isin(set(held)), "count"].sum())
     in_previous = int(counts.loc[counts["month"].isin(set(previous.months)), "count"].sum())
-    complete = current.coverage(months).complete
-    if not complete:
-        volume = _figure(issue, "volume", source=source, note=f"{current.label} is incomplete")
+    not_annualised = _annualise_note(current, held, rules)
+    if not_annualised:
+        volume = _figure(issue, "volume", source=source, note=not_annualised)
     elif not population:
         volume = _figure(issue, "volume", source=source, note="no population is configured")
     else:
-        volume = _figure(issue, "volume", _per_1000(in_current, population),
+        rate = _per_1000(in_current, population) * 12 / len(held)
+        volume = _figure(issue, "volume", rate,
                          detail=f"{in_current:,} {unit} in {current.label}, "
-                                f"{_number(_per_1000(in_current, population))} per 1,000",
+                                f"{_number(rate)} per 1,000{_per_year_words(current, held)}",
                          source=source, also_in=also_in)
     if row is None or row["significance"] == NOT_ASSESSED:
-        trend = _figure(issue, "trend", source=source,
-                        note="a period is incomplete or has no records, so no test")
+        if not _months_held(previous, months):
+            why = f"the comparison period ({previous.label}) is not held"
+        elif not held:
+            why = f"no month of {current.label} is held"
+        else:
+            why = (f"{current.label} and {previous.label} do not hold the same months "
+                   "(or have no records), so no test")
+        trend = _figure(issue, "trend", source=source, note=why)
     else:
         trend = _figure(issue, "trend", float(row["pct_diff"]), test=str(row["significance"]),
                         detail=f"{in_previous:,} -> {in_current:,} {unit} "
@@ -556,68 +653,113 @@ def _change_figures(issue: IssueSpec, monthly: pd.DataFrame, current: Period,
 
 
 def _weighted_figure(issue: IssueSpec, dimension: str, rows: pd.DataFrame, *, key_col: str,
-                     classification: str, population: float | None, source: str) -> dict:
-    """Harm (severity-weighted) or cost per 1,000 residents, or missing with the reason."""
+                     classification: str, evidence: Evidence, source: str,
+                     per_year: float = 1.0, per_year_words: str = "",
+                     rules: FigureRules = FigureRules()) -> dict:
+    """Harm (severity-weighted days) or cost (£) per 1,000 residents, from
+    :func:`analysis.harm.harm_and_cost` (the computation the overview uses), or missing.
+
+    Left out, with the reason, when no population is configured, the issue has no crimes,
+    or fewer than ``rules.min_weighted_share`` of its crimes have a value in the table used.
+    ``per_year`` scales a figure over the months held to a year.
+    """
+    population = evidence.area_population
     if not population:
         return _figure(issue, dimension, source=source, note="no population is configured")
     if rows.empty:
         return _figure(issue, dimension, source=source, note="no crimes in the period")
-    weigh = severity_weighted_total if dimension == "harm" else cost_of_crime
-    result = weigh(rows, key_col=key_col, classification=classification)
-    covered = int(result.table["count_weighted"].iloc[0])
-    total = int(result.table["count"].iloc[0])
+    result = harm_and_cost(rows, key_col=key_col, classification=classification,
+                           population=population, weights=evidence.weights,
+                           costs=evidence.costs)
+    row = result.table.iloc[0]
+    harm = dimension == "harm"
+    table = result.weights if harm else result.costs
+    crimes = int(row["crimes"])
+    covered = int(row["crimes_weighted" if harm else "crimes_costed"])
+    coverage = coverage_words(covered, crimes, "weighted" if harm else "costed")
+    if crimes == 0:
+        return _figure(issue, dimension, source=source, note="no crimes in the period")
     if covered == 0:
         return _figure(issue, dimension, source=source,
-                       note=f"none of the {total:,} crimes has a published "
-                            f"{'severity weight' if dimension == 'harm' else 'unit cost'}")
-    value = float(result.table[result.value_column].iloc[0])
-    per_1000 = _per_1000(value, population)
-    money = "£" if dimension == "cost" else ""
-    return _figure(issue, dimension, per_1000,
-                   detail=f"{money}{_number(per_1000)} per 1,000 residents "
-                          f"({covered:,} of {total:,} crimes have a "
-                          f"{'weight' if dimension == 'harm' else 'unit cost'})",
-                   source=source)
+                       note=f"none of the {crimes:,} crimes can be valued: "
+                            f"{table.missing_reason()}")
+    value = float(row["severity_days_per_1000" if harm else "cost_gbp_per_1000"]) * per_year
+    unit = result.severity_unit if harm else f"per 1,000 residents ({result.cost_unit})"
+    shown = f"£{_number(value)}" if not harm else _number(value)
+    detail = f"{shown} {unit}{per_year_words}; {coverage}"
+    if covered / crimes < rules.min_weighted_share:
+        return _figure(issue, dimension, detail=detail, source=source,
+                       note=f"only {coverage}, under the {100 * rules.min_weighted_share:.0f} % "
+                            f"needed ({table.missing_reason()} for the rest)")
+    return _figure(issue, dimension, value, detail=detail, source=source)
+
+
+CIRCULAR = {
+    "domestic_abuse": ("domestic_abuse",),
+    "child_sexual_exploitation": ("child_sexual_exploitation", "child_victim"),
+}
+"""For a flag issue, the parts of the vulnerability measure it contains by definition."""
 
 
 def _vulnerability_figure(issue: IssueSpec, rows: pd.DataFrame) -> dict:
+    """Share of the issue's crimes with a child victim or a DA or CSE flag, leaving out the
+    parts that are the issue itself (a flag's share of itself is 100 % by definition; every
+    child sexual exploitation crime has a child victim)."""
     source = "partner crimes extract"
+    own = CIRCULAR.get(issue.partner_flag or "", ())
+    parts = {"child_victim": "a victim under 18", "domestic_abuse": "domestic abuse",
+             "child_sexual_exploitation": "child sexual exploitation"}
+    kept = [name for name in parts if name not in own]
+    if not kept:
+        return _figure(issue, "vulnerability", source=source,
+                       note="circular for this issue: every part of the measure is the issue "
+                            "itself")
     if rows.empty:
         return _figure(issue, "vulnerability", source=source, note="no crimes in the period")
-    vulnerable = ((rows["victim_age_band"].fillna("") == CHILD_AGE_BAND)
-                  | rows["domestic_abuse"].fillna(False)
-                  | rows["child_sexual_exploitation"].fillna(False))
+    flags = {"child_victim": rows["victim_age_band"].fillna("") == CHILD_AGE_BAND,
+             "domestic_abuse": rows["domestic_abuse"].fillna(False).astype(bool),
+             "child_sexual_exploitation":
+                 rows["child_sexual_exploitation"].fillna(False).astype(bool)}
+    vulnerable = pd.concat([flags[name] for name in kept], axis=1).any(axis=1)
     share = 100 * float(vulnerable.sum()) / len(rows)
+    without = (f"; {' and '.join(parts[name] for name in parts if name in own)} left out as "
+               "circular") if own else ""
     return _figure(issue, "vulnerability", share,
                    detail=f"{int(vulnerable.sum()):,} of {len(rows):,} crimes "
-                          f"({_number(share)} %)", source=source)
+                          f"({_number(share)} %) with {' or '.join(parts[n] for n in kept)}"
+                          f"{without}", source=source)
 
 
 def _peer_figure(issue: IssueSpec, evidence: Evidence, selected: pd.DataFrame,
                  current: Period) -> dict:
     """The area's rate against its peers' pooled rate (configured peers, else the force's
-    other partnerships), from police.uk counts."""
+    other partnerships), from police.uk counts over the months of the period held for the
+    whole force: every partnership is counted over the same months, so the ratio is fair
+    even when the period is incomplete."""
     source = "data.police.uk (force-wide)"
     if evidence.populations is None:
         return _figure(issue, "peer_position", source=source, note="no population is configured")
-    if not current.coverage(evidence.available_months).complete:
+    held = _months_held(current, evidence.available_months)
+    if not held:
         return _figure(issue, "peer_position", source=source,
-                       note=f"{current.label} is incomplete")
+                       note=f"no month of {current.label} is held")
     csps = evidence.populations[evidence.populations["area_level"] == "CSP"]
     peers = [c for c in evidence.peer_codes if c in set(csps["area_code"])] or \
         [c for c in csps["area_code"] if c != evidence.area_code]
     if not peers:
         return _figure(issue, "peer_position", source=source, note="no peer partnership")
-    in_period = selected[selected["month"].isin(set(current.months))]
+    in_period = selected[selected["month"].isin(set(held))]
     totals = in_period.groupby("csp_code")["count"].sum()
     members = csps[csps["area_code"].isin([evidence.area_code, *peers])].copy()
     members["count"] = members["area_code"].map(totals).fillna(0).astype("int64")
     result = peer_comparison(members, evidence.area_code, area_col="area_code")
+    over = "" if len(held) == len(current) else \
+        f"; over the {len(held)} months of {current.label} held for every partnership"
     return _figure(issue, "peer_position", float(result["ratio"]),
                    test=str(result["significance"]),
                    detail=f"{_number(float(result['rate']))} per 1,000 against the peers' "
                           f"{_number(float(result['peer_rate']))} ({result['significance']}; "
-                          f"{result['position']})", source=source)
+                          f"{result['position']}{over})", source=source)
 
 
 def _missing(issue: IssueSpec, dimensions: Iterable[str], note: str, source: str = ""
@@ -626,9 +768,10 @@ def _missing(issue: IssueSpec, dimensions: Iterable[str], note: str, source: str
 
 
 def police_uk_figures(issue: IssueSpec, evidence: Evidence, current: Period,
-                      previous: Period) -> list[dict]:
+                      previous: Period, rules: FigureRules = FigureRules()) -> list[dict]:
     """Figures for a police.uk crime type (or ASB): counts, trend and peers from police.uk;
-    harm, cost and vulnerability from the partner crimes extract when there is one."""
+    harm, cost and vulnerability from the partner crimes extract when there is one, else
+    harm and cost from the crime-type values over the months held."""
     types = [ASB] if issue.asb else issue.police_uk_crime_types
     selected = evidence.counts[evidence.counts["crime_type"].isin(types)]
     area = selected[selected["csp_code"] == evidence.area_code]
@@ -637,30 +780,34 @@ def police_uk_figures(issue: IssueSpec, evidence: Evidence, current: Period,
     unit = "incidents" if issue.asb else "crimes"
     figures = _change_figures(issue, monthly, current, previous, evidence.available_months,
                               unit=unit, source="data.police.uk", also_in=also_in,
-                              population=evidence.area_population)
+                              population=evidence.area_population, rules=rules)
     figures.append(_peer_figure(issue, evidence, selected, current))
     if issue.asb:
         return figures + _missing(issue, ("harm", "cost", "vulnerability"),
                                   "ASB incidents have no severity weight, unit cost or victim "
                                   "details")
     if evidence.crimes is None:
-        in_period = area[area["month"].isin(set(current.months))]
-        if not current.coverage(evidence.available_months).complete:
-            return figures + _missing(issue, ("harm", "cost"), f"{current.label} is incomplete",
-                                      "data.police.uk crime-type weights") + _missing(
-                issue, ["vulnerability"], "needs victim details from a partner crimes extract")
+        source = "data.police.uk crime-type weights"
+        held = _months_held(current, evidence.available_months)
+        not_annualised = _annualise_note(current, held, rules)
+        if not_annualised:
+            return figures + _missing(issue, ("harm", "cost"), not_annualised, source) + \
+                _missing(issue, ["vulnerability"],
+                         "needs victim details from a partner crimes extract")
+        in_period = area[area["month"].isin(set(held))]
         for dimension in ("harm", "cost"):
             figures.append(_weighted_figure(
                 issue, dimension, in_period, key_col="crime_type",
-                classification="police_uk_crime_type", population=evidence.area_population,
-                source="data.police.uk crime-type weights"))
+                classification="police_uk_crime_type", evidence=evidence, source=source,
+                per_year=12 / len(held), per_year_words=_per_year_words(current, held),
+                rules=rules))
         return figures + _missing(issue, ["vulnerability"],
                                   "needs victim details from a partner crimes extract")
-    return figures + _partner_detail_figures(issue, evidence, current)
+    return figures + _partner_detail_figures(issue, evidence, current, rules)
 
 
-def _partner_detail_figures(issue: IssueSpec, evidence: Evidence, current: Period
-                            ) -> list[dict]:
+def _partner_detail_figures(issue: IssueSpec, evidence: Evidence, current: Period,
+                            rules: FigureRules = FigureRules()) -> list[dict]:
     """Harm, cost (offence codes) and vulnerability (victims) from the partner crimes, or
     missing when the extract does not cover the whole period."""
     if not current.coverage(evidence.partner_months).complete:
@@ -668,10 +815,13 @@ def _partner_detail_figures(issue: IssueSpec, evidence: Evidence, current: Perio
                         f"the partner crimes extract does not cover all of {current.label}",
                         "partner crimes extract")
     rows = _partner_rows(issue, evidence, current)
+    per_year = 12 / len(current)
     figures = [_weighted_figure(issue, dimension, rows, key_col="offence_code",
-                                classification="ho_offence_code",
-                                population=evidence.area_population,
-                                source="partner crimes extract (offence codes)")
+                                classification="ho_offence_code", evidence=evidence,
+                                source="partner crimes extract (offence codes)",
+                                per_year=per_year,
+                                per_year_words=_per_year_words(current, current.months),
+                                rules=rules)
                for dimension in ("harm", "cost")]
     return [*figures, _vulnerability_figure(issue, rows)]
 
@@ -687,8 +837,12 @@ def _partner_rows(issue: IssueSpec, evidence: Evidence, period: Period) -> pd.Da
 
 
 def partner_figures(issue: IssueSpec, evidence: Evidence, current: Period,
-                    previous: Period) -> list[dict]:
-    """Figures for an issue selected from the partner crimes extract (a flag or groups)."""
+                    previous: Period, rules: FigureRules = FigureRules()) -> list[dict]:
+    """Figures for an issue selected from the partner crimes extract (a flag or groups).
+
+    The months an extract holds are inferred from its first and last record, so a count is
+    given only for a period the extract covers whole (never annualised from part of it).
+    """
     dims = ("volume", "trend", "harm", "cost", "vulnerability")
     if evidence.crimes is None:
         return _missing(issue, dims, "no partner crimes extract for this area")
@@ -697,8 +851,9 @@ def partner_figures(issue: IssueSpec, evidence: Evidence, current: Period,
     figures = _change_figures(issue, _monthly(mine), current, previous,
                               evidence.partner_months, unit="crimes",
                               source="partner crimes extract", also_in="",
-                              population=evidence.area_population)
-    figures += _partner_detail_figures(issue, evidence, current)
+                              population=evidence.area_population,
+                              rules=replace(rules, min_months_held=12))
+    figures += _partner_detail_figures(issue, evidence, current, rules)
     return figures + _missing(issue, ["peer_position"],
                               "the partner extract covers this partnership only")
 
@@ -769,19 +924,22 @@ def concern_figure(issue: IssueSpec, evidence: Evidence, period_text: str) -> di
 
 
 def collect_figures(matrix: PriorityMatrix, evidence: Evidence, current: Period,
-                    period_text: str, *, comparison: str = DEFAULT_COMPARISON) -> pd.DataFrame:
+                    period_text: str, previous: Period | None = None, *,
+                    comparison: str = DEFAULT_COMPARISON) -> pd.DataFrame:
     """One row per issue and dimension: the figure (or why it is missing) and its source.
 
-    Changes compare ``current`` with :func:`analysis.periods.comparison_period` under
-    ``comparison`` (the area config's rule).
+    ``previous`` is the comparison period of the trend (the report's, ``Section.previous``);
+    by default :func:`analysis.periods.comparison_period` of ``current`` under ``comparison``
+    (the area config's rule).
     """
-    previous = comparison_period(current, comparison)
+    previous = previous or comparison_period(current, comparison)
+    rules = FigureRules.of(matrix)
     rows: list[dict] = []
     for issue in matrix.issues:
         if issue.source == "police_uk":
-            rows += police_uk_figures(issue, evidence, current, previous)
+            rows += police_uk_figures(issue, evidence, current, previous, rules)
         elif issue.source == "partner":
-            rows += partner_figures(issue, evidence, current, previous)
+            rows += partner_figures(issue, evidence, current, previous, rules)
         else:
             rows += indicator_figures(issue, evidence, period_text)
         rows.append(concern_figure(issue, evidence, period_text))
@@ -796,18 +954,20 @@ def collect_figures(matrix: PriorityMatrix, evidence: Evidence, current: Period,
 # --- presentation --------------------------------------------------------------------------
 def presentable_ranking(table: pd.DataFrame, robustness: pd.DataFrame) -> pd.DataFrame:
     """The ranking as the page shows it: rank, issue, each dimension's score, weighted score,
-    coverage, rank range under the sensitivity test and whether the priority is robust."""
+    coverage, rank range under the sensitivity test, whether the priority is robust, and the
+    dimensions left out of the issue's score and why."""
     merged = table.merge(robustness.drop(columns="rank"), on="issue_id", how="left")
     shown = pd.DataFrame({"Rank": merged["rank"], "Issue": merged["issue"]})
     for name in DIMENSIONS:
         shown[DIMENSION_NAMES[name]] = merged[name]
     shown["Weighted score"] = merged["score"].round(2)
-    shown["Evidence (share of weight)"] = (100 * merged["coverage"]).round(0)
+    shown["Evidence (share of comparable weight)"] = (100 * merged["coverage"]).round(0)
     shown["Rank range (weights ±)"] = [
         "–" if pd.isna(b) else (f"{b}" if b == w else f"{b} to {w}")
         for b, w in zip(merged["best_rank"], merged["worst_rank"], strict=True)]
     shown["Robust"] = np.where(merged["robust"], "yes", "no")
     shown.loc[merged["rank"].isna(), "Robust"] = "too little evidence to rank"
+    shown["Left out (why)"] = merged["left_out"].replace("", "–")
     return shown
 
 
@@ -879,10 +1039,21 @@ def plan_on_a_page(table: pd.DataFrame, robustness: pd.DataFrame, audit: pd.Data
     return pd.DataFrame(rows)
 
 
-def describe_priorities(plan: pd.DataFrame, table: pd.DataFrame) -> list[str]:
-    """Findings: the top priorities in order, which are robust, and issues too thin to rank."""
+def describe_priorities(plan: pd.DataFrame, table: pd.DataFrame,
+                        not_assessed: Iterable[str] = ()) -> list[str]:
+    """Findings: the top priorities in order, which are robust, issues too thin to rank and
+    the dimensions no issue could be scored on (``not_assessed``, from
+    :func:`not_assessed_dimensions`), which the ranking leaves out for every issue."""
+    skipped = [DIMENSION_NAMES[name] for name in not_assessed]
+    skipped_text = ("Not assessed for any issue, so left out of every score: "
+                    + ", ".join(skipped) + " (see the audit trail for why).") if skipped else ""
+    assessed = [DIMENSION_NAMES[name] for name in DIMENSIONS if name not in set(not_assessed)]
+    if len(assessed) == 1:
+        skipped_text += (f" The ranking rests on one dimension only ({assessed[0]}): read it "
+                         "as indicative.")
     if plan.empty:
-        return ["No issue had enough evidence to be ranked."]
+        return ["No issue had enough evidence to be ranked.", *([skipped_text] if skipped
+                                                                 else [])]
     robust = plan[plan["Stability"] == "holds under every tested weighting"]
     sentences = [
         "The matrix ranks as top priorities: "
@@ -895,4 +1066,6 @@ def describe_priorities(plan: pd.DataFrame, table: pd.DataFrame) -> list[str]:
     unranked = table[table["rank"].isna()]["issue"]
     if len(unranked):
         sentences.append("Too little evidence to rank: " + ", ".join(unranked) + ".")
+    if skipped:
+        sentences.append(skipped_text)
     return sentences

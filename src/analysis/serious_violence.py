@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.harm import HarmResult, severity_weighted_total
+from analysis.harm import HarmAndCost, ValueTable, harm_and_cost
 from analysis.measures import require_columns
 from analysis.narrative import describe_change
 from analysis.overview import peer_group_comparison, rate_position
@@ -235,9 +235,11 @@ def _band_order(band: str) -> tuple[int, str]:
     return (int(match.group()) if match else 10_000, band)
 
 
-def severity_by_period(crimes: pd.DataFrame, mask: pd.Series, periods: list[Period]
-                       ) -> HarmResult:
-    """ONS severity-weighted total of the masked crimes in each period (Home Office codes)."""
+def severity_by_period(crimes: pd.DataFrame, mask: pd.Series, periods: list[Period], *,
+                       population: float | None = None, weights: ValueTable | None = None,
+                       costs: ValueTable | None = None) -> HarmAndCost:
+    """Harm (severity-weighted days) and cost of the masked crimes in each period, from their
+    Home Office codes, by :func:`analysis.harm.harm_and_cost` (as the overview and matrix)."""
     rows = crimes[mask.to_numpy(dtype=bool)]
     months = crime_months(rows)
     frames = []
@@ -246,7 +248,9 @@ def severity_by_period(crimes: pd.DataFrame, mask: pd.Series, periods: list[Peri
         counts = chosen.groupby("offence_code", as_index=False).size().rename(
             columns={"size": "count"})
         frames.append(counts.assign(period=period.label))
-    return severity_weighted_total(pd.concat(frames, ignore_index=True), by="period")
+    return harm_and_cost(pd.concat(frames, ignore_index=True), key_col="offence_code",
+                         classification="ho_offence_code", by="period",
+                         population=population, weights=weights, costs=costs)
 
 
 def police_uk_rows(change: pd.DataFrame) -> pd.DataFrame:

@@ -401,6 +401,23 @@ def _swap_in(building: Path, target: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
+def lsoa_vintage_for_period(months: Sequence[date], store_dir: Path | None = None) -> int:
+    """The LSOA vintage of a period's data.police.uk rows: 2011 before the store's vintage
+    switch (default January 2023), 2021 from it; for a period spanning the switch, the
+    vintage of most of its months (2021 on a tie, the newer boundaries).
+
+    Tables keyed by LSOA code name each code in this vintage, so one code has one name.
+    """
+    switch = DEFAULT_VINTAGE_SWITCH
+    if store_dir is not None:
+        recorded = store_settings(store_dir).get("vintage_switch")
+        if isinstance(recorded, str):
+            year, month = recorded.split("-")
+            switch = date(int(year), int(month), 1)
+    later = sum(month >= switch for month in months)
+    return 2021 if later >= len(months) - later else 2011
+
+
 def store_settings(store_dir: Path) -> dict[str, object]:
     """The settings recorded by the last ingest (geography joined, vintage switch, sources)."""
     path = _police_uk_dir(store_dir) / "ingest.json"

@@ -17,6 +17,8 @@ from analysis.sources.geography import (
     load_lad_csp,
     load_lsoa_lookup,
     lsoa_changes,
+    lsoa_names,
+    lsoa_names_note,
     place_points,
     unresolved_lads,
 )
@@ -290,3 +292,21 @@ def test_load_boundaries_stacks_files_and_records_source(lsoa21: Path, wards: Pa
 def test_missing_boundary_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         load_boundaries([tmp_path / "nope.geojson"])
+
+
+def test_lsoa_names_take_one_vintage_per_code() -> None:
+    lookup = pd.DataFrame({
+        "lsoa_code": ["E01016011", "E01016012", "E01016011", "E01033333"],
+        "lsoa_vintage": [2011, 2011, 2021, 2021],
+        "lsoa_name": ["Thurrock 015B", "Thurrock 015C", "Thurrock 022A", "Thurrock 030X"],
+        "ward_name": ["West Thurrock", "West Thurrock", "West Thurrock", "Grays"]})
+    names = lsoa_names(lookup, 2011).set_index("lsoa_code")
+    assert names["lsoa_name"].to_dict() == {"E01016011": "Thurrock 015B",
+                                            "E01016012": "Thurrock 015C",
+                                            "E01033333": "Thurrock 030X"}
+    assert names.loc["E01033333", "name_vintage"] == 2021
+    newer = lsoa_names(lookup, 2021).set_index("lsoa_code")["lsoa_name"]
+    assert newer["E01016011"] == "Thurrock 022A" and newer["E01016012"] == "Thurrock 015C"
+    assert lsoa_names_note(lsoa_names(lookup, 2011), 2011) == (
+        "LSOA codes and names: 2011 LSOAs, the vintage of the period's data; 1 code(s) "
+        "found only in the 2021 LSOAs keep their 2021 name")

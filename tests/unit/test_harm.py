@@ -9,9 +9,12 @@ from analysis.errors import ConfigError, InputError
 from analysis.harm import (
     NOT_A_CRIME,
     cost_of_crime,
+    coverage_words,
     crime_severity_score,
+    harm_and_cost,
     load_css_weights,
     load_unit_costs,
+    read_value_table,
     severity_weighted_total,
     unit_cost,
 )
@@ -95,7 +98,7 @@ class TestWeightedTotals:
         assert table.loc["2023/24", "severity_weighted_total"] == pytest.approx(736.396)
         assert result.gaps.to_dict("records") == [
             {"period": "2024/25", "key": "105A", "count": 7,
-             "reason": "no weight or cost in the reference table"}]
+             "reason": "no weight in the table used (ONS CSS 2016 original weights)"}]
         assert not result.complete
         assert "2016" in result.basis
 
@@ -145,3 +148,97 @@ def test_crime_severity_score():
     assert crime_severity_score(4_500_000 * 130, 57_900_000) == pytest.approx(10.10, abs=0.01)
     with pytest.raises(InputError):
         crime_severity_score(1.0, 0)
+
+
+class TestHarmAndCost:
+    """The one computation behind the overview, the violence section and the matrix."""
+
+    def test_police_uk_types_hand_computed_with_coverage_and_units(self):
+        counts = pd.DataFrame({
+            "period": ["2022", "2022", "2022", "2022", "2021"],
+            "crime_type": ["Shoplifting", "Robbery", "Burglary", "Anti-social behaviour",
+                           "Burglary"],
+            "count": [100, 10, 90, 500, 40]})
+        result = harm_and_cost(counts, key_col="crime_type",
+                               classification="police_uk_crime_type", by="period",
+                               population=2_000)
+        row = result.table.set_index("period").loc["2022"]
+        # 200 crimes (ASB is not crime); 110 weighted: 100 x 13 + 10 x 746.543 = 8,765.43 days
+        assert row["crimes"] == 200 and row["crimes_weighted"] == 110
+        assert row["weighted_share"] == pytest.approx(0.55)
+        assert row["severity_days"] == pytest.approx(8_765.43)
+        assert row["severity_days_per_1000"] == pytest.approx(8_765.43 / 2)
+        # No shipped unit cost for any police.uk category: cost unknown, never 0.
+        assert row["crimes_costed"] == 0 and pd.isna(row["cost_gbp"])
+        earlier = result.table.set_index("period").loc["2021"]
+        assert earlier["crimes_weighted"] == 0 and pd.isna(earlier["severity_days"])
+        assert result.severity_unit == "severity-weighted days per 1,000 residents"
+        assert result.cost_unit == "£ at 2015/16 prices"
+        burglary = result.gaps[(result.gaps["period"] == "2022")
+                               & (result.gaps["key"] == "Burglary")].iloc[0]
+        assert burglary["count"] == 90
+        assert burglary["missing"] == (
+            "no weight in the table used (ONS CSS 2016 original weights); no unit cost in "
+            "the table used (Home Office RR99 (2018))")
+        assert "publishes" not in " ".join(result.gaps["missing"])
+
+    def test_offence_codes_cost_and_weight_without_population(self):
+        counts = pd.DataFrame({"offence_code": ["8N", "48", "46"], "count": [2, 1, 4]})
+        result = harm_and_cost(counts, key_col="offence_code", classification="ho_offence_code")
+        row = result.table.iloc[0]
+        # weights: 2 x 184.099 + 4 x 13 = 420.198 (48 has none); costs: 2 x 14,050 + 10,290
+        assert row["severity_days"] == pytest.approx(420.198)
+        assert row["weighted_share"] == pytest.approx(6 / 7)
+        assert row["cost_gbp"] == pytest.approx(38_390)
+        assert row["costed_share"] == pytest.approx(3 / 7)
+        assert pd.isna(row["severity_days_per_1000"])  # no population, no rate
+
+    def test_coverage_words(self):
+        assert coverage_words(400, 1000) == "400 of 1,000 crimes (40 %) weighted"
+        assert coverage_words(0, 0) == "no crimes"
+
+
+class TestAnalystTables:
+    def test_fuller_weight_table_replaces_the_shipped_one(self, tmp_path):
+        path = tmp_path / "css.csv"
+        path.write_text(
+            "code,description,value,vintage,source\n"
+            "28E,Burglary - residential,300.5,ONS CSS 2023,ONS CSS data tool (YE Mar 2023)\n"
+            "8n,Assault with injury,200,ONS CSS 2023,ONS CSS data tool (YE Mar 2023)\n")
+        table = read_value_table(path, "severity")
+        assert table.vintage == "ONS CSS 2023" and table.origin == str(path)
+        result = harm_and_cost(pd.DataFrame({"offence_code": ["28E", "8N", "46"],
+                                             "count": [3, 1, 2]}),
+                               key_col="offence_code", classification="ho_offence_code",
+                               weights=table)
+        # 3 x 300.5 + 1 x 200 = 1,101.5; shoplifting (46) is not in this table
+        assert result.table["severity_days"].iloc[0] == pytest.approx(1_101.5)
+        gap = result.gaps[result.gaps["key"] == "46"].iloc[0]
+        assert gap["missing"].startswith("no weight in the table used (ONS CSS 2023)")
+
+    def test_unit_cost_table_needs_a_price_year(self, tmp_path):
+        path = tmp_path / "costs.csv"
+        path.write_text("code,description,value,vintage,source\n28E,Burglary,5930,RR99,x\n")
+        with pytest.raises(InputError) as caught:
+            read_value_table(path, "cost")
+        assert "price_year" in str(caught.value)
+        path.write_text("classification,code,description,value,vintage,source,price_year\n"
+                        "police_uk_crime_type,Burglary,Burglary,5930,RR99 full,RR99 Table 1,"
+                        "2015/16\n")
+        table = read_value_table(path, "cost")
+        assert table.lookup("police_uk_crime_type") == {"Burglary": 5930.0}
+        assert table.unit == "£ at 2015/16 prices"
+
+    @pytest.mark.parametrize(("text", "line", "column"), [
+        ("code,description,value,vintage,source\n8N,x,many,v,s\n", 2, "value"),
+        ("code,description,value,vintage,source\n8N,x,-1,v,s\n", 2, "value"),
+        ("code,description,value,vintage,source\n8N,x,1,,s\n", 2, "vintage"),
+        ("classification,code,description,value,vintage,source\nward,8N,x,1,v,s\n", 2,
+         "classification"),
+    ])
+    def test_bad_cells_name_line_and_column(self, tmp_path, text, line, column):
+        path = tmp_path / "css.csv"
+        path.write_text(text)
+        with pytest.raises(InputError) as caught:
+            read_value_table(path, "severity")
+        assert (caught.value.line, caught.value.column) == (line, column)

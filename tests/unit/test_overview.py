@@ -10,6 +10,7 @@ import pytest
 from analysis.overview import (
     ASB,
     crime_type_change,
+    harm_and_cost,
     key_findings,
     monthly_totals,
     presentable,
@@ -133,3 +134,26 @@ def test_previous_period_with_no_month_shows_no_change() -> None:
     assert findings[0] == ("All crime: no change is given (not compared: 2023/24 holds no "
                            "month of data).")
     assert not any(word in " ".join(findings) for word in ("rose", "fell", "none to"))
+
+
+def test_harm_and_cost_shows_coverage_units_and_unknown_for_a_period_not_held() -> None:
+    current, previous = Period.calendar_year(2022), Period.calendar_year(2021)
+    months = [date(2022, m, 1) for m in range(1, 12)]  # Jan-Nov 2022 held, 2021 not at all
+    counts = pd.DataFrame(
+        [(m, "Shoplifting", 10) for m in months] + [(m, "Burglary", 30) for m in months]
+        + [(m, "Anti-social behaviour", 99) for m in months],
+        columns=["month", "crime_type", "count"])
+    summary, gaps = harm_and_cost(counts, current, previous, population=2_000,
+                                  available_months=months)
+    rows = summary.set_index("Period")
+    now = rows.loc["2022"]
+    # 110 shoplifting x 13 = 1,430 days; 440 crimes, 110 weighted = 25 %; per 1,000: 715
+    assert now["Months held"] == "11 of 12"
+    assert now["Crimes"] == 440 and now["Crimes weighted"] == 110
+    assert now["Share weighted (%)"] == pytest.approx(25.0)
+    assert now["Harm (severity-weighted days)"] == pytest.approx(1_430)
+    assert now["Harm per 1,000 residents (severity-weighted days)"] == pytest.approx(715)
+    assert pd.isna(now["Cost (£ at 2015/16 prices)"])
+    assert rows.loc["2021"].drop("Months held").isna().all()  # not held: unknown, not 0
+    assert gaps.set_index("Crime type").loc["Burglary", "Crimes"] == 330
+    assert "Anti-social behaviour" not in set(gaps["Crime type"])

@@ -133,6 +133,54 @@ def test_floating_point_noise_does_not_break_a_tie() -> None:
     assert risk.rank_scores(totals, 0.5).tolist() == [1, 1]
 
 
+# Comparable dimensions: with weights volume 1, trend 1, peer 1 and no issue holding a trend
+# (the comparison period is not held), trend leaves every issue's coverage alike:
+#   P: volume 4, peer 2 -> 3.0, coverage 2/2 = 1 ; Q: volume 5 -> 5.0, coverage 1/2 = 0.5
+#   R: nothing -> unranked. Counting trend, P would have 2/3 and Q 1/3 (unranked).
+def test_a_dimension_no_issue_has_is_left_out_of_coverage_for_all() -> None:
+    audit = _audit({"P": {"volume": 4, "peer_position": 2}, "Q": {"volume": 5}, "R": {}})
+    matrix = _matrix({"volume": 1, "trend": 1, "peer_position": 1}, min_coverage=0.5)
+    assert risk.comparable_weights(risk.wide_scores(audit), matrix.weights)["trend"] == 0
+    table = risk.ranking(audit, matrix).set_index("issue_id")
+    assert table["coverage"].to_dict() == pytest.approx({"P": 1.0, "Q": 0.5, "R": 0.0})
+    assert table.loc["Q", "rank"] == 1 and table.loc["P", "rank"] == 2
+    assert pd.isna(table.loc["R", "rank"])
+    assert risk.not_assessed_dimensions(audit) == ["trend", "harm", "cost", "vulnerability",
+                                                   "public_concern"]
+
+
+def test_left_out_lists_each_missing_dimension_with_its_reason_in_order() -> None:
+    audit = _audit({"P": {"volume": 4, "peer_position": 2}}).assign(note="")
+    audit.loc[audit["dimension"] == "harm", "note"] = "only 40 of 100 crimes (40 %) weighted"
+    audit.loc[audit["dimension"] == "trend", "note"] = "the comparison period (2021) is not held"
+    text = risk.left_out(audit).loc["P"]
+    assert text.startswith("Trend: the comparison period (2021) is not held; Harm: only 40 of "
+                           "100 crimes (40 %) weighted; Cost: no figure")
+
+
+def test_harm_is_left_out_when_too_few_crimes_are_weighted() -> None:
+    # Robbery 1 a month (weight 746.543), burglary 10 a month (no weight in the shipped table)
+    counts = _evidence().counts
+    robbery = counts.assign(crime_type="Robbery", count=1)
+    mixed = risk.IssueSpec(id="m", name="M", police_uk_crime_types=["Robbery", "Burglary"])
+    figures = _by_dimension(risk.police_uk_figures(
+        mixed, _evidence(counts=pd.concat([counts, robbery])), CURRENT, PREVIOUS))
+    # 12 of 132 crimes weighted = 9 %, under 80 %: harm left out, saying so.
+    assert math.isnan(figures["harm"]["value"])
+    assert figures["harm"]["note"] == (
+        "only 12 of 132 crimes (9 %) weighted, under the 80 % needed (no weight in the table "
+        "used (ONS CSS 2016 original weights) for the rest)")
+    only_robbery = risk.IssueSpec(id="r", name="R", police_uk_crime_types=["Robbery"])
+    figures = _by_dimension(risk.police_uk_figures(
+        only_robbery, _evidence(counts=robbery), CURRENT, PREVIOUS))
+    # 12 robberies x 746.543 / 1,000 residents x 1,000 = 8,958.516 days per 1,000.
+    assert figures["harm"]["value"] == pytest.approx(8_958.516)
+    assert figures["harm"]["detail"] == ("8,959 severity-weighted days per 1,000 residents; "
+                                         "12 of 12 crimes (100 %) weighted")
+    assert figures["cost"]["note"].startswith("none of the 12 crimes can be valued: no unit "
+                                              "cost in the table used")
+
+
 def test_ranking_is_reproducible_whatever_the_row_order() -> None:
     audit = _audit(THREE)
     matrix = _matrix(WEIGHTS)
@@ -269,12 +317,35 @@ def test_police_uk_figures_hand_counted() -> None:
         assert math.isnan(figures[dimension]["value"]) and figures[dimension]["note"]
 
 
-def test_an_incomplete_period_leaves_volume_trend_and_peers_missing() -> None:
+def test_an_incomplete_period_annualises_volume_and_compares_peers_on_the_months_held() -> None:
     held = tuple(m for m in _months(PREVIOUS) + _months(CURRENT) if m != date(2024, 6, 1))
     figures = _by_dimension(risk.police_uk_figures(
         BURGLARY, _evidence(available_months=held), CURRENT, PREVIOUS))
-    for dimension in ("volume", "trend", "peer_position", "harm", "cost"):
+    # 11 months held x 10 burglaries = 110; 110 / 1,000 x 1,000 x 12 / 11 = 120 a year.
+    assert figures["volume"]["value"] == pytest.approx(120.0)
+    assert "annualised from the 11 months" in figures["volume"]["detail"]
+    # Over the same 11 months: A 110 / 1,000 against B 110 / 2,000 -> ratio 2.
+    assert figures["peer_position"]["value"] == pytest.approx(2.0)
+    assert "over the 11 months" in figures["peer_position"]["detail"]
+    for dimension in ("trend", "harm", "cost"):
         assert math.isnan(figures[dimension]["value"]), dimension
+        assert figures[dimension]["note"], dimension
+
+
+def test_too_few_months_held_leaves_volume_out_saying_why() -> None:
+    held = tuple(_months(PREVIOUS) + _months(CURRENT)[:5])
+    figures = _by_dimension(risk.police_uk_figures(
+        BURGLARY, _evidence(available_months=held), CURRENT, PREVIOUS))
+    assert math.isnan(figures["volume"]["value"])
+    assert figures["volume"]["note"] == ("only 5 of 12 months of 2024/25 held; at least 6 "
+                                         "are needed to annualise")
+    assert figures["peer_position"]["value"] == pytest.approx(2.0)  # still like for like
+
+
+def test_comparison_period_not_held_is_named_in_the_trend_note() -> None:
+    figures = _by_dimension(risk.police_uk_figures(
+        BURGLARY, _evidence(available_months=tuple(_months(CURRENT))), CURRENT, PREVIOUS))
+    assert figures["trend"]["note"] == "the comparison period (2023/24) is not held"
 
 
 def test_no_population_leaves_rates_missing() -> None:
@@ -338,8 +409,26 @@ def test_partner_figures_for_domestic_abuse() -> None:
     assert figures["harm"]["value"] == pytest.approx(368.198)
     # Cost: 2 x 14,050 (violence with injury) = 28,100 per 1,000.
     assert figures["cost"]["value"] == pytest.approx(28100.0)
-    assert figures["vulnerability"]["value"] == pytest.approx(100.0)
+    # Domestic abuse is left out of the DA issue's vulnerability (it would be 100 % by
+    # definition): neither DA crime this year has a child victim or a CSE flag -> 0 %.
+    assert figures["vulnerability"]["value"] == pytest.approx(0.0)
+    assert "domestic abuse left out as circular" in figures["vulnerability"]["detail"]
     assert math.isnan(figures["peer_position"]["value"])
+
+
+def test_child_sexual_exploitation_vulnerability_leaves_out_its_circular_parts() -> None:
+    # Every CSE crime has a child victim by definition: only the DA flag is left to measure.
+    cse = risk.IssueSpec(id="cse", name="CSE", partner_flag="child_sexual_exploitation")
+    crimes = _crimes().assign(
+        child_sexual_exploitation=pd.array([False] * 6 + [True], dtype="boolean"),
+        domestic_abuse=pd.array([False] * 6 + [True], dtype="boolean"))
+    figures = _by_dimension(risk.partner_figures(cse, _evidence(crimes=crimes), CURRENT,
+                                                 PREVIOUS))
+    # The one CSE crime of 2024/25 (March 2025) is flagged DA: 1 of 1 = 100 %.
+    assert figures["vulnerability"]["value"] == pytest.approx(100.0)
+    assert figures["vulnerability"]["detail"] == (
+        "1 of 1 crimes (100 %) with domestic abuse; a victim under 18 and child sexual "
+        "exploitation left out as circular")
 
 
 def test_vulnerability_counts_children_and_flags_once() -> None:
@@ -388,3 +477,32 @@ def test_collect_and_score_give_seven_dimensions_per_issue() -> None:
     assert scores["volume"] == 5 and scores["trend"] == 5 and scores["peer_position"] == 5
     assert scores[["harm", "cost", "vulnerability", "public_concern"]].isna().all()
     assert audit.set_index("dimension").loc["harm", "rule"].startswith("missing:")
+
+
+def test_findings_name_dimensions_not_assessed_and_a_single_dimension_ranking() -> None:
+    plan = pd.DataFrame({"Rank": [1], "Priority": ["Vehicle crime"], "Weighted score": [5.0],
+                         "Stability": ["holds under every tested weighting"]})
+    table = pd.DataFrame({"issue": ["Vehicle crime", "Domestic abuse"], "rank": [1, pd.NA]})
+    only_peers = [d for d in risk.DIMENSIONS if d != "peer_position"]
+    sentences = risk.describe_priorities(plan, table, only_peers)
+    assert sentences[-1] == (
+        "Not assessed for any issue, so left out of every score: Volume, Trend, Harm, Cost, "
+        "Vulnerability, Public concern (see the audit trail for why). The ranking rests on "
+        "one dimension only (Position against peers): read it as indicative.")
+    assert "Too little evidence to rank: Domestic abuse." in sentences
+    assert risk.describe_priorities(plan, table) == sentences[:-1]
+
+
+def test_override_sets_the_coverage_and_months_rules() -> None:
+    matrix = risk.apply_override(risk.default_matrix(), risk.PriorityOverride(
+        min_weighted_share=0.05, min_months_held=12))
+    assert (matrix.min_weighted_share, matrix.min_months_held) == (0.05, 12)
+    rules = risk.FigureRules.of(matrix)
+    counts = _evidence().counts
+    mixed = risk.IssueSpec(id="m", name="M", police_uk_crime_types=["Robbery", "Burglary"])
+    evidence = _evidence(counts=pd.concat([counts, counts.assign(crime_type="Robbery",
+                                                                 count=1)]))
+    figures = _by_dimension(risk.police_uk_figures(mixed, evidence, CURRENT, PREVIOUS, rules))
+    # 12 of 132 crimes (9 %) weighted reaches 5 %: 12 x 746.543 / 1,000 x 1,000 = 8,958.516
+    assert figures["harm"]["value"] == pytest.approx(8_958.516)
+    assert risk.default_matrix().min_weighted_share == 0.8

@@ -128,10 +128,16 @@ class TestSummaries:
     def test_severity_lists_codes_without_a_weight(self):
         masks = sv.serious_violence_masks(CRIMES)
         harm = sv.severity_by_period(CRIMES, masks[sv.SERIOUS_VIOLENCE],
-                                     [Period.parse("2024/25")])
-        assert int(harm.table["count"].iloc[0]) == 5
-        assert harm.table["count_weighted"].iloc[0] + harm.table["count_not_weighted"].iloc[0] \
-            == 5
+                                     [Period.parse("2024/25")], population=2000)
+        row = harm.table.iloc[0]
+        assert row["crimes"] == 5 and row["crimes_weighted"] == 5 and row["weighted_share"] == 1
+        # 5D 1,965.338 + 2 x 8N 184.099 + 34B 746.543 + homicide 7,978.793 = 11,058.872 days
+        assert row["severity_days"] == pytest.approx(11_058.872)
+        assert row["severity_days_per_1000"] == pytest.approx(11_058.872 / 2)
+        # 3 violence with injury x 14,050 + robbery of personal property 11,320 + homicide
+        # 3,200,000 = 3,253,470 pounds at 2015/16 prices
+        assert row["cost_gbp"] == pytest.approx(3_253_470)
+        assert harm.gaps.empty
 
     def test_needs_assessment_summary_says_what_is_missing(self):
         police = pd.DataFrame({"crime_type": ["Robbery"], "current": [10], "previous": [8],

@@ -12,11 +12,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from analysis.errors import ConfigError, DataCoverageError, InputError
+from analysis.periods import Period
 from analysis.store import (
     LOOKUP_COLUMNS,
     STREET_COLUMNS,
     connect,
     ingest_police_uk,
+    lsoa_vintage_for_period,
     monthly_counts,
     store_months,
 )
@@ -502,3 +504,12 @@ def test_connect_exposes_quarantine_and_reconciliation_views(tmp_path: Path) -> 
 def test_connect_to_a_store_without_police_data_is_a_coverage_error(tmp_path: Path) -> None:
     with pytest.raises(DataCoverageError, match=r"no data\.police\.uk street data"):
         connect(tmp_path)
+
+
+def test_lsoa_vintage_for_period_follows_the_switch() -> None:
+    assert lsoa_vintage_for_period(Period.parse("2022").months) == 2011
+    assert lsoa_vintage_for_period(Period.parse("2024").months) == 2021
+    # 2022/23: April to December 2022 (9 months) are 2011, January to March 2023 are 2021
+    assert lsoa_vintage_for_period(Period.parse("2022-23").months) == 2011
+    # 2022-07..2023-06: six months each side, a tie goes to 2021
+    assert lsoa_vintage_for_period(Period.parse("2022-07..2023-06").months) == 2021

@@ -635,3 +635,30 @@ def _numeric_coordinate(df: pd.DataFrame, column: str, low: float, high: float) 
             expected=f"a number between {low} and {high}, or blank",
         )
     return values.astype("float64")
+
+
+def lsoa_names(lookup: pd.DataFrame, vintage: int) -> pd.DataFrame:
+    """One name (and ward) per LSOA code, from ``vintage`` where the code exists in it.
+
+    A code kept between the 2011 and 2021 LSOAs can carry a different name in each
+    (E01016011 is 'Thurrock 015B' in 2011 and 'Thurrock 022A' in 2021), so a table keyed by
+    code takes every name from the vintage of its data; a code found only in the other
+    vintage keeps that vintage's name. Columns: lsoa_code, lsoa_name, ward_name,
+    name_vintage (the vintage the name is from).
+    """
+    preferred = lookup.assign(_other=(lookup["lsoa_vintage"] != vintage).astype(int))
+    chosen = (preferred.sort_values(["lsoa_code", "_other"], kind="stable")
+              .drop_duplicates("lsoa_code"))
+    return (chosen.rename(columns={"lsoa_vintage": "name_vintage"})
+            [["lsoa_code", "lsoa_name", "ward_name", "name_vintage"]].reset_index(drop=True))
+
+
+def lsoa_names_note(names: pd.DataFrame, vintage: int) -> str:
+    """The sentence stating the names' vintage, and any code named from the other vintage."""
+    other = names[names["name_vintage"] != vintage]
+    note = f"LSOA codes and names: {vintage} LSOAs, the vintage of the period's data"
+    if len(other):
+        elsewhere = other["name_vintage"].iloc[0]
+        note += (f"; {len(other)} code(s) found only in the {elsewhere} LSOAs keep their "
+                 f"{elsewhere} name")
+    return note
