@@ -43,7 +43,14 @@ from analysis.measures import (
     change_table,
 )
 from analysis.offences import load_police_uk_crime_types
-from analysis.periods import DEFAULT_COMPARISON, Period, comparison_period, to_month
+from analysis.periods import (
+    DEFAULT_COMPARISON,
+    LIKE_FOR_LIKE,
+    Period,
+    compared_months,
+    comparison_period,
+    to_month,
+)
 from analysis.pipeline import force_populations
 from analysis.report import area_partner_table
 from analysis.survey import proportion_change, survey_results
@@ -623,7 +630,6 @@ def _change_figures(issue: IssueSpec, monthly: pd.DataFrame, current: Period,
     counts = monthly.assign(month=[to_month(m) for m in monthly["month"]])
     held = _months_held(current, months)
     in_current = int(counts.loc[counts["month"].isin(set(held)), "count"].sum())
-    in_previous = int(counts.loc[counts["month"].isin(set(previous.months)), "count"].sum())
     not_annualised = _annualise_note(current, held, rules)
     if not_annualised:
         volume = _figure(issue, "volume", source=source, note=not_annualised)
@@ -645,9 +651,13 @@ def _change_figures(issue: IssueSpec, monthly: pd.DataFrame, current: Period,
                    "(or have no records), so no test")
         trend = _figure(issue, "trend", source=source, note=why)
     else:
+        basis = "" if row["basis"] != LIKE_FOR_LIKE else (
+            f", like for like on the {len(compared_months(current, previous, months).pairs)} "
+            "months held in both periods")
         trend = _figure(issue, "trend", float(row["pct_diff"]), test=str(row["significance"]),
-                        detail=f"{in_previous:,} -> {in_current:,} {unit} "
-                               f"({_number(float(row['pct_diff']))} %), {row['significance']}",
+                        detail=f"{int(row['previous']):,} -> {int(row['current']):,} {unit} "
+                               f"({_number(float(row['pct_diff']))} %{basis}), "
+                               f"{row['significance']}",
                         source=source, also_in=also_in)
     return [volume, trend]
 

@@ -327,7 +327,11 @@ def test_an_incomplete_period_annualises_volume_and_compares_peers_on_the_months
     # Over the same 11 months: A 110 / 1,000 against B 110 / 2,000 -> ratio 2.
     assert figures["peer_position"]["value"] == pytest.approx(2.0)
     assert "over the 11 months" in figures["peer_position"]["detail"]
-    for dimension in ("trend", "harm", "cost"):
+    # The trend is like for like on the 11 month pairs held in both: 11 x 5 = 55 against 110.
+    assert figures["trend"]["value"] == pytest.approx(100.0)
+    assert figures["trend"]["detail"].startswith(
+        "55 -> 110 crimes (100 %, like for like on the 11 months held in both periods)")
+    for dimension in ("harm", "cost"):
         assert math.isnan(figures[dimension]["value"]), dimension
         assert figures[dimension]["note"], dimension
 
@@ -445,8 +449,11 @@ def test_partner_extract_not_covering_the_period_leaves_counts_missing() -> None
     short = _crimes().iloc[1:6]  # June 2023 to September 2024 only
     figures = _by_dimension(risk.partner_figures(da, _evidence(crimes=short), CURRENT,
                                                  PREVIOUS))
-    for dimension in ("volume", "trend", "harm", "cost", "vulnerability"):
+    for dimension in ("volume", "harm", "cost", "vulnerability"):
         assert math.isnan(figures[dimension]["value"]), dimension
+    # The trend is like for like on the months the extract holds in both years (Jun-Sep).
+    assert figures["trend"]["detail"].startswith(
+        "1 -> 1 crimes (0 %, like for like on the 4 months held in both periods)")
 
 
 def test_indicator_figures_for_reoffending() -> None:
