@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from analysis.errors import BuildError
+from analysis.errors import BuildError, storage_error
 
 
 @contextmanager
@@ -23,8 +23,13 @@ def exclusive(lock_file: Path, what: str) -> Iterator[None]:
 
     ``what`` names the job in the message, e.g. "the build of 10_crime_overview for demo".
     """
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with lock_file.open("a+") as handle:
+    try:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_file.open("a+")
+    except OSError as error:  # a read-only or full disk: say so before any work starts
+        raise storage_error(error, f"starting {what}", lock_file.parent,
+                            kept="nothing was changed") from error
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -211,3 +211,26 @@ def test_stale_partner_and_retired_folders_are_removed_too(tmp_path: Path) -> No
         removed = remove_stale_temporaries(store_dir)
     assert sorted(p.name for p in removed) == sorted(names)
     assert sorted(p.name for p in store_dir.iterdir()) == [".notes", "police_uk"]
+
+
+def test_lock_in_a_read_only_folder_is_a_message_before_any_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from analysis.locks import exclusive
+
+    lock = tmp_path / "processed" / ".demo.lock"
+    real_open = Path.open
+
+    def read_only(self: Path, *args: object, **kwargs: object) -> object:
+        if self == lock:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", read_only)
+    ran = []
+    with pytest.raises(StorageError) as caught, exclusive(lock, "an ingest into demo"):
+        ran.append(True)
+    printed = shown(caught.value, capsys)
+    assert printed.startswith(f"Error: {lock.parent}: permission denied while starting an "
+                              "ingest into demo; nothing was changed")
+    assert ran == []
