@@ -51,8 +51,9 @@ README = """Partner pack: {title}, strategic assessment {period}
 
 Open index.html in any browser: the pages need no internet connection.
 tables/ holds every table and chart's numbers as CSV; tables.xlsx holds the same tables, one
-sheet each. key_figures.json has each section's headline numbers; manifest.json lists the data
-used (with checksums) and the software versions.
+sheet each (numbers stored as numbers), with a contents sheet linking to each by its title.
+key_figures.json has each section's headline numbers; manifest.json lists the data used (with
+checksums, paths relative to the project folder) and the software versions.
 
 Disclosure control: {rule}. Tables about victims or below partnership level were
 checked against this rule before this pack was written.
