@@ -199,8 +199,6 @@ def share(area: AreaOption = "demo", period: PeriodOption = "") -> None:
     console.print(f"Partner pack: {build_share_pack(area, period or config.default_period)}")
 
 
-
-
 def _error(message: str) -> None:
     """Print ``Error: message`` (markup in the message is shown as typed, not interpreted)."""
     console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)
@@ -239,11 +237,7 @@ def main() -> None:
         warnings.showwarning = _show_warning  # type: ignore[assignment]
     try:
         result = app(standalone_mode=False)
-    except Exception as exc:  # every failure: a message, or the traceback with --debug
-        if debug:
-            raise
-        sys.exit(report_failure(exc))
-    except KeyboardInterrupt as exc:
+    except (Exception, KeyboardInterrupt) as exc:  # a message, or the traceback with --debug
         if debug:
             raise
         sys.exit(report_failure(exc))
