@@ -26,8 +26,10 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.config import AreaConfig, load_area, project_root
 from analysis.disclosure import DisclosureRule, check_disclosure, html_tables
@@ -178,9 +180,9 @@ def table_titles(out: Path, stems: list[str]) -> dict[str, str]:
     return titles
 
 
-def _text(sheet: object, row: int, column: int, value: str) -> object:
+def _text(sheet: Worksheet, row: int, column: int, value: str) -> Cell:
     """Put ``value`` in a cell as text, never as a formula (openpyxl reads '=' as one)."""
-    cell = sheet.cell(row=row, column=column, value=neutralise_cell(value))  # type: ignore[attr-defined]
+    cell = sheet.cell(row=row, column=column, value=neutralise_cell(value))
     cell.data_type = "s"
     return cell
 
@@ -250,14 +252,15 @@ def _withdraw(pack: Path) -> bool:
 
 
 def _absolute_path_in(name: str, data: bytes, root: Path) -> None:
-    """Refuse a pack file that holds the project's absolute path (or the home folder's)."""
-    for folder in {str(root.resolve()), str(Path.home())} - {"/"}:
-        if folder.encode() in data:
-            raise BuildError(
-                "a file for the pack holds an absolute path of this computer", file=name,
-                found=folder, expected="paths relative to the project folder",
-                hint="rebuild the report (`make report`); if it persists, report it as a bug",
-            )
+    """Refuse a pack file that holds the project folder's absolute path (which would show
+    the analyst's folders to every partner the pack is sent to)."""
+    folder = str(root.resolve())
+    if folder != "/" and folder.encode() in data:
+        raise BuildError(
+            "a file for the pack holds an absolute path of this computer", file=name,
+            found=folder, expected="paths relative to the project folder",
+            hint="rebuild the report (`make report`); if it persists, report it as a bug",
+        )
 
 
 def build_share_pack(area: str, period: str, root: Path | None = None) -> Path:
