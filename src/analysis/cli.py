@@ -187,7 +187,7 @@ def build_index(area: AreaOption = "demo", period: PeriodOption = "") -> None:
 
 def _show_warning(message: Warning | str, category: type[Warning], *_: object) -> None:
     """Library warnings (e.g. unmatched lookup codes) as a plain note, without source lines."""
-    console.print(f"[yellow]Note:[/] {message}", highlight=False)
+    console.print(f"[yellow]Note:[/] {escape(str(message))}", highlight=False)
 
 
 @app.command()
