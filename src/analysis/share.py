@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.config import AreaConfig, load_area, project_root
 from analysis.disclosure import DisclosureRule, check_disclosure, html_tables
-from analysis.errors import BuildError, storage_error
+from analysis.errors import AnalysisError, BuildError, storage_error
 from analysis.layout import canonical_period, report_dir, user_file_mode
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -278,10 +278,10 @@ def build_share_pack(area: str, period: str, root: Path | None = None) -> Path:
     withdrawn = _withdraw(pack)
     try:
         return _write_pack(config, area, period, out, pack, root)
-    except BuildError as refusal:
+    except AnalysisError as refusal:
         if not withdrawn:
             raise
-        raise BuildError(refusal.message, file=refusal.file, line=refusal.line,
+        raise type(refusal)(refusal.message, file=refusal.file, line=refusal.line,
                          column=refusal.column, found=refusal.found, expected=refusal.expected,
                          hint=f"{refusal.hint or 'fix the problem above'}; the previous pack "
                               f"({pack.name}) was removed, so no out-of-date pack is left to "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -15,7 +16,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import report_failure
-from analysis.errors import BuildError
+from analysis.errors import BuildError, StorageError
 from analysis.report import Section
 from analysis.share import build_share_pack, neutralise_cell, sheet_names
 
@@ -199,3 +200,24 @@ def test_manifest_paths_are_relative_to_the_project(report: Path) -> None:
     text = json.dumps(manifest)
     assert str(report) not in text and manifest["inputs"]
     assert all(not Path(item["path"]).is_absolute() for item in manifest["inputs"])
+
+
+def test_full_disk_while_writing_the_pack_leaves_no_pack(report: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    pack = build_share_pack("demo", "2024-25", report)
+
+    def full(self: Path, target: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "replace", full)
+    with pytest.raises(StorageError) as caught:
+        build_share_pack("demo", "2024-25", report)
+    assert report_failure(caught.value) == 2
+    printed = capsys.readouterr().err
+    assert printed.startswith(f"Error: {pack}: the disk is full while writing the partner "
+                              "pack; no pack was written")
+    assert f"the previous pack ({pack.name}) was removed" in printed
+    assert "Traceback" not in printed
+    assert not list(pack.parent.iterdir())  # neither the old pack nor a part-written one
