@@ -266,9 +266,10 @@ def _absolute_path_in(name: str, data: bytes, root: Path) -> None:
 def build_share_pack(area: str, period: str, root: Path | None = None) -> Path:
     """Check the built report and write ``share/<area>-<period>-partner-pack.zip``.
 
-    Raises :class:`BuildError` (and leaves no pack: the previous one is removed first) if the
-    report is not built, if the area applies no disclosure rule, if any controlled cell breaks
-    the rule, or if a file would carry an absolute path.
+    Raises :class:`BuildError` (and leaves no pack: the previous one is removed first, and
+    the message says so) if the report is not built, if the area applies no disclosure rule,
+    if any controlled cell breaks the rule, or if a file would carry an absolute path; a disk
+    failure is a :class:`analysis.errors.StorageError`, also leaving no pack.
     """
     root = root or project_root()
     config = load_area(area, root)
@@ -281,11 +282,13 @@ def build_share_pack(area: str, period: str, root: Path | None = None) -> Path:
     except AnalysisError as refusal:
         if not withdrawn:
             raise
+        note = (f"the previous pack ({pack.name}) was removed, so no out-of-date pack is "
+                "left to send")
         raise type(refusal)(refusal.message, file=refusal.file, line=refusal.line,
-                         column=refusal.column, found=refusal.found, expected=refusal.expected,
-                         hint=f"{refusal.hint or 'fix the problem above'}; the previous pack "
-                              f"({pack.name}) was removed, so no out-of-date pack is left to "
-                              "send") from refusal
+                            column=refusal.column, found=refusal.found,
+                            expected=refusal.expected,
+                            hint=f"{refusal.hint}; {note}" if refusal.hint else note,
+                            ) from refusal
 
 
 def _write_pack(config: AreaConfig, area: str, period: str, out: Path, pack: Path,
