@@ -6,6 +6,7 @@ IPython) so the build and index commands, which run once per section, start quic
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
@@ -14,6 +15,7 @@ from pathlib import Path
 from analysis.config import AreaConfig, project_root
 from analysis.disclosure import DisclosureRule
 from analysis.errors import storage_error
+from analysis.locks import process_alive
 from analysis.periods import Period
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -101,13 +103,16 @@ def atomic_write(path: Path, content: str | bytes) -> None:
     A reader (a partner opening the page, or make comparing times) sees the old file or the
     new one, never half of one; the file gets the user's usual permissions
     (:func:`user_file_mode`). A disk or permission failure is a
-    :class:`analysis.errors.StorageError` naming the file, and the old file is kept.
+    :class:`analysis.errors.StorageError` naming the file, and the old file is kept. The
+    temporary file is named after this process, and copies left by killed runs are removed.
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
     temporary: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.",
+        _remove_stale_temporaries(path)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, suffix=".tmp",
+                                         prefix=f".{path.name}.{os.getpid()}.",
                                          delete=False) as handle:
             temporary = Path(handle.name)
             handle.write(data)
@@ -118,3 +123,12 @@ def atomic_write(path: Path, content: str | bytes) -> None:
             temporary.unlink(missing_ok=True)
         raise storage_error(error, "writing the report", path,
                             kept="the previous file is kept") from error
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary copies of ``path`` (``.<name>.<pid>.<random>.tmp``) left by a killed
+    run; a live process's copy is left alone."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = stale.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
+            stale.unlink(missing_ok=True)

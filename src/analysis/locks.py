@@ -48,3 +48,18 @@ def exclusive(lock_file: Path, what: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (a process of another user counts as running).
+
+    Temporary files and folders are named after the process writing them, so the next run
+    can tell what a killed run left behind (its process has ended) from work in progress.
+    """
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

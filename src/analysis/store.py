@@ -56,6 +56,7 @@ from analysis.errors import (
     StorageError,
     storage_error,
 )
+from analysis.locks import process_alive
 from analysis.sources.geography import LOOKUP_COLUMNS, place_points
 from analysis.sources.partner import PartnerMapping, load_partner_extract
 from analysis.sources.police_uk import (
@@ -181,17 +182,6 @@ def _temporary_folder(store_dir: Path, name: str, suffix: str) -> Path:
     return folder
 
 
-def _process_alive(pid: int) -> bool:
-    """Whether process ``pid`` is running (a process of another user counts as running)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_stale_temporaries(store_dir: Path) -> list[Path]:
     """Delete temporary folders in ``store_dir`` whose ingest is no longer running.
 
@@ -206,7 +196,7 @@ def remove_stale_temporaries(store_dir: Path) -> list[Path]:
         if not match or not folder.is_dir():
             continue
         pid = match["pid"]
-        if pid is not None and (int(pid) == os.getpid() or _process_alive(int(pid))):
+        if pid is not None and (int(pid) == os.getpid() or process_alive(int(pid))):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)

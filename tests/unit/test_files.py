@@ -234,3 +234,21 @@ def test_lock_in_a_read_only_folder_is_a_message_before_any_work(
     assert printed.startswith(f"Error: {lock.parent}: permission denied while starting an "
                               "ingest into demo; nothing was changed")
     assert ran == []
+
+
+def test_atomic_write_removes_temporary_copies_left_by_killed_runs(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        killed_copy = tmp_path / f".index.html.{dead}.x1y2z3.tmp"
+        live_copy = tmp_path / f".index.html.{live.pid}.a1b2c3.tmp"
+        other_page = tmp_path / f".10_crime_overview.html.{dead}.q1w2e3.tmp"
+        for path in (killed_copy, live_copy, other_page):
+            path.write_text("half a page")
+        atomic_write(tmp_path / "index.html", "<p>index</p>")
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            ["index.html", live_copy.name, other_page.name])  # other pages' copies: their turn
+    finally:
+        live.kill()
+        live.wait(timeout=60)
