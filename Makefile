@@ -8,6 +8,10 @@ SHELL := /bin/bash
 AREA ?= demo
 FORCE ?= demoshire
 PERIOD ?= 2024-25
+# One written form per period, as the csp command uses for folders: 2024/25 and FY2024/25 are
+# 2024-25, so `make report PERIOD=2024/25` finds the pages the last run built.
+PERIOD_GIVEN := $(filter command line,$(origin PERIOD))
+override PERIOD := $(subst /,-,$(patsubst FY%,%,$(patsubst fy%,%,$(strip $(PERIOD)))))
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON ?= python3
 
@@ -63,7 +67,7 @@ report: ## Set up, then build the assessment: reports/$(AREA)/$(PERIOD)/index.ht
 	@echo "Report: $(OUT)/index.html"
 
 reports: $(ENV_STAMP) $(if $(filter demoshire,$(FORCE)),$(DEMO_STAMP)) ## Build every CSP of a force from one ingest: make reports FORCE=essex
-	$(CSP) build --force $(FORCE) --jobs $(JOBS) $(if $(filter command line,$(origin PERIOD)),--period $(PERIOD))
+	$(CSP) build --force $(FORCE) --jobs $(JOBS) $(if $(PERIOD_GIVEN),--period $(PERIOD))
 
 share: $(OUT)/index.html ## Check disclosure and zip the report for partners (HTML, CSV, XLSX)
 	$(CSP) share --area $(AREA) --period $(PERIOD)

@@ -192,8 +192,10 @@ def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
     (out / EXECUTED_DIR).mkdir(parents=True, exist_ok=True)
     os.replace(executed, out / EXECUTED_DIR / notebook.name)
     _publish_outputs(section, staging, out)
+    # The output folder is recorded relative to the project: the manifest goes into the
+    # partner pack, and an absolute path would show the analyst's folders.
     timing = {"section": section, "seconds": round(time.perf_counter() - started, 2),
-              "parameters": section_parameters(area, period, out, extra)}
+              "parameters": section_parameters(area, period, out.relative_to(root), extra)}
     atomic_write(out / TIMINGS_DIR / f"{section}.json", strict_json(timing))
     return html_path
 

@@ -43,6 +43,19 @@ app = typer.Typer(help="Community Safety Partnership strategic assessment toolki
 console = Console(stderr=True, soft_wrap=True)  # never break a message mid-line
 PACKAGE = "csp-analysis"
 
+AreaOption = Annotated[str, typer.Option("--area", "-a", help="area name in config/areas/")]
+
+
+def _canonical_period(text: str) -> str:
+    """A --period in its one written form ('2024/25' becomes '2024-25'), or '' if not given."""
+    from analysis.layout import canonical_period
+
+    return canonical_period(text) if text else ""
+
+
+PeriodOption = Annotated[str, typer.Option("--period", "-p", callback=_canonical_period,
+                                           help="e.g. 2024-25 (financial year), 2024, R12-2025-03")]
+
 
 def _print_version(wanted: bool) -> None:
     """``csp --version``: the installed package's version, then stop."""
@@ -57,10 +70,6 @@ def _global_options(
                                           help="print the version and exit")] = False,
 ) -> None:
     """Options that come before the command (``csp --version``)."""
-
-AreaOption = Annotated[str, typer.Option("--area", "-a", help="area name in config/areas/")]
-PeriodOption = Annotated[str, typer.Option("--period", "-p",
-                                           help="e.g. 2024-25 (financial year), 2024, R12-2025-03")]
 
 
 @app.command()
@@ -178,7 +187,7 @@ def build_index(area: AreaOption = "demo", period: PeriodOption = "") -> None:
 
 def _show_warning(message: Warning | str, category: type[Warning], *_: object) -> None:
     """Library warnings (e.g. unmatched lookup codes) as a plain note, without source lines."""
-    console.print(f"[yellow]Note:[/] {message}", highlight=False)
+    console.print(f"[yellow]Note:[/] {escape(str(message))}", highlight=False)
 
 
 @app.command()
@@ -188,8 +197,6 @@ def share(area: AreaOption = "demo", period: PeriodOption = "") -> None:
 
     config = load_area(area)
     console.print(f"Partner pack: {build_share_pack(area, period or config.default_period)}")
-
-
 
 
 def _error(message: str) -> None:
@@ -230,11 +237,7 @@ def main() -> None:
         warnings.showwarning = _show_warning  # type: ignore[assignment]
     try:
         result = app(standalone_mode=False)
-    except Exception as exc:  # every failure: a message, or the traceback with --debug
-        if debug:
-            raise
-        sys.exit(report_failure(exc))
-    except KeyboardInterrupt as exc:
+    except (Exception, KeyboardInterrupt) as exc:  # a message, or the traceback with --debug
         if debug:
             raise
         sys.exit(report_failure(exc))

@@ -112,6 +112,9 @@ def read_yaml(path: Path, text: str | None = None) -> object:
     except OSError as exc:
         raise ConfigError("cannot read the file", file=path, found=exc.strerror,
                           hint="check the file exists and you may read it") from None
+    except UnicodeDecodeError:
+        raise ConfigError("the file is not UTF-8 text", file=path,
+                          hint="save it as UTF-8 in your editor") from None
     try:
         return yaml.load(source, Loader=BoundedSafeLoader)  # a safe loader, bounded
     except YamlTooLargeError as exc:
@@ -138,7 +141,7 @@ def check_name(name: str, what: str, folder: Path) -> str:
     (``../x.yaml``, ``/tmp/x``) is refused: it could read a config from, or write a
     report to, anywhere on the disk.
     """
-    if not re.match(NAME_PATTERN, name):
+    if not re.fullmatch(NAME_PATTERN, name):
         raise ConfigError(
             f"'{name}' is not {what} name", file=folder, found=name,
             expected="lower-case letters, digits, '-' and '_', e.g. 'thurrock' (the file "

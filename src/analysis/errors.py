@@ -119,12 +119,13 @@ def storage_error(error: OSError, doing: str, file: str | Path | None = None, *,
                   kept: str | None = None) -> StorageError:
     """An operating-system failure as a message an analyst can act on.
 
-    ``doing`` says what the command was doing ("writing the store"); the file is the one the
-    system named, else ``file``; ``kept`` says what was left as it was ("the previous store
+    ``doing`` says what the command was doing ("writing the store"); the file named is
+    ``file`` (the one the analyst knows, not a temporary file inside it), else the one the
+    system named; ``kept`` says what was left as it was ("the previous store
     is kept"), which the caller knows because it writes through a temporary file or folder.
     """
     what, hint = _OS_PROBLEMS.get(error.errno or -1,
                                   (error.strerror or type(error).__name__,
                                    "check the file and folder, then run the command again"))
     message = f"{what} while {doing}" + (f"; {kept}" if kept else "")
-    return StorageError(message, file=error.filename or file, hint=hint)
+    return StorageError(message, file=file or error.filename, hint=hint)

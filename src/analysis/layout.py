@@ -6,6 +6,7 @@ IPython) so the build and index commands, which run once per section, start quic
 
 from __future__ import annotations
 
+import glob
 import json
 import math
 import os
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from analysis.config import AreaConfig, project_root
 from analysis.disclosure_register import statement as register_statement
+from analysis.errors import storage_error
+from analysis.locks import process_alive
 from analysis.periods import (
     DEFAULT_COMPARISON,
     Period,
@@ -58,9 +61,26 @@ def comparison_label(period: Period, rule: str = DEFAULT_COMPARISON) -> str:
             f"({comparison_rule_text(period, rule)})")
 
 
+def canonical_period(period: str) -> str:
+    """The one way a period is written in folder names, make targets and file names.
+
+    '2024/25', 'FY2024/25' and '2024-25' are all '2024-25'; '2024' stays '2024'; 'r12-2025-03'
+    is 'R12-2025-03'; a custom range is '2024-04..2024-09'. One form means one folder, so
+    ``make report PERIOD=2024/25`` finds what the last run built instead of starting again.
+    """
+    parsed = Period.parse(period)
+    if parsed.kind == "financial_year":
+        return f"{parsed.start.year}-{(parsed.start.year + 1) % 100:02d}"
+    if parsed.kind == "calendar_year":
+        return str(parsed.start.year)
+    if parsed.kind == "rolling_12":
+        return f"R12-{parsed.end:%Y-%m}"
+    return f"{parsed.start:%Y-%m}..{parsed.end:%Y-%m}"
+
+
 def report_dir(area: str, period: str, root: Path | None = None) -> Path:
-    """``reports/<area>/<period>`` with the period written as given on the command line."""
-    return (root or project_root()) / "reports" / area / period.replace("/", "-")
+    """``reports/<area>/<period>``, the period in its :func:`canonical_period` form."""
+    return (root or project_root()) / "reports" / area / canonical_period(period)
 
 
 def store_dir(config: AreaConfig, root: Path | None = None) -> Path:
@@ -102,15 +122,49 @@ def strict_json(content: object, *, indent: int | None = 2) -> str:
     return json.dumps(_plain(content), indent=indent, allow_nan=False)
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename.
+def user_file_mode() -> int:
+    """The permissions a new file gets from the user's umask (``0o644`` under umask 022).
+
+    Temporary files are created ``-rw-------``; a page or pack renamed into place keeps that
+    unless it is set back, and colleagues on a shared drive could not open it.
+    """
+    mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write(path: Path, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8) to ``path`` through a temporary file and a rename.
 
     A reader (a partner opening the page, or make comparing times) sees the old file or the
-    new one, never half of one.
+    new one, never half of one; the file gets the user's usual permissions
+    (:func:`user_file_mode`). A disk or permission failure is a
+    :class:`analysis.errors.StorageError` naming the file, and the old file is kept. The
+    temporary file is named after this process, and copies left by killed runs are removed.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
-                                     prefix=f".{path.name}.", delete=False) as handle:
-        handle.write(text)
-        temporary = Path(handle.name)
-    os.replace(temporary, path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    temporary: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(path)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, suffix=".tmp",
+                                         prefix=f".{path.name}.{os.getpid()}.",
+                                         delete=False) as handle:
+            temporary = Path(handle.name)
+            handle.write(data)
+        temporary.chmod(user_file_mode())
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise storage_error(error, "writing the report", path,
+                            kept="the previous file is kept") from error
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary copies of ``path`` (``.<name>.<pid>.<random>.tmp``) left by a killed
+    run; a live process's copy is left alone."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = stale.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
+            stale.unlink(missing_ok=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from analysis.errors import BuildError
+from analysis.errors import BuildError, storage_error
 
 
 @contextmanager
@@ -23,8 +23,13 @@ def exclusive(lock_file: Path, what: str) -> Iterator[None]:
 
     ``what`` names the job in the message, e.g. "the build of 10_crime_overview for demo".
     """
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with lock_file.open("a+") as handle:
+    try:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_file.open("a+")
+    except OSError as error:  # a read-only or full disk: say so before any work starts
+        raise storage_error(error, f"starting {what}", lock_file.parent,
+                            kept="nothing was changed") from error
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -43,3 +48,18 @@ def exclusive(lock_file: Path, what: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (a process of another user counts as running).
+
+    Temporary files and folders are named after the process writing them, so the next run
+    can tell what a killed run left behind (its process has ended) from work in progress.
+    """
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -24,14 +24,22 @@ LSOA are loaded with null geography (unlocatable), never dropped.
 
 The store is derived data: each ingest replaces ``police_uk/`` with exactly what its inputs hold.
 It is built in a temporary folder beside it and swapped in only when complete, so a failed ingest
-leaves the previous store untouched.
+leaves the previous store untouched. A temporary folder's name holds the id of the process
+building it (``.police_uk-<pid>-<random>.tmp``); one left by a killed run (``kill -9``, a power
+cut) is removed by the next ingest into the store, and a live run's folders are never touched.
+Disk and permission failures are reported as :class:`analysis.errors.StorageError` naming the
+folder, with the previous store kept.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import re
 import shutil
 import uuid
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -41,7 +49,14 @@ import duckdb
 import pandas as pd
 from pyproj import Transformer
 
-from analysis.errors import ConfigError, DataCoverageError, InputError
+from analysis.errors import (
+    ConfigError,
+    DataCoverageError,
+    InputError,
+    StorageError,
+    storage_error,
+)
+from analysis.locks import process_alive
 from analysis.sources.geography import LOOKUP_COLUMNS, place_points
 from analysis.sources.partner import PartnerMapping, load_partner_extract
 from analysis.sources.police_uk import (
@@ -118,11 +133,10 @@ def ingest_police_uk(
     sources = discover_street_files(inputs)
     lookup = check_lsoa_lookup(lsoa_lookup) if lsoa_lookup is not None else None
     store_dir = Path(store_dir)
-    store_dir.mkdir(parents=True, exist_ok=True)
-    building = store_dir / f".{POLICE_UK_DIR}-{uuid.uuid4().hex}.tmp"
-    staging = building / "staging"
-    staging.mkdir(parents=True)
+    building = _temporary_folder(store_dir, POLICE_UK_DIR, ".tmp")
     try:
+        staging = building / "staging"
+        staging.mkdir(parents=True)
         with duckdb.connect(config={"memory_limit": INGEST_MEMORY_LIMIT,
                                     "temp_directory": str(building / "spill")}) as con:
             load_raw_rows(con, sources, staging)
@@ -135,10 +149,84 @@ def ingest_police_uk(
         shutil.rmtree(staging)
         shutil.rmtree(building / "spill", ignore_errors=True)
         _swap_in(building, store_dir / POLICE_UK_DIR)
-    except BaseException:
+    except OSError as error:
+        raise _storage_error(error, store_dir, "the store") from error
+    except duckdb.IOException as error:  # DuckDB's own disk errors (full disk, no permission)
+        raise _duckdb_storage_error(error, store_dir) from error
+    finally:
         shutil.rmtree(building, ignore_errors=True)
-        raise
     return report
+
+
+TEMPORARY_NAME = re.compile(
+    rf"^\.(?:{POLICE_UK_DIR}|partner)-(?:(?P<pid>\d+)-)?[0-9a-f]{{32}}(?:\.tmp|\.old)?$")
+"""A folder an ingest builds in (``.tmp``, partner folders have no suffix) or retires
+(``.old``) inside a store; ``pid`` is the process that made it (absent in folders made before
+the process was recorded)."""
+
+
+def _temporary_folder(store_dir: Path, name: str, suffix: str) -> Path:
+    """A new empty folder in ``store_dir`` to build ``name`` in, named after this process.
+
+    Stale temporary folders left by killed runs are removed first, so an interrupted ingest
+    costs disk space only until the next one.
+    """
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(store_dir)
+        folder = store_dir / f".{name}-{os.getpid()}-{uuid.uuid4().hex}{suffix}"
+        folder.mkdir()
+    except OSError as error:
+        raise storage_error(error, "preparing the store", store_dir,
+                            kept="the previous store is kept") from error
+    return folder
+
+
+def remove_stale_temporaries(store_dir: Path) -> list[Path]:
+    """Delete temporary folders in ``store_dir`` whose ingest is no longer running.
+
+    A folder is stale when the process named in it has ended, or when it names no process
+    (made before names held one). A folder of a live process, this one included, is kept.
+    Returns the folders removed; each is also reported as a warning (a note at the command
+    line), since a killed run can leave hundreds of megabytes behind.
+    """
+    removed = []
+    for folder in sorted(Path(store_dir).iterdir()):
+        match = TEMPORARY_NAME.match(folder.name)
+        if not match or not folder.is_dir():
+            continue
+        pid = match["pid"]
+        if pid is not None and (int(pid) == os.getpid() or process_alive(int(pid))):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    if removed:
+        warnings.warn(f"removed {len(removed)} temporary folder(s) left by an interrupted "
+                      f"ingest: {', '.join(p.name for p in removed)}", stacklevel=2)
+    return removed
+
+
+def _storage_error(error: OSError, folder: Path, written: str) -> Exception:
+    """A failed ingest's disk error: writing ``written`` (in ``folder``), or reading an input
+    (then the input file is named)."""
+    named = Path(str(error.filename)) if error.filename else None
+    if named is None or named.resolve().is_relative_to(folder.resolve()):
+        return storage_error(error, f"writing {written}", folder,
+                             kept=f"the previous {written.removeprefix('the ')} is kept")
+    return storage_error(error, "reading an input file", kept=f"{written} was not changed")
+
+
+def _duckdb_storage_error(error: duckdb.IOException, store_dir: Path) -> Exception:
+    """DuckDB's disk errors as the same messages as the operating system's."""
+    text = str(error)
+    for code, phrase in ((errno.ENOSPC, "No space left"), (errno.EACCES, "Permission denied"),
+                         (errno.EROFS, "Read-only file system")):
+        if phrase in text:
+            return storage_error(OSError(code, phrase), "writing the store", store_dir,
+                                 kept="the previous store is kept")
+    return StorageError("the store could not be written or read", file=store_dir,
+                      found=text.splitlines()[0] if text else None,
+                      hint="check the folder and the disk, then run the ingest again")
 
 
 def check_lsoa_lookup(lookup: pd.DataFrame) -> pd.DataFrame:
@@ -575,9 +663,7 @@ def ingest_partner(extracts: dict[str, Path], mapping: PartnerMapping, store_dir
     extract, rows_read = rows_loaded + rows_quarantined.
     """
     target = Path(store_dir) / PARTNER_DIR
-    target.parent.mkdir(parents=True, exist_ok=True)
-    building = target.parent / f".{PARTNER_DIR}-{uuid.uuid4().hex}"
-    building.mkdir()
+    building = _temporary_folder(target.parent, PARTNER_DIR, "")
     try:
         reconciliation = []
         for kind, path in extracts.items():
@@ -593,6 +679,8 @@ def ingest_partner(extracts: dict[str, Path], mapping: PartnerMapping, store_dir
                                       "rows_quarantined"])
         table.to_parquet(building / "reconciliation.parquet", index=False)
         _swap_in(building, target)
+    except OSError as error:
+        raise _storage_error(error, target.parent, "the partner data") from error
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return table

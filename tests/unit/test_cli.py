@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from analysis import cli
+from analysis.layout import canonical_period, report_dir
 
 CSP = Path(sys.executable).parent / "csp"
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,3 +120,24 @@ def test_disk_full_is_a_message_naming_the_file(monkeypatch: pytest.MonkeyPatch,
     err = capsys.readouterr().err
     assert err.startswith("Error: /data/processed/demo/x.parquet: the disk is full")
     assert "free space on the disk" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("given", "canonical"), [
+    ("2024/25", "2024-25"), ("FY2024/25", "2024-25"), ("fy 2024-25", "2024-25"),
+    ("2024-25", "2024-25"), ("2024", "2024"), ("r12-2025-03", "R12-2025-03"),
+    ("2024-04..2024-09", "2024-04..2024-09"),
+])
+def test_a_period_has_one_folder_whatever_its_spelling(given: str, canonical: str) -> None:
+    assert canonical_period(given) == canonical
+    assert report_dir("demo", given, ROOT) == ROOT / "reports" / "demo" / canonical
+
+
+def test_make_builds_the_canonical_folder_for_a_slashed_period() -> None:
+    planned = subprocess.run(["make", "-n", "report", "PERIOD=2024/25", "JOBS=1"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "reports/demo/2024-25/index.html" in planned
+    assert "--period 2024-25" in planned and "2024/25" not in planned
+    batch = subprocess.run(["make", "-n", "reports", "FORCE=essex", "PERIOD=FY2024/25"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=60,
+                           check=True).stdout
+    assert "--period 2024-25" in batch

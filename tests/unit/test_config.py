@@ -69,7 +69,7 @@ def test_section_parameter_that_is_not_a_single_value_is_an_error(tmp_path: Path
 
 
 @pytest.mark.parametrize("area", ["../x.yaml", "/tmp/x", "x/../../etc", "Thurrock", "demo.yaml",
-                                  ""])
+                                  "", "demo\n"])
 def test_area_names_are_names_never_paths(area: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_area(area, ROOT)
@@ -180,3 +180,14 @@ def test_population_year_listed_twice_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_area("mine", path)
     assert "more than once" in str(caught.value)
+
+
+def test_deeply_nested_or_undecodable_yaml_is_a_message(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("[" * 50_000 + "]" * 50_000)
+    with pytest.raises(ConfigError, match="nests values too deeply"):
+        read_yaml(deep)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("title: Caf\xe9".encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        read_yaml(latin)
