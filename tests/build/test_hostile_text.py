@@ -167,6 +167,7 @@ def test_no_dialog_in_chromium_and_payloads_shown_as_text(
 
     out, _ = hostile_report
     shown: set[str] = set()
+    titled = False  # a chart titled with the area's name carries it, as text, in its alt text
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         for path in sorted(out.glob("*.html")):
@@ -181,9 +182,14 @@ def test_no_dialog_in_chromium_and_payloads_shown_as_text(
                                  ".length") == 0, path.name
             text = page.inner_text("body")
             shown.update(p for p in PAYLOADS if p in text)
+            alts = page.evaluate("Array.from(document.images).map(i => i.alt)")
+            assert all(alt and not alt.startswith("No description") for alt in alts), path.name
+            shown.update(p for p in PAYLOADS if any(p in alt for alt in alts))
+            titled |= any(CSP_NAME in alt for alt in alts)
             page.close()
         browser.close()
     assert shown == set(PAYLOADS)  # every payload was on a page, as text
+    assert titled
 
 
 def test_no_live_formula_in_any_csv_or_workbook(hostile_report: tuple[Path, Path]) -> None:
