@@ -105,6 +105,17 @@ def test_csv_cells_and_headers_never_start_a_formula(tmp_path: Path) -> None:
     assert frame.columns[3] == "=1+1"  # the caller's frame is not changed
 
 
+def test_csv_of_numbers_dates_and_flags_is_unchanged(tmp_path: Path) -> None:
+    frame = pd.DataFrame({
+        "month": pd.to_datetime(["2024-04-01", "2024-05-01"]), "flag": [True, False],
+        "count": pd.array([-3, None], dtype="Int64"), "rate": [-0.5, 1e-7],
+        "type": pd.Categorical(["=cmd", "Noise"]), "name": pd.array(["@x", None], dtype="string"),
+    })
+    write_csv(frame, tmp_path / "t.csv")
+    plain = frame.assign(type=["'=cmd", "Noise"], name=["'@x", None]).to_csv(index=False)
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == plain
+
+
 def _png() -> bytes:
     fig = Figure()
     fig.add_subplot().plot([1, 2])
