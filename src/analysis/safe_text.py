@@ -100,10 +100,17 @@ def neutralise_table(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for position in range(safe.shape[1]):  # by position: column names may repeat
         column = safe.iloc[:, position]
-        if not pd.api.types.is_numeric_dtype(column):
+        if _holds_text(column):
             safe.isetitem(position, column.map(neutralise_cell))
     safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
     return safe
+
+
+def _holds_text(column: pd.Series) -> bool:
+    """Whether a column can hold text (object, string or categorical); numbers, booleans and
+    dates are written as they are."""
+    return (pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype)
+            or isinstance(column.dtype, pd.CategoricalDtype))
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

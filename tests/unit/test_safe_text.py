@@ -6,6 +6,7 @@ import ast
 import base64
 import io
 import json
+import string
 from pathlib import Path
 
 import nbformat
@@ -105,6 +106,17 @@ def test_csv_cells_and_headers_never_start_a_formula(tmp_path: Path) -> None:
     assert frame.columns[3] == "=1+1"  # the caller's frame is not changed
 
 
+def test_csv_of_numbers_dates_and_flags_is_unchanged(tmp_path: Path) -> None:
+    frame = pd.DataFrame({
+        "month": pd.to_datetime(["2024-04-01", "2024-05-01"]), "flag": [True, False],
+        "count": pd.array([-3, None], dtype="Int64"), "rate": [-0.5, 1e-7],
+        "type": pd.Categorical(["=cmd", "Noise"]), "name": pd.array(["@x", None], dtype="string"),
+    })
+    write_csv(frame, tmp_path / "t.csv")
+    plain = frame.assign(type=["'=cmd", "Noise"], name=["'@x", None]).to_csv(index=False)
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == plain
+
+
 def _png() -> bytes:
     fig = Figure()
     fig.add_subplot().plot([1, 2])
@@ -194,3 +206,29 @@ def test_notebooks_never_build_markup_from_values(notebook: Path) -> None:
            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str))
            and not (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name))]
     assert not bad, f"{notebook.name}: Markdown/HTML built from values at cell lines {bad}"
+
+
+def _section_text_calls(notebook: Path) -> list[ast.Call]:
+    """Every section.text(...) and section.html(...) call in a notebook's code."""
+    calls = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code":
+            calls.extend(node for node in ast.walk(ast.parse("".join(cell["source"])))
+                         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                         and node.func.attr in {"text", "html"}
+                         and isinstance(node.func.value, ast.Name)
+                         and node.func.value.id == "section")
+    return calls
+
+
+@pytest.mark.parametrize("notebook", sorted((ROOT / "notebooks").glob("*.ipynb")),
+                         ids=lambda p: p.name)
+def test_notebook_templates_name_exactly_the_values_given(notebook: Path) -> None:
+    """Branches the demo never runs (e.g. a missing extract) still have matching templates."""
+    for call in _section_text_calls(notebook):
+        template = call.args[0]
+        assert isinstance(template, ast.Constant) and isinstance(template.value, str), \
+            f"{notebook.name} line {call.lineno}: the template must be fixed text"
+        fields = {name for _, name, _, _ in string.Formatter().parse(template.value) if name}
+        given = {keyword.arg for keyword in call.keywords}
+        assert fields == given, f"{notebook.name} line {call.lineno}: {fields} != {given}"
