@@ -155,11 +155,13 @@ def test_chart_alt_text_from_titles_or_given_and_dollar_is_literal(section: Sect
     ax = fig.add_subplot()
     ax.plot([1, 2])
     ax.set_title("Crime in $\\frac{ Ward$ <1>")  # as mathtext this would fail to render
-    image = section.chart(fig, pd.DataFrame({"x": ["=1", "a"], "y": [-1, 2]}), "trend")
+    image = section.chart(fig, pd.DataFrame({"x": ["=1", "a"], "y": [-1, 2]}), "trend",
+                          source="open")
     assert image.alt == "Crime in $\\frac{ Ward$ <1>. The numbers are in tables/40_test__trend.csv."
     assert (tmp_path / "tables" / "40_test__trend.csv").read_text().splitlines() == [
         "x,y", "'=1,-1", "a,2"]
-    image = section.chart(Figure(), pd.DataFrame({"x": [1]}), "plain", alt="Rate by ward")
+    image = section.chart(Figure(), pd.DataFrame({"x": [1]}), "plain", alt="Rate by ward",
+                          source="open")
     assert image.alt == "Rate by ward"
     assert image._repr_mimebundle_()[1] == {"image/png": {"alt": "Rate by ward"}}  # as saved
 
@@ -174,7 +176,8 @@ def test_section_text_and_html_escape_values(section: Section) -> None:
 def test_table_caption_headers_and_cells_escaped(section: Section, tmp_path: Path) -> None:
     frame = pd.DataFrame({"<svg onload=alert(1)>": ["<img src=x onerror=alert(1)>"],
                           "Crimes": [5]})
-    shown = section.table(frame, "wards", 'Crime in "><script>alert(1)</script>')
+    shown = section.table(frame, "wards", 'Crime in "><script>alert(1)</script>',
+                          source="open")
     assert "<svg" not in shown.data and "<img" not in shown.data
     assert "<script>alert" not in shown.data
     page = BeautifulSoup(shown.data, "html.parser")
