@@ -31,6 +31,7 @@ from analysis.disclosure import DisclosureRule
 from analysis.disclosure_register import (
     PARTNER,
     Declaration,
+    change_columns,
     entry,
     numeric_view,
     publish,
@@ -164,9 +165,11 @@ class Section:
         ``total_column``) *before* anything is written, so no file of the report holds the
         true small counts; ``derived`` columns (e.g. ``change_columns(...)``) are recomputed
         from the published counts, ``kept`` numeric columns are published as they are with a
-        stated reason, and ``order`` says how rows are ordered ('labels', or a count column to
-        sort by published value). A partner table that leaves any of these undeclared is an
-        error. ``labels`` (default: the first other column) and ``measure`` give each count
+        stated reason, and ``order`` says how rows are ordered: 'labels' (the rows are in label
+        order), a count column (sorted by published value, hidden cells last, ties by label)
+        or '<count column> within <label column>' (the same inside each run of that label,
+        whose first row, a subtotal, stays first). A partner table that leaves any of these
+        undeclared is an error. ``labels`` (default: the first other column) and ``measure`` give each count
         cell its key in the register. ``formats`` maps a column to a format string (e.g.
         ``"{:,.0f}"``); missing values show as an en dash, never as 0 or 'nan'; a suppressed
         cell shows the rule's symbol.
@@ -197,6 +200,11 @@ class Section:
         return HTML(f'<figure class="csp-figure"><figcaption>{html.escape(caption)}'
                     f"</figcaption>{body}<p class='csp-table-file'>Table file: "
                     f"tables/{self._table_path(name).name}</p></figure>")
+
+    def change_columns(self) -> dict[str, tuple[str, str, str]]:
+        """``derived=`` for a change table of this period against the previous one: '# diff.'
+        and '% diff.' recomputed from the published counts of both periods."""
+        return change_columns(self.period.label, self.previous.label)
 
     def chart(self, fig: Figure | Callable[[pd.DataFrame], Figure], data: pd.DataFrame,
               name: str, *, source: str, counts: Sequence[Hashable] = (),
