@@ -169,10 +169,10 @@ class Section:
         order), a count column (sorted by published value, hidden cells last, ties by label)
         or '<count column> within <label column>' (the same inside each run of that label,
         whose first row, a subtotal, stays first). A partner table that leaves any of these
-        undeclared is an error. ``labels`` (default: the first other column) and ``measure`` give each count
-        cell its key in the register. ``formats`` maps a column to a format string (e.g.
-        ``"{:,.0f}"``); missing values show as an en dash, never as 0 or 'nan'; a suppressed
-        cell shows the rule's symbol.
+        undeclared is an error. ``labels`` (default: the first other column) and ``measure``
+        give each count cell its key in the register. ``formats`` maps a column to a format
+        string (e.g. ``"{:,.0f}"``); missing values show as an en dash, never as 0 or 'nan';
+        a suppressed cell shows the rule's symbol.
         """
         frame, declaration, total_row = self._disclose(
             frame, name, "table", source=source, counts=counts, derived=derived, kept=kept,
