@@ -89,9 +89,10 @@ SOURCE_CLASSES: dict[str, SourceClass] = {
 DERIVED_KINDS = ("difference", "percent_change", "share", "share_of_last", "moving_range")
 """How a derived column is recomputed from published counts:
 ``difference`` a − b, ``percent_change`` 100 (a − b) / b, ``share`` 100 a / b (or, with a
-third input c, 100 a / (b − c): a share of the records whose flag is known),
+third input c, 100 a / (b − c): a share of the records whose flag is known; when c is hidden,
+a handful of blank flags, the base is every record, which differs by less than the rounding),
 ``share_of_last`` 100 a / a(last row) (a share of the total row) and ``moving_range``
-|a(t) − a(t − 1)| down the rows."""
+|a(t) − a(t − 1)| down the rows. Percentages are given to one decimal, as pages show them."""
 
 XMR_LIMITS = "XmR process mean and limits over every point of the chart"
 XMR_KEPT = dict.fromkeys(["phase", "mean", "upper", "lower", "near_upper", "near_lower"],
@@ -239,6 +240,8 @@ def recompute(frame: pd.DataFrame, kind: str, inputs: Sequence[Hashable],
             row = [row[0], published[0].iloc[position - 1] if position else np.nan]
         elif kind == "share_of_last":
             row = [row[0], published[0].iloc[-1]]
+        elif kind == "share" and len(row) == 3 and row[2] == rule.symbol:
+            row = [row[0], row[1], 0.0]  # too few blanks to show: every record is the base
         if any(v == rule.symbol for v in row):
             results.append(rule.symbol)
         elif any(pd.isna(v) for v in row):

@@ -72,6 +72,15 @@ def test_differences_and_percentages_are_worked_out_from_published_counts() -> N
     assert published["% diff."].tolist() == ["[c]", 150.0]
 
 
+def test_share_of_known_flags_uses_every_record_when_the_blanks_are_hidden() -> None:
+    frame = pd.DataFrame({"Period": ["a", "b"], "Crimes": [2000, 2000], "Flagged": [241, 241],
+                          "Flag blank": [4, 400], "%": [12.2, 15.2]})
+    declaration = declare(frame, counts=["Crimes", "Flagged", "Flag blank"],
+                          derived={"%": ("share", "Flagged", "Crimes", "Flag blank")})
+    published, _ = publish(frame, declaration, ONS)
+    assert published["%"].tolist() == [12.0, 15.0]  # 240 / 2000; 240 / (2000 - 400)
+
+
 def test_rows_sorted_by_published_value_never_by_the_hidden_count() -> None:
     # True order by count: D 41, B 40, C 12, E 4, A 3. Published: 40, 40, 10, [c], [c].
     frame = pd.DataFrame({"Ward": ["D", "B", "C", "E", "A", "All wards"],
