@@ -47,7 +47,7 @@ import pandas as pd
 from scipy.linalg import null_space
 
 from analysis.disclosure import DisclosureRule, _as_count, apply_disclosure
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, InputError
 
 REGISTER_DIR = "disclosure"
 REGISTER_FILE = "disclosure_register.json"
@@ -215,6 +215,12 @@ def publish(frame: pd.DataFrame, declaration: Declaration, rule: DisclosureRule,
         if total_row is not None or total_column is not None:
             raise ConfigError("a table with totals cannot hold unknown counts",
                               column=str(values.columns[values.isna().any()][0]))
+        bad = values.notna() & ((values < 0) | (values != values.round()))
+        if bad.to_numpy().any():
+            row, column = bad.stack().idxmax()
+            raise InputError("Disclosure control needs whole-number counts, 0 or more",
+                             column=str(column), found=frame.loc[row, column],
+                             hint=f"row {row!r}")
         out = frame.copy()
         for column in counts:
             out[column] = pd.Series([v if pd.isna(v) else rule.publish(int(v))

@@ -125,5 +125,5 @@ def test_holes_found_before_are_closed(built_demo_report: Path, pack: dict[str, 
     for page in ("index.html", "40_vawg_domestic_abuse.html", "30_places.html"):
         text = pack[page].decode()
         assert "data.police.uk publishes every record" in text
-        assert "below partnership level" not in text
+        assert "Applied to tables about victims and to tables below partnership" not in text
     assert verify_register(built_demo_report, ONS).empty

@@ -22,7 +22,7 @@ from analysis.disclosure_register import (
     verify_register,
     write_section_register,
 )
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, InputError
 from analysis.report import Section
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,6 +97,12 @@ def test_unknown_months_stay_missing_in_published_chart_data() -> None:
                           "count": [np.nan, 5.0, 27.0]})
     published, _ = publish(frame, declare(frame, counts=["count"]), ONS)
     assert pd.isna(published.loc[0, "count"]) and published["count"].tolist()[1:] == ["[c]", 25]
+
+
+def test_chart_counts_that_are_not_whole_numbers_are_refused() -> None:
+    frame = pd.DataFrame({"month": ["2024-04", "2024-05"], "count": [np.nan, 5.5]})
+    with pytest.raises(InputError, match="whole-number counts"):
+        publish(frame, declare(frame, counts=["count"]), ONS)
 
 
 # --- through a section -----------------------------------------------------------------------
