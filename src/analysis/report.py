@@ -220,6 +220,12 @@ class Section:
         The figure is rendered to PNG here (no timestamp or software tag in the file), so the
         page shows it whatever matplotlib backend the kernel runs and rebuilds are identical.
         """
+        if source == PARTNER and not callable(fig):
+            plt.close(fig)
+            raise ConfigError("a partner chart must be drawn from its published data",
+                              file=f"tables/{self._table_path(name).name}",
+                              hint="pass fig as a function of the published data, e.g. "
+                              "lambda published: monthly_trend(published, ...)")
         data, declaration, _ = self._disclose(
             data, name, "chart", source=source, counts=counts, derived=derived, kept=kept,
             labels=labels, measure=measure, order="labels")
@@ -227,12 +233,6 @@ class Section:
             rule = (None if self.config.disclosure == "none" or declaration.source != PARTNER
                     else DisclosureRule.named(self.config.disclosure))
             fig = fig(numeric_view(data, declaration, rule))
-        elif declaration.source == PARTNER:
-            plt.close(fig)
-            raise ConfigError("a partner chart must be drawn from its published data",
-                              file=self._table_path(name).name,
-                              hint="pass fig as a function of the published data, e.g. "
-                              "lambda published: monthly_trend(published, ...)")
         data.to_csv(self._table_path(name), index=False)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
