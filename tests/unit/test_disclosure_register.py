@@ -3,6 +3,7 @@ across files (hidden in one file, shown or recoverable in another; revealing dif
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 from pathlib import Path
@@ -235,3 +236,37 @@ def test_register_json_lists_every_file(section: Section) -> None:
     assert entry["file"] == "tables/40_test__open_wards.csv" and entry["rule"] is None
     assert register["classes"]["open"]["files"] == 1
     assert json.dumps(register)  # machine-readable as it stands
+
+
+# --- every notebook declares its outputs, also in branches the demo does not run -------------
+def _output_calls() -> list[tuple[str, ast.Call]]:
+    calls = []
+    for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            if cell["cell_type"] != "code":
+                continue
+            for node in ast.walk(ast.parse("".join(cell["source"]))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in ("table", "chart")
+                        and getattr(node.func.value, "id", None) == "section"):
+                    calls.append((notebook.stem, node))
+    return calls
+
+
+def test_every_notebook_table_and_chart_declares_its_source_class() -> None:
+    calls = _output_calls()
+    assert len(calls) > 80
+    for notebook, call in calls:
+        keywords = {k.arg: k.value for k in call.keywords}
+        where = f"{notebook} line {call.lineno}"
+        assert "source" in keywords, where
+        source = keywords["source"]
+        assert isinstance(source, ast.Constant) and source.value in ("partner", "open",
+                                                                      "process"), where
+        if source.value == "partner":
+            assert "counts" in keywords or "kept" in keywords, where
+            if call.func.attr == "table":
+                assert "order" in keywords, where
+            else:
+                assert isinstance(call.args[0], ast.Lambda), where  # drawn from published data
