@@ -7,7 +7,9 @@ numbers and its *count columns*. The class decides the treatment:
   incidents, the indicators sheet). The area's rule applies to every declared count column.
   Every other numeric column must be declared as *derived* (recomputed here from the published
   counts, so a difference or a share can never give back a hidden count) or *kept* with a
-  reason; an undeclared numeric column is an error, not silently published.
+  reason (e.g. weighted survey percentages); an undeclared numeric column, or a partner table
+  declaring neither counts nor kept columns, is an error, not silently published. Rows are
+  ordered by label or by published value, never by a hidden count.
 * ``open``: published open data (data.police.uk street-level records, ONS lookups and
   populations). police.uk publishes every record with its month and approximate location, so
   a count of those records, at any level, restates what anyone can count from the open files.
@@ -33,6 +35,7 @@ The register is written per section to ``disclosure/<section>.json`` and merged 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,7 +47,7 @@ import pandas as pd
 from scipy.linalg import null_space
 
 from analysis.disclosure import DisclosureRule, _as_count, apply_disclosure
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, InputError
 
 REGISTER_DIR = "disclosure"
 REGISTER_FILE = "disclosure_register.json"
@@ -65,25 +68,31 @@ class SourceClass:
 SOURCE_CLASSES: dict[str, SourceClass] = {
     PARTNER: SourceClass(
         PARTNER, "partner extracts and other non-public data (the force crime extract, the "
-        "council's ASB incidents, the indicators sheet)", True,
+        "council's ASB incidents, referrals, A&E attendances and survey results from the "
+        "indicators sheet)", True,
         "they are not published anywhere else, and small counts of victims or incidents "
         "could identify people"),
     OPEN: SourceClass(
-        OPEN, "published open data (data.police.uk street-level crime and ASB, ONS lookups "
-        "and populations)", False,
+        OPEN, "published open data and official statistics (data.police.uk street-level "
+        "crime and ASB, ONS lookups and populations, Ministry of Justice proven reoffending "
+        "and Youth Justice Board first-time entrants tables)", False,
         "data.police.uk publishes every record with its month and approximate location, so "
         "any count of those records (by ward, LSOA or 250 m square too) restates what anyone "
-        "can count from the open files"),
+        "can count from the open files, and the official statistics are shown as they are "
+        "published"),
     PROCESS: SourceClass(
         PROCESS, "records of the data and the build (input files, rows read and quarantined, "
         "quality checks, priority scores and text)", False,
         "they count files, rows and checks, not people or events"),
 }
 
-DERIVED_KINDS = ("difference", "percent_change", "share", "moving_range")
+DERIVED_KINDS = ("difference", "percent_change", "share", "share_of_last", "moving_range")
 """How a derived column is recomputed from published counts:
-``difference`` a − b, ``percent_change`` 100 (a − b) / b, ``share`` 100 a / b and
-``moving_range`` |a(t) − a(t − 1)| down the rows."""
+``difference`` a − b, ``percent_change`` 100 (a − b) / b, ``share`` 100 a / b (or, with a
+third input c, 100 a / (b − c): a share of the records whose flag is known; when c is hidden,
+a handful of blank flags, the base is every record, which differs by less than the rounding),
+``share_of_last`` 100 a / a(last row) (a share of the total row) and ``moving_range``
+|a(t) − a(t − 1)| down the rows. Percentages are given to one decimal, as pages show them."""
 
 XMR_LIMITS = "XmR process mean and limits over every point of the chart"
 XMR_KEPT = dict.fromkeys(["phase", "mean", "upper", "lower", "near_upper", "near_lower"],
@@ -138,6 +147,11 @@ class Declaration:
                 raise ConfigError("a derived column must name a known kind and count columns",
                                   file=file or None, column=column, found=(kind, *inputs),
                                   expected=f"kind in {DERIVED_KINDS}, inputs among the counts")
+        if order not in (None, "labels"):
+            by, _, within = order.partition(" within ")
+            if by not in map(str, counts) or (within and within not in columns):
+                raise ConfigError("order must be 'labels', a count column, or '<count column> "
+                                  "within <label column>'", file=file or None, found=order)
         label_columns = tuple(map(str, labels)) or tuple(
             c for c in columns if c not in declared)[:1]
         declaration = cls(source, tuple(map(str, counts)), derived_items,
@@ -149,10 +163,11 @@ class Declaration:
 
     def _check_partner(self, frame: pd.DataFrame, file: str) -> None:
         """Fail safe: a partner table declares its counts, every numeric column and its order."""
-        if not self.counts:
+        if not self.counts and not self.kept:
             raise ConfigError("a partner-derived table must declare its count columns",
                               file=file or None, hint="pass counts=[...] (the columns of "
-                              "true counts the disclosure rule applies to)")
+                              "true counts the disclosure rule applies to), or, for a table "
+                              "with no counts at all, kept={column: reason} for each number")
         covered = {*self.counts, *(d[0] for d in self.derived), *(k[0] for k in self.kept),
                    *self.labels}
         for column in frame.columns:
@@ -167,7 +182,9 @@ class Declaration:
         if self.order is None:
             raise ConfigError("a partner-derived table must declare its row order",
                               file=file or None, hint="order='labels' when rows are in label "
-                              "order, or order='<count column>' to sort by published value")
+                              "order, or order='<count column>' to sort by published value "
+                              "('<count column> within <label column>' to sort inside each "
+                              "run of that label, its first row (a subtotal) kept first)")
 
     def record(self) -> dict[str, Any]:
         """The register's JSON for this declaration."""
@@ -198,6 +215,12 @@ def publish(frame: pd.DataFrame, declaration: Declaration, rule: DisclosureRule,
         if total_row is not None or total_column is not None:
             raise ConfigError("a table with totals cannot hold unknown counts",
                               column=str(values.columns[values.isna().any()][0]))
+        bad = values.notna() & ((values < 0) | (values != values.round()))
+        if bad.to_numpy().any():
+            row, column = bad.stack().idxmax()
+            raise InputError("Disclosure control needs whole-number counts, 0 or more",
+                             column=str(column), found=frame.loc[row, column],
+                             hint=f"row {row!r}")
         out = frame.copy()
         for column in counts:
             out[column] = pd.Series([v if pd.isna(v) else rule.publish(int(v))
@@ -219,22 +242,27 @@ def recompute(frame: pd.DataFrame, kind: str, inputs: Sequence[Hashable],
     results = []
     for position in range(len(frame)):
         row = [series.iloc[position] for series in published]
-        if kind == "moving_range":
-            before = published[0].iloc[position - 1] if position else np.nan
-            row = [row[0], before]
+        if kind == "moving_range":  # between consecutive points of one phase only
+            new_phase = "phase" in frame.columns and position and (
+                frame["phase"].iloc[position] != frame["phase"].iloc[position - 1])
+            row = [row[0], published[0].iloc[position - 1]
+                   if position and not new_phase else np.nan]
+        elif kind == "share_of_last":
+            row = [row[0], published[0].iloc[-1]]
+        elif kind == "share" and len(row) == 3 and row[2] == rule.symbol:
+            row = [row[0], row[1], 0.0]  # too few blanks to show: every record is the base
         if any(v == rule.symbol for v in row):
             results.append(rule.symbol)
         elif any(pd.isna(v) for v in row):
             results.append(np.nan)
         elif kind in ("difference", "moving_range"):
-            diff = row[0] - row[1]
+            diff = int(row[0] - row[1]) if float(row[0] - row[1]).is_integer() else row[0] - row[1]
             results.append(abs(diff) if kind == "moving_range" else diff)
-        elif row[1] == 0:
+        elif (base := row[1] - sum(row[2:])) == 0:
             results.append(np.nan)
-        elif kind == "percent_change":
-            results.append(100.0 * (row[0] - row[1]) / row[1])
-        else:
-            results.append(100.0 * row[0] / row[1])
+        else:  # to the one decimal a page shows: more digits would say more than the counts
+            top = row[0] - row[1] if kind == "percent_change" else row[0]
+            results.append(round(100.0 * top / base, 1))
     return pd.Series(results, index=frame.index, dtype=object)
 
 
@@ -254,9 +282,10 @@ def _ordered(frame: pd.DataFrame, declaration: Declaration, rule: DisclosureRule
     if declaration.order in (None, "labels"):
         rows = list(frame.index)
     else:
-        column = {str(c): c for c in frame.columns}[declaration.order]
-        body = [r for r in frame.index if r != total_row]
-        labels = [{str(c): c for c in frame.columns}[c] for c in declaration.labels]
+        names = {str(c): c for c in frame.columns}
+        by, _, within = declaration.order.partition(" within ")
+        column = names[by]
+        labels = [names[c] for c in declaration.labels]
 
         def key(row: Hashable) -> tuple:
             value = frame.loc[row, column]
@@ -264,7 +293,13 @@ def _ordered(frame: pd.DataFrame, declaration: Declaration, rule: DisclosureRule
             return (hidden, 0.0 if hidden else -_number(value),
                     *(str(frame.loc[row, c]) for c in labels))
 
-        rows = sorted(body, key=key) + ([total_row] if total_row is not None else [])
+        body = [r for r in frame.index if r != total_row]
+        groups = ([body] if not within else
+                  [list(run) for _, run in itertools.groupby(
+                      body, key=lambda r: frame.loc[r, names[within]])])
+        rows = [r for run in groups
+                for r in ([run[0], *sorted(run[1:], key=key)] if within else sorted(run, key=key))]
+        rows += [total_row] if total_row is not None else []
     ordered = frame.loc[rows].reset_index(drop=True)
     ordered.attrs = frame.attrs
     position = rows.index(total_row) if total_row is not None else None

@@ -30,6 +30,7 @@ from analysis.disclosure import DisclosureRule
 from analysis.disclosure_register import (
     PARTNER,
     Declaration,
+    change_columns,
     entry,
     numeric_view,
     publish,
@@ -177,12 +178,14 @@ class Section:
         ``total_column``) *before* anything is written, so no file of the report holds the
         true small counts; ``derived`` columns (e.g. ``change_columns(...)``) are recomputed
         from the published counts, ``kept`` numeric columns are published as they are with a
-        stated reason, and ``order`` says how rows are ordered ('labels', or a count column to
-        sort by published value). A partner table that leaves any of these undeclared is an
-        error. ``labels`` (default: the first other column) and ``measure`` give each count
-        cell its key in the register. ``formats`` maps a column to a format string (e.g.
-        ``"{:,.0f}"``); missing values show as an en dash, never as 0 or 'nan'; a suppressed
-        cell shows the rule's symbol.
+        stated reason, and ``order`` says how rows are ordered: 'labels' (the rows are in label
+        order), a count column (sorted by published value, hidden cells last, ties by label)
+        or '<count column> within <label column>' (the same inside each run of that label,
+        whose first row, a subtotal, stays first). A partner table that leaves any of these
+        undeclared is an error. ``labels`` (default: the first other column) and ``measure``
+        give each count cell its key in the register. ``formats`` maps a column to a format
+        string (e.g. ``"{:,.0f}"``); missing values show as an en dash, never as 0 or 'nan';
+        a suppressed cell shows the rule's symbol.
         """
         frame, declaration, total_row = self._disclose(
             frame, name, "table", source=source, counts=counts, derived=derived, kept=kept,
@@ -211,6 +214,11 @@ class Section:
                     f"</figcaption>{body}<p class='csp-table-file'>Table file: "
                     f"tables/{self._table_path(name).name}</p></figure>")
 
+    def change_columns(self) -> dict[str, tuple[str, str, str]]:
+        """``derived=`` for a change table of this period against the previous one: '# diff.'
+        and '% diff.' recomputed from the published counts of both periods."""
+        return change_columns(self.period.label, self.previous.label)
+
     def chart(self, fig: Figure | Callable[[pd.DataFrame], Figure], data: pd.DataFrame,
               name: str, *, source: str, counts: Sequence[Hashable] = (),
               derived: Mapping[Hashable, Sequence[Hashable]] | None = None,
@@ -228,6 +236,12 @@ class Section:
         it); by default it is the chart's title and the name of its table file. Text in the
         figure is drawn as written: a ``$`` from a name never starts mathtext.
         """
+        if source == PARTNER and not callable(fig):
+            plt.close(fig)
+            raise ConfigError("a partner chart must be drawn from its published data",
+                              file=f"tables/{self._table_path(name).name}",
+                              hint="pass fig as a function of the published data, e.g. "
+                              "lambda published: monthly_trend(published, ...)")
         data, declaration, _ = self._disclose(
             data, name, "chart", source=source, counts=counts, derived=derived, kept=kept,
             labels=labels, measure=measure, order="labels")
@@ -235,12 +249,6 @@ class Section:
             rule = (None if self.config.disclosure == "none" or declaration.source != PARTNER
                     else DisclosureRule.named(self.config.disclosure))
             fig = fig(numeric_view(data, declaration, rule))
-        elif declaration.source == PARTNER:
-            plt.close(fig)
-            raise ConfigError("a partner chart must be drawn from its published data",
-                              file=self._table_path(name).name,
-                              hint="pass fig as a function of the published data, e.g. "
-                              "lambda published: monthly_trend(published, ...)")
         write_csv(data, self._table_path(name))
         for text in fig.findobj(Text):  # a '$' in a name is a dollar sign, not mathtext
             text.set_parse_math(False)

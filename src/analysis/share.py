@@ -105,7 +105,8 @@ def _check(table: pd.DataFrame, rule: DisclosureRule, spec: dict) -> pd.DataFram
     Only totals the section declared are used: a label like "All hate crime (each crime
     once)" is not a sum of the rows above it, so guessing totals from labels would be wrong.
     """
-    return check_disclosure(table.reset_index(drop=True), rule, spec["counts"],
+    table = table.reset_index(drop=True).replace("–", "")  # a page shows a missing value as –
+    return check_disclosure(table, rule, spec["counts"],
                             total_row=spec["total_row"], total_column=spec["total_column"])
 
 

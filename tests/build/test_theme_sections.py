@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from analysis.build import build_section
+from analysis.disclosure import DisclosureRule
 from analysis.layout import report_dir
 
 pytestmark = pytest.mark.build
@@ -48,8 +49,9 @@ def test_asb_categories_are_20_70_10(report: Path) -> None:
     assert float(shares["nuisance"]) == pytest.approx(70, abs=1.0)
     assert float(shares["environmental"]) == pytest.approx(10, abs=1.0)
     total = table[table["Category"] == "All ASB incidents"]["2024/25"].astype(int).item()
-    parts = table[table["Type"] == "All types"]["2024/25"].astype(int).sum()
-    assert parts == total
+    parts = table[table["Type"] == "All types"]["2024/25"].astype(int)
+    # partner counts are rounded to 5 (each by at most 2), so the parts add up to about the total
+    assert abs(parts.sum() - total) <= 2 * (len(parts) + 1)
 
 
 def test_asb_repeat_callers_and_police_uk_counts(report: Path) -> None:
@@ -59,21 +61,23 @@ def test_asb_repeat_callers_and_police_uk_counts(report: Path) -> None:
     assert int(repeat.loc["2024/25", "From repeat callers"]) > 0
     change = _table(report, SECTIONS[0], "asb_change")
     categories = _table(report, SECTIONS[0], "asb_categories")
-    # the partner extract matches police.uk row for row
-    assert change.iloc[0]["2024/25"] == categories.iloc[-1]["2024/25"]
+    # the partner extract matches police.uk row for row (its count published rounded to 5)
+    police_uk = int(change.iloc[0]["2024/25"])
+    assert int(categories.iloc[-1]["2024/25"]) == DisclosureRule.named("ons").rounded(police_uk)
     figures = _figures(report, SECTIONS[0])
     assert figures["asb_incidents_current"] == int(change.iloc[0]["2024/25"])
     assert figures["asb_personal_pct"] == pytest.approx(20, abs=1.0)
     assert figures["asb_rate_position"].endswith("of 4")
-    day_hour = _table(report, SECTIONS[0], "asb_day_hour").set_index("day").astype(int)
+    day_hour = (_table(report, SECTIONS[0], "asb_day_hour").set_index("day")
+                .replace("[c]", "0").astype(int))
     assert day_hour.stack().idxmax()[0] in {"Friday", "Saturday"}
 
 
 def test_domestic_abuse_share_is_12_percent(report: Path) -> None:
     shares = _table(report, SECTIONS[1], "da_share")
     for _, row in shares[shares["Share of"] == "All recorded crime"].iterrows():
-        # exactly round(0.12 x crimes) flagged in every year
-        assert int(row["Flagged domestic abuse"]) == round(0.12 * int(row["Crimes"]))
+        # round(0.12 x crimes) flagged in every year, both published rounded to 5
+        assert abs(int(row["Flagged domestic abuse"]) - 0.12 * int(row["Crimes"])) <= 3
         assert float(row["% domestic abuse"]) == pytest.approx(12.0, abs=0.05)
     figures = _figures(report, SECTIONS[1])
     assert figures["da_share_pct"] == 12.0

@@ -3,6 +3,7 @@ across files (hidden in one file, shown or recoverable in another; revealing dif
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 from pathlib import Path
@@ -22,7 +23,7 @@ from analysis.disclosure_register import (
     verify_register,
     write_section_register,
 )
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, InputError
 from analysis.report import Section
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,6 +73,15 @@ def test_differences_and_percentages_are_worked_out_from_published_counts() -> N
     assert published["% diff."].tolist() == ["[c]", 150.0]
 
 
+def test_share_of_known_flags_uses_every_record_when_the_blanks_are_hidden() -> None:
+    frame = pd.DataFrame({"Period": ["a", "b"], "Crimes": [2000, 2000], "Flagged": [241, 241],
+                          "Flag blank": [4, 400], "%": [12.2, 15.2]})
+    declaration = declare(frame, counts=["Crimes", "Flagged", "Flag blank"],
+                          derived={"%": ("share", "Flagged", "Crimes", "Flag blank")})
+    published, _ = publish(frame, declaration, ONS)
+    assert published["%"].tolist() == [12.0, 15.0]  # 240 / 2000; 240 / (2000 - 400)
+
+
 def test_rows_sorted_by_published_value_never_by_the_hidden_count() -> None:
     # True order by count: D 41, B 40, C 12, E 4, A 3. Published: 40, 40, 10, [c], [c].
     frame = pd.DataFrame({"Ward": ["D", "B", "C", "E", "A", "All wards"],
@@ -88,6 +98,12 @@ def test_unknown_months_stay_missing_in_published_chart_data() -> None:
                           "count": [np.nan, 5.0, 27.0]})
     published, _ = publish(frame, declare(frame, counts=["count"]), ONS)
     assert pd.isna(published.loc[0, "count"]) and published["count"].tolist()[1:] == ["[c]", 25]
+
+
+def test_chart_counts_that_are_not_whole_numbers_are_refused() -> None:
+    frame = pd.DataFrame({"month": ["2024-04", "2024-05"], "count": [np.nan, 5.5]})
+    with pytest.raises(InputError, match="whole-number counts"):
+        publish(frame, declare(frame, counts=["count"]), ONS)
 
 
 # --- through a section -----------------------------------------------------------------------
@@ -220,3 +236,37 @@ def test_register_json_lists_every_file(section: Section) -> None:
     assert entry["file"] == "tables/40_test__open_wards.csv" and entry["rule"] is None
     assert register["classes"]["open"]["files"] == 1
     assert json.dumps(register)  # machine-readable as it stands
+
+
+# --- every notebook declares its outputs, also in branches the demo does not run -------------
+def _output_calls() -> list[tuple[str, ast.Call]]:
+    calls = []
+    for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        for cell in cells:
+            if cell["cell_type"] != "code":
+                continue
+            for node in ast.walk(ast.parse("".join(cell["source"]))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in ("table", "chart")
+                        and getattr(node.func.value, "id", None) == "section"):
+                    calls.append((notebook.stem, node))
+    return calls
+
+
+def test_every_notebook_table_and_chart_declares_its_source_class() -> None:
+    calls = _output_calls()
+    assert len(calls) > 80
+    for notebook, call in calls:
+        keywords = {k.arg: k.value for k in call.keywords}
+        where = f"{notebook} line {call.lineno}"
+        assert "source" in keywords, where
+        source = keywords["source"]
+        assert isinstance(source, ast.Constant) and source.value in ("partner", "open",
+                                                                      "process"), where
+        if source.value == "partner":
+            assert "counts" in keywords or "kept" in keywords, where
+            if call.func.attr == "table":
+                assert "order" in keywords, where
+            else:
+                assert isinstance(call.args[0], ast.Lambda), where  # drawn from published data

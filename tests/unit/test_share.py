@@ -47,7 +47,13 @@ def test_pack_holds_pages_tables_and_workbook(report: Path) -> None:
     with zipfile.ZipFile(pack) as archive:
         names = set(archive.namelist())
         assert {"README.txt", "index.html", "60_hate_crime.html", "tables.xlsx",
-                "tables/60_hate_crime__by_strand.csv", "tables/60_hate_crime__notes.csv"} <= names
+                "tables/60_hate_crime__by_strand.csv", "tables/60_hate_crime__notes.csv",
+                "disclosure_register.json"} <= names
+        register = json.loads(archive.read("disclosure_register.json"))
+        assert [(e["file"], e["source"]) for e in register["files"]] == [
+            ("tables/60_hate_crime__by_strand.csv", "partner"),
+            ("tables/60_hate_crime__notes.csv", "process")]
+        assert "data.police.uk publishes every record" in archive.read("README.txt").decode()
         assert not any("_executed" in n or n.endswith(".ipynb") for n in names)
         notes = archive.read("tables/60_hate_crime__notes.csv").decode()
         assert "'=HYPERLINK" in notes
@@ -64,6 +70,15 @@ def test_pack_refused_when_a_small_count_slipped_in(report: Path) -> None:
     with pytest.raises(BuildError, match="disclosure rule"):
         build_share_pack("demo", "2024-25", report)
     assert not list((report / "reports" / "demo" / "2024-25" / "share").glob("*.zip"))
+
+
+def test_pack_refused_for_a_table_file_with_no_register_entry(report: Path) -> None:
+    tables = report / "reports" / "demo" / "2024-25" / "tables"
+    (tables / "60_hate_crime__stray.csv").write_text("Ward,Crimes\nNorth,3\n")
+    with pytest.raises(BuildError, match="disclosure rule") as error:
+        build_share_pack("demo", "2024-25", report)
+    assert "60_hate_crime__stray.csv" in str(error.value)
+    assert "no disclosure register entry" in str(error.value)
 
 
 def test_pack_needs_a_built_report(tmp_path: Path) -> None:
