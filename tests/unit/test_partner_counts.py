@@ -72,10 +72,21 @@ def test_change_by_order_needs_one_column() -> None:
                   order=["a"])
 
 
-def test_change_by_outside_the_extract_is_not_assessed() -> None:
-    rows = _rows(["2024-02-10", "2024-04-10"], kind=["a", "a"])  # January not covered
+def test_change_by_compares_only_the_months_the_extract_holds_in_both() -> None:
+    # The extract runs Feb-Apr 2024: of the pairs (Mar, Jan) and (Apr, Feb) only the second
+    # is held, so one month is compared like for like and January's absence is not a zero.
+    rows = _rows(["2024-02-10", "2024-03-05", "2024-04-10"], kind=["a", "a", "a"])
+    table = change_by(rows, "at", "kind", CURRENT, PREVIOUS, total_label=None)
+    assert table["basis"].tolist() == ["like for like"]
+    assert (table["current"].tolist(), table["previous"].tolist()) == ([1], [1])
+    assert table["significance"].tolist() == ["no significant change"]
+
+
+def test_change_by_with_no_month_held_in_both_is_not_assessed() -> None:
+    rows = _rows(["2024-03-10", "2024-04-10"], kind=["a", "a"])  # Jan and Feb not covered
     table = change_by(rows, "at", "kind", CURRENT, PREVIOUS, total_label=None)
     assert table["significance"].tolist() == ["not assessed"]
+    assert table["previous"].isna().all()
 
 
 def test_monthly_series_unknown_outside_extract() -> None:
