@@ -26,7 +26,7 @@ from analysis.measures import (
     significance_label,
 )
 from analysis.narrative import describe_change, number
-from analysis.overview import months_counted, rate_heading, rates_by_csp
+from analysis.overview import months_counted, rate_period_note, rates_by_csp
 from analysis.partner_counts import extract_months, headline, monthly_counts
 from analysis.periods import (
     COMPLETE,
@@ -403,8 +403,7 @@ def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, *,
         ("asb_pct_diff", area["pct_diff"], "ASB incidents % change"),
         ("asb_significance", area["significance"], "ASB change"),
         ("asb_rate", round(float(area_rate["rate"]), 1),
-         f"ASB incidents {rate_heading(int(rates.attrs.get('months_counted', 12))).lower()} "
-         f"({area_rate['population_vintage']})"),
+         f"ASB incidents per 1,000{rate_period_note(rates)} ({area_rate['population_vintage']})"),
         ("asb_rate_position", rate_position, "ASB rate among the force's CSPs"),
     ]
     if shares:

@@ -113,13 +113,13 @@ def describe_change(
     incomplete = (not like_for_like and complete is not None and not pd.isna(complete)
                   and not bool(complete))
     sentence = f"{subject} {_movement(diff, pct, previous, unit)}"
+    if like_for_like:
+        sentence += (f", {compared.summary()}" if compared is not None
+                     else ", like for like on the months held in both periods only")
     if not incomplete:
         sentence += _significance(str(row.get("significance", "")))
     if force_pct is not None:
         sentence += _force_clause(force_pct, force_label)
-    if like_for_like:
-        sentence += (f", {compared.summary()}" if compared is not None
-                     else ", like for like on the months held in both periods only")
     sentence += "."
     if incomplete:
         sentence += (" One of the periods compared is missing months of data, so this change "

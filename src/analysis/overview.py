@@ -180,17 +180,21 @@ def rates_by_csp(totals: pd.Series, populations: pd.DataFrame, area_code: str, *
     return ordered
 
 
+def _months(n: int) -> str:
+    return f"{n} month" if n == 1 else f"{n} months"
+
+
 def rate_heading(months: int) -> str:
     """'Rate per 1,000', or 'Rate per 1,000 (4 months)' when the counts cover other than a
     year: such a rate is not an annual rate and must not be read beside one."""
-    return "Rate per 1,000" if months == 12 else f"Rate per 1,000 ({months} months)"
+    return "Rate per 1,000" if months == 12 else f"Rate per 1,000 ({_months(months)})"
 
 
 def rate_period_note(rates: pd.DataFrame) -> str:
     """'' for a 12-month rate, else e.g. ' (4 months of data: not an annual rate)' for
     chart titles and captions."""
     months = int(rates.attrs.get("months_counted", 12))
-    return "" if months == 12 else f" ({months} months of data: not an annual rate)"
+    return "" if months == 12 else f" ({_months(months)} of data: not an annual rate)"
 
 
 def presentable_rates(rates: pd.DataFrame, area_name: str) -> pd.DataFrame:
@@ -291,8 +295,7 @@ def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, curre
     headings = ((compared.heading("current"), compared.heading("previous")) if compared
                 else (current.label, previous.label))
     area_rate = rates.set_index("area_code").loc[area_code]
-    months = int(rates.attrs.get("months_counted", 12))
-    rate_label = f"All crime {rate_heading(months).lower()} ({area_rate['population_vintage']})"
+    rate_label = f"All crime per 1,000{rate_period_note(rates)} ({area_rate['population_vintage']})"
     return [
         ("all_crime_current", total["current"], f"All crime {headings[0]}"),
         ("all_crime_previous", total["previous"], f"All crime {headings[1]}"),
