@@ -26,7 +26,7 @@ from analysis.measures import (
     significance_label,
 )
 from analysis.narrative import describe_change, number
-from analysis.overview import months_counted, rate_period_note, rates_by_csp
+from analysis.overview import count_headings, months_counted, rate_period_note, rates_by_csp
 from analysis.partner_counts import extract_months, headline, monthly_counts
 from analysis.periods import (
     COMPLETE,
@@ -396,10 +396,10 @@ def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, *,
     """
     area = headline(change.iloc[0])
     area_rate = rates.set_index("area_code").loc[area_code]
+    before, now = count_headings(change, current, previous)
     figures: list[tuple[str, object, str]] = [
-        ("asb_incidents_current", area["current"], f"ASB incidents {current.label} (police.uk)"),
-        ("asb_incidents_previous", area["previous"],
-         f"ASB incidents {previous.label} (police.uk)"),
+        ("asb_incidents_current", area["current"], f"ASB incidents {now} (police.uk)"),
+        ("asb_incidents_previous", area["previous"], f"ASB incidents {before} (police.uk)"),
         ("asb_pct_diff", area["pct_diff"], "ASB incidents % change"),
         ("asb_significance", area["significance"], "ASB change"),
         ("asb_rate", round(float(area_rate["rate"]), 1),

@@ -94,10 +94,12 @@ def describe_change(
     increase; the force rose 9.1 %.' A percentage is given only on a reliable base; the
     significance wording follows the row's test label. A row whose ``basis`` is "not
     compared" (or with an unknown count) gets no change at all, only what was not compared
-    and why; a "like for like" row says which months it covers (from ``compared``, the
-    table's ``attrs["months_compared"]``). An older row that is only marked incomplete says
-    so and makes no claim about significance.
+    and why; a "like for like" row says which months it covers (from ``compared``, by
+    default the table's ``attrs["months_compared"]``, which its rows carry). An older row
+    that is only marked incomplete says so and makes no claim about significance.
     """
+    if compared is None:  # a row taken from a change table carries the table's attrs
+        compared = getattr(row, "attrs", {}).get("months_compared")
     current, previous, diff = row["current"], row["previous"], row["diff"]
     basis = row.get("basis")
     basis = basis if isinstance(basis, str) else None  # <NA>: coverage was not checked

@@ -88,6 +88,16 @@ def monthly_totals(counts: pd.DataFrame, months: Iterable[date],
     return wide.rename_axis("month").reset_index().rename_axis(columns=None)
 
 
+def count_headings(table: pd.DataFrame, current: Period, previous: Period) -> tuple[str, str]:
+    """(previous, current) headings for the count columns of a change table: the period
+    labels, or what the counts cover when the comparison is like for like or not made
+    (:meth:`analysis.periods.MonthsCompared.heading`, from ``attrs["months_compared"]``)."""
+    compared = table.attrs.get("months_compared")
+    if compared is None:
+        return previous.label, current.label
+    return compared.heading("previous"), compared.heading("current")
+
+
 def presentable(table: pd.DataFrame, current: Period, previous: Period) -> pd.DataFrame:
     """The change table with the column headings an analyst expects (as in the seeds).
 
@@ -96,8 +106,7 @@ def presentable(table: pd.DataFrame, current: Period, previous: Period) -> pd.Da
     a comparison that could not be made says why in **Change**.
     """
     compared = table.attrs.get("months_compared")
-    headings = ((compared.heading("previous"), compared.heading("current")) if compared
-                else (previous.label, current.label))
+    headings = count_headings(table, current, previous)
     columns = {
         "crime_type": "Crime type",
         "previous": headings[0],
@@ -292,8 +301,7 @@ def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, curre
     """
     total = headline(change.set_index("crime_type").loc[ALL_CRIME])
     compared = change.attrs.get("months_compared")
-    headings = ((compared.heading("current"), compared.heading("previous")) if compared
-                else (current.label, previous.label))
+    headings = count_headings(change, current, previous)[::-1]
     area_rate = rates.set_index("area_code").loc[area_code]
     rate_label = f"All crime per 1,000{rate_period_note(rates)} ({area_rate['population_vintage']})"
     return [
