@@ -541,7 +541,6 @@ def _change_figures(issue: IssueSpec, monthly: pd.DataFrame, current: Period,
                        available_months=sorted(months)).iloc[0] if len(frame) else None
     counts = monthly.assign(month=[to_month(m) for m in monthly["month"]])
     in_current = int(counts.loc[counts["month"].isin(set(current.months)), "count"].sum())
-    in_previous = int(counts.loc[counts["month"].isin(set(previous.months)), "count"].sum())
     complete = current.coverage(months).complete
     if not complete:
         volume = _figure(issue, "volume", source=source, note=f"{current.label} is incomplete")
@@ -555,10 +554,13 @@ def _change_figures(issue: IssueSpec, monthly: pd.DataFrame, current: Period,
     if row is None or row["significance"] == NOT_ASSESSED:
         trend = _figure(issue, "trend", source=source,
                         note="a period is incomplete or has no records, so no test")
-    else:
+    else:  # the change table's counts: over the months held in both periods when partial
+        compared = row.attrs.get("months_compared")
+        months_note = f", {compared.summary()}" if compared and compared.summary() else ""
         trend = _figure(issue, "trend", float(row["pct_diff"]), test=str(row["significance"]),
-                        detail=f"{in_previous:,} -> {in_current:,} {unit} "
-                               f"({_number(float(row['pct_diff']))} %), {row['significance']}",
+                        detail=f"{int(row['previous']):,} -> {int(row['current']):,} {unit} "
+                               f"({_number(float(row['pct_diff']))} %), {row['significance']}"
+                               f"{months_note}",
                         source=source, also_in=also_in)
     return [volume, trend]
 

@@ -269,12 +269,22 @@ def test_police_uk_figures_hand_counted() -> None:
         assert math.isnan(figures[dimension]["value"]) and figures[dimension]["note"]
 
 
-def test_an_incomplete_period_leaves_volume_trend_and_peers_missing() -> None:
+def test_an_incomplete_period_leaves_volume_and_peers_missing_trend_like_for_like() -> None:
     held = tuple(m for m in _months(PREVIOUS) + _months(CURRENT) if m != date(2024, 6, 1))
     figures = _by_dimension(risk.police_uk_figures(
         BURGLARY, _evidence(available_months=held), CURRENT, PREVIOUS))
-    for dimension in ("volume", "trend", "peer_position", "harm", "cost"):
+    for dimension in ("volume", "peer_position", "harm", "cost"):
         assert math.isnan(figures[dimension]["value"]), dimension
+    # June 2024 missing, so June 2023 is left out too: 11 x 5 = 55 against 11 x 10 = 110.
+    assert figures["trend"]["value"] == 100.0
+    assert figures["trend"]["detail"].startswith(
+        "55 -> 110 crimes (100 %), significant increase, like for like on the 11 of 12 months")
+
+
+def test_a_comparison_period_with_no_month_leaves_the_trend_missing() -> None:
+    figures = _by_dimension(risk.police_uk_figures(
+        BURGLARY, _evidence(available_months=tuple(_months(CURRENT))), CURRENT, PREVIOUS))
+    assert math.isnan(figures["trend"]["value"]) and not figures["trend"]["test"]
 
 
 def test_no_population_leaves_rates_missing() -> None:
@@ -356,8 +366,12 @@ def test_partner_extract_not_covering_the_period_leaves_counts_missing() -> None
     short = _crimes().iloc[1:6]  # June 2023 to September 2024 only
     figures = _by_dimension(risk.partner_figures(da, _evidence(crimes=short), CURRENT,
                                                  PREVIOUS))
-    for dimension in ("volume", "trend", "harm", "cost", "vulnerability"):
+    for dimension in ("volume", "harm", "cost", "vulnerability"):
         assert math.isnan(figures[dimension]["value"]), dimension
+    # Jun-Sep held in both years: one DA crime in each (9 Jul 2024, 1 Jun 2023); the May 2024
+    # one is left out because May 2023 is not covered.
+    assert figures["trend"]["value"] == 0.0
+    assert figures["trend"]["detail"].startswith("1 -> 1 crimes")
 
 
 def test_indicator_figures_for_reoffending() -> None:
