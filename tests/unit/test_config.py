@@ -9,6 +9,7 @@ import yaml
 
 from analysis.config import load_area, project_root
 from analysis.errors import ConfigError
+from analysis.periods import Period
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,3 +63,26 @@ def test_section_parameter_that_is_not_a_single_value_is_an_error(tmp_path: Path
     with pytest.raises(ConfigError) as caught:
         load_area(str(path))
     assert "section_parameters" in str(caught.value)
+
+
+def test_comparison_rule_defaults_to_a_year_earlier_and_can_be_preceding(tmp_path: Path) -> None:
+    from analysis.report import Section
+
+    assert load_area("demo", ROOT).comparison == "year_earlier"
+    config = load_area(str(_write(tmp_path, {"comparison": "preceding"})))
+    assert config.comparison == "preceding"
+    section = Section("10_x", config, Period.parse("2019-01..2019-02"), tmp_path, ROOT,
+                      "2019-01..2019-02")
+    assert section.previous.label == "Nov 2018 to Dec 2018"
+    default = Section("10_x", load_area("demo", ROOT), Period.parse("2019-01..2019-02"),
+                      tmp_path, ROOT, "2019-01..2019-02")
+    assert default.previous.label == "Jan 2018 to Feb 2018"
+    with pytest.raises(ConfigError):
+        load_area(str(_write(tmp_path, {"comparison": "last_month"})))
+
+
+def test_force_comparison_rule_reaches_every_csp() -> None:
+    from analysis.config import force_csps, load_force
+
+    template = load_force("essex", ROOT).model_copy(update={"comparison": "preceding"})
+    assert {c.comparison for c in force_csps(template, ROOT).values()} == {"preceding"}
