@@ -194,6 +194,12 @@ class TestComparedMonths:
         assert compared.heading("current") == "2018 (10 of 12 months)"
         assert compared.note().startswith("Not compared: 2017 holds no month of data")
 
+    def test_a_complete_period_keeps_its_label_when_the_other_holds_nothing(self):
+        current = Period.parse("2019-01..2019-02")
+        compared = compared_months(current, comparison_period(current), current.months)
+        assert compared.heading("current") == "Jan 2019 to Feb 2019"
+        assert compared.heading("previous") == "Jan 2018 to Feb 2018 (no data)"
+
     def test_record_for_the_manifest(self):
         record = compared_months(self.FY, comparison_period(self.FY), self.HELD).as_record(
             "year_earlier")
