@@ -302,13 +302,14 @@ def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, curre
     total = headline(change.set_index("crime_type").loc[ALL_CRIME])
     compared = change.attrs.get("months_compared")
     headings = count_headings(change, current, previous)[::-1]
+    basis = f" ({compared.summary()})" if compared is not None and compared.summary() else ""
     area_rate = rates.set_index("area_code").loc[area_code]
     rate_label = f"All crime per 1,000{rate_period_note(rates)} ({area_rate['population_vintage']})"
     return [
         ("all_crime_current", total["current"], f"All crime {headings[0]}"),
         ("all_crime_previous", total["previous"], f"All crime {headings[1]}"),
-        ("all_crime_pct_diff", total["pct_diff"], "All crime % change"),
-        ("all_crime_significance", total["significance"], "All crime change"),
+        ("all_crime_pct_diff", total["pct_diff"], f"All crime % change{basis}"),
+        ("all_crime_significance", total["significance"], f"All crime change{basis}"),
         ("all_crime_comparison", (compared.summary() or "complete") if compared else None,
          "All crime: months compared"),
         ("all_crime_rate", round(float(area_rate["rate"]), 1), rate_label),
