@@ -21,12 +21,13 @@ from analysis.errors import DataCoverageError
 from analysis.measures import (
     NOT_ASSESSED,
     change_table,
+    count_headings,
     poisson_change_test,
     require_columns,
     significance_label,
 )
 from analysis.narrative import describe_change, number
-from analysis.overview import count_headings, months_counted, rate_period_note, rates_by_csp
+from analysis.overview import months_counted, rate_period_note, rates_by_csp
 from analysis.partner_counts import extract_months, headline, monthly_counts
 from analysis.periods import (
     COMPLETE,

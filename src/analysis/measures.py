@@ -330,6 +330,16 @@ def change_table(
     return table
 
 
+def count_headings(table: pd.DataFrame, current: Period, previous: Period) -> tuple[str, str]:
+    """(previous, current) headings for the count columns of a change table: the period
+    labels, or what the counts cover when the comparison is like for like or not made
+    (:meth:`analysis.periods.MonthsCompared.heading`, from ``attrs["months_compared"]``)."""
+    compared = table.attrs.get("months_compared")
+    if compared is None:
+        return previous.label, current.label
+    return compared.heading("previous"), compared.heading("current")
+
+
 def _with_subtotals(groups: pd.DataFrame, by: list[str], subtotal_label: str) -> pd.DataFrame:
     """Insert a subtotal row for each top-level group before its members."""
     pieces = []

@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis.comparators import comparator_table, peer_comparison, position
 from analysis.harm import cost_of_crime, severity_weighted_total
-from analysis.measures import change_table
+from analysis.measures import change_table, count_headings
 from analysis.narrative import describe_change
 from analysis.partner_counts import headline
 from analysis.periods import Period
@@ -86,16 +86,6 @@ def monthly_totals(counts: pd.DataFrame, months: Iterable[date],
     wide.loc[[m not in present for m in wanted], :] = float("nan")
     wide = wide.rename(columns={ALL_CRIME: "all_crime", ASB: "asb_incidents"})
     return wide.rename_axis("month").reset_index().rename_axis(columns=None)
-
-
-def count_headings(table: pd.DataFrame, current: Period, previous: Period) -> tuple[str, str]:
-    """(previous, current) headings for the count columns of a change table: the period
-    labels, or what the counts cover when the comparison is like for like or not made
-    (:meth:`analysis.periods.MonthsCompared.heading`, from ``attrs["months_compared"]``)."""
-    compared = table.attrs.get("months_compared")
-    if compared is None:
-        return previous.label, current.label
-    return compared.heading("previous"), compared.heading("current")
 
 
 def presentable(table: pd.DataFrame, current: Period, previous: Period) -> pd.DataFrame:

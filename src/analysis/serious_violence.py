@@ -23,9 +23,9 @@ import pandas as pd
 
 from analysis.errors import InputError
 from analysis.harm import HarmResult, severity_weighted_total
-from analysis.measures import require_columns
+from analysis.measures import count_headings, require_columns
 from analysis.narrative import describe_change
-from analysis.overview import count_headings, peer_group_comparison, rate_position
+from analysis.overview import peer_group_comparison, rate_position
 from analysis.periods import Period, to_month
 
 VIOLENCE_WITH_INJURY = "Violence with injury"
