@@ -100,8 +100,8 @@ class Section:
             months = store.force_months(self.store_dir, self.config.force.name)
         except DataCoverageError:
             return f"{line}. No data.police.uk months have been ingested for this area."
-        return " ".join([f"{line}.", *compared_months(self.period, self.previous,
-                                                      months).completeness()])
+        return " ".join([f"{line}. data.police.uk months held:",
+                         *compared_months(self.period, self.previous, months).completeness()])
 
     @property
     def store_dir(self) -> Path:

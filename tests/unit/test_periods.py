@@ -305,3 +305,15 @@ class TestMonthHelpers:
         prev = p.previous()
         assert len(prev) == len(p)
         assert add_months(prev.end, 1) == p.start
+
+
+def test_index_and_key_findings_open_with_both_periods_completeness():
+    from analysis.index_page import completeness_html
+
+    current = Period.parse("2022")
+    block = completeness_html(compared_months(current, comparison_period(current),
+                                              [d(2022, m) for m in range(1, 12)]))
+    assert "2022: 11 of 12 months held (missing: Dec 2022)." in block
+    assert "2021: 0 of 12 months held (missing: Jan–Dec 2021)." in block
+    assert "Not compared: 2021 holds no month of data" in block
+    assert "No data.police.uk months" in completeness_html(None)
