@@ -17,9 +17,14 @@ import numpy as np
 import pandas as pd
 
 from analysis import places
-from analysis.measures import NOT_ASSESSED, change_table, require_columns
+from analysis.measures import (
+    NOT_ASSESSED,
+    change_table,
+    count_headings,
+    require_columns,
+)
 from analysis.narrative import describe_change, number
-from analysis.overview import months_counted, rate_heading, rates_by_csp
+from analysis.overview import months_counted, rate_period_note, rates_by_csp
 from analysis.partner_counts import extract_months, headline, monthly_counts
 from analysis.periods import (
     COMPLETE,
@@ -394,15 +399,14 @@ def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, *,
     """
     area = headline(change.iloc[0])
     area_rate = rates.set_index("area_code").loc[area_code]
+    before, now = count_headings(change, current, previous)
     figures: list[tuple[str, object, str]] = [
-        ("asb_incidents_current", area["current"], f"ASB incidents {current.label} (police.uk)"),
-        ("asb_incidents_previous", area["previous"],
-         f"ASB incidents {previous.label} (police.uk)"),
+        ("asb_incidents_current", area["current"], f"ASB incidents {now} (police.uk)"),
+        ("asb_incidents_previous", area["previous"], f"ASB incidents {before} (police.uk)"),
         ("asb_pct_diff", area["pct_diff"], "ASB incidents % change"),
         ("asb_significance", area["significance"], "ASB change"),
         ("asb_rate", round(float(area_rate["rate"]), 1),
-         f"ASB incidents {rate_heading(int(rates.attrs.get('months_counted', 12))).lower()} "
-         f"({area_rate['population_vintage']})"),
+         f"ASB incidents per 1,000{rate_period_note(rates)} ({area_rate['population_vintage']})"),
         ("asb_rate_position", rate_position, "ASB rate among the force's CSPs"),
     ]
     if shares:

@@ -84,7 +84,9 @@ def completeness_html(compared: MonthsCompared | None) -> str:
                 "<p>No data.police.uk months have been ingested for this area.</p></section>")
     items = "".join(f"<li>{escape_html(line)}</li>" for line in compared.completeness())
     return (f"<section class='csp-completeness'><h2>Completeness of the data</h2>"
-            f"<ul>{items}</ul><p>{escape_html(compared.note())}</p></section>")
+            f"<p>Months of data.police.uk data held for the force in each period:</p>"
+            f"<ul>{items}</ul><p>{escape_html(compared.note())} Partner extracts have their "
+            "own coverage, stated on each section's page.</p></section>")
 
 
 def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str, str]],

@@ -247,7 +247,7 @@ def change_table(
 
     Columns: the ``by`` columns, current, previous, diff (Int64, exact), pct_diff (one
     decimal, NaN on a zero base), pct_reliable (previous >= 10), p_value (exact conditional
-    Poisson test), significance (label), complete.
+    Poisson test), significance (label), complete, basis.
 
     Coverage (:func:`analysis.periods.compared_months`): when ``available_months`` is given,
     ``complete`` is True only if both periods have every month, and ``basis`` says what was
@@ -286,10 +286,11 @@ def change_table(
     data = data[data["_month"].isin(both)]
 
     compared = None
+    missing_months: dict[str, list[datetime.date]] = {}
     if available_months is not None:
         months = list(available_months)
         compared = compared_months(current, previous, months)
-        coverage = {p.label: p.coverage(months) for p in (current, previous)}
+        missing_months = {p.label: p.coverage(months).missing for p in (current, previous)}
     counted = {"current": current.months, "previous": previous.months}
     if compared is not None:
         counted = {which: compared.counted_months(which) for which in counted}
@@ -323,11 +324,20 @@ def change_table(
         current_period=current.label,
         previous_period=previous.label,
         coverage_checked=compared is not None,
-        missing_months={label: cov.missing for label, cov in coverage.items()}
-        if compared is not None else {},
+        missing_months=missing_months,
         months_compared=compared,
     )
     return table
+
+
+def count_headings(table: pd.DataFrame, current: Period, previous: Period) -> tuple[str, str]:
+    """(previous, current) headings for the count columns of a change table: the period
+    labels, or what the counts cover when the comparison is like for like or not made
+    (:meth:`analysis.periods.MonthsCompared.heading`, from ``attrs["months_compared"]``)."""
+    compared = table.attrs.get("months_compared")
+    if compared is None:
+        return previous.label, current.label
+    return compared.heading("previous"), compared.heading("current")
 
 
 def _with_subtotals(groups: pd.DataFrame, by: list[str], subtotal_label: str) -> pd.DataFrame:

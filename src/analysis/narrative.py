@@ -94,10 +94,12 @@ def describe_change(
     increase; the force rose 9.1 %.' A percentage is given only on a reliable base; the
     significance wording follows the row's test label. A row whose ``basis`` is "not
     compared" (or with an unknown count) gets no change at all, only what was not compared
-    and why; a "like for like" row says which months it covers (from ``compared``, the
-    table's ``attrs["months_compared"]``). An older row that is only marked incomplete says
-    so and makes no claim about significance.
+    and why; a "like for like" row says which months it covers (from ``compared``, by
+    default the table's ``attrs["months_compared"]``, which its rows carry). An older row
+    that is only marked incomplete says so and makes no claim about significance.
     """
+    if compared is None:  # a row taken from a change table carries the table's attrs
+        compared = getattr(row, "attrs", {}).get("months_compared")
     current, previous, diff = row["current"], row["previous"], row["diff"]
     basis = row.get("basis")
     basis = basis if isinstance(basis, str) else None  # <NA>: coverage was not checked
@@ -113,13 +115,13 @@ def describe_change(
     incomplete = (not like_for_like and complete is not None and not pd.isna(complete)
                   and not bool(complete))
     sentence = f"{subject} {_movement(diff, pct, previous, unit)}"
+    if like_for_like:
+        sentence += (f", {compared.summary()}" if compared is not None
+                     else ", like for like on the months held in both periods only")
     if not incomplete:
         sentence += _significance(str(row.get("significance", "")))
     if force_pct is not None:
         sentence += _force_clause(force_pct, force_label)
-    if like_for_like:
-        sentence += (f", {compared.summary()}" if compared is not None
-                     else ", like for like on the months held in both periods only")
     sentence += "."
     if incomplete:
         sentence += (" One of the periods compared is missing months of data, so this change "

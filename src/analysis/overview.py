@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.comparators import comparator_table, peer_comparison, position
 from analysis.harm import SEVERITY_UNIT, ValueTable
 from analysis.harm import harm_and_cost as compute_harm_and_cost
-from analysis.measures import change_table
+from analysis.measures import change_table, count_headings
 from analysis.narrative import describe_change
 from analysis.partner_counts import headline
 from analysis.periods import Period, to_month
@@ -97,8 +97,7 @@ def presentable(table: pd.DataFrame, current: Period, previous: Period) -> pd.Da
     a comparison that could not be made says why in **Change**.
     """
     compared = table.attrs.get("months_compared")
-    headings = ((compared.heading("previous"), compared.heading("current")) if compared
-                else (previous.label, current.label))
+    headings = count_headings(table, current, previous)
     columns = {
         "crime_type": "Crime type",
         "previous": headings[0],
@@ -181,17 +180,21 @@ def rates_by_csp(totals: pd.Series, populations: pd.DataFrame, area_code: str, *
     return ordered
 
 
+def _months(n: int) -> str:
+    return f"{n} month" if n == 1 else f"{n} months"
+
+
 def rate_heading(months: int) -> str:
     """'Rate per 1,000', or 'Rate per 1,000 (4 months)' when the counts cover other than a
     year: such a rate is not an annual rate and must not be read beside one."""
-    return "Rate per 1,000" if months == 12 else f"Rate per 1,000 ({months} months)"
+    return "Rate per 1,000" if months == 12 else f"Rate per 1,000 ({_months(months)})"
 
 
 def rate_period_note(rates: pd.DataFrame) -> str:
     """'' for a 12-month rate, else e.g. ' (4 months of data: not an annual rate)' for
     chart titles and captions."""
     months = int(rates.attrs.get("months_counted", 12))
-    return "" if months == 12 else f" ({months} months of data: not an annual rate)"
+    return "" if months == 12 else f" ({_months(months)} of data: not an annual rate)"
 
 
 def presentable_rates(rates: pd.DataFrame, area_name: str) -> pd.DataFrame:
@@ -299,16 +302,15 @@ def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, curre
     """
     total = headline(change.set_index("crime_type").loc[ALL_CRIME])
     compared = change.attrs.get("months_compared")
-    headings = ((compared.heading("current"), compared.heading("previous")) if compared
-                else (current.label, previous.label))
+    headings = count_headings(change, current, previous)[::-1]
+    basis = f" ({compared.summary()})" if compared is not None and compared.summary() else ""
     area_rate = rates.set_index("area_code").loc[area_code]
-    months = int(rates.attrs.get("months_counted", 12))
-    rate_label = f"All crime {rate_heading(months).lower()} ({area_rate['population_vintage']})"
+    rate_label = f"All crime per 1,000{rate_period_note(rates)} ({area_rate['population_vintage']})"
     return [
         ("all_crime_current", total["current"], f"All crime {headings[0]}"),
         ("all_crime_previous", total["previous"], f"All crime {headings[1]}"),
-        ("all_crime_pct_diff", total["pct_diff"], "All crime % change"),
-        ("all_crime_significance", total["significance"], "All crime change"),
+        ("all_crime_pct_diff", total["pct_diff"], f"All crime % change{basis}"),
+        ("all_crime_significance", total["significance"], f"All crime change{basis}"),
         ("all_crime_comparison", (compared.summary() or "complete") if compared else None,
          "All crime: months compared"),
         ("all_crime_rate", round(float(area_rate["rate"]), 1), rate_label),

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ConfigError, InputError
-from analysis.measures import change_table, require_columns
+from analysis.measures import change_table, count_headings, require_columns
 from analysis.periods import Period, add_months
 
 NOT_RECORDED = "not recorded"
@@ -166,11 +166,14 @@ def ward_counts(rows: pd.DataFrame, time_col: str, wards: pd.DataFrame, current:
 def presentable_change(table: pd.DataFrame, label_col: str, heading: str, current: Period,
                        previous: Period) -> pd.DataFrame:
     """A change table with the headings of the seeds' tables: label, both periods, # diff.,
-    % diff. and Change (with the small-base and missing-months warnings in words)."""
+    % diff. and Change (with the small-base warning in words). The period headings name the
+    months counted when the comparison is like for like or not made
+    (:func:`analysis.measures.count_headings`), and then Change says why."""
+    before, now = count_headings(table, current, previous)
     shown = pd.DataFrame({
         heading: table[label_col],
-        previous.label: table["previous"],
-        current.label: table["current"],
+        before: table["previous"],
+        now: table["current"],
         "# diff.": table["diff"],
         "% diff.": table["pct_diff"],
         "Change": table["significance"],
@@ -178,8 +181,9 @@ def presentable_change(table: pd.DataFrame, label_col: str, heading: str, curren
     unreliable = ~table["pct_reliable"].astype(bool) & table["pct_diff"].notna()
     shown.loc[unreliable, "Change"] = (table.loc[unreliable, "significance"]
                                        + " (base under 10: % unreliable)")
-    incomplete = table["complete"].eq(False).fillna(False).astype(bool)
-    shown.loc[incomplete, "Change"] = "not assessed: months missing in a period"
+    compared = table.attrs.get("months_compared")
+    if compared is not None and not compared.comparable:
+        shown["Change"] = compared.summary()
     return shown.reset_index(drop=True)
 
 

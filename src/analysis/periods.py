@@ -405,11 +405,11 @@ class MonthsCompared:
     def heading(self, which: str) -> str:
         """A column heading that says what the count covers, e.g. '2018/19 (Jan–Feb only)'."""
         period = self.current if which == "current" else self.previous
-        if self.basis == COMPLETE:
+        months = self.counted_months(which)
+        if self.basis == COMPLETE or (not self.comparable and len(months) == len(period)):
             return period.label
         if self.holds_none(which):
             return f"{period.label} (no data)"
-        months = self.counted_months(which)
         if self.comparable:
             return f"{period.label} ({_month_span(months)} only)"
         return f"{period.label} ({len(months)} of {len(period)} months)"

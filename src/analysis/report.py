@@ -110,8 +110,8 @@ class Section:
             months = store.force_months(self.store_dir, self.config.force.name)
         except DataCoverageError:
             return f"{line}. No data.police.uk months have been ingested for this area."
-        return " ".join([f"{line}.", *compared_months(self.period, self.previous,
-                                                      months).completeness()])
+        return " ".join([f"{line}. data.police.uk months held:",
+                         *compared_months(self.period, self.previous, months).completeness()])
 
     @property
     def store_dir(self) -> Path:
@@ -214,10 +214,16 @@ class Section:
                     f"</figcaption>{body}<p class='csp-table-file'>Table file: "
                     f"tables/{self._table_path(name).name}</p></figure>")
 
-    def change_columns(self) -> dict[str, tuple[str, str, str]]:
+    def change_columns(self, headings: tuple[str, str] | None = None
+                       ) -> dict[str, tuple[str, str, str]]:
         """``derived=`` for a change table of this period against the previous one: '# diff.'
-        and '% diff.' recomputed from the published counts of both periods."""
-        return change_columns(self.period.label, self.previous.label)
+        and '% diff.' recomputed from the published counts of both periods.
+
+        ``headings`` are the (previous, current) count columns when they are not the plain
+        period labels (:func:`analysis.measures.count_headings`, e.g. '2023/24 (no data)').
+        """
+        previous, current = headings or (self.previous.label, self.period.label)
+        return change_columns(current, previous)
 
     def chart(self, fig: Figure | Callable[[pd.DataFrame], Figure], data: pd.DataFrame,
               name: str, *, source: str, counts: Sequence[Hashable] = (),

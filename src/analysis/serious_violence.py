@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.errors import InputError
 from analysis.harm import HarmAndCost, ValueTable, harm_and_cost
-from analysis.measures import require_columns
+from analysis.measures import count_headings, require_columns
 from analysis.narrative import describe_change
 from analysis.overview import peer_group_comparison, rate_position
 from analysis.periods import Period, to_month
@@ -367,13 +367,19 @@ def street_violence(crimes: pd.DataFrame) -> pd.Series:
 
 def presentable_measures(change: pd.DataFrame, current: Period, previous: Period
                          ) -> pd.DataFrame:
-    """A change table by ``measure`` with the headings of the crime overview's table."""
+    """A change table by ``measure`` with the headings of the crime overview's table
+    (:func:`analysis.overview.count_headings`: the months counted are named when the
+    comparison is like for like or not made, and then **Change** says why)."""
+    before, now = count_headings(change, current, previous)
     shown = change[["measure", "previous", "current", "diff", "pct_diff", "significance"]].rename(
-        columns={"measure": "Measure", "previous": previous.label, "current": current.label,
+        columns={"measure": "Measure", "previous": before, "current": now,
                  "diff": "# diff.", "pct_diff": "% diff.", "significance": "Change"})
     unreliable = (~change["pct_reliable"].astype(bool) & change["pct_diff"].notna()).to_numpy()
     shown.loc[unreliable, "Change"] = (shown.loc[unreliable, "Change"]
                                        + " (base under 10: % unreliable)")
+    compared = change.attrs.get("months_compared")
+    if compared is not None and not compared.comparable:
+        shown["Change"] = compared.summary()
     return shown.reset_index(drop=True)
 
 
@@ -493,11 +499,13 @@ def findings_and_figures(
             continue
         row = police.loc[crime_type]
         findings.append(describe_change(row, f"{crime_type} (data.police.uk)",
-                                        force_pct=row["force_pct_diff"], force_label=force_name))
+                                        force_pct=row["force_pct_diff"], force_label=force_name,
+                                        compared=police_change.attrs.get("months_compared")))
         key = f"police_uk_{_POLICE_UK_KEYS[crime_type]}"
-        if not row[["current", "previous"]].isna().any():
+        if not pd.isna(row["current"]):  # the label names the months counted
             figures.append((f"{key}_current", int(row["current"]),
-                            f"{crime_type} (police.uk) {current.label}"))
+                            f"{crime_type} (police.uk) "
+                            f"{count_headings(police_change, current, previous)[1]}"))
         figures.append((f"{key}_significance", str(row["significance"]),
                         f"{crime_type} (police.uk) change"))
     violence = next(s for s in rate_summaries if s["crime_type"] == "Violence and sexual offences")
@@ -514,10 +522,12 @@ def findings_and_figures(
         row = measure_row(measure_change, measure)
         if row is None or row[["current", "previous"]].isna().any():
             continue  # no extract, small numbers (published only under control) or months missing
-        findings.append(describe_change(row, measure))
+        findings.append(describe_change(row, measure,
+                                        compared=measure_change.attrs.get("months_compared")))
+        before, now = count_headings(measure_change, current, previous)
         figures += [
-            (f"{key}_current", int(row["current"]), f"{measure} {current.label}"),
-            (f"{key}_previous", int(row["previous"]), f"{measure} {previous.label}"),
+            (f"{key}_current", int(row["current"]), f"{measure} {now}"),
+            (f"{key}_previous", int(row["previous"]), f"{measure} {before}"),
             (f"{key}_pct_diff", float(row["pct_diff"]), f"{measure} % change"),
             (f"{key}_p_value", round(float(row["p_value"]), 4),
              f"{measure} p-value (exact Poisson test)"),

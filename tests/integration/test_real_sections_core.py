@@ -46,7 +46,9 @@ def test_gaps_reported_as_missing_never_zero(report: Path) -> None:
     assert {"2022-12", "2023-06", "2024-05", "2024-12"} <= missing
     assert coverage.loc[coverage["status"] == "missing", "rows"].isna().all()
     change = pd.read_csv(report / "tables" / "10_crime_overview__crime_type_change.csv")
-    assert (change["Change"] == "not assessed: months missing in a period").all()
+    # 2023 holds no month: no previous count, no change, in every row and the total.
+    assert (change["Change"] == "not compared: 2023 holds no month of data").all()
+    assert change["2023 (no data)"].isna().all() and change["# diff."].isna().all()
 
 
 def test_places_use_both_lsoa_vintages(report: Path) -> None:

@@ -53,8 +53,9 @@ def test_serious_violence_shows_police_uk_and_states_limits(report: Path) -> Non
     change = pd.read_csv(report / "tables" / "50_serious_violence__police_uk_change.csv")
     assert list(change["Crime type"]) == ["Violence and sexual offences", "Robbery",
                                           "Possession of weapons"]
-    assert (change["2022"] > 0).all()
-    assert change["Change"].str.startswith("not assessed").all()  # 2021 is not held
+    assert (change["2022 (11 of 12 months)"] > 0).all()
+    assert change["2021 (no data)"].isna().all()  # 2021 is not held: unknown, never 0
+    assert (change["Change"] == "not compared: 2021 holds no month of data").all()
     rates = pd.read_csv(report / "tables" / "50_serious_violence__police_uk_rates.csv")
     assert rates["Place among the force's partnerships"].str.endswith("of 14").all()
     summary = pd.read_csv(report / "tables" / "50_serious_violence__needs_assessment.csv")
@@ -63,7 +64,7 @@ def test_serious_violence_shows_police_uk_and_states_limits(report: Path) -> Non
     assert not (report / "tables" / "50_serious_violence__measures_change.csv").exists()
     findings = " ".join(_findings(report, "50_serious_violence"))
     assert "need the force's crime extract" in findings
-    assert "months of data are missing" in findings
+    assert "no change is given (not compared: 2021 holds no month of data)" in findings
 
 
 def test_exploitation_explains_what_needs_partner_data(report: Path) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import asb
+from analysis.overview import presentable_rates, rate_period_note
 from analysis.periods import Period
 
 CURRENT = Period.custom("2024-03", "2024-04")
@@ -235,7 +236,7 @@ HEADLINE_FIGURES = [
     ("asb_incidents_previous", 20, "ASB incidents Jan 2024 to Feb 2024 (police.uk)"),
     ("asb_pct_diff", 50.0, "ASB incidents % change"),
     ("asb_significance", "no significant change", "ASB change"),
-    ("asb_rate", 12.3, "ASB incidents rate per 1,000 (Mid-2023)"),
+    ("asb_rate", 12.3, "ASB incidents per 1,000 (Mid-2023)"),
     ("asb_rate_position", "2nd highest of 4", "ASB rate among the force's CSPs"),
 ]
 
@@ -267,3 +268,21 @@ def test_key_figures_leave_out_what_is_missing_and_keep_unknown_counts_unknown()
     values = {key: value for key, value, _ in figures}
     assert values["asb_incidents_current"] == 30
     assert values["asb_incidents_previous"] is None and values["asb_pct_diff"] is None
+
+
+def test_asb_rate_over_a_partial_period_is_labelled_with_an_annualised_estimate() -> None:
+    counts = _counts([("2024-03-01", asb.ASB, 30)], "C1")
+    populations = pd.DataFrame({
+        "area_code": ["C1", "P"], "area_name": ["One", "Force"],
+        "area_level": ["CSP", "PFA"], "population": [1000, 1000],
+        "population_vintage": "test"})
+    # Mar-Apr 2024 with April missing: 1 month held, 30 per 1,000 in that month.
+    rates = asb.asb_rates(counts, populations, CURRENT, "C1", MONTHS[:3])
+    shown = presentable_rates(rates, "One")
+    assert shown["Rate per 1,000 (1 month)"].tolist() == [30.0, 30.0]
+    assert shown["Annualised rate per 1,000 (estimate)"].tolist() == [360.0, 360.0]  # x 12
+    assert rate_period_note(rates) == " (1 month of data: not an annual rate)"
+    whole = presentable_rates(asb.asb_rates(counts, populations, Period.parse("2024"), "C1",
+                                            [date(2024, m, 1) for m in range(1, 13)]), "One")
+    assert "Rate per 1,000" in whole.columns
+    assert "Annualised rate per 1,000 (estimate)" not in whole.columns

@@ -9,6 +9,7 @@ import yaml
 
 from analysis.config import load_area, load_force, project_root, read_yaml
 from analysis.errors import FOUND_LIMIT, ConfigError
+from analysis.periods import Period
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -191,3 +192,27 @@ def test_deeply_nested_or_undecodable_yaml_is_a_message(tmp_path: Path) -> None:
     latin.write_bytes("title: Caf\xe9".encode("latin-1"))
     with pytest.raises(ConfigError, match="not UTF-8"):
         read_yaml(latin)
+
+
+def test_comparison_rule_defaults_to_a_year_earlier_and_can_be_preceding(tmp_path: Path) -> None:
+    from analysis.report import Section
+
+    assert load_area("demo", ROOT).comparison == "year_earlier"
+    config = (_write(tmp_path, {"comparison": "preceding"}), load_area("mine", tmp_path))[1]
+    assert config.comparison == "preceding"
+    section = Section("10_x", config, Period.parse("2019-01..2019-02"), tmp_path, ROOT,
+                      "2019-01..2019-02")
+    assert section.previous.label == "Nov 2018 to Dec 2018"
+    default = Section("10_x", load_area("demo", ROOT), Period.parse("2019-01..2019-02"),
+                      tmp_path, ROOT, "2019-01..2019-02")
+    assert default.previous.label == "Jan 2018 to Feb 2018"
+    with pytest.raises(ConfigError):
+        _write(tmp_path, {"comparison": "last_month"})
+        load_area("mine", tmp_path)
+
+
+def test_force_comparison_rule_reaches_every_csp() -> None:
+    from analysis.config import force_csps, load_force
+
+    template = load_force("essex", ROOT).model_copy(update={"comparison": "preceding"})
+    assert {c.comparison for c in force_csps(template, ROOT).values()} == {"preceding"}

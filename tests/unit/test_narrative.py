@@ -79,9 +79,9 @@ class TestDescribeChange:
         table = table_for({"Violence with injury": (1297, 1476)}, available)
         text = describe_change(row(table, "Violence with injury"), "Violence with injury",
                                compared=table.attrs["months_compared"])
-        assert text == ("Violence with injury rose by 179 offences (13.8 %), a statistically "
-                        "significant increase, like for like on the 11 of 12 months held in "
-                        "both periods (Apr 2018–Feb 2019 against Apr 2017–Feb 2018).")
+        assert text == ("Violence with injury rose by 179 offences (13.8 %), like for like on "
+                        "the 11 of 12 months held in both periods (Apr 2018–Feb 2019 against "
+                        "Apr 2017–Feb 2018), a statistically significant increase.")
 
     def test_unknown_count(self):
         counts = pd.DataFrame([{"month": FY18.months[0], "group": "New", "count": 4}])

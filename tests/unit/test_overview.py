@@ -157,3 +157,29 @@ def test_harm_and_cost_shows_coverage_units_and_unknown_for_a_period_not_held() 
     assert rows.loc["2021"].drop("Months held").isna().all()  # not held: unknown, not 0
     assert gaps.set_index("Crime type").loc["Burglary", "Crimes"] == 330
     assert "Anti-social behaviour" not in set(gaps["Crime type"])
+
+
+def test_key_figures_are_null_when_unknown_and_name_the_months() -> None:
+    from analysis.overview import key_figures
+
+    rates = pd.DataFrame({"area_code": ["A"], "rate": [12.34],
+                          "population_vintage": ["test"]})
+    rates.attrs["months_counted"] = 12
+    missing = crime_type_change(AREA, FORCE, CURRENT, PREVIOUS, CURRENT.months)
+    figures = {key: (value, label) for key, value, label in
+               key_figures(missing, rates, "A", CURRENT, PREVIOUS)}
+    assert figures["all_crime_current"] == (197, "All crime 2024/25")
+    assert figures["all_crime_previous"] == (None, "All crime 2023/24 (no data)")
+    assert figures["all_crime_pct_diff"][0] is None
+    assert figures["all_crime_significance"][0] == "not assessed"
+    rates.attrs["months_counted"] = 4
+    partial = [m for m in ALL_MONTHS if m != date(2023, 10, 1)]
+    figures = {key: (value, label) for key, value, label in key_figures(
+        crime_type_change(AREA, FORCE, CURRENT, PREVIOUS, partial), rates, "A", CURRENT,
+        PREVIOUS)}
+    assert figures["all_crime_previous"] == (108, "All crime 2023/24 (Apr–Sep 2023, "
+                                                  "Nov 2023–Mar 2024 only)")
+    assert figures["all_crime_pct_diff"][0] == 82.4  # 89 more on 108: 82.41 %
+    assert "like for like on the 11 of 12 months" in figures["all_crime_pct_diff"][1]
+    assert figures["all_crime_rate"][1] == (
+        "All crime per 1,000 (4 months of data: not an annual rate) (test)")

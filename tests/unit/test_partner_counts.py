@@ -72,21 +72,25 @@ def test_change_by_order_needs_one_column() -> None:
                   order=["a"])
 
 
-def test_change_by_compares_only_the_months_the_extract_holds_in_both() -> None:
-    # The extract runs Feb-Apr 2024: of the pairs (Mar, Jan) and (Apr, Feb) only the second
-    # is held, so one month is compared like for like and January's absence is not a zero.
+def test_change_by_a_partly_covered_period_is_like_for_like() -> None:
+    # The extract covers Feb-Apr: March (paired with uncovered January) is left out.
     rows = _rows(["2024-02-10", "2024-03-05", "2024-04-10"], kind=["a", "a", "a"])
     table = change_by(rows, "at", "kind", CURRENT, PREVIOUS, total_label=None)
+    assert (table["previous"].tolist(), table["current"].tolist()) == ([1], [1])
     assert table["basis"].tolist() == ["like for like"]
-    assert (table["current"].tolist(), table["previous"].tolist()) == ([1], [1])
-    assert table["significance"].tolist() == ["no significant change"]
+    shown = presentable_change(table, "kind", "Kind", CURRENT, PREVIOUS)
+    assert list(shown.columns[1:3]) == ["Jan 2024 to Feb 2024 (Feb 2024 only)",
+                                        "Mar 2024 to Apr 2024 (Apr 2024 only)"]
 
 
-def test_change_by_with_no_month_held_in_both_is_not_assessed() -> None:
+def test_change_by_outside_the_extract_is_not_assessed() -> None:
     rows = _rows(["2024-03-10", "2024-04-10"], kind=["a", "a"])  # Jan and Feb not covered
     table = change_by(rows, "at", "kind", CURRENT, PREVIOUS, total_label=None)
     assert table["significance"].tolist() == ["not assessed"]
     assert table["previous"].isna().all()
+    shown = presentable_change(table, "kind", "Kind", CURRENT, PREVIOUS)
+    assert shown["Change"].tolist() == ["not compared: Jan 2024 to Feb 2024 holds no month "
+                                        "of data"]
 
 
 def test_monthly_series_unknown_outside_extract() -> None:

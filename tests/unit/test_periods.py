@@ -194,6 +194,12 @@ class TestComparedMonths:
         assert compared.heading("current") == "2018 (10 of 12 months)"
         assert compared.note().startswith("Not compared: 2017 holds no month of data")
 
+    def test_a_complete_period_keeps_its_label_when_the_other_holds_nothing(self):
+        current = Period.parse("2019-01..2019-02")
+        compared = compared_months(current, comparison_period(current), current.months)
+        assert compared.heading("current") == "Jan 2019 to Feb 2019"
+        assert compared.heading("previous") == "Jan 2018 to Feb 2018 (no data)"
+
     def test_record_for_the_manifest(self):
         record = compared_months(self.FY, comparison_period(self.FY), self.HELD).as_record(
             "year_earlier")
@@ -300,3 +306,15 @@ class TestMonthHelpers:
         prev = p.previous()
         assert len(prev) == len(p)
         assert add_months(prev.end, 1) == p.start
+
+
+def test_index_and_key_findings_open_with_both_periods_completeness():
+    from analysis.index_page import completeness_html
+
+    current = Period.parse("2022")
+    block = completeness_html(compared_months(current, comparison_period(current),
+                                              [d(2022, m) for m in range(1, 12)]))
+    assert "2022: 11 of 12 months held (missing: Dec 2022)." in block
+    assert "2021: 0 of 12 months held (missing: Jan–Dec 2021)." in block
+    assert "Not compared: 2021 holds no month of data" in block
+    assert "No data.police.uk months" in completeness_html(None)

@@ -220,8 +220,8 @@ RATE_SUMMARIES = [{"crime_type": "Violence and sexual offences", "rate": 55.2641
 POLICE_FINDINGS = [
     "Violence and sexual offences (data.police.uk) rose by 1,145 offences (13.5 %), a "
     "statistically significant increase; Demoshire Police rose 5.9 %.",
-    "Robbery (data.police.uk): the change cannot be given because the count for one period is "
-    "unknown (months of data are missing).",
+    "Robbery (data.police.uk): no change is given (the two periods do not hold the same months "
+    "of data).",
 ]
 
 POLICE_FIGURES = [
