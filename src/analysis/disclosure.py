@@ -102,14 +102,17 @@ def _true_counts(table: pd.DataFrame, value_columns: Sequence[str]) -> pd.DataFr
     if missing:
         raise InputError("Column missing from the table", column=missing[0],
                          found=list(table.columns))
-    values = table[list(value_columns)].apply(pd.to_numeric, errors="coerce")
-    bad = values.isna() | (values < 0) | (values != values.round())
-    if bad.to_numpy().any():
-        row, column = bad.stack().idxmax()
+    # A missing cell (NA: an unknown count, e.g. a period the extract does not cover) stays
+    # missing: it discloses nothing, is never hidden and is never published as 0.
+    given = table[list(value_columns)]
+    values = given.apply(pd.to_numeric, errors="coerce")
+    bad = (values.isna() & given.notna()) | (values < 0) | (values != values.round())
+    if bad.fillna(False).to_numpy(dtype=bool).any():
+        row, column = bad.fillna(False).stack().idxmax()
         raise InputError("Disclosure control needs whole-number counts, 0 or more",
                          column=str(column), found=table.loc[row, column],
                          hint=f"row {row!r}")
-    return values.astype("int64")
+    return values.astype("Int64")
 
 
 def _lines(
@@ -179,7 +182,9 @@ def disclosure_mask(
     visible cell in that row or column (the total itself if nothing else is left).
     """
     counts = _true_counts(table, value_columns)
-    mask = counts.apply(lambda column: column.map(rule.is_suppressed)).astype(bool)
+    mask = pd.DataFrame({column: [pd.notna(count) and rule.is_suppressed(int(count))
+                                  for count in counts[column]] for column in counts.columns},
+                        index=counts.index, dtype=bool)
     lines = _lines(counts.index, list(value_columns), total_row, total_column)
     while True:
         exposed = [line for line in lines if _hidden_in(line, mask) == 1]
@@ -206,8 +211,8 @@ def _hide_one_more(exposed: list[tuple[list, tuple]], mask: pd.DataFrame,
                    counts: pd.DataFrame) -> None:
     """Hide the smallest visible cell of the first exposed line that still has one."""
     for parts, total in exposed:
-        visible = [cell for cell in parts if not mask.loc[cell]]
-        if not visible and not mask.loc[total]:
+        visible = [cell for cell in parts if not mask.loc[cell] and pd.notna(counts.loc[cell])]
+        if not visible and not mask.loc[total] and pd.notna(counts.loc[total]):
             visible = [total]
         if visible:
             mask.loc[min(visible, key=lambda cell: counts.loc[cell])] = True
@@ -229,7 +234,8 @@ def apply_disclosure(
     column totals and ``total_column`` (one of ``value_columns``) the column holding row
     totals; give them whenever the table has totals so secondary suppression can protect the
     hidden cells. Totals are rounded from their true values, not summed from rounded cells.
-    Value columns come back as object columns holding ints and the rule's symbol. Columns
+    Value columns come back as object columns holding ints and the rule's symbol; a missing
+    (unknown) count stays missing, never 0. Columns
     derived from the counts (differences, percentages, rates) are not touched: recompute them
     from the published values or drop them. ``attrs['disclosure_rule']`` names the rule.
     """
@@ -238,7 +244,7 @@ def apply_disclosure(
                            total_column=total_column)
     out = table.copy()
     for column in value_columns:
-        shown = [rule.symbol if hidden else rule.rounded(int(count))
+        shown = [pd.NA if pd.isna(count) else rule.symbol if hidden else rule.rounded(int(count))
                  for count, hidden in zip(counts[column], mask[column], strict=True)]
         out[column] = pd.Series(shown, index=table.index, dtype=object)
     out.attrs["disclosure_rule"] = rule.description

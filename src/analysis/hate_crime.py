@@ -124,22 +124,23 @@ def multi_strand_crimes(crimes: pd.DataFrame, period: Period) -> int:
 def quarterly_totals(crimes: pd.DataFrame, periods: list[Period]) -> pd.DataFrame:
     """Hate crimes (each once) per quarter over ``periods`` (oldest first).
 
-    Quarters are three-month blocks from each period's start; a quarter not fully covered by
-    the extract is NaN (unknown), never 0, and a block that would run past the period's end
-    is left out (no month after the period is counted). Columns: quarter (its first month),
-    hate_crimes.
+    Quarters are three-month blocks from each period's start (a period shorter than three
+    months is one block); a quarter not fully covered by the extract is NaN (unknown), never
+    0, and a block that would run past the period's end is left out (no month after the
+    period is counted). Columns: quarter (its first month), hate_crimes.
     """
     hate = hate_crimes(crimes)
     covered = set(extract_months(crimes[TIME]))
     months = record_months(hate[TIME])
     rows = []
     for period in periods:
-        for step in range(0, len(period) - 2, 3):
-            quarter = [add_months(period.start, step + k) for k in range(3)]
+        block = min(3, len(period))
+        for step in range(0, len(period) - block + 1, block):
+            quarter = [add_months(period.start, step + k) for k in range(block)]
             known = all(month in covered for month in quarter)
             rows.append({"quarter": quarter[0],
                          "hate_crimes": float(months.isin(quarter).sum()) if known else np.nan})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["quarter", "hate_crimes"])
 
 
 def aggravated_offences(crimes: pd.DataFrame, current: Period, previous: Period

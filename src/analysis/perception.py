@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from analysis.charts import PALETTE
 from analysis.config import AreaConfig
-from analysis.errors import DataCoverageError
+from analysis.errors import ConfigError, DataCoverageError
 from analysis.periods import Period
 from analysis.sources.geography import load_lad_csp
 from analysis.survey import SURVEY_PREFIX, proportion_change, rank_among, wilson_interval
@@ -59,15 +59,38 @@ def survey_source_names(indicators: pd.DataFrame) -> list[str]:
 def survey_waves(results: pd.DataFrame, period_text: str) -> tuple[str, str | None]:
     """The latest wave not after the assessment period, and the wave before it (or None).
 
-    Waves are written like the period (``2024-25``), so they sort as text; a wave whose
-    label sorts after ``period_text`` (a later survey) is not used for this assessment.
-    Raises DataCoverageError when no wave is that early.
+    Waves are written like a period (``2024-25``, ``2024``): a wave that ends after the
+    assessment period ends (a later survey) is not used for this assessment. Waves that are
+    not period labels are compared with ``period_text`` as text, as before. Raises
+    DataCoverageError when no wave is that early.
     """
-    waves = sorted(w for w in results["period"].unique() if str(w) <= period_text)
+    waves = waves_up_to(results, period_text)
     if not waves:
         raise DataCoverageError("no survey wave up to the assessment period",
                                 found=sorted(results["period"].unique()), expected=period_text)
     return waves[-1], (waves[-2] if len(waves) > 1 else None)
+
+
+def waves_up_to(results: pd.DataFrame, period_text: str) -> list[str]:
+    """The survey waves that end by the end of the assessment period, oldest first.
+
+    An assessment never shows a later wave (see :func:`survey_waves`).
+    """
+    end = Period.parse(period_text).end
+    return sorted(str(w) for w in results["period"].unique()
+                  if _wave_not_after(str(w), end, period_text))
+
+
+def _wave_not_after(wave: str, end: date, period_text: str) -> bool:
+    """True when survey ``wave`` ends by ``end`` (text order for a label that is no period).
+
+    Text order alone fails for month ranges: '2023-24' sorts after '2022-04..2025-03' although
+    that 36-month period contains it.
+    """
+    try:
+        return Period.parse(wave).end <= end
+    except ConfigError:
+        return wave <= period_text
 
 
 def pooled_districts(results: pd.DataFrame, question_id: str, wave: str) -> dict[str, float]:

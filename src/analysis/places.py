@@ -543,8 +543,8 @@ def window_length(period: Period, preferred: int = WINDOW_MONTHS) -> int:
 
 
 def window_name(months: int) -> str:
-    """How a window of ``months`` is named on the page: "quarterly", "monthly", "2-month"."""
-    return {1: "monthly", 3: "quarterly"}.get(months, f"{months}-month")
+    """How a window of ``months`` is named on the page: "quarterly", "two-month", "monthly"."""
+    return {1: "monthly", 2: "two-month", 3: "quarterly"}.get(months, f"{months}-month")
 
 
 def trend_windows(period: Period, years: int = 3, window_months: int | None = None

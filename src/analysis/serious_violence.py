@@ -15,7 +15,7 @@ knife/sharp instrument: the offences the Home Office Serious Violence Duty guida
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 import numpy as np
@@ -150,10 +150,12 @@ def split_small_counts(change: pd.DataFrame, minimum: int) -> tuple[pd.DataFrame
 
     Small counts (homicide, a rare flag) must not be published with a difference or a
     percentage beside them: the second frame keeps only the label and the two counts, for a
-    table that goes through disclosure control. Unknown counts count as small.
+    table that goes through disclosure control. An unknown count (a period the extract does
+    not cover) discloses nothing, so it neither makes a row small nor keeps it large: the row
+    goes by its known counts, and the unknown one stays blank.
     """
     counts = change[["current", "previous"]]
-    large = counts.ge(minimum).fillna(False).all(axis=1).to_numpy(dtype=bool)
+    large = counts.ge(minimum).astype("boolean").fillna(True).all(axis=1).to_numpy(dtype=bool)
     label_columns = [c for c in change.columns if c not in _CHANGE_COLUMNS]
     small = change.loc[~large, [*label_columns, "previous", "current"]]
     return change[large].reset_index(drop=True), small.reset_index(drop=True)
@@ -208,12 +210,16 @@ def violence_places(crimes: pd.DataFrame, violence: pd.Series, n: int = 5) -> pd
 
 
 def victim_age_table(crimes: pd.DataFrame, mask: pd.Series, current: Period,
-                     previous: Period) -> pd.DataFrame:
+                     previous: Period, available_months: Iterable[date] | None = None
+                     ) -> pd.DataFrame:
     """Victims of the masked crimes by age band: victim_age_band, previous, current.
 
     Crimes with no recorded age (no person victim, or not recorded) are one row, 'not
     recorded', so the columns add up to the crimes counted. Ordered by the youngest band
     first (bands sort by their first number). Counts about victims: publish with disclosure.
+    With ``available_months`` (the extract's months), a band with no crime in a period the
+    extract does not fully cover is unknown (NA), not 0, as in
+    :func:`analysis.measures.change_table`.
     """
     rows = crimes[mask.to_numpy(dtype=bool)]
     band = rows["victim_age_band"].astype("str").where(
@@ -223,10 +229,48 @@ def victim_age_table(crimes: pd.DataFrame, mask: pd.Series, current: Period,
     table = pd.DataFrame({
         "victim_age_band": sorted(set(band), key=_band_order),
     })
+    held = None if available_months is None else set(available_months)
     for column, period in (("previous", previous), ("current", current)):
         counts = band[months.isin(set(period.months)).to_numpy()].value_counts()
-        table[column] = table["victim_age_band"].map(counts).fillna(0).astype("int64")
+        values = table["victim_age_band"].map(counts).fillna(0).astype("Int64")
+        if held is not None and not period.coverage(held).complete:
+            values = values.mask(values == 0)
+        table[column] = values if held is not None else values.astype("int64")
     return table
+
+
+def with_total_row(victims: pd.DataFrame, label: str = "All serious violence") -> pd.DataFrame:
+    """``victims`` (:func:`victim_age_table`) with a last row of column totals.
+
+    A column with an unknown band has an unknown total (NA), never the sum of what is known.
+    """
+    total = {"victim_age_band": label}
+    for column in ("previous", "current"):
+        values = victims[column]
+        total[column] = pd.NA if values.isna().any() else int(values.sum())
+    out = pd.concat([victims, pd.DataFrame([total])], ignore_index=True)
+    return out.astype({"previous": "Int64", "current": "Int64"})
+
+
+def coverage_note(periods: Iterable[Period], available_months: Iterable[date],
+                  source: str = "The force crime extract") -> str:
+    """A sentence for a table of extract counts whose periods the extract does not cover.
+
+    Empty when every period is complete; otherwise says which periods are unknown (no month
+    held) or partial, so a blank is read as unknown and not as none.
+    """
+    held = set(available_months)
+    parts = []
+    for period in periods:
+        missing = period.coverage(held).missing
+        if len(missing) == len(period):
+            parts.append(f"{source} holds no month of {period.label}: its counts are unknown, "
+                         "shown blank (not 0), and no change is given.")
+        elif missing:
+            parts.append(f"{source} misses {len(missing)} of {len(period)} months of "
+                         f"{period.label}: its counts cover only the months held, a blank is "
+                         "unknown (not 0), and no change is assessed.")
+    return " ".join(parts)
 
 
 def _band_order(band: str) -> tuple[int, str]:

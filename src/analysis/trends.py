@@ -11,7 +11,7 @@ Real series have gaps (months not published) and breaks (a known change in recor
 publication). A gap is never bridged: no moving range spans it and the plotted line stops
 there. A break starts a new phase with its own mean and limits, and the rules are evaluated
 within a phase, as the NHS *Making Data Count* guidance does. Breaks are configured per area
-or force (``trend_breaks`` in the config, :func:`config_breaks`).
+or force (``trend_breaks`` in the config, :func:`analysis.config.breaks_for`).
 """
 
 from __future__ import annotations
@@ -114,12 +114,14 @@ def describe_chart(chart: pd.DataFrame, breaks: Sequence[TrendBreak] = ()) -> st
     parts = []
     missing = int(chart["value"].isna().sum())
     if missing:
-        parts.append(f"{missing} point(s) have no data and are gaps in the chart, not zeros: "
-                     "the line is not drawn across them and no moving range spans them, so "
-                     "the limits rest on consecutive points only.")
+        parts.append(f"{missing} point(s) on the time axis have no value (not held, or not "
+                     "in the trend's months) and are gaps, not zeros: the line is not drawn "
+                     "across them and no moving range spans them, so the limits rest on "
+                     "consecutive points only.")
     labels = [to_month(label) for label in chart.index] if breaks else []
-    starts = {label for label, new in zip(labels, chart["phase"].diff().fillna(0) != 0,
-                                          strict=False) if new}
+    new_phase = (chart["phase"].diff().fillna(0) != 0).to_numpy()
+    starts = {label for label, new in zip(labels, new_phase, strict=True) if new} if breaks \
+        else set()
     for item in breaks:
         first_after = next((label for label in labels if label >= item.month), None)
         if first_after not in starts:

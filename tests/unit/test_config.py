@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,29 @@ def test_force_comparison_rule_reaches_every_csp() -> None:
 
     template = load_force("essex", ROOT).model_copy(update={"comparison": "preceding"})
     assert {c.comparison for c in force_csps(template, ROOT).values()} == {"preceding"}
+
+
+def test_trend_breaks_load_as_first_of_month_dates(tmp_path: Path) -> None:
+    _write(tmp_path, {"trend_breaks": [
+        {"month": "2022-04", "reason": "new incident system", "applies_to": "asb"}]})
+    (item,) = load_area("mine", tmp_path).trend_breaks
+    assert (item.month, item.reason, item.applies_to) == (date(2022, 4, 1),
+                                                          "new incident system", "asb")
+    assert load_area("demo", ROOT).trend_breaks == []
+    with pytest.raises(ConfigError, match="trend_breaks"):
+        _write(tmp_path, {"trend_breaks": [{"month": "April 2022", "reason": "x"}]})
+        load_area("mine", tmp_path)
+
+
+def test_a_force_template_passes_its_trend_breaks_to_every_csp(tmp_path: Path) -> None:
+    raw = yaml.safe_load((ROOT / "config" / "forces" / "essex.yaml").read_text())
+    raw["trend_breaks"] = [{"month": "2019-01", "reason": "force-wide change"}]
+    (tmp_path / "config" / "forces").mkdir(parents=True)
+    (tmp_path / "config" / "areas").mkdir()
+    lookup = ROOT / raw["sources"]["lad_csp_lookup"]
+    if not lookup.is_file():
+        pytest.skip("the shared ONS LAD to CSP lookup is not present")
+    raw["sources"]["lad_csp_lookup"] = str(lookup)
+    (tmp_path / "config" / "forces" / "essex.yaml").write_text(yaml.safe_dump(raw))
+    area = load_area("essex-thurrock", tmp_path)
+    assert [b.month for b in area.trend_breaks] == [date(2019, 1, 1)]

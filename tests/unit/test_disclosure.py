@@ -106,6 +106,23 @@ class TestApply:
         assert out.loc["r0", "Total"] == 25
         assert out.loc["All", "Total"] == 50
 
+    def test_a_missing_count_stays_missing(self):
+        # An unknown count (a period the extract does not cover) is neither 0 nor hidden.
+        table = pd.DataFrame({"previous": pd.array([pd.NA, pd.NA], dtype="Int64"),
+                              "current": [3, 12]})
+        out = apply_disclosure(table, ONS, ["previous", "current"])
+        assert out["previous"].isna().all()
+        assert out["current"].tolist() == ["[c]", 10]
+        assert check_disclosure(out, ONS, ["previous", "current"]).empty
+        with pytest.raises(InputError):
+            apply_disclosure(pd.DataFrame({"n": ["twelve"]}), ONS, ["n"])
+
+    def test_a_missing_cell_is_never_the_one_hidden_to_protect_a_total(self):
+        # Row total 20 with a hidden 4: the other part is unknown, so the total is hidden.
+        table = pd.DataFrame({"a": [4], "b": pd.array([pd.NA], dtype="Int64"), "Total": [20]})
+        mask = disclosure_mask(table, ONS, ["a", "b", "Total"], total_column="Total")
+        assert mask.iloc[0].tolist() == [True, False, True]
+
     def test_bad_values(self):
         with pytest.raises(InputError):
             apply_disclosure(pd.DataFrame({"n": [1.5]}), ONS, ["n"])

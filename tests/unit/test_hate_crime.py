@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -91,6 +93,18 @@ def test_quarterly_totals_unknown_outside_extract() -> None:
     # Jan-Mar covered: 1 hate crime; Apr-Jun: May and June not covered -> unknown
     assert quarters["hate_crimes"].iloc[0] == 1.0
     assert np.isnan(quarters["hate_crimes"].iloc[1])
+
+
+def test_quarters_never_run_past_the_period() -> None:
+    # Jan-Jun 2024 is covered. Jan-Apr: one quarter, not a second one counting May and June.
+    rows = [("2024-01-15", "race", "8P"), ("2024-04-15", "race", "8P"),
+            ("2024-05-15", "race", "8P"), ("2024-06-15", "race", "8P")]
+    quarters = hate.quarterly_totals(_crimes(rows), [Period.custom("2024-01", "2024-04")])
+    assert quarters["quarter"].tolist() == [date(2024, 1, 1)]
+    assert quarters["hate_crimes"].tolist() == [1.0]
+    # A period shorter than a quarter is one block: Apr-May holds 2, June is after it.
+    short = hate.quarterly_totals(_crimes(rows), [Period.custom("2024-04", "2024-05")])
+    assert short.to_dict("records") == [{"quarter": date(2024, 4, 1), "hate_crimes": 2.0}]
 
 
 def test_aggravated_offences_listed_with_total() -> None:

@@ -49,8 +49,14 @@ def results() -> pd.DataFrame:
 def test_survey_waves_takes_the_latest_wave_not_after_the_period(results: pd.DataFrame) -> None:
     assert perception.survey_waves(results, "2024-25") == ("2024-25", "2023-24")
     assert perception.survey_waves(results, "2023-24") == ("2023-24", None)
+    # A 36-month range holds both waves (as text, '2023-24' would sort after it).
+    assert perception.survey_waves(results, "2022-04..2025-03") == ("2024-25", "2023-24")
+    assert perception.survey_waves(results, "2024-04..2024-05") == ("2023-24", None)
     with pytest.raises(DataCoverageError):
         perception.survey_waves(results, "2020-21")
+    # The wave chart of a 2023/24 assessment never shows the later 2024-25 wave.
+    assert perception.waves_up_to(results, "2023-24") == ["2023-24"]
+    assert perception.waves_up_to(results, "2020-21") == []
 
 
 def test_question_summary_reports_the_planted_change_and_rank(results: pd.DataFrame) -> None:

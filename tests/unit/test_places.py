@@ -231,7 +231,7 @@ def test_window_length_is_the_longest_of_at_most_three_months_that_divides_the_p
         period = Period.custom(date(2022, 1, 1), date(2022 + (months - 1) // 12,
                                                       (months - 1) % 12 + 1, 1))
         assert places.window_length(period) == expected, months
-    assert places.window_name(3) == "quarterly" and places.window_name(2) == "2-month"
+    assert places.window_name(3) == "quarterly" and places.window_name(2) == "two-month"
 
 
 def test_trend_windows_adapt_to_any_period_and_end_with_it() -> None:

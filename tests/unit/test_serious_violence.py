@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import serious_violence as sv
+from analysis.disclosure import DisclosureRule, apply_disclosure, check_disclosure
 from analysis.measures import change_table
 from analysis.periods import Period
 
@@ -85,6 +87,54 @@ class TestCounts:
         assert list(shown["measure"]) == ["big"]
         assert list(small.columns) == ["measure", "previous", "current"]
         assert small.iloc[0].tolist() == ["small", 12, 3]
+
+
+class TestUnknownComparisonYear:
+    """The extract (May 2023 to Jun 2024) does not cover the comparison period at all."""
+
+    CURRENT = Period.custom(date(2024, 5, 1), date(2024, 6, 1))
+    UNCOVERED = Period.custom(date(2022, 5, 1), date(2022, 6, 1))
+
+    def test_unknown_counts_neither_make_a_row_small_nor_keep_it_large(self):
+        change = pd.DataFrame({"measure": ["big", "small"], "current": [20, 3],
+                               "previous": pd.array([pd.NA, pd.NA], dtype="Int64"),
+                               "diff": [np.nan, np.nan]})
+        shown, small = sv.split_small_counts(change, 10)
+        assert list(shown["measure"]) == ["big"] and pd.isna(shown["previous"].iloc[0])
+        assert small["measure"].tolist() == ["small"] and pd.isna(small["previous"].iloc[0])
+
+    def test_small_counts_table_goes_through_disclosure_with_blanks(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        months = sv.extract_months(CRIMES)
+        change = change_table(sv.monthly_measure_counts(CRIMES, masks), self.CURRENT,
+                              self.UNCOVERED, "measure", total_label=None,
+                              available_months=months)
+        assert change["previous"].isna().all()
+        _, small = sv.split_small_counts(change, 10)
+        rule = DisclosureRule.named("ons")
+        published = apply_disclosure(small, rule, ["previous", "current"])
+        assert published["previous"].isna().all()  # unknown, not 0 and not suppressed
+        assert set(published["current"]) == {rule.symbol}  # 1 to 5 crimes each: hidden
+        assert check_disclosure(published, rule, ["previous", "current"]).empty
+
+    def test_victim_ages_of_an_uncovered_period_are_unknown_and_so_is_the_total(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        table = sv.with_total_row(sv.victim_age_table(
+            CRIMES, masks[sv.SERIOUS_VIOLENCE], self.CURRENT, self.UNCOVERED,
+            sv.extract_months(CRIMES)))
+        assert table["previous"].isna().all()
+        assert table["current"].tolist() == [1, 1, 1, 1, 1, 5]
+        assert table["victim_age_band"].iloc[-1] == "All serious violence"
+
+    def test_the_table_says_why_a_column_is_blank(self):
+        months = sv.extract_months(CRIMES)
+        assert sv.coverage_note([self.UNCOVERED, self.CURRENT], months) == (
+            "The force crime extract holds no month of May 2022 to Jun 2022: its counts are "
+            "unknown, shown blank (not 0), and no change is given.")
+        partial = Period.custom(date(2023, 3, 1), date(2023, 6, 1))  # Mar, Apr not held
+        assert "misses 2 of 4 months of Mar 2023 to Jun 2023" in sv.coverage_note(
+            [partial], months)
+        assert sv.coverage_note([self.CURRENT], months) == ""
 
 
 class TestWhenAndWhere:

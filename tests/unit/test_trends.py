@@ -182,7 +182,7 @@ class TestGaps:
         assert np.isnan(np.asarray(value_line.get_ydata(), dtype=float)).sum() == 9
 
     def test_describe_names_the_gap(self):
-        assert describe_chart(xmr(with_gaps(self.HELD))).startswith("9 point(s) have no data")
+        assert describe_chart(xmr(with_gaps(self.HELD))).startswith("9 point(s) on the time axis")
         assert describe_chart(xmr(BASE)) == ""
 
     def test_quarters(self):
