@@ -10,40 +10,20 @@ recording effect. The 2022 report stops at December 2022: the 2024 months held a
 from __future__ import annotations
 
 import json
-import shutil
-import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis.build import build_section
-from analysis.config import load_area
-from analysis.layout import report_dir
-from analysis.pipeline import ingest_area
-from analysis.sources.geography import UnmatchedLadWarning
-
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[2]
 PERIOD = "2022"
 SECTIONS = ("20_anti_social_behaviour", "40_vawg_domestic_abuse", "60_hate_crime")
 
 
 @pytest.fixture(scope="module")
-def report(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A throwaway project beside a link to ../shared, ingested and built for Thurrock 2022."""
-    base = tmp_path_factory.mktemp("real")
-    root = base / "project"
-    root.mkdir()
-    (base / "shared").symlink_to(real_data.parents[1])  # config paths are ../shared/...
-    shutil.copytree(ROOT / "config", root / "config")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnmatchedLadWarning)  # LADs outside Essex
-        ingest_area(load_area("thurrock", ROOT), root)
-    for section in SECTIONS:
-        assert build_section("thurrock", PERIOD, section, root).is_file()
-    return report_dir("thurrock", PERIOD, root)
+def report(real_reports: dict[tuple[str, str], Path]) -> Path:
+    """Thurrock 2022, built with every other real report (``conftest.py``)."""
+    return real_reports[("thurrock", PERIOD)]
 
 
 def _figures(report: Path, section: str) -> dict[str, object]:

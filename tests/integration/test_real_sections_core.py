@@ -12,21 +12,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.build import build_section
-from analysis.index_page import build_index
-from analysis.layout import report_dir
-
 pytestmark = pytest.mark.integration
 SECTIONS = ("00_data_and_methods", "10_crime_overview", "30_places", "85_public_perception",
             "90_priorities", "99_key_findings")
 
 
 @pytest.fixture(scope="module")
-def report(real_project: Path) -> Path:
-    for section in SECTIONS:
-        build_section("thurrock", "2024", section, real_project)
-    build_index("thurrock", "2024", real_project)
-    return report_dir("thurrock", "2024", real_project)
+def report(real_reports: dict[tuple[str, str], Path]) -> Path:
+    """Thurrock 2024, built with every other real report (``conftest.py``)."""
+    return real_reports[("thurrock", "2024")]
 
 
 def _table(report: Path, name: str) -> pd.DataFrame:

@@ -1,0 +1,31 @@
+"""Real-data reports built once for the whole integration suite.
+
+Building a section costs seconds, so every integration test that reads a built page shares
+these: Thurrock and Southend-on-Sea, every section and the index, for the five period forms in
+:data:`PERIODS` (see ``test_real_periods.py`` for what each one exercises).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from real_builds import AREAS, PERIODS
+
+from analysis.build import build_areas
+from analysis.errors import BuildError
+from analysis.layout import report_dir
+
+
+@pytest.fixture(scope="session")
+def real_reports(real_project: Path) -> dict[tuple[str, str], Path]:
+    """The report folder of every (area, period), all built; a failed section fails here."""
+    failures: dict[str, str] = {}
+    for period in PERIODS:
+        try:
+            build_areas(list(AREAS), period, jobs=2, root=real_project)
+        except BuildError as error:
+            failures[period] = str(error)
+    assert not failures, f"sections failed to build: {failures}"
+    return {(area, period): report_dir(area, period, real_project)
+            for area in AREAS for period in PERIODS}

@@ -1,0 +1,10 @@
+"""The areas and period forms that the real-data integration suite builds (shared constants).
+
+Kept out of ``conftest.py`` so test modules can import them; see ``test_real_periods.py`` for
+what each period exercises.
+"""
+
+AREAS = {"thurrock": "Thurrock", "essex-southend-on-sea": "Southend-on-Sea"}
+"""Area name -> the prefix of its LSOA names in the police.uk files."""
+
+PERIODS = ("2018-19", "2022", "2024", "2022-01..2022-11", "2019-01..2019-02")
