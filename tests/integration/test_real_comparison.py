@@ -16,12 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.build import build_section
-from analysis.index_page import build_index
-from analysis.layout import report_dir
-
 pytestmark = pytest.mark.integration
-SECTIONS = ("10_crime_overview", "99_key_findings")
 PERIODS = ("2019-01..2019-02", "2018-19", "2022")
 
 
@@ -43,14 +38,9 @@ def _strict(path: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def reports(real_project: Path) -> dict[str, Path]:
-    built = {}
-    for period in PERIODS:
-        for section in SECTIONS:
-            build_section("thurrock", period, section, real_project)
-        build_index("thurrock", period, real_project)
-        built[period] = report_dir("thurrock", period, real_project)
-    return built
+def reports(real_reports: dict[tuple[str, str], Path]) -> dict[str, Path]:
+    """Thurrock's report folder for each period (built once for the suite, ``conftest.py``)."""
+    return {period: real_reports[("thurrock", period)] for period in PERIODS}
 
 
 def _change(report: Path) -> pd.DataFrame:

@@ -17,25 +17,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.build import build_section
-from analysis.layout import report_dir
 from analysis.periods import Period
 
 pytestmark = pytest.mark.integration
 PERIODS = ("2018-19", "2022-01..2022-11", "2019-01..2019-02", "2022-01..2024-04")
-SECTIONS = ("20_anti_social_behaviour", "30_places", "50_serious_violence")
 
 
 @pytest.fixture(scope="module")
-def built(real_project: Path) -> dict[str, Path]:
-    """Each period's report folder, with the three sections built."""
-    for period in PERIODS:
-        for section in SECTIONS:
-            assert build_section("thurrock", period, section, real_project).is_file()
-    return {period: report_dir("thurrock", period, real_project) for period in PERIODS}
+def built(real_reports: dict[tuple[str, str], Path]) -> dict[str, Path]:
+    """Thurrock's report folder for each period (built once for the suite, ``conftest.py``)."""
+    return {period: real_reports[("thurrock", period)] for period in PERIODS}
 
 
-@pytest.mark.parametrize("period", PERIODS)
 def test_hotspot_pages_say_why_there_are_no_classes(built: dict[str, Path], period: str) -> None:
     for section in ("20_anti_social_behaviour", "30_places"):
         html = (built[period] / f"{section}.html").read_text(encoding="utf-8")
