@@ -8,33 +8,14 @@ Jan-Feb, and 2022 (no month of 2021 held) not at all.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from real_builds import raw_crimes, strict_json
 
 pytestmark = pytest.mark.integration
 PERIODS = ("2019-01..2019-02", "2018-19", "2022")
-
-
-def _raw_thurrock_crimes(real_data: Path, month: str) -> int:
-    """Crimes (ASB excluded) in Thurrock LSOAs in one raw police.uk street file (the files
-    come with either police.uk's headings or snake-case ones)."""
-    path = real_data / "police_uk" / "essex" / month / f"{month}-essex-street.csv.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        rows = [{key.lower().replace(" ", "_"): value for key, value in row.items()}
-                for row in csv.DictReader(handle)]
-    return sum(1 for row in rows if (row["lsoa_name"] or "").startswith("Thurrock ")
-               and row["crime_type"] != "Anti-social behaviour")
-
-
-def _strict(path: Path) -> dict:
-    def refuse(constant: str) -> object:
-        raise ValueError(f"{path.name} holds the non-JSON constant {constant}")
-    return json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +33,11 @@ def test_a_month_range_is_compared_with_the_same_months_a_year_earlier(
         reports: dict[str, Path], real_data: Path) -> None:
     report = reports["2019-01..2019-02"]
     total = _change(report).loc["All crime"]
-    previous = sum(_raw_thurrock_crimes(real_data, m) for m in ("2018-01", "2018-02"))
-    current = sum(_raw_thurrock_crimes(real_data, m) for m in ("2019-01", "2019-02"))
+    previous = sum(raw_crimes(real_data, "Thurrock", m) for m in ("2018-01", "2018-02"))
+    current = sum(raw_crimes(real_data, "Thurrock", m) for m in ("2019-01", "2019-02"))
     assert total["Jan 2018 to Feb 2018"] == previous
     assert total["Jan 2019 to Feb 2019"] == current
-    manifest = _strict(report / "manifest.json")["comparison"]
+    manifest = strict_json(report / "manifest.json")["comparison"]
     assert manifest["rule"] == "year_earlier" and manifest["basis"] == "complete"
     assert manifest["previous"]["label"] == "Jan 2018 to Feb 2018"
     page = (report / "10_crime_overview.html").read_text(encoding="utf-8")
@@ -68,10 +49,10 @@ def test_a_partial_year_is_compared_like_for_like_on_the_shared_months(
     report = reports["2018-19"]
     total = _change(report).loc["All crime"]
     assert total["2017/18 (Jan–Feb 2018 only)"] == sum(
-        _raw_thurrock_crimes(real_data, m) for m in ("2018-01", "2018-02"))
+        raw_crimes(real_data, "Thurrock", m) for m in ("2018-01", "2018-02"))
     assert total["2018/19 (Jan–Feb 2019 only)"] == sum(
-        _raw_thurrock_crimes(real_data, m) for m in ("2019-01", "2019-02"))
-    findings = _strict(report / "key_figures" / "10_crime_overview.json")["figures"]
+        raw_crimes(real_data, "Thurrock", m) for m in ("2019-01", "2019-02"))
+    findings = strict_json(report / "key_figures" / "10_crime_overview.json")["figures"]
     all_crime = next(f for f in findings["findings"]["value"] if f.startswith("All crime"))
     assert "like for like on the 2 of 12 months held in both periods" in all_crime
     index = (report / "index.html").read_text(encoding="utf-8")
@@ -84,7 +65,7 @@ def test_a_comparison_period_with_no_data_is_unknown_everywhere(
     change = _change(report)
     assert change["2021 (no data)"].isna().all() and change["# diff."].isna().all()
     assert (change["Change"] == "not compared: 2021 holds no month of data").all()
-    figures = _strict(report / "key_figures.json")["10_crime_overview"]
+    figures = strict_json(report / "key_figures.json")["10_crime_overview"]
     assert figures["all_crime_previous"]["value"] is None
     assert figures["all_crime_pct_diff"]["value"] is None
     text = " ".join(figures["findings"]["value"])
@@ -97,9 +78,3 @@ def test_a_comparison_period_with_no_data_is_unknown_everywhere(
     rates = pd.read_csv(report / "tables" / "10_crime_overview__crime_rates.csv")
     assert "Rate per 1,000 (11 months)" in rates.columns
     assert "Annualised rate per 1,000 (estimate)" in rates.columns
-
-
-def test_every_json_written_is_strict(reports: dict[str, Path]) -> None:
-    for report in reports.values():
-        for path in report.rglob("*.json"):
-            _strict(path)

@@ -29,6 +29,7 @@ def built(real_reports: dict[tuple[str, str], Path]) -> dict[str, Path]:
     return {period: real_reports[("thurrock", period)] for period in PERIODS}
 
 
+@pytest.mark.parametrize("period", PERIODS)
 def test_hotspot_pages_say_why_there_are_no_classes(built: dict[str, Path], period: str) -> None:
     for section in ("20_anti_social_behaviour", "30_places"):
         html = (built[period] / f"{section}.html").read_text(encoding="utf-8")
@@ -55,8 +56,8 @@ def test_no_table_reaches_past_the_period(built: dict[str, Path], period: str) -
         frame = pd.read_csv(table)
         for column in ("month", "quarter"):
             if column in frame.columns:
-                months = pd.to_datetime(frame[column]).dt.date
-                assert months.max() <= end, table.name
+                months = pd.to_datetime(frame[column]).dropna().dt.date
+                assert months.empty or months.max() <= end, table.name
                 checked += 1
         if "Year" in frame.columns:
             assert frame["Year"].max() <= end.year, table.name
