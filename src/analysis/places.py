@@ -104,6 +104,17 @@ EVENT_COLUMNS = ("month", "crime_type", "is_asb", "lsoa_code", "lsoa_vintage", "
 # --------------------------------------------------------------------------------------------
 
 
+def months_to_load(period: Period, comparison: str = DEFAULT_COMPARISON, *,
+                   years: int = 3) -> list[date]:
+    """Every month a place analysis of ``period`` reads, oldest first: its trend window
+    (:meth:`analysis.periods.Period.trend_window`) and the comparison period of each trend
+    year under ``comparison``, so every change it shows has both periods loaded. (A month not
+    loaded would count as a month with no records.)"""
+    trend = period.trend_window(years)
+    wanted = [*trend, *(comparison_period(year, comparison) for year in trend)]
+    return sorted({month for part in wanted for month in part.months})
+
+
 def load_events(store_dir: Path, csp_code: str, months: Iterable[date]) -> pd.DataFrame:
     """The area's police.uk rows (crime and ASB) in ``months``: :data:`EVENT_COLUMNS`.
 

@@ -28,6 +28,7 @@ from analysis import store
 from analysis.config import AreaConfig, load_area, project_root
 from analysis.disclosure import DisclosureRule
 from analysis.disclosure_register import (
+    OPEN,
     PARTNER,
     Declaration,
     change_columns,
@@ -47,6 +48,7 @@ from analysis.layout import (
     store_dir,
     strict_json,
 )
+from analysis.measures import percent_change
 from analysis.periods import Period, compared_months, comparison_period
 from analysis.safe_text import escape_html, html_from, markdown_from, write_csv
 
@@ -252,8 +254,7 @@ class Section:
             data, name, "chart", source=source, counts=counts, derived=derived, kept=kept,
             labels=labels, measure=measure, order="labels")
         if callable(fig):
-            rule = (None if self.config.disclosure == "none" or declaration.source != PARTNER
-                    else DisclosureRule.named(self.config.disclosure))
+            rule = self._rule() if declaration.source == PARTNER else None
             fig = fig(numeric_view(data, declaration, rule))
         write_csv(data, self._table_path(name))
         for text in fig.findobj(Text):  # a '$' in a name is a dollar sign, not mathtext
@@ -287,8 +288,7 @@ class Section:
         """
         file = f"tables/{self._table_path(name).name}"
         declaration = Declaration.of(frame, file=file, **declared)
-        rule = (None if self.config.disclosure == "none"
-                else DisclosureRule.named(self.config.disclosure))
+        rule = self._rule()
         if declaration.source == PARTNER and rule is not None:
             frame, total_row = publish(frame, declaration, rule, total_row=total_row,
                                        total_column=total_column)
@@ -309,10 +309,44 @@ class Section:
         return HTML(f'<section class="csp-findings"><h2>Key findings</h2><ul>{items}</ul>'
                     "</section>")
 
-    def record(self, key: str, value: Any, *, label: str | None = None) -> None:
-        """Keep a headline figure for the executive summary (``key_figures/<section>.json``)."""
+    def record(self, key: str, value: Any, *, label: str | None = None,
+               source: str = OPEN) -> None:
+        """Keep a headline figure for the executive summary (``key_figures/<section>.json``).
+
+        ``source="partner"`` marks a count of partner records: it is kept as the area's
+        disclosure rule shows it in a table (the rule's symbol for a small count, otherwise
+        rounded), so ``key_figures.json`` and the executive summary never say more than the
+        tables do. Percentages and labels are kept as given (see :meth:`published_change`).
+        """
+        rule = self._rule()
+        if (source == PARTNER and rule is not None and isinstance(value, int | np.integer)
+                and not isinstance(value, bool)):
+            value = rule.publish(int(value))
         self.key_figures[key] = {"value": value, "label": label or key}
         self._write_json("key_figures", "figures", self.key_figures)
+
+    def published_change(self, figures: Mapping[str, Any]) -> dict[str, Any]:
+        """A partner change (``current``, ``previous``, ``pct_diff``, ``significance``, as
+        :func:`analysis.partner_counts.headline` gives it) as the tables publish it: both
+        counts under the area's rule and the % change worked out again from those published
+        counts, as the tables' derived columns are; a hidden count hides the change too."""
+        rule = self._rule()
+        if rule is None:
+            return dict(figures)
+        shown = {key: (None if figures[key] is None else rule.publish(int(figures[key])))
+                 for key in ("current", "previous")}
+        current, previous = shown["current"], shown["previous"]
+        hidden = rule.symbol in (current, previous)
+        comparable = isinstance(current, int) and isinstance(previous, int) and previous > 0
+        return {**figures, **shown,
+                "pct_diff": percent_change(current, previous) if comparable else None,
+                "significance": (f"not shown: a count is under {rule.suppress_max + 1}"
+                                 if hidden else figures["significance"])}
+
+    def _rule(self) -> DisclosureRule | None:
+        """The area's disclosure rule, or None when the area publishes counts as they are."""
+        return (None if self.config.disclosure == "none"
+                else DisclosureRule.named(self.config.disclosure))
 
     def _write_json(self, folder_name: str, key: str, content: dict[str, Any]) -> None:
         """``<folder_name>/<section>.json`` in the output folder (key figures, disclosure)."""

@@ -21,6 +21,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analysis.disclosure_register import OPEN, PARTNER
 from analysis.errors import InputError
 from analysis.harm import HarmAndCost, ValueTable, harm_and_cost
 from analysis.measures import count_headings, require_columns
@@ -510,6 +511,14 @@ _POLICE_UK_KEYS = {"Violence and sexual offences": "violence_sexual_offences",
 _HEADLINE_MEASURES = ((KNIFE, "knife_crime"), (VIOLENCE_WITH_INJURY, "violence_with_injury"),
                       (UNDER_25, "serious_violence_under25"))
 """The crime-extract measures given as findings and key figures, with their key names."""
+
+
+def figure_source(key: str) -> str:
+    """The disclosure class of a key figure from :func:`findings_and_figures`: the
+    data.police.uk figures (``police_uk_*``) are published open data; the rest come from the
+    force's crime extract or A&E, so :meth:`analysis.report.Section.record` publishes their
+    counts under the area's rule."""
+    return OPEN if key.startswith("police_uk_") else PARTNER
 
 
 def findings_and_figures(

@@ -270,3 +270,16 @@ def test_every_notebook_table_and_chart_declares_its_source_class() -> None:
                 assert "order" in keywords, where
             else:
                 assert isinstance(call.args[0], ast.Lambda), where  # drawn from published data
+
+
+def test_moving_ranges_are_recomputed_between_points_of_one_phase_only() -> None:
+    from analysis.disclosure_register import recompute
+
+    # A gap (NaN) at the 2nd point and a phase break (0 -> 1) before the 5th point.
+    chart = pd.DataFrame({"value": [20, np.nan, 35, 40, 50, 65], "phase": [0, 0, 0, 0, 1, 1]})
+    ranges = recompute(chart, "moving_range", ["value"], ONS).tolist()
+    assert [pd.isna(r) for r in ranges] == [True, True, True, False, True, False]
+    assert (ranges[3], ranges[5]) == (5, 15)
+    # Without the break the 5th point has a range from the 4th.
+    one_phase = chart.assign(phase=0)
+    assert recompute(one_phase, "moving_range", ["value"], ONS).tolist()[4] == 10

@@ -468,3 +468,18 @@ def test_key_figures_count_hotspot_classes_and_take_the_top_squares_share() -> N
         ("crime_top10pct_share", 42.25, "% of crime in the busiest 10 % of squares"),
         ("most_affected_wards", ["Central", "Harbour", "Park"], "Wards with most recorded crime"),
     ]
+
+
+def test_months_to_load_hold_every_trend_year_and_its_comparison() -> None:
+    from analysis.places import months_to_load
+
+    two_months = Period.parse("2019-01..2019-02")
+    # Trend years Jan-Feb 2017, 2018, 2019 and, a year earlier each, Jan-Feb 2016 too.
+    assert months_to_load(two_months) == [date(y, m, 1) for y in (2016, 2017, 2018, 2019)
+                                          for m in (1, 2)]
+    # The months just before each trend year instead: Nov-Dec 2016, 2017 and 2018 as well.
+    preceding = months_to_load(two_months, "preceding")
+    assert len(preceding) == 12 and date(2018, 11, 1) in preceding
+    assert date(2016, 1, 1) not in preceding
+    year = months_to_load(Period.parse("2024-25"))
+    assert (year[0], year[-1], len(year)) == (date(2021, 4, 1), date(2025, 3, 1), 48)

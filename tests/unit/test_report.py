@@ -101,3 +101,31 @@ def test_key_figures_with_unknown_values_are_strict_json(section: Section,
 def test_header_states_the_comparison_rule(section: Section) -> None:
     header = section.header("Test", sources=[], caveats=[]).data
     assert "2024/25 compared with 2023/24 (the 12 months before)" in header
+
+
+def test_partner_counts_in_key_figures_are_published_under_the_rule(section: Section,
+                                                                     tmp_path: Path) -> None:
+    section.record("small", 4, source="partner")
+    section.record("large", 2514, source="partner")
+    section.record("open", 2514)  # published open data: as it is
+    section.record("share", 12.34, source="partner")  # not a count: as given
+    figures = json.loads((tmp_path / "key_figures" / "40_test.json").read_text())["figures"]
+    assert [figures[k]["value"] for k in ("small", "large", "open", "share")] == [
+        "[c]", 2515, 2514, 12.34]
+
+
+def test_a_partner_change_is_worked_out_again_from_the_published_counts(
+        section: Section) -> None:
+    shown = section.published_change({"current": 2514, "previous": 2012, "pct_diff": 24.95,
+                                      "significance": "significant increase"})
+    # 2515 against 2010: 505 more on 2010 is 25.1 %, the % a reader gets from the table.
+    assert shown == {"current": 2515, "previous": 2010, "pct_diff": 25.1,
+                     "significance": "significant increase"}
+    hidden = section.published_change({"current": 7, "previous": 30, "pct_diff": -76.7,
+                                       "significance": "significant decrease"})
+    assert hidden["current"] == "[c]" and hidden["pct_diff"] is None
+    assert hidden["significance"] == "not shown: a count is under 10"
+    unknown = section.published_change({"current": 40, "previous": None, "pct_diff": None,
+                                        "significance": "not assessed"})
+    assert unknown == {"current": 40, "previous": None, "pct_diff": None,
+                       "significance": "not assessed"}
