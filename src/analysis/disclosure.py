@@ -147,24 +147,35 @@ def recoverable_cells(
     lines = _lines(suppressed.index, list(suppressed.columns), total_row, total_column)
     unknown = [(r, c) for c in suppressed.columns for r in suppressed.index
                if suppressed.loc[r, c]]
-    if not unknown or not lines:
+    return fixed_unknowns(unknown, lines)
+
+
+def fixed_unknowns(unknown: Sequence[Hashable],
+                   equations: Sequence[tuple[Sequence[Hashable], Hashable]]) -> list[Hashable]:
+    """The ``unknown`` values (in their order) that ``equations`` fix whatever the others are.
+
+    Each equation is (parts, total): total = sum of parts; a part or total not in ``unknown``
+    is a published number. An unknown is fixed when its coordinate vanishes in every solution
+    of the homogeneous system (the null space of the equations' matrix).
+    """
+    if not unknown or not equations:
         return []
-    position = {cell: i for i, cell in enumerate(unknown)}
-    equations = []
-    for parts, total in lines:
+    position = {key: i for i, key in enumerate(unknown)}
+    rows = []
+    for parts, total in equations:
         row = np.zeros(len(unknown))
-        for cell in parts:
-            if cell in position:
-                row[position[cell]] = 1.0
+        for key in parts:
+            if key in position:
+                row[position[key]] += 1.0
         if total in position:
-            row[position[total]] = -1.0
+            row[position[total]] -= 1.0
         if row.any():
-            equations.append(row)
-    if not equations:
+            rows.append(row)
+    if not rows:
         return []
-    free = null_space(np.array(equations))
+    free = null_space(np.array(rows))
     fixed = np.all(np.abs(free) < 1e-9, axis=1) if free.size else np.ones(len(unknown), bool)
-    return [cell for cell, is_fixed in zip(unknown, fixed, strict=True) if is_fixed]
+    return [key for key, is_fixed in zip(unknown, fixed, strict=True) if is_fixed]
 
 
 def disclosure_mask(

@@ -44,9 +44,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import null_space
 
-from analysis.disclosure import DisclosureRule, _as_count, apply_disclosure
+from analysis.disclosure import DisclosureRule, _as_count, apply_disclosure, fixed_unknowns
 from analysis.errors import ConfigError, InputError
 
 REGISTER_DIR = "disclosure"
@@ -520,20 +519,4 @@ def _check_links(frames: dict[str, pd.DataFrame], register: dict[str, dict[str, 
 def recoverable_keys(unknown: set[tuple], equations: list[tuple[list[tuple], tuple]]
                      ) -> list[tuple]:
     """Unknown keys fixed by the equations (total = sum of parts) whatever the others are."""
-    order = sorted(unknown, key=repr)
-    position = {key: i for i, key in enumerate(order)}
-    rows = []
-    for parts, total in equations:
-        row = np.zeros(len(order))
-        for key in parts:
-            if key in position:
-                row[position[key]] += 1.0
-        if total in position:
-            row[position[total]] -= 1.0
-        if row.any():
-            rows.append(row)
-    if not rows:
-        return []
-    free = null_space(np.array(rows))
-    fixed = np.all(np.abs(free) < 1e-9, axis=1) if free.size else np.ones(len(order), bool)
-    return [key for key, is_fixed in zip(order, fixed, strict=True) if is_fixed]
+    return fixed_unknowns(sorted(unknown, key=repr), equations)
