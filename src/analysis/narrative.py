@@ -96,8 +96,13 @@ def describe_change(
     compared" (or with an unknown count) gets no change at all, only what was not compared
     and why; a "like for like" row says which months it covers (from ``compared``, by
     default the table's ``attrs["months_compared"]``, which its rows carry). An older row
-    that is only marked incomplete says so and makes no claim about significance.
+    that is only marked incomplete says so and makes no claim about significance. A row
+    with a ``withheld`` reason (:meth:`analysis.report.Section.published_changes`) gets only
+    that reason.
     """
+    withheld = row.get("withheld")
+    if isinstance(withheld, str):  # a published partner row with a hidden count
+        return f"{subject}: {withheld}."
     if compared is None:  # a row taken from a change table carries the table's attrs
         compared = getattr(row, "attrs", {}).get("months_compared")
     current, previous, diff = row["current"], row["previous"], row["diff"]

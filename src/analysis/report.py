@@ -48,7 +48,7 @@ from analysis.layout import (
     store_dir,
     strict_json,
 )
-from analysis.measures import percent_change
+from analysis.measures import RELIABLE_BASE, percent_change
 from analysis.periods import Period, compared_months, comparison_period
 from analysis.safe_text import escape_html, html_from, markdown_from, write_csv
 
@@ -342,6 +342,40 @@ class Section:
                 "pct_diff": percent_change(current, previous) if comparable else None,
                 "significance": (f"not shown: a count is under {rule.suppress_max + 1}"
                                  if hidden else figures["significance"])}
+
+    def published_changes(self, table: pd.DataFrame | None) -> pd.DataFrame | None:
+        """A partner change table (:func:`analysis.measures.change_table` rows) as the tables
+        publish it, for the sentences and key figures written from it.
+
+        ``current`` and ``previous`` are kept as the area's rule shows them (rounded), and
+        ``diff``, ``pct_diff`` and ``pct_reliable`` are worked out again from those, as the
+        tables' derived columns are. A row with a hidden count has both counts and the change
+        unknown and a ``withheld`` reason, so no finding states it
+        (:func:`analysis.narrative.describe_change` prints the reason instead).
+        """
+        rule = self._rule()
+        if rule is None or table is None:
+            return table
+        shown = table.copy()  # keeps attrs such as the months compared
+        published = {column: [None if pd.isna(v) else rule.publish(int(v))
+                              for v in shown[column]] for column in ("current", "previous")}
+        hidden = [rule.symbol in pair for pair in zip(*published.values(), strict=True)]
+        for column, values in published.items():
+            shown[column] = [float("nan") if hide or value is None else float(value)
+                             for value, hide in zip(values, hidden, strict=True)]
+        shown["diff"] = shown["current"] - shown["previous"]
+        shown["pct_diff"] = [percent_change(int(c), int(p)) if p > 0 else float("nan")
+                             for c, p in zip(shown["current"].fillna(-1),
+                                             shown["previous"].fillna(0), strict=True)]
+        shown["pct_reliable"] = shown["previous"].fillna(0) >= RELIABLE_BASE
+        shown["withheld"] = [f"not shown, a count is under {rule.suppress_max + 1} "
+                             "(disclosure control)" if hide else None for hide in hidden]
+        return shown
+
+    def published_row(self, row: Mapping[str, Any]) -> pd.Series:
+        """One change (a row or a dict such as :func:`analysis.indicators.change_between`
+        gives) as :meth:`published_changes` publishes it."""
+        return self.published_changes(pd.DataFrame([dict(row)])).iloc[0]
 
     def _rule(self) -> DisclosureRule | None:
         """The area's disclosure rule, or None when the area publishes counts as they are."""

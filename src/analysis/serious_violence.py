@@ -595,8 +595,9 @@ def findings_and_figures(
     if hospital_change is not None:
         findings.append(describe_change(hospital_change, "Assault attendances at A&E",
                                         unit="attendances"))
-        figures.append(("ae_assault_attendances_current", int(hospital_change["current"]),
-                        f"A&E assault attendances {current.label}"))
+        if not pd.isna(hospital_change["current"]):  # NaN: withheld or unknown
+            figures.append(("ae_assault_attendances_current", int(hospital_change["current"]),
+                            f"A&E assault attendances {current.label}"))
     if measure_change is None:
         findings.append("Knife crime, violence with injury, homicide, victims under 25 and the "
                         "times of violence cannot be reported: they need the force's crime "

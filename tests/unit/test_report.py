@@ -129,3 +129,24 @@ def test_a_partner_change_is_worked_out_again_from_the_published_counts(
                                         "significance": "not assessed"})
     assert unknown == {"current": 40, "previous": None, "pct_diff": None,
                        "significance": "not assessed"}
+
+
+def test_findings_are_written_from_the_published_change(section: Section) -> None:
+    from analysis.narrative import describe_change
+
+    table = pd.DataFrame({"measure": ["Knife crime", "Rape"], "current": [212, 8],
+                          "previous": [148, 12], "diff": [64, -4], "pct_diff": [43.2, -33.3],
+                          "pct_reliable": [True, True],
+                          "significance": ["significant increase", "no significant change"]})
+    shown = section.published_changes(table)
+    # 210 against 150: 60 more, 40.0 % - what a reader works out from the table.
+    knife = shown.iloc[0]
+    assert (knife["current"], knife["previous"], knife["diff"], knife["pct_diff"]) == (
+        210, 150, 60, 40.0)
+    assert describe_change(knife, "Knife crime").startswith(
+        "Knife crime rose by 60 offences (40.0 %)")
+    rape = shown.iloc[1]  # 8 is hidden: no count, difference or test result is stated
+    assert pd.isna(rape["current"]) and pd.isna(rape["diff"]) and pd.isna(rape["pct_diff"])
+    assert describe_change(rape, "Rape") == (
+        "Rape: not shown, a count is under 10 (disclosure control).")
+    assert table.loc[0, "current"] == 212  # the true table is left as it was
