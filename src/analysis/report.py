@@ -327,21 +327,18 @@ class Section:
 
     def published_change(self, figures: Mapping[str, Any]) -> dict[str, Any]:
         """A partner change (``current``, ``previous``, ``pct_diff``, ``significance``, as
-        :func:`analysis.partner_counts.headline` gives it) as the tables publish it: both
-        counts under the area's rule and the % change worked out again from those published
-        counts, as the tables' derived columns are; a hidden count hides the change too."""
+        :func:`analysis.partner_counts.headline` gives it) for the key figures: both counts as
+        the tables show them (the rule's symbol for a hidden one) and the % change of
+        :meth:`published_row`; a hidden count hides the change and its test result too."""
         rule = self._rule()
         if rule is None:
             return dict(figures)
-        shown = {key: (None if figures[key] is None else rule.publish(int(figures[key])))
-                 for key in ("current", "previous")}
-        current, previous = shown["current"], shown["previous"]
-        hidden = rule.symbol in (current, previous)
-        comparable = isinstance(current, int) and isinstance(previous, int) and previous > 0
-        return {**figures, **shown,
-                "pct_diff": percent_change(current, previous) if comparable else None,
-                "significance": (f"not shown: a count is under {rule.suppress_max + 1}"
-                                 if hidden else figures["significance"])}
+        row = self.published_row(figures)
+        counts = {key: None if pd.isna(figures[key]) else rule.publish(int(figures[key]))
+                  for key in ("current", "previous")}
+        return {**figures, **counts,
+                "pct_diff": None if pd.isna(row["pct_diff"]) else float(row["pct_diff"]),
+                "significance": row["withheld"] or figures["significance"]}
 
     def published_changes(self, table: pd.DataFrame | None) -> pd.DataFrame | None:
         """A partner change table (:func:`analysis.measures.change_table` rows) as the tables
@@ -364,9 +361,10 @@ class Section:
             shown[column] = [float("nan") if hide or value is None else float(value)
                              for value, hide in zip(values, hidden, strict=True)]
         shown["diff"] = shown["current"] - shown["previous"]
-        shown["pct_diff"] = [percent_change(int(c), int(p)) if p > 0 else float("nan")
-                             for c, p in zip(shown["current"].fillna(-1),
-                                             shown["previous"].fillna(0), strict=True)]
+        shown["pct_diff"] = [
+            float("nan") if pd.isna(current) or pd.isna(previous) or previous == 0
+            else percent_change(int(current), int(previous))
+            for current, previous in zip(shown["current"], shown["previous"], strict=True)]
         shown["pct_reliable"] = shown["previous"].fillna(0) >= RELIABLE_BASE
         shown["withheld"] = [f"not shown, a count is under {rule.suppress_max + 1} "
                              "(disclosure control)" if hide else None for hide in hidden]

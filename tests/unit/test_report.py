@@ -124,7 +124,7 @@ def test_a_partner_change_is_worked_out_again_from_the_published_counts(
     hidden = section.published_change({"current": 7, "previous": 30, "pct_diff": -76.7,
                                        "significance": "significant decrease"})
     assert hidden["current"] == "[c]" and hidden["pct_diff"] is None
-    assert hidden["significance"] == "not shown: a count is under 10"
+    assert hidden["significance"] == "not shown, a count is under 10 (disclosure control)"
     unknown = section.published_change({"current": 40, "previous": None, "pct_diff": None,
                                         "significance": "not assessed"})
     assert unknown == {"current": 40, "previous": None, "pct_diff": None,
@@ -150,3 +150,8 @@ def test_findings_are_written_from_the_published_change(section: Section) -> Non
     assert describe_change(rape, "Rape") == (
         "Rape: not shown, a count is under 10 (disclosure control).")
     assert table.loc[0, "current"] == 212  # the true table is left as it was
+    # A period the extract does not cover stays unknown beside a published count.
+    one_side = section.published_row({"current": float("nan"), "previous": 148,
+                                      "significance": "not assessed"})
+    assert pd.isna(one_side["current"]) and one_side["previous"] == 150
+    assert pd.isna(one_side["pct_diff"]) and one_side["withheld"] is None
