@@ -50,6 +50,7 @@ from analysis.layout import (
 )
 from analysis.measures import RELIABLE_BASE, percent_change
 from analysis.periods import Period, compared_months, comparison_period
+from analysis.presentable import Chart, Table
 from analysis.safe_text import escape_html, html_from, markdown_from, write_csv
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -264,6 +265,19 @@ class Section:
         described = alt if alt is not None else chart_description(fig, self._table_path(name).name)
         plt.close(fig)
         return Image(data=buffer.getvalue(), format="png", alt=described)
+
+    def show(self, item: Table | Chart) -> HTML | Image:
+        """Show a :class:`~analysis.presentable.Table` or :class:`~analysis.presentable.Chart`
+        made by a section module, exactly as :meth:`table` or :meth:`chart` would."""
+        if isinstance(item, Table):
+            return self.table(item.frame, item.name, item.caption, source=item.source,
+                              counts=item.counts, derived=item.derived, kept=item.kept,
+                              labels=item.labels, measure=item.measure, order=item.order,
+                              formats=dict(item.formats), total_row=item.total_row,
+                              total_column=item.total_column)
+        return self.chart(item.draw, item.data, item.name, source=item.source,
+                          counts=item.counts, derived=item.derived, kept=item.kept,
+                          labels=item.labels, measure=item.measure, alt=item.alt)
 
     def text(self, template: str, **values: object) -> Markdown:
         """A Markdown paragraph: the notebook's ``template`` with data ``values`` escaped.

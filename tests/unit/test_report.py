@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
+from analysis.presentable import Chart, Table
 from analysis.report import Section, shown_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,3 +158,33 @@ def test_findings_are_written_from_the_published_change(section: Section) -> Non
                                       "significance": "not assessed"})
     assert pd.isna(one_side["current"]) and one_side["previous"] == 150
     assert pd.isna(one_side["pct_diff"]) and one_side["withheld"] is None
+
+
+def test_show_renders_a_table_object_as_section_table_does(section: Section,
+                                                           tmp_path: Path) -> None:
+    frame = pd.DataFrame({"Strand": ["Race", "Disability", "Transgender", "Total"],
+                          "Crimes": [40, 12, 3, 55]})
+    declared = {"source": "partner", "counts": ["Crimes"], "order": "labels", "total_row": 3}
+    direct = section.table(frame, "direct", "Hate crime", formats={"Crimes": "{:,}"}, **declared)
+    shown = section.show(Table(frame, "shown", "Hate crime", formats={"Crimes": "{:,}"},
+                               **declared))
+    assert shown.data == direct.data.replace("40_test__direct", "40_test__shown")
+    assert ((tmp_path / "tables" / "40_test__shown.csv").read_text()
+            == (tmp_path / "tables" / "40_test__direct.csv").read_text())
+
+
+def test_show_draws_a_partner_chart_from_its_published_data(section: Section,
+                                                            tmp_path: Path) -> None:
+    data = pd.DataFrame({"Month": ["Jan", "Feb"], "Crimes": [3, 40]})
+    drawn: list[list[float]] = []
+
+    def draw(published: pd.DataFrame) -> Figure:
+        drawn.append(published["Crimes"].tolist())
+        fig, ax = plt.subplots()
+        ax.bar(published["Month"], published["Crimes"].fillna(0))
+        return fig
+
+    image = section.show(Chart(draw, data, "monthly", source="partner", counts=["Crimes"],
+                               alt="Crimes by month"))
+    assert image.alt == "Crimes by month"
+    assert pd.isna(drawn[0][0]) and drawn[0][1] == 40  # the 3 is hidden before drawing
