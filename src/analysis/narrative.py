@@ -11,6 +11,21 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from analysis.comparators import HIGHER, LOWER
+from analysis.findings import (
+    ABOVE_COMPARATORS,
+    BELOW_COMPARATORS,
+    DECREASE,
+    INCREASE,
+    NO_CHANGE,
+    NO_DIRECTION,
+    NOT_ASSESSED,
+    NOT_SIGNIFICANT,
+    NOT_TESTED,
+    SIGNIFICANT,
+    SIMILAR_TO_COMPARATORS,
+    Finding,
+)
 from analysis.measures import (
     NO_SIGNIFICANT_CHANGE,
     SIGNIFICANT_DECREASE,
@@ -134,6 +149,42 @@ def describe_change(
     return sentence
 
 
+def change_finding(
+    row: Mapping[str, object],
+    subject: str,
+    *,
+    unit: str = "offences",
+    force_pct: float | None = None,
+    force_label: str = "the force",
+    compared: MonthsCompared | None = None,
+    figures: Sequence[str] = (),
+) -> Finding:
+    """:func:`describe_change`'s sentence as a :class:`~analysis.findings.Finding`, with the
+    direction and significance of the same row: none and 'not assessed' when the change is
+    withheld or not compared, 'not assessed' when a period is incomplete, otherwise the
+    row's test. ``figures`` names the key figures the finding rests on.
+    """
+    statement = describe_change(row, subject, unit=unit, force_pct=force_pct,
+                                force_label=force_label, compared=compared)
+    if compared is None:
+        compared = getattr(row, "attrs", {}).get("months_compared")
+    basis = row.get("basis")
+    unknown = (isinstance(row.get("withheld"), str) or basis == NOT_COMPARED
+               or any(pd.isna(row[key]) for key in ("current", "previous", "diff")))
+    if unknown:
+        return Finding(statement, NO_DIRECTION, NOT_ASSESSED, tuple(figures), subject)
+    diff = int(row["diff"])  # type: ignore[call-overload]  # a count, checked known above
+    direction = NO_CHANGE if diff == 0 else INCREASE if diff > 0 else DECREASE
+    complete = row.get("complete")
+    incomplete = (basis != LIKE_FOR_LIKE and complete is not None and not pd.isna(complete)
+                  and not bool(complete))
+    label = str(row.get("significance", ""))
+    significance = (NOT_ASSESSED if incomplete
+                    else SIGNIFICANT if label in (SIGNIFICANT_INCREASE, SIGNIFICANT_DECREASE)
+                    else NOT_SIGNIFICANT if label == NO_SIGNIFICANT_CHANGE else NOT_TESTED)
+    return Finding(statement, direction, significance, tuple(figures), subject)
+
+
 def describe_change_table(
     table: pd.DataFrame,
     by: str,
@@ -173,6 +224,26 @@ def describe_peer_comparison(
         f"the {result['position']} in {group_name} and {significance} {joiner} the peer average "
         f"of {float(result['peer_rate']):.1f}."
     )
+
+
+def peer_finding(
+    result: Mapping[str, object],
+    subject: str,
+    *,
+    area_name: str,
+    group_name: str = "its most similar group",
+    rate_unit: str = "per 1,000 population",
+    figures: Sequence[str] = (),
+) -> Finding:
+    """:func:`describe_peer_comparison`'s sentence as a Finding: above or below comparators
+    when the rate differs significantly from the peer average, otherwise similar."""
+    statement = describe_peer_comparison(result, subject, area_name=area_name,
+                                         group_name=group_name, rate_unit=rate_unit)
+    label = str(result["significance"])
+    direction = {HIGHER: ABOVE_COMPARATORS, LOWER: BELOW_COMPARATORS}.get(
+        label, SIMILAR_TO_COMPARATORS)
+    significance = NOT_SIGNIFICANT if direction == SIMILAR_TO_COMPARATORS else SIGNIFICANT
+    return Finding(statement, direction, significance, tuple(figures), subject)
 
 
 def describe_trend(chart: pd.DataFrame, subject: str, *, latest_label: str = "month") -> str:

@@ -38,6 +38,7 @@ from analysis.disclosure_register import (
     write_section_register,
 )
 from analysis.errors import ConfigError, DataCoverageError
+from analysis.findings import Finding
 from analysis.layout import (
     comparison_label,
     disclosure_statement,
@@ -315,10 +316,16 @@ class Section:
                                self.period.label, self.config.disclosure, self._register)
         return frame, declaration, total_row
 
-    def findings(self, sentences: list[str]) -> HTML:
-        """Show findings and add them to the section's list for the executive summary."""
+    def findings(self, findings: Sequence[Finding | str]) -> HTML:
+        """Show findings and add them to the section's list for the executive summary.
+
+        A :class:`~analysis.findings.Finding` is kept with its direction and significance; a
+        plain sentence (sections not yet converted) is kept as text.
+        """
         kept = self.key_figures.get("findings", {}).get("value", [])
-        self.record("findings", [*kept, *sentences], label="Key findings")
+        recorded = [f.as_record() if isinstance(f, Finding) else f for f in findings]
+        self.record("findings", [*kept, *recorded], label="Key findings")
+        sentences = [f.statement if isinstance(f, Finding) else f for f in findings]
         items = "".join(f"<li>{escape_html(sentence)}</li>" for sentence in sentences)
         return HTML(f'<section class="csp-findings"><h2>Key findings</h2><ul>{items}</ul>'
                     "</section>")

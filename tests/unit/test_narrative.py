@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 from analysis.comparators import peer_comparison
 from analysis.measures import change_table
 from analysis.narrative import (
+    change_finding,
     describe_change,
     describe_change_table,
     describe_peer_comparison,
     describe_trend,
     in_words,
+    peer_finding,
     percent,
 )
 from analysis.periods import Period
@@ -142,3 +144,42 @@ def test_percent(value, text):
 )
 def test_in_words_lists_names_as_a_sentence(names: list[str], expected: str) -> None:
     assert in_words(names) == expected
+
+
+def test_change_finding_carries_the_row_s_direction_and_test() -> None:
+    row = {"current": 1479, "previous": 1300, "diff": 179, "pct_diff": 13.8,
+           "significance": "significant increase", "complete": True}
+    finding = change_finding(row, "Violence with injury", figures=("violence_current",))
+    assert finding.statement == describe_change(row, "Violence with injury")
+    assert (finding.direction, finding.significance) == ("increase", "significant")
+    assert finding.figures == ("violence_current",) and finding.theme == "Violence with injury"
+    fell = change_finding({**row, "current": 1290, "diff": -10, "pct_diff": -0.8,
+                           "significance": "no significant change"}, "Robbery")
+    assert (fell.direction, fell.significance) == ("decrease", "not significant")
+    flat = change_finding({**row, "current": 1300, "diff": 0, "pct_diff": 0.0}, "Theft")
+    assert flat.direction == "no change"
+
+
+def test_change_finding_states_nothing_it_cannot_know() -> None:
+    unknown = {"current": 40, "previous": None, "diff": None, "pct_diff": None,
+               "basis": "not compared"}
+    finding = change_finding(unknown, "Drugs")
+    assert (finding.direction, finding.significance) == ("–", "not assessed")
+    withheld = change_finding({"current": 40, "previous": 3, "diff": 37, "pct_diff": None,
+                               "withheld": "a count is too small to publish"}, "Arson")
+    assert (withheld.direction, withheld.significance) == ("–", "not assessed")
+    incomplete = change_finding({"current": 50, "previous": 30, "diff": 20, "pct_diff": 66.7,
+                                 "significance": "significant increase", "complete": False},
+                                "Burglary")
+    assert (incomplete.direction, incomplete.significance) == ("increase", "not assessed")
+
+
+def test_peer_finding_direction_follows_the_test() -> None:
+    result = {"rate": 1.2, "peer_rate": 0.9, "position": "3rd highest of 15",
+              "significance": "significantly higher"}
+    above = peer_finding(result, "Robbery", area_name="Thurrock")
+    assert (above.direction, above.significance) == ("above comparators", "significant")
+    similar = peer_finding({**result, "significance": "not significantly different"},
+                           "Robbery", area_name="Thurrock")
+    assert (similar.direction, similar.significance) == ("similar to comparators",
+                                                         "not significant")
