@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, Image, Markdown
+from IPython.display import HTML, Image, Markdown, display
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -55,6 +55,7 @@ from analysis.presentable import Chart, Table
 from analysis.safe_text import escape_html, html_from, markdown_from, write_csv
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+Shown = HTML | Image | Markdown  # what a notebook displays
 
 
 def area_partner_table(config: AreaConfig, folder: Path, kind: str) -> pd.DataFrame | None:
@@ -267,18 +268,26 @@ class Section:
         plt.close(fig)
         return Image(data=buffer.getvalue(), format="png", alt=described)
 
-    def show(self, item: Table | Chart) -> HTML | Image:
+    def show(self, item: Table | Chart | Shown) -> Shown:
         """Show a :class:`~analysis.presentable.Table` or :class:`~analysis.presentable.Chart`
-        made by a section module, exactly as :meth:`table` or :meth:`chart` would."""
+        made by a section module, exactly as :meth:`table` or :meth:`chart` would; text
+        already made for the page (``Markdown``, ``HTML``) is returned as it is."""
         if isinstance(item, Table):
             return self.table(item.frame, item.name, item.caption, source=item.source,
                               counts=item.counts, derived=item.derived, kept=item.kept,
                               labels=item.labels, measure=item.measure, order=item.order,
                               formats=dict(item.formats), total_row=item.total_row,
                               total_column=item.total_column)
-        return self.chart(item.draw, item.data, item.name, source=item.source,
-                          counts=item.counts, derived=item.derived, kept=item.kept,
-                          labels=item.labels, measure=item.measure, alt=item.alt)
+        if isinstance(item, Chart):
+            return self.chart(item.draw, item.data, item.name, source=item.source,
+                              counts=item.counts, derived=item.derived, kept=item.kept,
+                              labels=item.labels, measure=item.measure, alt=item.alt)
+        return item
+
+    def display(self, items: Iterable[Table | Chart | Shown]) -> None:
+        """Show each of ``items`` in the page, in order (see :meth:`show`)."""
+        for item in items:
+            display(self.show(item))
 
     def text(self, template: str, **values: object) -> Markdown:
         """A Markdown paragraph: the notebook's ``template`` with data ``values`` escaped.

@@ -8,6 +8,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from IPython.display import Markdown
 from matplotlib.figure import Figure
 
 from analysis.presentable import Chart, Table
@@ -188,3 +189,13 @@ def test_show_draws_a_partner_chart_from_its_published_data(section: Section,
                                alt="Crimes by month"))
     assert image.alt == "Crimes by month"
     assert pd.isna(drawn[0][0]) and drawn[0][1] == 40  # the 3 is hidden before drawing
+
+
+def test_display_shows_items_in_order_and_passes_text_through(
+        section: Section, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[object] = []
+    monkeypatch.setattr("analysis.report.display", shown.append)
+    note = Markdown("A note.")
+    section.display([note, Table(pd.DataFrame({"Ward": ["North"], "Crimes": [12]}), "wards",
+                                 "Crimes by ward", source="open")])
+    assert shown[0] is note and "csp-table" in shown[1].data
