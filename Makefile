@@ -42,12 +42,12 @@ $(ENV_STAMP): requirements.lock pyproject.toml
 
 env: $(ENV_STAMP) ## Create .venv with the machine's python3 and install the pinned packages
 
-$(DEMO_STAMP): src/analysis/demo.py | $(ENV_STAMP)
+$(DEMO_STAMP): $(wildcard src/analysis/demo/*.py) | $(ENV_STAMP)
 	$(CSP) demo --out data/raw/demo
 
 demo-data: $(DEMO_STAMP) ## Generate the fictional demo partnership into data/raw/demo
 
-$(INGESTED): $(AREA_CONFIG) $(RAW_INPUTS) src/analysis/store.py $(wildcard src/analysis/sources/*.py) | $(ENV_STAMP)
+$(INGESTED): $(AREA_CONFIG) $(RAW_INPUTS) $(wildcard src/analysis/core/*.py src/analysis/inputs/*.py src/analysis/store/*.py) | $(ENV_STAMP)
 	$(CSP) ingest --area $(AREA)
 	@mkdir -p $(dir $@) && touch $@
 
@@ -84,8 +84,9 @@ test: $(ENV_STAMP) browser ## Set up, then run every test (unit, build, browser,
 bench: $(ENV_STAMP) ## Run the benchmarks (11-15 minutes on 2 cores) and print the ratios
 	$(BIN)/python benchmarks/run_all.py
 
-lint: $(ENV_STAMP) ## Check code style with ruff
+lint: $(ENV_STAMP) ## Check code style (ruff) and that each stage imports only the stages below it
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 
 lab: $(ENV_STAMP) ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks

@@ -6,7 +6,7 @@ timing, and the Essex police force area outline (the real LSOA boundaries of Ess
 and Thurrock, dissolved) also built before timing. Contenders, each in a fresh process
 (:mod:`harness`):
 
-* ``places`` - the project's hotspot analysis (:mod:`analysis.places`): the 250 m grid of the
+* ``places`` - the project's hotspot analysis (:mod:`analysis.sections.places`): the 250 m grid of the
   outline, every event projected to British National Grid and placed (with its exclusion
   reason), counts per square, distance-band weights and Gi* z-scores with Benjamini-Hochberg
   control of the false discovery rate;
@@ -31,8 +31,9 @@ import shapely
 from harness import Runs, interleaved
 from national import ESSEX, REAL
 
-from analysis import places
-from analysis.sources.geography import load_lsoa_polygons
+from analysis.core import vocabulary
+from analysis.inputs.geography import load_lsoa_polygons
+from analysis.stats import grid_squares, hotspots
 
 BOUNDARIES = REAL / "boundaries" / "drkane_geo-lookups" / "lsoa"
 ESSEX_AREAS = ("E10000012.geojson.gz", "E06000033.geojson", "E06000034.geojson")
@@ -57,18 +58,18 @@ def prepare(options: dict[str, Any]) -> Inputs:
             'TRY_CAST("Latitude" AS DOUBLE) AS latitude '
             "FROM read_csv($files, all_varchar = true)", {"files": files}).df()
     polygons = load_lsoa_polygons([BOUNDARIES / name for name in ESSEX_AREAS])
-    outline = shapely.union_all(polygons.to_crs(places.BNG).geometry.to_numpy())
+    outline = shapely.union_all(polygons.to_crs(vocabulary.BNG).geometry.to_numpy())
     return Inputs(events, outline)
 
 
 def gi_star(inputs: Inputs) -> int:
     """Grid, placement, counts and Gi* with FDR over the year; returns events placed."""
-    grid = places.make_grid(inputs.outline)
-    assigned = places.assign_cells(inputs.events, grid)
+    grid = grid_squares.make_grid(inputs.outline)
+    assigned = grid_squares.assign_cells(inputs.events, grid)
     cells = assigned["cell"].dropna().to_numpy(dtype=np.int64)
     counts = np.bincount(cells, minlength=grid.size)
-    hotspots = places.gi_star_hotspots(counts, places.grid_weights(grid))
-    if not hotspots.hot.any():
+    found = hotspots.gi_star_hotspots(counts, hotspots.grid_weights(grid))
+    if not found.hot.any():
         raise SystemExit("no hotspot found: the benchmark input is wrong")
     return len(inputs.events)
 
@@ -78,12 +79,12 @@ def numpy_count(inputs: Inputs) -> int:
     lon = inputs.events["longitude"].to_numpy(dtype=float)
     lat = inputs.events["latitude"].to_numpy(dtype=float)
     usable = ~(np.isnan(lon) | np.isnan(lat))
-    east, north = places.to_bng(lon[usable], lat[usable])
+    east, north = grid_squares.to_bng(lon[usable], lat[usable])
     west, south, east_edge, north_edge = shapely.bounds(inputs.outline)
-    col = np.floor((east - west) / places.CELL_SIZE).astype(np.int64)
-    row = np.floor((north - south) / places.CELL_SIZE).astype(np.int64)
-    width = int((east_edge - west) // places.CELL_SIZE) + 1
-    height = int((north_edge - south) // places.CELL_SIZE) + 1
+    col = np.floor((east - west) / grid_squares.CELL_SIZE).astype(np.int64)
+    row = np.floor((north - south) / grid_squares.CELL_SIZE).astype(np.int64)
+    width = int((east_edge - west) // grid_squares.CELL_SIZE) + 1
+    height = int((north_edge - south) // grid_squares.CELL_SIZE) + 1
     inside = (col >= 0) & (col < width) & (row >= 0) & (row < height)
     counts = np.bincount(row[inside] * width + col[inside], minlength=width * height)
     if counts.sum() == 0:

@@ -6,7 +6,7 @@ process (:mod:`harness`: time of the contender alone, peak RSS), the contenders 
 within each round (so load on the machine hits all alike), and the median of the rounds is
 reported:
 
-* ``ingest``  - :func:`analysis.store.ingest_police_uk` without a lookup: read, validate,
+* ``ingest``  - :func:`analysis.store.ingest.ingest_police_uk` without a lookup: read, validate,
   quarantine, dedupe, reconcile and write the parquet store;
 * ``ingest_geo`` - the same with the real LSOA 2011 -> ward -> LAD -> CSP -> force lookup
   joined (what ``csp ingest`` does for a real area; the lookup is loaded before timing);
@@ -23,7 +23,7 @@ reported:
 And what every later analysis of the same months costs, once the one-off ingest has run
 (second group, same rounds; both give the same 392 month x crime type counts):
 
-* ``store_table`` - :func:`analysis.store.monthly_counts` by crime type from the ingested store
+* ``store_table`` - :func:`analysis.store.query.monthly_counts` by crime type from the ingested store
   (built before timing);
 * ``pandas_table`` - the analyst's loop: ``pandas.read_csv`` on each file, headers normalised
   (the 2018 files spell them in snake_case, and a plain concat would put those months in other
@@ -51,15 +51,16 @@ import pandas as pd
 from harness import Runs, interleaved
 from national import ESSEX, load_lookup
 
-from analysis.sources.police_uk import (
-    ASB,
+from analysis.core.vocabulary import ASB
+from analysis.inputs.police_uk import (
     CRIME_TYPES,
     FIELDS,
     LSOA_PATTERN,
     MONTH_PATTERN,
     discover_street_files,
 )
-from analysis.store import DEFAULT_VINTAGE_SWITCH, ingest_police_uk, monthly_counts
+from analysis.store.ingest import ingest_police_uk
+from analysis.store.query import DEFAULT_VINTAGE_SWITCH, monthly_counts
 
 GEO_CONTENDERS = ("ingest_geo", "pandas_full")
 """Contenders that join the LSOA lookup (loaded in :func:`prepare`, before timing)."""

@@ -9,9 +9,9 @@ the last months) two contenders run in fresh processes (:mod:`harness`):
 * ``national`` - the project's code end to end: load the LSOA lookup, ingest every street file
   into a throw-away store (validate, dedupe, geography, parquet), then the headline table of
   every CSP: crime (ASB excluded) this financial year (2023-24) and last, # and % change with
-  its significance (:func:`analysis.measures.change_table`), population
-  (:func:`analysis.sources.population.population_for`, ONS mid-2019) and rate per 1,000 with
-  Byar's interval (:func:`analysis.measures.add_rates`);
+  its significance (:func:`analysis.stats.measures.change_table`), population
+  (:func:`analysis.inputs.population.population_for`, ONS mid-2019) and rate per 1,000 with
+  Byar's interval (:func:`analysis.stats.measures.add_rates`);
 * ``duckdb_text`` - the floor: DuckDB reading the same files as text into a table.
 
 Targets (full size): under 5 minutes and under 4 GiB peak memory on 2 cores.
@@ -31,12 +31,12 @@ from bench_ingest import text_scan
 from harness import Runs, interleaved
 from national import LAD_CSP, POPULATION, generate, load_lookup
 
-from analysis import store
-from analysis.errors import DataCoverageError
-from analysis.measures import add_rates, change_table
-from analysis.periods import Period
-from analysis.sources.geography import load_lad_csp
-from analysis.sources.population import load_mid_year_estimates, population_for
+from analysis.core.errors import DataCoverageError
+from analysis.core.periods import Period
+from analysis.inputs.geography import load_lad_csp
+from analysis.inputs.population import load_mid_year_estimates, population_for
+from analysis.stats.measures import add_rates, change_table
+from analysis.store import ingest, query
 
 SIZES = ((4, 12), (4, 36), (11, 36), (43, 36))
 """(forces, months) measured: months grow, then forces."""
@@ -69,9 +69,9 @@ def headline_table(store_dir: Path) -> pd.DataFrame:
     counts with a missing rate.
     """
     current = Period.parse(CURRENT)
-    counts = store.monthly_counts(store_dir, by=("csp_code",),
+    counts = query.monthly_counts(store_dir, by=("csp_code",),
                                   where="NOT is_asb AND csp_code IS NOT NULL")
-    months = pd.to_datetime(store.store_months(store_dir)["month"]).dt.date.unique()
+    months = pd.to_datetime(query.store_months(store_dir)["month"]).dt.date.unique()
     change = change_table(counts, current, current.previous(), "csp_code", total_label=None,
                           available_months=months)
     estimates = load_mid_year_estimates(POPULATION)
@@ -95,7 +95,7 @@ def national(inputs: Inputs) -> int:
     """Lookup, ingest and headline table; returns the rows loaded."""
     lookup = load_lookup()
     with tempfile.TemporaryDirectory() as folder:
-        loaded = store.ingest_police_uk(inputs.files, Path(folder), lsoa_lookup=lookup)
+        loaded = ingest.ingest_police_uk(inputs.files, Path(folder), lsoa_lookup=lookup)
         table = headline_table(Path(folder))
     if len(table) < 1:
         raise SystemExit("the headline table is empty")

@@ -32,8 +32,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analysis.sources.geography import load_lsoa_lookup
-from analysis.sources.police_uk import OFFICIAL_HEADERS
+from analysis.inputs.geography import load_lsoa_lookup
+from analysis.inputs.police_uk import OFFICIAL_HEADERS
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 ESSEX = REAL / "police_uk" / "essex"

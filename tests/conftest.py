@@ -31,8 +31,8 @@ def real_project(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     """A throwaway project on the real data: the repo's config and notebooks, the config's
     ``../shared`` paths made absolute, and the Essex store (shared by every Essex CSP,
     Thurrock included) ingested once."""
-    from analysis.config import load_area
-    from analysis.pipeline import ingest_area
+    from analysis.inputs.areas import load_area
+    from analysis.store.area import ingest_area
 
     root = tmp_path_factory.mktemp("real_project")
     shutil.copytree(PROJECT_ROOT / "notebooks", root / "notebooks")

@@ -1,7 +1,7 @@
 """The ``csp`` command: generate the demo, ingest sources, build reports.
 
 No failure prints a traceback unless ``--debug`` is anywhere on the line. Errors an analyst can
-fix (:class:`analysis.errors.AnalysisError`, and disk or permission failures) are a short
+fix (:class:`analysis.core.errors.AnalysisError`, and disk or permission failures) are a short
 message naming the file and what to do, exit code 2; a usage error (misspelt command or option,
 an extra argument) is one line and a pointer to ``--help``, also exit code 2; anything else is
 a one-line note asking for a ``--debug`` run, exit code 1.
@@ -26,8 +26,9 @@ from rich.table import Table
 # recognised through this module, the one that raises them.
 from typer._click import exceptions as typer_click
 
-from analysis.config import load_area, project_root
-from analysis.errors import AnalysisError, excerpt, storage_error
+from analysis.core.config import project_root
+from analysis.core.errors import AnalysisError, excerpt, storage_error
+from analysis.inputs.areas import load_area
 
 # jsonschema, loaded by nbformat for papermill and nbconvert, imports the optional
 # ``rfc3987_syntax`` when it is installed (JupyterLab pulls it in), and that module compiles a
@@ -48,7 +49,7 @@ AreaOption = Annotated[str, typer.Option("--area", "-a", help="area name in conf
 
 def _canonical_period(text: str) -> str:
     """A --period in its one written form ('2024/25' becomes '2024-25'), or '' if not given."""
-    from analysis.layout import canonical_period
+    from analysis.core.files import canonical_period
 
     return canonical_period(text) if text else ""
 
@@ -97,7 +98,7 @@ def fetch(
     base_url: Annotated[str, typer.Option(help="where the police.uk archives are")] = "",
 ) -> None:
     """Download police.uk archives and lookup files (progress bar, resume, integrity check)."""
-    from analysis.sources.fetch import POLICE_UK_ARCHIVE_URL, fetch_lookup, fetch_police_archive
+    from analysis.inputs.fetch import POLICE_UK_ARCHIVE_URL, fetch_lookup, fetch_police_archive
 
     if not month and not url:
         raise typer_click.UsageError("name at least one --month or --url", context)
@@ -112,7 +113,7 @@ def fetch(
 @app.command()
 def ingest(area: AreaOption = "demo") -> None:
     """Read the area's police.uk files into the canonical store, with reconciliation."""
-    from analysis.pipeline import ingest_area
+    from analysis.store.area import ingest_area
 
     loaded = ingest_area(load_area(area))
     report = loaded.police_uk
@@ -138,9 +139,10 @@ def build(
     jobs: Annotated[int, typer.Option(min=1, help="sections run at once")] = 1,
 ) -> None:
     """Build the report of one area, or of every CSP of a force from one shared ingest."""
-    from analysis.build import build_areas
-    from analysis.config import force_csps, load_force
-    from analysis.pipeline import ingest_area
+    from analysis.core.config import load_force
+    from analysis.inputs.areas import force_csps
+    from analysis.publish.build import build_areas
+    from analysis.store.area import ingest_area
 
     if force:
         configs = force_csps(load_force(force))
@@ -160,7 +162,7 @@ def build_section(
     period: PeriodOption = "",
 ) -> None:
     """Run one section notebook and export its HTML page (used by the Makefile)."""
-    from analysis.build import build_section as run
+    from analysis.publish.build import build_section as run
 
     config = load_area(area)
     chosen = period or config.default_period
@@ -179,7 +181,7 @@ def build_section(
 @app.command("build-index")
 def build_index(area: AreaOption = "demo", period: PeriodOption = "") -> None:
     """Write the index page, key figures and manifest for the sections already built."""
-    from analysis.index_page import build_index as run
+    from analysis.publish.index_page import build_index as run
 
     config = load_area(area)
     console.print(f"Index: {run(area, period or config.default_period)}")
@@ -193,7 +195,7 @@ def _show_warning(message: Warning | str, category: type[Warning], *_: object) -
 @app.command()
 def share(area: AreaOption = "demo", period: PeriodOption = "") -> None:
     """Check disclosure control and write the partner pack (HTML, CSV, XLSX, README) as a zip."""
-    from analysis.share import build_share_pack
+    from analysis.publish.share import build_share_pack
 
     config = load_area(area)
     console.print(f"Partner pack: {build_share_pack(area, period or config.default_period)}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from analysis.errors import ConfigError
+from analysis.core.errors import ConfigError
 
 DATA_SUFFIXES = (".csv", ".tsv", ".parquet", ".gz", ".zip", ".rda", ".rds", ".xlsx", ".xls",
                  ".json", ".geojson", ".shp", ".duckdb", ".db", ".sqlite", ".sav", ".dta")

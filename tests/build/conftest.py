@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.config import load_area
 from analysis.demo import DemoSpec, generate
-from analysis.pipeline import ingest_area
+from analysis.inputs.areas import load_area
+from analysis.store.area import ingest_area
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_MONTHS = 36
@@ -37,8 +37,8 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_demo_report(demo_project: Path) -> Path:
     """Every section of the demo built (executive summary last) and the index written."""
-    from analysis.build import build_report
-    from analysis.layout import report_dir
+    from analysis.core.files import report_dir
+    from analysis.publish.build import build_report
 
     build_report("demo", "2024-25", demo_project)
     return report_dir("demo", "2024-25", demo_project)

@@ -16,14 +16,14 @@ import nbformat
 import pytest
 import yaml
 
-from analysis import store
-from analysis.build import build_section, check_parameters
-from analysis.config import load_area
-from analysis.errors import BuildError, ConfigError
-from analysis.index_page import build_index
-from analysis.layout import report_dir
-from analysis.overview import crime_type_change
-from analysis.periods import Period
+from analysis.core.errors import BuildError, ConfigError
+from analysis.core.files import report_dir
+from analysis.core.periods import Period
+from analysis.inputs.areas import load_area
+from analysis.publish.build import build_section, check_parameters
+from analysis.publish.index_page import build_index
+from analysis.stats.police_uk_counts import crime_type_change
+from analysis.store import query
 
 pytestmark = pytest.mark.build
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,10 +70,10 @@ def test_page_numbers_equal_the_helper(project: Path) -> None:
     config = load_area("demo", project)
     folder = project / "data" / "processed" / "demo"
     current = Period.parse(PERIOD)
-    months = store.force_months(folder, config.force.name)
+    months = query.force_months(folder, config.force.name)
     expected = crime_type_change(
-        store.monthly_counts(folder, where="csp_code = $c", params={"c": config.csp_code}),
-        store.monthly_counts(folder, where="pfa_code = $f", params={"f": config.force.code}),
+        query.monthly_counts(folder, where="csp_code = $c", params={"c": config.csp_code}),
+        query.monthly_counts(folder, where="pfa_code = $f", params={"f": config.force.code}),
         current, current.previous(), months,
     )
     page = (report_dir("demo", PERIOD, project) / f"{SECTION}.html").read_text()

@@ -1,7 +1,7 @@
 """The demo pack checked from its disclosure register: every partner-derived count column of
 every CSV, the derived columns beside them, and hidden cells against other files' totals.
 
-The checks here are written independently of :func:`analysis.disclosure_register.
+The checks here are written independently of :func:`analysis.present.disclosure_register.
 verify_register` (which the pack also passes), so a fault in the verifier cannot hide a leak.
 """
 
@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.disclosure import DisclosureRule, recoverable_cells
-from analysis.disclosure_register import recoverable_keys, verify_register
-from analysis.share import build_share_pack
+from analysis.present.disclosure_register import recoverable_keys, verify_register
+from analysis.publish.share import build_share_pack
+from analysis.stats.disclosure import DisclosureRule, recoverable_cells
 
 pytestmark = pytest.mark.build
 

@@ -7,11 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import store
-from analysis.build import build_areas
-from analysis.config import force_csps, load_area, load_force
-from analysis.layout import report_dir
-from analysis.pipeline import ingest_area
+from analysis.core.config import load_force
+from analysis.core.files import report_dir
+from analysis.inputs.areas import force_csps, load_area
+from analysis.publish.build import build_areas
+from analysis.store import query
+from analysis.store.area import ingest_area
 
 pytestmark = pytest.mark.build
 SECTION = "10_crime_overview"
@@ -38,7 +39,7 @@ def test_all_csps_build_from_one_store(demo_project: Path) -> None:
         config = load_area(area, demo_project)
         table = pd.read_csv(report_dir(area, "2024-25", demo_project) / "tables"
                             / f"{SECTION}__crime_type_change.csv").set_index("Crime type")
-        counts = store.monthly_counts(folder, where="csp_code = $c AND NOT is_asb",
+        counts = query.monthly_counts(folder, where="csp_code = $c AND NOT is_asb",
                                       params={"c": config.csp_code})
         in_period = pd.to_datetime(counts["month"]).between("2024-04-01", "2025-03-01")
         assert table.loc["All crime", "2024/25"] == counts.loc[in_period, "count"].sum()

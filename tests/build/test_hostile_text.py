@@ -26,14 +26,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.build import build_section
-from analysis.config import load_area
+from analysis.core.files import report_dir
+from analysis.core.safe_text import FORMULA_STARTS
 from analysis.demo import DemoSpec, generate
-from analysis.index_page import build_index
-from analysis.layout import report_dir
-from analysis.pipeline import ingest_area
-from analysis.safe_text import FORMULA_STARTS
-from analysis.share import build_share_pack
+from analysis.inputs.areas import load_area
+from analysis.publish.build import build_section
+from analysis.publish.index_page import build_index
+from analysis.publish.share import build_share_pack
+from analysis.store.area import ingest_area
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]

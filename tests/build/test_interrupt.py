@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build import STAGING_DIR, build_section
-from analysis.errors import BuildError
-from analysis.layout import report_dir
-from analysis.locks import exclusive
+from analysis.core.errors import BuildError
+from analysis.core.files import report_dir
+from analysis.core.locks import exclusive
+from analysis.publish.build import STAGING_DIR, build_section
 
 pytestmark = pytest.mark.build
 SECTION = "10_crime_overview"

@@ -15,13 +15,15 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import demo, places, store
-from analysis.build import build_section
-from analysis.config import load_area
-from analysis.layout import report_dir
-from analysis.periods import Period
-from analysis.pipeline import area_lookup
-from analysis.sources.geography import load_lsoa_polygons
+from analysis.core.files import report_dir
+from analysis.core.periods import Period
+from analysis.demo import world
+from analysis.inputs.areas import load_area
+from analysis.inputs.geography import load_lsoa_polygons
+from analysis.publish.build import build_section
+from analysis.stats import grid_squares, hotspots
+from analysis.store import query
+from analysis.store.area import area_lookup
 
 pytestmark = pytest.mark.build
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,40 +42,40 @@ def trends(project: Path) -> dict[str, pd.DataFrame]:
     """Hotspot trends for all crime and ASB, computed by the helpers the notebook uses."""
     config = load_area("demo", project)
     period = Period.parse(PERIOD)
-    geography = places.area_geography(
+    geography = grid_squares.area_geography(
         load_lsoa_polygons([config.resolve(p, project) for p in config.sources.lsoa_boundaries]),
         area_lookup(config, project), config.lad_codes)
-    grid = places.make_grid(geography.outline)
+    grid = grid_squares.make_grid(geography.outline)
     folder = project / "data" / "processed" / "demo"
     months = [m for year in period.trend_window(3) for m in year.months]
-    events = places.assign_cells(places.load_events(folder, config.csp_code, months), grid)
-    available = store.force_months(folder, config.force.name)
-    return {name: places.hotspot_trend(events[rows], grid, period, available)
+    events = grid_squares.assign_cells(query.load_events(folder, config.csp_code, months), grid)
+    available = query.force_months(folder, config.force.name)
+    return {name: hotspots.hotspot_trend(events[rows], grid, period, available)
             for name, rows in (("crime", ~events["is_asb"]), ("asb", events["is_asb"]))}
 
 
 def _lsoa_square(trend: pd.DataFrame) -> pd.Series:
     """(row, col) of the Kingsmere LSOA holding each cell's centre."""
-    origin_x, origin_y = demo.GRID_ORIGIN  # Kingsmere is the south-west CSP
-    rows = ((trend["northing"] - origin_y) // demo.LSOA_SIZE).astype(int)
-    cols = ((trend["easting"] - origin_x) // demo.LSOA_SIZE).astype(int)
+    origin_x, origin_y = world.GRID_ORIGIN  # Kingsmere is the south-west CSP
+    rows = ((trend["northing"] - origin_y) // world.LSOA_SIZE).astype(int)
+    cols = ((trend["easting"] - origin_x) // world.LSOA_SIZE).astype(int)
     return pd.Series(list(zip(rows, cols, strict=True)), index=trend.index)
 
 
 def test_persistent_hotspot_is_in_the_town_centre(trends: dict[str, pd.DataFrame]) -> None:
     crime = trends["crime"]
     where = _lsoa_square(crime)
-    persistent = where[crime["hotspot_class"] == places.PERSISTENT]
+    persistent = where[crime["hotspot_class"] == hotspots.PERSISTENT]
     assert len(persistent) >= 2
-    assert set(persistent) <= set(demo.PERSISTENT_HOTSPOT_LSOAS)
-    assert where[crime["z"].idxmax()] in demo.PERSISTENT_HOTSPOT_LSOAS
+    assert set(persistent) <= set(world.PERSISTENT_HOTSPOT_LSOAS)
+    assert where[crime["z"].idxmax()] in world.PERSISTENT_HOTSPOT_LSOAS
 
 
 def test_emerging_hotspot_is_in_the_planted_lsoa(trends: dict[str, pd.DataFrame]) -> None:
     crime = trends["crime"]
-    emerging = crime[crime["hotspot_class"] == places.EMERGING]
+    emerging = crime[crime["hotspot_class"] == hotspots.EMERGING]
     assert not emerging.empty
-    assert set(_lsoa_square(emerging)) == {demo.EMERGING_HOTSPOT_LSOA}
+    assert set(_lsoa_square(emerging)) == {world.EMERGING_HOTSPOT_LSOA}
     assert (emerging["change"] == "significant increase").all()
 
 
@@ -81,9 +83,9 @@ def test_emerging_hotspot_is_in_the_planted_lsoa(trends: dict[str, pd.DataFrame]
 def test_no_hotspot_in_the_quiet_ward(trends: dict[str, pd.DataFrame], subject: str) -> None:
     trend = trends[subject]
     where = _lsoa_square(trend)
-    quiet = where.map(lambda rc: rc[0] == demo.QUIET_WARD_ROW and rc[1] // 5 == 1)
+    quiet = where.map(lambda rc: rc[0] == world.QUIET_WARD_ROW and rc[1] // 5 == 1)
     assert quiet.sum() == 5 * 64  # five 2 km LSOAs of 64 squares each
-    assert (trend.loc[quiet, "hotspot_class"] == places.NOT_HOTSPOT).all()
+    assert (trend.loc[quiet, "hotspot_class"] == hotspots.NOT_HOTSPOT).all()
     assert (trend.loc[quiet, "windows_hot"] == 0).all()
 
 
@@ -94,7 +96,7 @@ def test_section_builds_with_tables_and_peak_times(project: Path) -> None:
                  "ward_profile", "lsoa_profile", "deprivation"):
         assert (tables / f"{SECTION}__{name}.csv").is_file(), name
     placement = pd.read_csv(tables / f"{SECTION}__placement.csv")
-    assert placement["rows"].sum() > 0 and placement["outcome"].iloc[0] == places.PLACED
+    assert placement["rows"].sum() > 0 and placement["outcome"].iloc[0] == grid_squares.PLACED
     top = pd.read_csv(tables / f"{SECTION}__top_squares_crime.csv")
     assert len(top) == 10 and top["rank"].tolist() == list(range(1, 11))
     day_hour = pd.read_csv(tables / f"{SECTION}__day_hour_crimes.csv")

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.build import build_section
-from analysis.layout import report_dir
+from analysis.core.files import report_dir
+from analysis.publish.build import build_section
 
 pytestmark = pytest.mark.build
 PERIOD = "2024-25"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.disclosure import DisclosureRule
-from analysis.share import build_share_pack, disclosure_breaches
+from analysis.publish.share import build_share_pack, disclosure_breaches
+from analysis.stats.disclosure import DisclosureRule
 
 pytestmark = pytest.mark.build
 

@@ -1,6 +1,6 @@
 """Sections 50, 70 and 80 on the 36-month demo: the planted patterns come out of the tables.
 
-Planted (analysis.demo_partner): knife/sharp-instrument flag 150 -> 210 (2023/24 -> 2024/25,
+Planted (analysis.demo.partner): knife/sharp-instrument flag 150 -> 210 (2023/24 -> 2024/25,
 +40.0 %, exact Poisson p = 0.0018); ~60 % of non-domestic violence in the town-centre LSOAs
 E01900045/46 on Friday and Saturday nights; proven reoffending adult 27.1 / 25.3 / 25.6 %,
 youth 34.2 / 41.1 / 38.2 % (Kingsmere / Demoshire / England, 2022-23 cohort); RJ referrals
@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.build import build_section
-from analysis.disclosure import DisclosureRule
-from analysis.indicators import NO_INTERVAL
-from analysis.layout import report_dir
+from analysis.core.files import report_dir
+from analysis.publish.build import build_section
+from analysis.stats.disclosure import DisclosureRule
+from analysis.stats.indicators import NO_INTERVAL
 
 pytestmark = pytest.mark.build
 PERIOD = "2024-25"

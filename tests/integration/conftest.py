@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from real_builds import AREAS, LONG_PERIOD, PERIODS
 
-from analysis.build import build_areas
-from analysis.errors import BuildError
-from analysis.layout import report_dir
+from analysis.core.errors import BuildError
+from analysis.core.files import report_dir
+from analysis.publish.build import build_areas
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.build import build_areas
-from analysis.config import force_csps, load_force
-from analysis.layout import report_dir
+from analysis.core.config import load_force
+from analysis.core.files import report_dir
+from analysis.inputs.areas import force_csps
+from analysis.publish.build import build_areas
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.sources.geography import UnmatchedLadWarning, load_lsoa_lookup, lsoa_changes
+from analysis.inputs.geography import UnmatchedLadWarning, load_lsoa_lookup, lsoa_changes
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
 BOUNDARIES = REAL / "boundaries" / "drkane_geo-lookups"

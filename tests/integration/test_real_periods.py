@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 from real_builds import AREAS, PERIODS, raw_crimes, strict_json
 
-from analysis.layout import section_notebooks
+from analysis.core.files import section_notebooks
 
 pytestmark = pytest.mark.integration
 

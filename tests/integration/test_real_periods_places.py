@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.periods import Period
+from analysis.core.periods import Period
 
 pytestmark = pytest.mark.integration
 PERIODS = ("2018-19", "2022-01..2022-11", "2019-01..2019-02", "2022-01..2024-04")

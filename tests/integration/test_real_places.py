@@ -13,13 +13,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import places
-from analysis.config import load_area
-from analysis.periods import Period
-from analysis.pipeline import area_lookup
-from analysis.sources.geography import UnmatchedLadWarning, load_lsoa_polygons
-from analysis.sources.imd import load_imd2019
-from analysis.store import ingest_police_uk
+from analysis.core.periods import Period
+from analysis.inputs.areas import load_area
+from analysis.inputs.geography import UnmatchedLadWarning, load_lsoa_polygons
+from analysis.inputs.imd import load_imd2019
+from analysis.sections import places
+from analysis.stats import grid_squares, hotspots, profiles
+from analysis.store import query
+from analysis.store.area import area_lookup
+from analysis.store.ingest import ingest_police_uk
 
 PROJECT = Path(__file__).resolve().parents[2]
 REAL = PROJECT.parent / "shared" / "data" / "real"
@@ -40,23 +42,23 @@ def thurrock(tmp_path_factory: pytest.TempPathFactory) -> dict:
     store_dir = tmp_path_factory.mktemp("essex")
     ingest_police_uk([REAL / "police_uk" / "essex" / m for m in MONTHS], store_dir,
                      lsoa_lookup=lookup)
-    geography = places.area_geography(
+    geography = grid_squares.area_geography(
         load_lsoa_polygons([config.resolve(p, PROJECT) for p in config.sources.lsoa_boundaries]),
         lookup, config.lad_codes)
-    grid = places.make_grid(geography.outline)
+    grid = grid_squares.make_grid(geography.outline)
     months = [date(int(m[:4]), int(m[5:]), 1) for m in MONTHS]
-    events = places.assign_cells(places.load_events(store_dir, config.csp_code, months), grid)
+    events = grid_squares.assign_cells(query.load_events(store_dir, config.csp_code, months), grid)
     return {"config": config, "lookup": lookup, "geography": geography, "grid": grid,
             "events": events}
 
 
 def test_every_row_is_placed_or_counted_out(thurrock: dict) -> None:
     events = thurrock["events"]
-    summary = places.exclusion_summary(events).set_index("outcome")["rows"]
+    summary = grid_squares.exclusion_summary(events).set_index("outcome")["rows"]
     assert summary.sum() == len(events)
     assert set(events["lsoa_vintage"]) == {2011, 2021}
-    assert summary[places.PLACED] / len(events) > 0.99  # snapping rarely crosses the edge
-    assert summary[places.NO_COORDINATES] == 0  # rows without coordinates have no LSOA/CSP
+    assert summary[grid_squares.PLACED] / len(events) > 0.99  # snapping rarely crosses the edge
+    assert summary[grid_squares.NO_COORDINATES] == 0  # rows without coordinates have no LSOA/CSP
     assert len(thurrock["geography"].wards) == 20
 
 
@@ -64,8 +66,8 @@ def test_hotspots_on_the_2024_months(thurrock: dict) -> None:
     grid, events = thurrock["grid"], thurrock["events"]
     months = Period.custom(date(2024, 1, 1), date(2024, 4, 1))
     crime = events[~events["is_asb"]]
-    counts = places.period_cell_counts(crime, grid, [months])[0]
-    test = places.gi_star_hotspots(counts, places.grid_weights(grid))
+    counts = grid_squares.period_cell_counts(crime, grid, [months])[0]
+    test = hotspots.gi_star_hotspots(counts, hotspots.grid_weights(grid))
     hot = grid.cells[test.hot]
     assert 0 < len(hot) < 0.05 * grid.size
     assert counts[test.hot].sum() > 0.2 * counts.sum()
@@ -81,7 +83,7 @@ def test_profiles_and_concentration_across_both_vintages(thurrock: dict) -> None
                    [["lsoa_code", "lsoa_name"]].rename(columns={"lsoa_name": "name"}))
     current = Period.custom(date(2024, 1, 1), date(2024, 4, 1))
     previous = Period.custom(date(2022, 1, 1), date(2022, 4, 1))
-    profile = places.place_profile(crime, "lsoa_code", lsoa_places, current, previous,
+    profile = profiles.place_profile(crime, "lsoa_code", lsoa_places, current, previous,
                                    population_vintage=None)
     assert len(profile) == 102  # 98 LSOAs 2011 + 4 created in 2021 (2 ended, kept at 0)
     split = profile.set_index("lsoa_code")
@@ -93,7 +95,7 @@ def test_profiles_and_concentration_across_both_vintages(thurrock: dict) -> None
     deprivation = places.deprivation_table(with_imd.assign(population=np.nan))
     assert deprivation["lsoas"].sum() == 102
     assert deprivation.set_index("imd_decile").loc["no IMD 2019 value", "lsoas"] == 4
-    counts = places.period_cell_counts(crime, thurrock["grid"], [current])[0]
+    counts = grid_squares.period_cell_counts(crime, thurrock["grid"], [current])[0]
     table = places.concentration_table({"squares": counts})
     assert table["share_percent"].is_monotonic_increasing and table["share_percent"].iloc[0] > 10
 

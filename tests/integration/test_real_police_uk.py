@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.quality import coverage_by_force, reconciliation_report
-from analysis.store import IngestReport, connect, ingest_police_uk
+from analysis.store.ingest import IngestReport, ingest_police_uk
+from analysis.store.quality import coverage_by_force, reconciliation_report
+from analysis.store.query import connect
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "real"
 ESSEX = REAL / "police_uk" / "essex"
@@ -154,9 +155,9 @@ def test_coverage_grid_reports_the_gaps_as_missing(store: Path) -> None:
 @pytest.fixture(scope="module")
 def geography_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, IngestReport]:
     """The 28 months ingested with the real LSOA lookup (skips if it is not available yet)."""
-    geography = pytest.importorskip("analysis.sources.geography")
+    geography = pytest.importorskip("analysis.inputs.geography")
     if not hasattr(geography, "load_lsoa_lookup"):
-        pytest.skip("analysis.sources.geography.load_lsoa_lookup is not written yet")
+        pytest.skip("analysis.inputs.geography.load_lsoa_lookup is not written yet")
     boundaries = REAL / "boundaries" / "drkane_geo-lookups"
     areas = ["E06000034.geojson", "E06000033.geojson", "E10000012.geojson.gz"]
     with warnings.catch_warnings():

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.sources.geography import load_lad_csp, load_lsoa_lookup
-from analysis.sources.population import (
+from analysis.inputs.geography import load_lad_csp, load_lsoa_lookup
+from analysis.inputs.population import (
     load_census21_lsoa,
     load_mid_year_estimates,
     population_for,

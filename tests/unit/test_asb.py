@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import asb
-from analysis.overview import presentable_rates, rate_period_note
-from analysis.periods import Period
+from analysis.core import vocabulary
+from analysis.core.periods import Period
+from analysis.sections import asb
+from analysis.stats.police_uk_counts import presentable_rates, rate_period_note
 
 CURRENT = Period.custom("2024-03", "2024-04")
 PREVIOUS = CURRENT.previous()  # Jan and Feb 2024
@@ -30,11 +31,11 @@ def _counts(rows: list[tuple[str, str, int]], csp: str | None = None) -> pd.Data
 
 
 def test_asb_change_area_and_force_ignore_crime() -> None:
-    area = _counts([("2024-01-01", asb.ASB, 10), ("2024-02-01", asb.ASB, 10),
-                    ("2024-03-01", asb.ASB, 15), ("2024-04-01", asb.ASB, 15),
+    area = _counts([("2024-01-01", vocabulary.ASB, 10), ("2024-02-01", vocabulary.ASB, 10),
+                    ("2024-03-01", vocabulary.ASB, 15), ("2024-04-01", vocabulary.ASB, 15),
                     ("2024-03-01", "Burglary", 99)])
-    force = _counts([("2024-01-01", asb.ASB, 50), ("2024-03-01", asb.ASB, 40),
-                     ("2024-02-01", asb.ASB, 50), ("2024-04-01", asb.ASB, 40)])
+    force = _counts([("2024-01-01", vocabulary.ASB, 50), ("2024-03-01", vocabulary.ASB, 40),
+                     ("2024-02-01", vocabulary.ASB, 50), ("2024-04-01", vocabulary.ASB, 40)])
     table = asb.asb_change(area, force, CURRENT, PREVIOUS, MONTHS, area_name="A",
                            force_name="F")
     # area 20 -> 30: +10 (+50.0 %); force 100 -> 80: -20 (-20.0 %)
@@ -45,8 +46,8 @@ def test_asb_change_area_and_force_ignore_crime() -> None:
 
 def test_asb_change_missing_month_compared_like_for_like() -> None:
     # January missing: March (paired with January) is left out, April is compared with Feb.
-    area = _counts([("2024-03-01", asb.ASB, 15), ("2024-04-01", asb.ASB, 6),
-                    ("2024-02-01", asb.ASB, 3)])
+    area = _counts([("2024-03-01", vocabulary.ASB, 15), ("2024-04-01", vocabulary.ASB, 6),
+                    ("2024-02-01", vocabulary.ASB, 3)])
     table = asb.asb_change(area, area, CURRENT, PREVIOUS, MONTHS[1:], area_name="A",
                            force_name="F")
     assert table["current"].tolist() == [6, 6] and table["previous"].tolist() == [3, 3]
@@ -54,7 +55,7 @@ def test_asb_change_missing_month_compared_like_for_like() -> None:
 
 
 def test_asb_change_previous_period_with_no_month_not_assessed() -> None:
-    area = _counts([("2024-03-01", asb.ASB, 15)])
+    area = _counts([("2024-03-01", vocabulary.ASB, 15)])
     table = asb.asb_change(area, area, CURRENT, PREVIOUS, MONTHS[2:], area_name="A",
                            force_name="F")
     assert set(table["significance"]) == {"not assessed"}
@@ -63,9 +64,9 @@ def test_asb_change_previous_period_with_no_month_not_assessed() -> None:
 
 def test_asb_rates_by_csp_and_force() -> None:
     counts = pd.concat([
-        _counts([("2024-03-01", asb.ASB, 30), ("2024-03-01", "Robbery", 500),
-                 ("2024-01-01", asb.ASB, 999)], "C1"),
-        _counts([("2024-04-01", asb.ASB, 10)], "C2"),
+        _counts([("2024-03-01", vocabulary.ASB, 30), ("2024-03-01", "Robbery", 500),
+                 ("2024-01-01", vocabulary.ASB, 999)], "C1"),
+        _counts([("2024-04-01", vocabulary.ASB, 10)], "C2"),
     ])
     populations = pd.DataFrame({
         "area_code": ["C1", "C2", "P"], "area_name": ["One", "Two", "Force"],
@@ -271,7 +272,7 @@ def test_key_figures_leave_out_what_is_missing_and_keep_unknown_counts_unknown()
 
 
 def test_asb_rate_over_a_partial_period_is_labelled_with_an_annualised_estimate() -> None:
-    counts = _counts([("2024-03-01", asb.ASB, 30)], "C1")
+    counts = _counts([("2024-03-01", vocabulary.ASB, 30)], "C1")
     populations = pd.DataFrame({
         "area_code": ["C1", "P"], "area_name": ["One", "Force"],
         "area_level": ["CSP", "PFA"], "population": [1000, 1000],

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from analysis import cli
-from analysis.layout import canonical_period, report_dir
+from analysis.core.files import canonical_period, report_dir
 
 CSP = Path(sys.executable).parent / "csp"
 ROOT = Path(__file__).resolve().parents[2]

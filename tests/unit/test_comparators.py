@@ -1,4 +1,4 @@
-"""Tests for analysis.comparators: position, peer comparison and funnel limits."""
+"""Tests for analysis.stats.comparators: position, peer comparison and funnel limits."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.comparators import (
+from analysis.core.errors import InputError
+from analysis.present.charts import plot_funnel
+from analysis.stats.comparators import (
     comparator_table,
     funnel_bands,
     funnel_limits,
     ordinal,
     peer_comparison,
-    plot_funnel,
     position,
 )
-from analysis.errors import InputError
 
 # Rates per 1,000: A 12, B 10, C 8, D 10
 PEERS = pd.DataFrame({"area": ["A", "B", "C", "D"], "count": [120, 100, 80, 100],

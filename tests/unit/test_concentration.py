@@ -1,4 +1,4 @@
-"""Tests for analysis.concentration: share in the top places and the Gini coefficient."""
+"""Tests for analysis.stats.concentration: share in the top places and the Gini coefficient."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.concentration import gini, share_in_top
-from analysis.errors import InputError
+from analysis.core.errors import InputError
+from analysis.stats.concentration import gini, share_in_top
 
 
 class TestShareInTop:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.config import load_area, load_force, project_root, read_yaml
-from analysis.errors import FOUND_LIMIT, ConfigError
-from analysis.periods import Period
+from analysis.core.config import load_force, project_root, read_yaml
+from analysis.core.errors import FOUND_LIMIT, ConfigError
+from analysis.core.periods import Period
+from analysis.inputs.areas import load_area
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -196,7 +197,7 @@ def test_deeply_nested_or_undecodable_yaml_is_a_message(tmp_path: Path) -> None:
 
 
 def test_comparison_rule_defaults_to_a_year_earlier_and_can_be_preceding(tmp_path: Path) -> None:
-    from analysis.report import Section
+    from analysis.present.page import Section
 
     assert load_area("demo", ROOT).comparison == "year_earlier"
     config = (_write(tmp_path, {"comparison": "preceding"}), load_area("mine", tmp_path))[1]
@@ -213,7 +214,8 @@ def test_comparison_rule_defaults_to_a_year_earlier_and_can_be_preceding(tmp_pat
 
 
 def test_force_comparison_rule_reaches_every_csp() -> None:
-    from analysis.config import force_csps, load_force
+    from analysis.core.config import load_force
+    from analysis.inputs.areas import force_csps
 
     template = load_force("essex", ROOT).model_copy(update={"comparison": "preceding"})
     assert {c.comparison for c in force_csps(template, ROOT).values()} == {"preceding"}

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis import demo
-from analysis.measures import poisson_change_test
+from analysis.demo import world
+from analysis.stats.measures import poisson_change_test
 
 SPEC = demo.DemoSpec()
 
@@ -17,14 +18,14 @@ SPEC = demo.DemoSpec()
 @pytest.fixture(scope="module")
 def year_of_months() -> dict[date, pd.DataFrame]:
     """The first and last 12 months of the demo (enough to see the planted trends)."""
-    geo = demo.geography()
-    points = demo._map_points(geo, np.random.default_rng([SPEC.seed, 999_999]))
+    geo = world.geography()
+    points = world.map_points(geo, np.random.default_rng([SPEC.seed, 999_999]))
     wanted = list(range(12)) + list(range(SPEC.n_months - 12, SPEC.n_months))
-    return {SPEC.months[i]: demo.street_month(SPEC, geo, points, i) for i in wanted}
+    return {SPEC.months[i]: world.street_month(SPEC, geo, points, i) for i in wanted}
 
 
 def test_geography_shape() -> None:
-    geo = demo.geography()
+    geo = world.geography()
     assert len(geo) == 400 and geo["lsoa_code"].is_unique
     assert geo.groupby("csp_code")["ward_code"].nunique().eq(20).all()
     assert geo["lsoa_code"].str.fullmatch(r"E01\d{6}").all()
@@ -32,21 +33,21 @@ def test_geography_shape() -> None:
 
 def test_files_have_the_police_uk_layout(year_of_months: dict) -> None:
     month = next(iter(year_of_months.values()))
-    assert list(month.columns) == demo.STREET_COLUMNS
-    asb = month["Crime type"] == demo.ASB
+    assert list(month.columns) == world.STREET_COLUMNS
+    asb = month["Crime type"] == world.ASB
     assert (month.loc[asb, "Crime ID"] == "").all()
     assert (month.loc[~asb, "Crime ID"].str.len() == 64).all()
     no_location = month["Location"] == "No Location"
     assert 0 < no_location.mean() < 0.03
     assert (month.loc[no_location, "LSOA code"] == "").all()
-    assert set(month["Crime type"]) == set(demo.CRIME_TYPE_SHARES) | {demo.ASB}
+    assert set(month["Crime type"]) == set(world.CRIME_TYPE_SHARES) | {world.ASB}
 
 
 def test_same_seed_same_rows() -> None:
-    geo = demo.geography()
+    geo = world.geography()
     rng = np.random.default_rng
-    first = demo.street_month(SPEC, geo, demo._map_points(geo, rng([1, 2])), 5)
-    second = demo.street_month(SPEC, geo, demo._map_points(geo, rng([1, 2])), 5)
+    first = world.street_month(SPEC, geo, world.map_points(geo, rng([1, 2])), 5)
+    second = world.street_month(SPEC, geo, world.map_points(geo, rng([1, 2])), 5)
     pd.testing.assert_frame_equal(first, second)
 
 
@@ -75,5 +76,5 @@ def test_planted_burglary_is_stable(year_of_months: dict) -> None:
 
 def test_kingsmere_monthly_volume_like_a_unitary_csp(year_of_months: dict) -> None:
     frame = year_of_months[SPEC.months[0]]
-    kingsmere = frame["LSOA name"].str.startswith("Kingsmere") & (frame["Crime type"] != demo.ASB)
+    kingsmere = frame["LSOA name"].str.startswith("Kingsmere") & (frame["Crime type"] != world.ASB)
     assert 1_200 < kingsmere.sum() < 1_800

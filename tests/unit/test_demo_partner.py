@@ -14,19 +14,20 @@ import pandas as pd
 import pytest
 
 from analysis import demo
-from analysis.config import load_area
-from analysis.demo_partner import (
+from analysis.core.offences import load_police_uk_crime_types
+from analysis.demo import world
+from analysis.demo.partner import (
     PLANTED_IMD_RANKS,
     write_partner_extracts,
 )
-from analysis.measures import percent_change, poisson_change_test
-from analysis.offences import load_police_uk_crime_types
-from analysis.sources.partner import PartnerLoad, load_mapping, load_partner_extract
-from analysis.survey import proportion_change, rank_among, survey_results
+from analysis.inputs.areas import load_area
+from analysis.inputs.partner import PartnerLoad, load_mapping, load_partner_extract
+from analysis.stats.measures import percent_change, poisson_change_test
+from analysis.stats.survey import proportion_change, rank_among, survey_results
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = demo.DemoSpec(first_month=date(2023, 4, 1), n_months=24)
-KINGSMERE, ASHBY, HOLLOWAY, BRACKENFORD = (csp.csp_code for csp in demo.DEMO_CSPS)
+KINGSMERE, ASHBY, HOLLOWAY, BRACKENFORD = (csp.csp_code for csp in world.DEMO_CSPS)
 TOWN_CENTRE = ("E01900045", "E01900046")  # Kingsmere grid (4, 4) and (4, 5)
 FY_PREVIOUS, FY_LATEST = "2023-24", "2024-25"
 
@@ -84,7 +85,7 @@ def test_mapping_loads_every_row_with_nothing_quarantined(
 ) -> None:
     for load in loaded.values():
         assert load.counts["rows_quarantined"] == 0
-    is_asb = police_uk["Crime type"] == demo.ASB
+    is_asb = police_uk["Crime type"] == world.ASB
     assert loaded["crimes"].counts["rows_loaded"] == int((~is_asb).sum())
     assert loaded["asb"].counts["rows_loaded"] == int(is_asb.sum())
 
@@ -97,7 +98,7 @@ def test_crimes_match_police_uk_by_month_type_and_lsoa(
         "Crime type": _police_uk_type(crimes),
         "LSOA code": crimes["lsoa_code"],
     }).value_counts()
-    theirs = police_uk.loc[police_uk["Crime type"] != demo.ASB,
+    theirs = police_uk.loc[police_uk["Crime type"] != world.ASB,
                            ["Month", "Crime type", "LSOA code"]].value_counts()
     assert ours.to_dict() == theirs.to_dict()
 
@@ -108,7 +109,7 @@ def test_crime_locations_are_the_police_uk_map_points(
     from pyproj import Transformer
 
     to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-    street = police_uk[police_uk["Crime type"] != demo.ASB]
+    street = police_uk[police_uk["Crime type"] != world.ASB]
     east, north = to_bng.transform(street["Longitude"].astype(float).to_numpy(),
                                    street["Latitude"].astype(float).to_numpy())
     points = set(zip(east.round().astype(int), north.round().astype(int), strict=True))
@@ -122,14 +123,14 @@ def test_asb_matches_police_uk_by_month_and_lsoa(
     asb = loaded["asb"].rows
     ours = pd.DataFrame({"Month": asb["occurred_at"].dt.strftime("%Y-%m"),
                          "LSOA code": asb["lsoa_code"]}).value_counts()
-    theirs = police_uk.loc[police_uk["Crime type"] == demo.ASB,
+    theirs = police_uk.loc[police_uk["Crime type"] == world.ASB,
                            ["Month", "LSOA code"]].value_counts()
     assert ours.to_dict() == theirs.to_dict()
 
 
 def test_same_seed_same_files(demo_dir: Path, tmp_path: Path) -> None:
     shutil.copytree(demo_dir / "police_uk", tmp_path / "police_uk")
-    files = write_partner_extracts(tmp_path, SPEC, demo.geography())
+    files = write_partner_extracts(tmp_path, SPEC, world.geography())
     for path in (files.crimes, files.asb, files.indicators, files.imd):
         original = demo_dir / path.relative_to(tmp_path)
         assert path.read_bytes() == original.read_bytes(), path.name
@@ -253,15 +254,15 @@ def test_asb_categories_peaks_and_repeat_callers(loaded: dict[str, PartnerLoad],
     [
         ("proven_reoffending_adult", KINGSMERE, "2022-23", 27.1, 271, 1000),  # 271/1000
         ("proven_reoffending_adult", KINGSMERE, "2021-22", 25.8, 258, 1000),
-        ("proven_reoffending_adult", demo.FORCE_CODE, "2022-23", 25.3, 1012, 4000),
+        ("proven_reoffending_adult", world.FORCE_CODE, "2022-23", 25.3, 1012, 4000),
         ("proven_reoffending_adult", "E92000001", "2022-23", 25.6, 35840, 140000),
         ("proven_reoffending_youth", KINGSMERE, "2022-23", 34.2, 41, 120),  # 34.17 -> 34.2
-        ("proven_reoffending_youth", demo.FORCE_CODE, "2022-23", 41.1, 288, 700),  # 41.14
+        ("proven_reoffending_youth", world.FORCE_CODE, "2022-23", 41.1, 288, 700),  # 41.14
         ("proven_reoffending_youth", "E92000001", "2022-23", 38.2, 16235, 42500),
         ("first_time_entrants", KINGSMERE, FY_LATEST, 300.6, 52, 17300),  # 52/17300 × 1e5
         ("rj_referrals", KINGSMERE, FY_PREVIOUS, 45, None, None),
         ("rj_referrals", KINGSMERE, FY_LATEST, 27, None, None),
-        ("rj_referrals", demo.FORCE_CODE, FY_LATEST, 240, None, None),
+        ("rj_referrals", world.FORCE_CODE, FY_LATEST, 240, None, None),
         ("nrm_referrals", KINGSMERE, FY_LATEST, 16, None, None),
         ("prevent_referrals", KINGSMERE, FY_LATEST, 19, None, None),
         ("ae_assault_attendances", KINGSMERE, FY_LATEST, 688, None, None),
@@ -328,12 +329,12 @@ def test_imd_lookup_layout_and_planted_deciles(demo_dir: Path) -> None:
     assert len(imd) == 400 and imd["IMD19"].is_unique
     assert imd["IMD19"].between(1, 32_844).all()
     decile = (imd.set_index("LSOA11CD")["IMD19"] - 1) * 10 // 32_844 + 1
-    geo = demo.geography().set_index("lsoa_code")
+    geo = world.geography().set_index("lsoa_code")
     kingsmere = geo[geo["csp_code"] == KINGSMERE]
     cell = {(r.grid_row, r.grid_col): code for code, r in kingsmere.iterrows()}
     assert decile[list(TOWN_CENTRE)].tolist() == [1, 1]  # ranks 812 and 1,540
-    assert decile[cell[demo.EMERGING_HOTSPOT_LSOA]] == 2  # rank 4,950
-    quiet = [cell[(demo.QUIET_WARD_ROW, 5 + i)] for i in range(5)]
+    assert decile[cell[world.EMERGING_HOTSPOT_LSOA]] == 2  # rank 4,950
+    quiet = [cell[(world.QUIET_WARD_ROW, 5 + i)] for i in range(5)]
     assert (decile[quiet] == 10).all()  # ranks 30,120 to 32,410
     assert {imd.set_index("LSOA11CD")["IMD19"][cell[c]] for c in PLANTED_IMD_RANKS} == set(
         PLANTED_IMD_RANKS.values())

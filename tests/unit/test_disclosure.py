@@ -1,4 +1,4 @@
-"""Tests for analysis.disclosure: rounding, suppression, secondary suppression, checking."""
+"""Tests for analysis.stats.disclosure: rounding, suppression, secondary suppression, checking."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.disclosure import (
+from analysis.core.errors import ConfigError, InputError
+from analysis.stats.disclosure import (
     DisclosureRule,
     apply_disclosure,
     check_disclosure,
@@ -16,7 +17,6 @@ from analysis.disclosure import (
     html_tables,
     recoverable_cells,
 )
-from analysis.errors import ConfigError, InputError
 
 ONS = DisclosureRule.named("ons")
 NHS = DisclosureRule.named("nhs")

@@ -13,18 +13,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.disclosure import DisclosureRule
-from analysis.disclosure_register import (
+from analysis.core.errors import ConfigError, InputError
+from analysis.present.disclosure_register import (
     Declaration,
     change_columns,
+    disclosure_statement,
     merged_register,
     publish,
-    statement,
     verify_register,
     write_section_register,
 )
-from analysis.errors import ConfigError, InputError
-from analysis.report import Section
+from analysis.present.page import Section
+from analysis.stats.disclosure import DisclosureRule
 
 ROOT = Path(__file__).resolve().parents[2]
 ONS = DisclosureRule.named("ons")
@@ -221,11 +221,11 @@ def test_small_count_and_unregistered_file_are_breaches(tmp_path: Path) -> None:
 
 
 def test_statement_says_what_is_controlled_and_what_is_exempt() -> None:
-    text = statement("ons")
+    text = disclosure_statement("ons")
     assert "Controlled: every count from partner extracts" in text
     assert "data.police.uk publishes every record" in text
     assert "Counts of 0 to 9 are suppressed" in text
-    assert statement("none").startswith("No disclosure control")
+    assert disclosure_statement("none").startswith("No disclosure control")
 
 
 def test_register_json_lists_every_file(section: Section) -> None:
@@ -273,7 +273,7 @@ def test_every_notebook_table_and_chart_declares_its_source_class() -> None:
 
 
 def test_moving_ranges_are_recomputed_between_points_of_one_phase_only() -> None:
-    from analysis.disclosure_register import recompute
+    from analysis.present.disclosure_register import recompute
 
     # A gap (NaN) at the 2nd point and a phase break (0 -> 1) before the 5th point.
     chart = pd.DataFrame({"value": [20, np.nan, 35, 40, 50, 65], "phase": [0, 0, 0, 0, 1, 1]})

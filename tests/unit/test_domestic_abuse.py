@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import domestic_abuse as da
-from analysis.periods import Period
+from analysis.core.periods import Period
+from analysis.sections import domestic_abuse as da
 
 CURRENT = Period.custom("2024-03", "2024-04")
 PREVIOUS = CURRENT.previous()  # Jan and Feb 2024

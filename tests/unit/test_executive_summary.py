@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import executive_summary as es
-from analysis.errors import InputError
+from analysis.core.errors import InputError
+from analysis.sections import executive_summary as es
 
 
 def _write(folder: Path, section: str, figures: dict) -> None:
@@ -84,7 +84,7 @@ def test_headline_figures_leave_out_findings_flags_and_lists(folder: Path) -> No
 
 
 def test_an_unknown_headline_figure_is_shown_as_a_dash_not_zero(folder: Path) -> None:
-    from analysis.report import Section
+    from analysis.present.page import Section
 
     section = Section.open("99_test", "demo", "2024-25", str(folder / "out"))
     sections = es.load_key_figures(folder / "key_figures", exclude="99_key_findings")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import InputError
-from analysis.sources.fetch import download, fetch_lookup, fetch_police_archive, file_sha256
+from analysis.core.errors import InputError
+from analysis.inputs.fetch import download, fetch_lookup, fetch_police_archive, file_sha256
 
 
 @dataclass

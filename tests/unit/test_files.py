@@ -18,11 +18,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis import layout, store
 from analysis.cli import report_failure
-from analysis.errors import StorageError
-from analysis.layout import atomic_write, user_file_mode
-from analysis.store import connect, ingest_police_uk, remove_stale_temporaries
+from analysis.core import files as layout
+from analysis.core.errors import StorageError
+from analysis.core.files import atomic_write, user_file_mode
+from analysis.store import ingest
+from analysis.store.ingest import ingest_police_uk, remove_stale_temporaries
+from analysis.store.query import connect
 
 HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
           "LSOA name,Crime type,Last outcome category,Context\n")
@@ -123,7 +125,7 @@ def test_full_disk_during_ingest_keeps_the_previous_store(
         raise OSError(errno.ENOSPC, "No space left on device",
                       str(building / "street" / "2024-01" / "data_0.parquet"))
 
-    monkeypatch.setattr(store, "_write_store", disk_full)
+    monkeypatch.setattr(ingest, "_write_store", disk_full)
     with pytest.raises(StorageError) as caught:
         ingest_police_uk([inputs(tmp_path / "in2", rows=3)], tmp_path / "processed")
     printed = shown(caught.value, capsys)
@@ -142,7 +144,7 @@ def test_unreadable_input_names_the_input_not_the_store(tmp_path: Path,
     def unreadable(*_: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", str(street))
 
-    monkeypatch.setattr(store, "load_raw_rows", unreadable)
+    monkeypatch.setattr(ingest, "load_raw_rows", unreadable)
     with pytest.raises(StorageError) as caught:
         ingest_police_uk([source], tmp_path / "processed")
     assert caught.value.file == str(street)
@@ -155,7 +157,7 @@ def test_unreadable_input_names_the_input_not_the_store(tmp_path: Path,
 HOLD_A_TEMPORARY_FOLDER = """
 import os, signal, sys, time
 from pathlib import Path
-from analysis.store import _temporary_folder
+from analysis.store.ingest import _temporary_folder
 folder = _temporary_folder(Path(sys.argv[1]), "police_uk", ".tmp")
 (folder / "spill").mkdir()
 (folder / "spill" / "big.tmp").write_bytes(b"x" * 1000)
@@ -216,7 +218,7 @@ def test_stale_partner_and_retired_folders_are_removed_too(tmp_path: Path) -> No
 def test_lock_in_a_read_only_folder_is_a_message_before_any_work(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from analysis.locks import exclusive
+    from analysis.core.locks import exclusive
 
     lock = tmp_path / "processed" / ".demo.lock"
     real_open = Path.open

@@ -1,4 +1,4 @@
-"""Unit tests for analysis.sources.geography on small hand-made lookups and square polygons."""
+"""Unit tests for analysis.inputs.geography on small hand-made lookups and square polygons."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.sources.geography import (
+from analysis.core.errors import InputError
+from analysis.inputs.geography import (
     LOOKUP_COLUMNS,
     UnmatchedLadWarning,
     load_boundaries,

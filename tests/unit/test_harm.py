@@ -1,12 +1,13 @@
-"""Tests for analysis.harm: severity weights, unit costs and the listing of gaps."""
+"""Tests for analysis.stats.harm: severity weights, unit costs and the listing of gaps."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from analysis.errors import ConfigError, InputError
-from analysis.harm import (
+from analysis.core.errors import ConfigError, InputError
+from analysis.core.offences import load_offence_classification
+from analysis.stats.harm import (
     NOT_A_CRIME,
     cost_of_crime,
     coverage_words,
@@ -18,7 +19,6 @@ from analysis.harm import (
     severity_weighted_total,
     unit_cost,
 )
-from analysis.offences import load_offence_classification
 
 
 class TestReferenceTables:

@@ -7,9 +7,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis import hate_crime as hate
-from analysis.disclosure import DisclosureRule
-from analysis.periods import Period
+from analysis.core.periods import Period
+from analysis.sections import hate_crime as hate
+from analysis.stats.disclosure import DisclosureRule
 
 CURRENT = Period.custom("2024-03", "2024-04")
 PREVIOUS = CURRENT.previous()  # Jan and Feb 2024

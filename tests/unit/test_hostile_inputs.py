@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 
 from analysis.cli import report_failure
-from analysis.errors import AnalysisError, InputError
-from analysis.sources import police_uk
-from analysis.store import connect, ingest_police_uk
+from analysis.core.errors import AnalysisError, InputError
+from analysis.inputs import police_uk
+from analysis.store.ingest import ingest_police_uk
+from analysis.store.query import connect
 
 HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
           "LSOA name,Crime type,Last outcome category,Context\n")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import InputError
-from analysis.sources.imd import IMD_COLUMNS, imd_decile, load_imd2019
+from analysis.core.errors import InputError
+from analysis.inputs.imd import IMD_COLUMNS, imd_decile, load_imd2019
 
 HEADER = "LSOA11CD,LSOA11NM,LAD19CD,LAD19NM,IMD19,FID\n"
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.indicators: selection, intervals, comparisons and sentences."""
+"""Tests for analysis.stats.indicators: selection, intervals, comparisons and sentences."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.errors import ConfigError, InputError
-from analysis.indicators import (
+from analysis.core.errors import ConfigError, InputError
+from analysis.core.periods import Period
+from analysis.stats.indicators import (
     AREA,
     ENGLAND,
     FORCE,
@@ -28,7 +29,6 @@ from analysis.indicators import (
     presentable,
     select_indicator,
 )
-from analysis.periods import Period
 
 GEO = Geographies(("E22000001", "E06000001"), "E23000001", "Townsville", "Shire Police")
 PROPORTION = kind_of("proven_reoffending_adult")

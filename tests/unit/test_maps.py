@@ -9,17 +9,19 @@ import pytest
 import shapely
 from matplotlib.figure import Figure
 
-from analysis import maps, places
+from analysis.core import vocabulary
+from analysis.present import maps
+from analysis.stats import grid_squares, hotspots, profiles
 
 WARDS = gpd.GeoDataFrame(
     {"ward_code": ["W1", "W2"], "ward_name": ["North Ward", "South Ward"]},
     geometry=[shapely.box(500_000, 201_000, 502_000, 202_000),
               shapely.box(500_000, 200_000, 502_000, 201_000)],
-    crs=places.BNG,
+    crs=vocabulary.BNG,
 )
-GEOGRAPHY = places.AreaGeography(lsoas=WARDS, wards=WARDS,
+GEOGRAPHY = grid_squares.AreaGeography(lsoas=WARDS, wards=WARDS,
                                  outline=shapely.box(500_000, 200_000, 502_000, 202_000))
-GRID = places.make_grid(GEOGRAPHY.outline, 250)
+GRID = grid_squares.make_grid(GEOGRAPHY.outline, 250)
 
 
 def _texts(fig: Figure) -> list[str]:
@@ -37,9 +39,9 @@ def test_scale_bar_is_a_round_length_within_a_quarter_of_the_map(width: float,
 
 
 def test_hotspot_map_has_legend_ward_names_and_scale_bar() -> None:
-    classes = pd.Series([places.NOT_HOTSPOT] * GRID.size)
-    classes[[0, 1]] = places.PERSISTENT
-    classes[5] = places.EMERGING
+    classes = pd.Series([hotspots.NOT_HOTSPOT] * GRID.size)
+    classes[[0, 1]] = hotspots.PERSISTENT
+    classes[5] = hotspots.EMERGING
     fig = maps.hotspot_map(GEOGRAPHY, GRID, classes, "Hotspots")
     texts = _texts(fig)
     assert "persistent (2)" in texts and "emerging (1)" in texts
@@ -50,12 +52,12 @@ def test_hotspot_map_has_legend_ward_names_and_scale_bar() -> None:
 
 
 def test_hotspot_map_says_when_there_are_no_hotspots() -> None:
-    fig = maps.hotspot_map(GEOGRAPHY, GRID, pd.Series([places.NOT_HOTSPOT] * GRID.size), "x")
+    fig = maps.hotspot_map(GEOGRAPHY, GRID, pd.Series([hotspots.NOT_HOTSPOT] * GRID.size), "x")
     assert "no hotspot squares" in _texts(fig)
 
 
 def test_density_map_shades_the_area_and_labels_the_scale() -> None:
-    surface = places.density_surface(np.arange(GRID.size, dtype=float), GRID, 250)
+    surface = hotspots.density_surface(np.arange(GRID.size, dtype=float), GRID, 250)
     fig = maps.density_map(GEOGRAPHY, GRID, surface["density"], "Density")
     image = fig.axes[0].images[0].get_array()
     assert image.shape == (8, 8) and np.nanmax(image) == pytest.approx(surface["density"].max())
@@ -63,7 +65,7 @@ def test_density_map_shades_the_area_and_labels_the_scale() -> None:
 
 
 def test_day_hour_heatmap_shows_every_day_and_hour() -> None:
-    table = places.day_hour_table(pd.Series(["2024-04-05 22:15", "2024-04-06 23:40"]))
+    table = profiles.day_hour_table(pd.Series(["2024-04-05 22:15", "2024-04-06 23:40"]))
     fig = maps.day_hour_heatmap(table, "Peak times")
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Mon", "Tue", "Wed", "Thu", "Fri",

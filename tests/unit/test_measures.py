@@ -1,4 +1,4 @@
-"""Tests for analysis.measures: change tables, % change, Poisson tests, Byar rates."""
+"""Tests for analysis.stats.measures: change tables, % change, Poisson tests, Byar rates."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.errors import ConfigError, InputError
-from analysis.measures import (
+from analysis.core.errors import ConfigError, InputError
+from analysis.core.periods import Period
+from analysis.stats.measures import (
     add_rates,
     byar_interval,
     change_table,
@@ -20,7 +21,6 @@ from analysis.measures import (
     rate_per_1000,
     significance_label,
 )
-from analysis.periods import Period
 
 FY17 = Period.financial_year(2017)
 FY18 = Period.financial_year(2018)

@@ -1,4 +1,4 @@
-"""Tests for analysis.narrative: sentences follow the numbers and never overclaim."""
+"""Tests for analysis.present.narrative: sentences follow the numbers and never overclaim."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.comparators import peer_comparison
-from analysis.measures import change_table
-from analysis.narrative import (
+from analysis.core.periods import Period
+from analysis.present.narrative import (
     change_finding,
     describe_change,
     describe_change_table,
@@ -19,8 +18,9 @@ from analysis.narrative import (
     peer_finding,
     percent,
 )
-from analysis.periods import Period
-from analysis.trends import xmr
+from analysis.stats.comparators import peer_comparison
+from analysis.stats.measures import change_table
+from analysis.stats.trends import xmr
 
 FY17, FY18 = Period.financial_year(2017), Period.financial_year(2018)
 

@@ -1,12 +1,12 @@
-"""Tests for analysis.offences: the shipped classification tables and code lookups."""
+"""Tests for analysis.core.offences: the shipped classification tables and code lookups."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.offences import (
+from analysis.core.errors import InputError
+from analysis.core.offences import (
     CLASSIFICATION_COLUMNS,
     add_offence_groups,
     load_offence_classification,

@@ -7,15 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis.overview import (
-    ASB,
-    crime_type_change,
-    harm_and_cost,
-    key_findings,
-    monthly_totals,
-    presentable,
-)
-from analysis.periods import Period
+from analysis.core.periods import Period
+from analysis.core.vocabulary import ASB
+from analysis.sections.overview import harm_and_cost, key_findings
+from analysis.stats.police_uk_counts import crime_type_change, monthly_totals, presentable
 
 VIOLENCE = "Violence and sexual offences"
 CURRENT = Period.parse("2024-25")
@@ -160,7 +155,7 @@ def test_harm_and_cost_shows_coverage_units_and_unknown_for_a_period_not_held() 
 
 
 def test_key_figures_are_null_when_unknown_and_name_the_months() -> None:
-    from analysis.overview import key_figures
+    from analysis.sections.overview import key_figures
 
     rates = pd.DataFrame({"area_code": ["A"], "rate": [12.34],
                           "population_vintage": ["test"]})

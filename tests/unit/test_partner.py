@@ -1,4 +1,4 @@
-"""Unit tests for the partner-extract contract (analysis.sources.partner)."""
+"""Unit tests for the partner-extract contract (analysis.inputs.partner)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import ConfigError, InputError
-from analysis.sources.partner import (
+from analysis.core.errors import ConfigError, InputError
+from analysis.inputs.partner import (
     FIELDS,
     ExtractMapping,
     load_mapping,

@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis.errors import ConfigError, InputError
-from analysis.partner_counts import (
+from analysis.core.errors import ConfigError, InputError
+from analysis.core.periods import Period
+from analysis.stats.partner_counts import (
     NO_WARD,
     NOT_RECORDED,
     area_wards,
@@ -22,7 +23,6 @@ from analysis.partner_counts import (
     presentable_change,
     ward_counts,
 )
-from analysis.periods import Period
 
 CURRENT = Period.custom("2024-03", "2024-04")
 PREVIOUS = CURRENT.previous()  # Jan and Feb 2024

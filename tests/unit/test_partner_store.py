@@ -8,9 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.sources.partner import ExtractMapping, PartnerMapping
-from analysis.store import ingest_partner, partner_table, place_partner_rows
+from analysis.core.errors import InputError
+from analysis.inputs.partner import ExtractMapping, PartnerMapping
+from analysis.store.ingest import ingest_partner
+from analysis.store.placement import place_partner_rows
+from analysis.store.query import partner_table
 
 LOOKUP = pd.DataFrame({
     "lsoa_code": ["E01000001", "E01000001", "E01000002"],

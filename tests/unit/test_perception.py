@@ -9,10 +9,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis import perception
-from analysis.errors import DataCoverageError
-from analysis.periods import Period
-from analysis.survey import survey_results
+from analysis.core.errors import DataCoverageError
+from analysis.core.periods import Period
+from analysis.sections import perception
+from analysis.stats.survey import survey_results
 
 NAMES = {"K": "Kingsmere", "A": "Ashby Fen", "H": "Holloway Downs", "B": "Brackenford"}
 QUESTION = "Crime and ASB has become more of a problem (agree) [deff 1.1]"

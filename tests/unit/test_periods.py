@@ -1,4 +1,4 @@
-"""Tests for analysis.periods: period arithmetic, parsing, labels and coverage."""
+"""Tests for analysis.core.periods: period arithmetic, parsing, labels and coverage."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.errors import ConfigError, DataCoverageError, InputError
-from analysis.periods import (
+from analysis.core.errors import ConfigError, DataCoverageError, InputError
+from analysis.core.periods import (
     COMPLETE,
     LIKE_FOR_LIKE,
     NOT_COMPARED,
@@ -309,7 +309,7 @@ class TestMonthHelpers:
 
 
 def test_index_and_key_findings_open_with_both_periods_completeness():
-    from analysis.index_page import completeness_html
+    from analysis.publish.index_page import completeness_html
 
     current = Period.parse("2022")
     block = completeness_html(compared_months(current, comparison_period(current),

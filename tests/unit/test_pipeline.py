@@ -1,4 +1,4 @@
-"""analysis.pipeline population choice: the release nearest the period, on hand-made files."""
+"""analysis.store.area population choice: the release nearest the period, on hand-made files."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.config import AreaConfig, ForceConfig, PopulationEstimate, SourcesConfig
-from analysis.errors import DataCoverageError
-from analysis.periods import Period
-from analysis.pipeline import force_populations, population_release, population_releases
+from analysis.core.config import AreaConfig, ForceConfig, PopulationEstimate, SourcesConfig
+from analysis.core.errors import DataCoverageError
+from analysis.core.periods import Period
+from analysis.store.area import force_populations, population_release, population_releases
 
 LAD_CSP = (
     "LAD19CD,LAD19NM,CSP19CD,CSP19NM,PFA19CD,PFA19NM\n"

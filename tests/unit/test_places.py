@@ -11,9 +11,11 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from analysis import places
-from analysis.errors import ConfigError, DataCoverageError, InputError
-from analysis.periods import Period
+from analysis.core import vocabulary
+from analysis.core.errors import ConfigError, DataCoverageError, InputError
+from analysis.core.periods import Period
+from analysis.sections import places
+from analysis.stats import grid_squares, hotspots, profiles
 
 TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 # A 1 km x 500 m area in Essex, on 250 m grid lines: 4 x 2 squares.
@@ -36,65 +38,65 @@ def _events(easting: list[float], northing: list[float], months: list[date]) -> 
 def test_lon_lat_to_bng_matches_the_ons_centroid_of_thurrock_008a() -> None:
     # ONS LSOA (2011) boundaries, E01015922 "Thurrock 008A": LONG 0.252709, LAT 51.49502,
     # BNG_E 556474, BNG_N 179748 (integer metres as published).
-    east, north = places.to_bng([0.252709], [51.49502])
+    east, north = grid_squares.to_bng([0.252709], [51.49502])
     assert east[0] == pytest.approx(556_474, abs=3)
     assert north[0] == pytest.approx(179_748, abs=3)
 
 
 def test_a_point_on_a_shared_edge_belongs_to_the_square_east_and_north_of_it() -> None:
-    col, row = places.bng_cell([500_250.0, 500_249.999, 500_000.0], [200_250.0, 200_249.9, 0.0])
+    col, row = grid_squares.bng_cell([500_250.0, 500_249.999, 500_000.0], [200_250.0, 200_249.9, 0.0])
     assert col.tolist() == [2001, 2000, 2000]
     assert row.tolist() == [801, 800, 0]
 
 
 def test_grid_is_aligned_to_the_bng_origin_and_clipped_to_the_area() -> None:
-    grid = places.make_grid(AREA, 250)
+    grid = grid_squares.make_grid(AREA, 250)
     assert grid.size == 8  # squares only touching the outline from outside are left out
     assert grid.cells["cell_id"].iloc[0] == "E500000N200000"
     assert grid.cells[["easting", "northing"]].iloc[0].tolist() == [500_125.0, 200_125.0]
-    offset = places.make_grid(shapely.box(500_100, 200_100, 500_200, 200_200), 250)
+    offset = grid_squares.make_grid(shapely.box(500_100, 200_100, 500_200, 200_200), 250)
     assert offset.cells["cell_id"].tolist() == ["E500000N200000"]
     assert offset.cells["area_share"].iloc[0] == pytest.approx(0.16)
 
 
 def test_slivers_under_one_percent_of_a_square_are_not_in_the_grid() -> None:
     # 1 m into the next column is 0.4 % of each square there; 10 m is 4 %.
-    assert places.make_grid(shapely.box(500_000, 200_000, 501_001, 200_500), 250).size == 8
-    assert places.make_grid(shapely.box(500_000, 200_000, 501_010, 200_500), 250).size == 10
+    assert grid_squares.make_grid(shapely.box(500_000, 200_000, 501_001, 200_500), 250).size == 8
+    assert grid_squares.make_grid(shapely.box(500_000, 200_000, 501_010, 200_500), 250).size == 10
 
 
 def test_grid_refuses_degrees_and_bad_sizes() -> None:
     with pytest.raises(InputError, match="British National Grid"):
-        places.make_grid(shapely.box(0.1, 51.4, 0.5, 51.6))
+        grid_squares.make_grid(shapely.box(0.1, 51.4, 0.5, 51.6))
     with pytest.raises(ConfigError):
-        places.make_grid(AREA, 0)
+        grid_squares.make_grid(AREA, 0)
 
 
 def test_every_row_is_placed_or_excluded_with_its_reason() -> None:
-    grid = places.make_grid(AREA, 250)
+    grid = grid_squares.make_grid(AREA, 250)
     lon, lat = _lonlat([500_100, 500_900, 600_000], [200_100, 200_400, 200_100])
     events = pd.DataFrame({
         "longitude": [lon[0], lon[1], lon[2], np.nan, 0.0, 200.0, -74.0],
         "latitude": [lat[0], lat[1], lat[2], 51.5, 0.0, 51.5, 40.7],
     })
-    out = places.assign_cells(events, grid)
+    out = grid_squares.assign_cells(events, grid)
     assert out["cell"].tolist()[:2] == [0, 7]
     assert out["cell"].isna().tolist() == [False, False, True, True, True, True, True]
-    assert out["excluded"].tolist()[2:] == [places.OUTSIDE, places.NO_COORDINATES,
-                                            places.IMPOSSIBLE, places.IMPOSSIBLE,
-                                            places.IMPOSSIBLE]
-    summary = places.exclusion_summary(out).set_index("outcome")["rows"]
-    assert summary.to_dict() == {places.PLACED: 2, places.NO_COORDINATES: 1,
-                                 places.IMPOSSIBLE: 3, places.OUTSIDE: 1}
+    assert out["excluded"].tolist()[2:] == [grid_squares.OUTSIDE, grid_squares.NO_COORDINATES,
+                                            grid_squares.IMPOSSIBLE, grid_squares.IMPOSSIBLE,
+                                            grid_squares.IMPOSSIBLE]
+    summary = grid_squares.exclusion_summary(out).set_index("outcome")["rows"]
+    assert summary.to_dict() == {grid_squares.PLACED: 2, grid_squares.NO_COORDINATES: 1,
+                                 grid_squares.IMPOSSIBLE: 3, grid_squares.OUTSIDE: 1}
 
 
 def test_counts_per_square_and_period() -> None:
-    grid = places.make_grid(AREA, 250)
+    grid = grid_squares.make_grid(AREA, 250)
     events = _events([500_100, 500_110, 500_900, 500_100],
                      [200_100, 200_120, 200_400, 200_100],
                      [date(2024, 4, 1), date(2024, 5, 1), date(2024, 4, 1), date(2023, 4, 1)])
-    assigned = places.assign_cells(events, grid)
-    counts = places.period_cell_counts(assigned, grid, [Period.financial_year(2024),
+    assigned = grid_squares.assign_cells(events, grid)
+    counts = grid_squares.period_cell_counts(assigned, grid, [Period.financial_year(2024),
                                                         Period.financial_year(2023)])
     assert counts[0].tolist() == [2, 0, 0, 0, 0, 0, 0, 1]
     assert counts[1].tolist() == [1, 0, 0, 0, 0, 0, 0, 0]
@@ -107,7 +109,7 @@ ESDA_Y = np.array([2, 3, 3.2, 5, 8, 7])
 
 
 def test_distance_band_includes_neighbours_at_exactly_the_threshold() -> None:
-    weights = places.distance_band_weights(ESDA_POINTS, 15).toarray()
+    weights = hotspots.distance_band_weights(ESDA_POINTS, 15).toarray()
     # (15,20)-(30,20) are exactly 15 apart; libpysal's DistanceBand counts them.
     assert weights[3, 4] == weights[4, 3] == 1
     assert weights.sum(axis=1).tolist() == [2, 3, 1, 3, 4, 1]
@@ -115,61 +117,61 @@ def test_distance_band_includes_neighbours_at_exactly_the_threshold() -> None:
 
 
 def test_gi_matches_the_esda_doctest() -> None:
-    weights = places.distance_band_weights(ESDA_POINTS, 15)
-    z = places.getis_ord_z(ESDA_Y, weights, star=False)
+    weights = hotspots.distance_band_weights(ESDA_POINTS, 15)
+    z = hotspots.getis_ord_z(ESDA_Y, weights, star=False)
     np.testing.assert_allclose(
         z, [-1.0136729, -0.04361589, 1.31558703, -0.31412676, 1.15373986, 1.77833941],
         rtol=1e-7)
 
 
 def test_gi_star_matches_the_esda_doctest() -> None:
-    weights = places.distance_band_weights(ESDA_POINTS, 15)
-    z = places.getis_ord_z(ESDA_Y, weights, star=True)
+    weights = hotspots.distance_band_weights(ESDA_POINTS, 15)
+    z = hotspots.getis_ord_z(ESDA_Y, weights, star=True)
     np.testing.assert_allclose(
         z, [-1.39727626, -0.28917762, 0.65064964, -0.28917762, 1.23452088, 2.02424331],
         rtol=1e-7)
 
 
 def test_gi_star_is_missing_when_nothing_varies() -> None:
-    weights = places.distance_band_weights(ESDA_POINTS, 15)
-    assert np.isnan(places.getis_ord_z(np.zeros(6), weights)).all()
+    weights = hotspots.distance_band_weights(ESDA_POINTS, 15)
+    assert np.isnan(hotspots.getis_ord_z(np.zeros(6), weights)).all()
 
 
 def test_benjamini_hochberg_by_hand() -> None:
     # sorted p 0.01, 0.03, 0.04, 0.2 (m = 4): p·m/k = 0.04, 0.06, 0.0533, 0.2;
     # running minimum from the top: 0.04, 0.0533, 0.0533, 0.2.
-    q = places.benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.2, np.nan]))
+    q = hotspots.benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.2, np.nan]))
     np.testing.assert_allclose(q[:4], [0.04, 0.16 / 3, 0.16 / 3, 0.2])
     assert np.isnan(q[4])
-    assert places.benjamini_hochberg(np.array([0.9, 0.8])).tolist() == [0.9, 0.9]
+    assert hotspots.benjamini_hochberg(np.array([0.9, 0.8])).tolist() == [0.9, 0.9]
 
 
 def test_hotspot_needs_a_significant_z_and_events_of_its_own() -> None:
-    grid = places.make_grid(shapely.box(500_000, 200_000, 510_000, 210_000), 250)  # 40 x 40
+    grid = grid_squares.make_grid(shapely.box(500_000, 200_000, 510_000, 210_000), 250)  # 40 x 40
     counts = np.zeros(grid.size, dtype=int)
     counts[[820, 821, 860, 861]] = [30, 25, 28, 20]  # squares (20, 20) to (21, 21)
-    test = places.gi_star_hotspots(counts, places.grid_weights(grid, 1.5))
+    test = hotspots.gi_star_hotspots(counts, hotspots.grid_weights(grid, 1.5))
     assert set(np.flatnonzero(test.hot)) == {820, 821, 860, 861}
     # Square (22, 20) is empty: significant by Gi* (its neighbours are busy) but not a hotspot.
-    assert test.z[822] > 3 and test.q[822] <= places.FDR_ALPHA and not test.hot[822]
+    assert test.z[822] > 3 and test.q[822] <= hotspots.FDR_ALPHA and not test.hot[822]
 
 
 def test_density_keeps_the_total_and_refuses_a_bandwidth_below_a_square() -> None:
-    grid = places.make_grid(shapely.box(500_000, 200_000, 505_000, 205_000), 250)  # 20 x 20
+    grid = grid_squares.make_grid(shapely.box(500_000, 200_000, 505_000, 205_000), 250)  # 20 x 20
     counts = np.zeros(grid.size)
     counts[210] = 40  # near the middle, so the kernel stays inside the area
-    surface = places.density_surface(counts, grid, 500)
+    surface = hotspots.density_surface(counts, grid, 500)
     assert surface["density"].sum() * 0.25**2 == pytest.approx(40, rel=1e-3)
     assert surface["density"].idxmax() == 210
     with pytest.raises(ConfigError, match="bandwidth"):
-        places.density_surface(counts, grid, 100)
+        hotspots.density_surface(counts, grid, 100)
 
 
 # --- change over time ----------------------------------------------------------------------
 
 
 def test_trend_windows_are_the_quarters_of_three_years() -> None:
-    windows = places.trend_windows(Period.financial_year(2024))
+    windows = hotspots.trend_windows(Period.financial_year(2024))
     assert len(windows) == 12
     assert (windows[0].start, windows[0].end) == (date(2022, 4, 1), date(2022, 6, 1))
     assert (windows[-1].start, windows[-1].end) == (date(2025, 1, 1), date(2025, 3, 1))
@@ -182,44 +184,44 @@ def _pattern(earlier: str, recent: str) -> list[bool]:
 def test_classification_rules() -> None:
     recent = np.array([False] * 8 + [True] * 4)
     cases = {  # earlier windows, recent windows, change → class
-        ("11111111", "1111", "no significant change"): places.PERSISTENT,
-        ("11111111", "1101", "no significant change"): places.PERSISTENT,  # 11 of 12
-        ("00110000", "1111", "significant increase"): places.INTENSIFYING,
-        ("11111111", "1000", "significant decrease"): places.DIMINISHING,
-        ("00000000", "0011", "significant increase"): places.EMERGING,
-        ("00010000", "0111", "significant increase"): places.EMERGING,  # 1 of 8 is quiet
-        ("00000000", "0011", "no significant change"): places.INTERMITTENT,
-        ("11110000", "0000", "significant decrease"): places.FORMER,
-        ("00100000", "0000", "no significant change"): places.INTERMITTENT,
-        ("00000000", "0000", "significant increase"): places.NOT_HOTSPOT,
+        ("11111111", "1111", "no significant change"): hotspots.PERSISTENT,
+        ("11111111", "1101", "no significant change"): hotspots.PERSISTENT,  # 11 of 12
+        ("00110000", "1111", "significant increase"): hotspots.INTENSIFYING,
+        ("11111111", "1000", "significant decrease"): hotspots.DIMINISHING,
+        ("00000000", "0011", "significant increase"): hotspots.EMERGING,
+        ("00010000", "0111", "significant increase"): hotspots.EMERGING,  # 1 of 8 is quiet
+        ("00000000", "0011", "no significant change"): hotspots.INTERMITTENT,
+        ("11110000", "0000", "significant decrease"): hotspots.FORMER,
+        ("00100000", "0000", "no significant change"): hotspots.INTERMITTENT,
+        ("00000000", "0000", "significant increase"): hotspots.NOT_HOTSPOT,
     }
     hot = np.array([_pattern(e, r) for e, r, _ in cases]).T
     change = [c for _, _, c in cases]
-    assert places.classify_hotspots(hot, recent, change).tolist() == list(cases.values())
+    assert hotspots.classify_hotspots(hot, recent, change).tolist() == list(cases.values())
 
 
 def test_classification_needs_earlier_and_recent_windows() -> None:
     with pytest.raises(DataCoverageError):
-        places.classify_hotspots(np.ones((4, 3), bool), np.ones(4, bool), ["x"] * 3)
+        hotspots.classify_hotspots(np.ones((4, 3), bool), np.ones(4, bool), ["x"] * 3)
 
 
 def test_hotspot_trend_finds_a_busy_square_and_skips_incomplete_windows() -> None:
-    grid = places.make_grid(shapely.box(500_000, 200_000, 510_000, 210_000), 250)  # 1,600
+    grid = grid_squares.make_grid(shapely.box(500_000, 200_000, 510_000, 210_000), 250)  # 1,600
     period = Period.financial_year(2024)
     months = [m for year in period.trend_window(3) for m in year.months]
     rng = np.random.default_rng(1)
     east = np.concatenate([np.full(36 * 20, 501_300.0), rng.uniform(500_000, 510_000, 360)])
     north = np.concatenate([np.full(36 * 20, 201_300.0), rng.uniform(200_000, 210_000, 360)])
     when = [m for m in months for _ in range(20)] + [months[i % 36] for i in range(360)]
-    assigned = places.assign_cells(_events(list(east), list(north), when), grid)
+    assigned = grid_squares.assign_cells(_events(list(east), list(north), when), grid)
     available = [m for m in months if m != date(2022, 5, 1)]  # one quarter incomplete
-    trend = places.hotspot_trend(assigned, grid, period, available)
+    trend = hotspots.hotspot_trend(assigned, grid, period, available)
     busy = trend.set_index("cell_id").loc["E501250N201250"]
-    assert busy["hotspot_class"] == places.PERSISTENT
+    assert busy["hotspot_class"] == hotspots.PERSISTENT
     assert busy["windows_used"] == 11 and trend.attrs["windows_skipped"] == 1
     assert busy["current"] >= 240 and busy["change"] == "no significant change"
     assert trend.attrs["neighbour_distance_m"] == 500.0
-    top = places.top_cells(trend, assigned.assign(lsoa_code="E01000001", ward_code="E05000001"),
+    top = hotspots.top_cells(trend, assigned.assign(lsoa_code="E01000001", ward_code="E05000001"),
                            n=3)
     assert top["rank"].tolist() == [1, 2, 3] and top["cell_id"].iloc[0] == "E501250N201250"
     assert top["lsoa_code"].iloc[0] == "E01000001"
@@ -230,28 +232,28 @@ def test_window_length_is_the_longest_of_at_most_three_months_that_divides_the_p
     for months, expected in lengths.items():
         period = Period.custom(date(2022, 1, 1), date(2022 + (months - 1) // 12,
                                                       (months - 1) % 12 + 1, 1))
-        assert places.window_length(period) == expected, months
-    assert places.window_name(3) == "quarterly" and places.window_name(2) == "two-month"
+        assert hotspots.window_length(period) == expected, months
+    assert hotspots.window_name(3) == "quarterly" and hotspots.window_name(2) == "two-month"
 
 
 def test_trend_windows_adapt_to_any_period_and_end_with_it() -> None:
-    eleven = places.trend_windows(Period.parse("2022-01..2022-11"))
+    eleven = hotspots.trend_windows(Period.parse("2022-01..2022-11"))
     assert len(eleven) == 33 and all(len(w) == 1 for w in eleven)
     assert eleven[0].start == date(2020, 1, 1) and eleven[-1].end == date(2022, 11, 1)
     assert date(2021, 12, 1) not in [w.start for w in eleven]  # same months each year
-    two = places.trend_windows(Period.parse("2019-01..2019-02"))
+    two = hotspots.trend_windows(Period.parse("2019-01..2019-02"))
     assert [(w.start, w.end) for w in two] == [
         (date(2017, 1, 1), date(2017, 2, 1)), (date(2018, 1, 1), date(2018, 2, 1)),
         (date(2019, 1, 1), date(2019, 2, 1))]
-    long = places.trend_windows(Period.custom(date(2023, 1, 1), date(2024, 6, 1)))
+    long = hotspots.trend_windows(Period.custom(date(2023, 1, 1), date(2024, 6, 1)))
     assert len(long) == 6 and long[0].start == date(2023, 1, 1)  # the period alone
     with pytest.raises(ConfigError):
-        places.trend_windows(Period.financial_year(2024), window_months=5)
+        hotspots.trend_windows(Period.financial_year(2024), window_months=5)
 
 
 def _busy_square_trend(period: Period, available: list[date]) -> pd.DataFrame:
     """hotspot_trend on 20 events a month in one square plus scatter, over the trend months."""
-    grid = places.make_grid(shapely.box(500_000, 200_000, 505_000, 205_000), 250)  # 400
+    grid = grid_squares.make_grid(shapely.box(500_000, 200_000, 505_000, 205_000), 250)  # 400
     months = [m for year in period.trend_window(3) for m in year.months]
     rng = np.random.default_rng(3)
     scatter = 10 * len(months)
@@ -261,8 +263,8 @@ def _busy_square_trend(period: Period, available: list[date]) -> pd.DataFrame:
                             rng.uniform(200_000, 205_000, scatter)])
     when = [m for m in months for _ in range(20)] + [months[i % len(months)]
                                                      for i in range(scatter)]
-    assigned = places.assign_cells(_events(list(east), list(north), when), grid)
-    return places.hotspot_trend(assigned, grid, period, available)
+    assigned = grid_squares.assign_cells(_events(list(east), list(north), when), grid)
+    return hotspots.hotspot_trend(assigned, grid, period, available)
 
 
 # The Essex police.uk months held (SOURCES.md): 2018-01..07, 2018-10..2019-02, 2019-11,
@@ -278,14 +280,14 @@ def test_no_classes_below_the_minimum_and_the_page_says_why() -> None:
     # within it Apr-Jun and Oct-Dec 2018 are (Aug, Sep and Mar 2019 are missing): 1 and 2.
     trend = _busy_square_trend(Period.financial_year(2018), ESSEX_MONTHS)
     assert not trend.attrs["classes_given"]
-    assert set(trend["hotspot_class"]) == {places.HOT_NOW_ONLY, places.NOT_HOTSPOT}
+    assert set(trend["hotspot_class"]) == {hotspots.HOT_NOW_ONLY, hotspots.NOT_HOTSPOT}
     assert trend.set_index("cell_id").loc["E501250N201250", "hotspot_class"] == \
-        places.HOT_NOW_ONLY
+        hotspots.HOT_NOW_ONLY
     assert trend["windows_used"].iloc[0] == 3 and trend.attrs["windows_skipped"] == 9
     note = trend.attrs["classification_note"]
     assert "need at least 4 complete quarterly windows before the period and 2 within it" in note
     assert "1 of 8 quarterly windows before 2018/19 and 2 of 4 within it" in note
-    concentration = pd.DataFrame({"subject": [places.ALL_CRIME], "unit": ["250 m squares"],
+    concentration = pd.DataFrame({"subject": [vocabulary.ALL_CRIME], "unit": ["250 m squares"],
                                   "top_percent": [10], "share_percent": [50.0]})
     figures = places.key_figures(trend, concentration, [])
     assert figures[0] == ("crime_persistent_squares", None, "Persistent crime hotspot squares")
@@ -296,7 +298,7 @@ def test_classes_on_an_eleven_month_period_rest_on_monthly_windows() -> None:
     held = [m for year in period.trend_window(3) for m in year.months]
     trend = _busy_square_trend(period, held)
     assert trend.attrs["classes_given"] and trend.attrs["window_months"] == 1
-    assert trend.set_index("cell_id").loc["E501250N201250", "hotspot_class"] == places.PERSISTENT
+    assert trend.set_index("cell_id").loc["E501250N201250", "hotspot_class"] == hotspots.PERSISTENT
     assert trend.attrs["classification_note"] == (
         "Hotspot classes rest on 33 of 33 monthly windows with complete data (22 of 22 monthly "
         "windows before Jan 2022 to Nov 2022 and 11 of 11 within it).")
@@ -304,7 +306,7 @@ def test_classes_on_an_eleven_month_period_rest_on_monthly_windows() -> None:
 
 def test_the_class_minimum_is_four_earlier_and_two_recent_windows() -> None:
     period = Period.financial_year(2024)
-    quarters = places.trend_windows(period)
+    quarters = hotspots.trend_windows(period)
     def held(earlier: int, recent: int) -> list[date]:
         chosen = quarters[:earlier] + quarters[8:8 + recent]
         return [m for q in chosen for m in q.months]
@@ -325,7 +327,7 @@ def test_a_period_over_twelve_months_builds_without_classes() -> None:
 
 
 def test_one_year_of_a_force_runs_in_seconds() -> None:
-    grid = places.make_grid(shapely.box(520_000, 180_000, 580_000, 240_000), 250)  # 57,600
+    grid = grid_squares.make_grid(shapely.box(520_000, 180_000, 580_000, 240_000), 250)  # 57,600
     rng = np.random.default_rng(7)
     n = 250_000
     lon, lat = _lonlat(list(rng.uniform(520_000, 580_000, n)),
@@ -333,9 +335,9 @@ def test_one_year_of_a_force_runs_in_seconds() -> None:
     events = pd.DataFrame({"month": [date(2024, 4 + i % 9, 1) for i in range(n)],
                            "longitude": lon, "latitude": lat})
     started = time.perf_counter()
-    assigned = places.assign_cells(events, grid)
-    counts = places.period_cell_counts(assigned, grid, [Period.financial_year(2024)])
-    places.gi_star_hotspots(counts[0], places.grid_weights(grid))
+    assigned = grid_squares.assign_cells(events, grid)
+    counts = grid_squares.period_cell_counts(assigned, grid, [Period.financial_year(2024)])
+    hotspots.gi_star_hotspots(counts[0], hotspots.grid_weights(grid))
     assert time.perf_counter() - started < 10
     assert counts.sum() == n
 
@@ -345,12 +347,12 @@ def test_one_year_of_a_force_runs_in_seconds() -> None:
 
 def test_day_hour_table_is_seven_by_twenty_four() -> None:
     times = pd.Series(["2024-04-01 00:30", "2024-04-01 00:59", "2024-04-07 23:10", None])
-    table = places.day_hour_table(times)  # 1 April 2024 was a Monday
+    table = profiles.day_hour_table(times)  # 1 April 2024 was a Monday
     assert table.shape == (7, 24) and table.to_numpy().sum() == 3
     assert table.loc["Monday", 0] == 2 and table.loc["Sunday", 23] == 1
     assert table.attrs["missing_times"] == 1
     with pytest.raises(DataCoverageError, match="date and time"):
-        places.day_hour_table(pd.Series([None, None]))
+        profiles.day_hour_table(pd.Series([None, None]))
 
 
 # --- concentration and profiles ------------------------------------------------------------
@@ -372,7 +374,7 @@ def test_place_profile_counts_changes_and_rates() -> None:
     })
     wards = pd.DataFrame({"ward_code": ["W1", "W2"], "name": ["One", "Two"],
                           "population": [2000, pd.NA]})
-    table = places.place_profile(events, "ward_code", wards, current, previous,
+    table = profiles.place_profile(events, "ward_code", wards, current, previous,
                                  population_vintage="Census 2021")
     one = table.set_index("ward_code").loc["W1"]
     assert (one["rank"], one["current"], one["previous"], one["diff"]) == (1, 10, 4, 6)
@@ -453,8 +455,8 @@ def test_header_caveats_state_coverage_and_the_hotspot_settings() -> None:
 
 
 def test_key_figures_count_hotspot_classes_and_take_the_top_squares_share() -> None:
-    trend = pd.DataFrame({"hotspot_class": [places.PERSISTENT, places.PERSISTENT,
-                                            places.FORMER, places.NOT_HOTSPOT]})
+    trend = pd.DataFrame({"hotspot_class": [hotspots.PERSISTENT, hotspots.PERSISTENT,
+                                            hotspots.FORMER, hotspots.NOT_HOTSPOT]})
     concentration = pd.DataFrame({
         "subject": ["All crime", "Anti-social behaviour", "All crime", "All crime"],
         "unit": ["LSOAs", "250 m squares", "250 m squares", "250 m squares"],
@@ -471,7 +473,7 @@ def test_key_figures_count_hotspot_classes_and_take_the_top_squares_share() -> N
 
 
 def test_months_to_load_hold_every_trend_year_and_its_comparison() -> None:
-    from analysis.places import months_to_load
+    from analysis.stats.hotspots import months_to_load
 
     two_months = Period.parse("2019-01..2019-02")
     # Trend years Jan-Feb 2017, 2018, 2019 and, a year earlier each, Jan-Feb 2016 too.

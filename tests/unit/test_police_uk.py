@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis.errors import InputError
-from analysis.sources.police_uk import (
+from analysis.core.errors import InputError
+from analysis.inputs.police_uk import (
     CRIME_TYPES,
     FIELDS,
     create_problems,

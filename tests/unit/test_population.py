@@ -1,4 +1,4 @@
-"""Unit tests for analysis.sources.population on small hand-made files."""
+"""Unit tests for analysis.inputs.population on small hand-made files."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ import pandas as pd
 import pyreadr
 import pytest
 
-from analysis.errors import DataCoverageError, InputError
-from analysis.sources.population import (
+from analysis.core.config import PopulationRelease, mid_year_of
+from analysis.core.errors import DataCoverageError, InputError
+from analysis.inputs.population import (
     POPULATION_COLUMNS,
-    PopulationRelease,
     area_level,
     load_census21_lsoa,
     load_mid_year_estimates,
-    mid_year_of,
     months_from_mid_year,
     nearest_release,
     population_for,

@@ -9,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import ConfigError
-from analysis.quality import (
+from analysis.core.errors import ConfigError
+from analysis.inputs.geography import LOOKUP_COLUMNS
+from analysis.store.ingest import ingest_police_uk
+from analysis.store.quality import (
     as_month,
     coverage_by_csp,
     coverage_by_force,
@@ -19,7 +21,6 @@ from analysis.quality import (
     reconciliation_report,
     write_quality_report,
 )
-from analysis.store import LOOKUP_COLUMNS, ingest_police_uk
 
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"

@@ -1,4 +1,4 @@
-"""Tests for analysis.reoffending: cohort tables, headline values and the chart."""
+"""Tests for analysis.sections.reoffending: cohort tables, headline values and the chart."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import reoffending as ro
-from analysis.indicators import NO_INTERVAL
+from analysis.sections import reoffending as ro
+from analysis.stats.indicators import NO_INTERVAL
 
 ROWS = pd.DataFrame({
     "level": ["area", "force", "England"],

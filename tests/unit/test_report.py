@@ -11,8 +11,8 @@ import pytest
 from IPython.display import Markdown
 from matplotlib.figure import Figure
 
-from analysis.presentable import Chart, Table
-from analysis.report import Section, shown_path
+from analysis.present.page import Section, shown_path
+from analysis.present.presentable import Chart, Table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,7 +79,7 @@ def test_strict_json_writes_missing_values_as_null() -> None:
 
     import numpy as np
 
-    from analysis.layout import strict_json
+    from analysis.core.files import strict_json
 
     content = {"nan": float("nan"), "na": pd.NA, "nat": pd.NaT, "inf": np.inf,
                "np_int": np.int64(7), "np_float": np.float64(2.5), "np_nan": np.float64("nan"),
@@ -136,7 +136,7 @@ def test_a_partner_change_is_worked_out_again_from_the_published_counts(
 
 
 def test_findings_are_written_from_the_published_change(section: Section) -> None:
-    from analysis.narrative import describe_change
+    from analysis.present.narrative import describe_change
 
     table = pd.DataFrame({"measure": ["Knife crime", "Rape"], "current": [212, 8],
                           "previous": [148, 12], "diff": [64, -4], "pct_diff": [43.2, -33.3],
@@ -194,7 +194,7 @@ def test_show_draws_a_partner_chart_from_its_published_data(section: Section,
 def test_display_shows_items_in_order_and_passes_text_through(
         section: Section, monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[object] = []
-    monkeypatch.setattr("analysis.report.display", shown.append)
+    monkeypatch.setattr("analysis.present.page.display", shown.append)
     note = Markdown("A note.")
     section.display([note, Table(pd.DataFrame({"Ward": ["North"], "Crimes": [12]}), "wards",
                                  "Crimes by ward", source="open")])

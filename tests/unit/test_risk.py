@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import risk
-from analysis.errors import ConfigError
-from analysis.periods import Period
+from analysis.core.errors import ConfigError
+from analysis.core.periods import Period
+from analysis.sections import risk
 
 CURRENT = Period.parse("2024-25")
 PREVIOUS = CURRENT.previous()

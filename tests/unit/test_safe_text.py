@@ -17,15 +17,15 @@ from matplotlib.figure import Figure
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from analysis.build import export_html
-from analysis.report import Section
-from analysis.safe_text import (
+from analysis.core.safe_text import (
     escape_html,
     html_from,
     markdown_from,
     neutralise_cell,
     write_csv,
 )
+from analysis.present.page import Section
+from analysis.publish.build import export_html
 
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOADS = [

@@ -1,4 +1,4 @@
-"""Tests for analysis.serious_violence on small hand-made crime extracts."""
+"""Tests for analysis.sections.serious_violence on small hand-made crime extracts."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import serious_violence as sv
-from analysis.disclosure import DisclosureRule, apply_disclosure, check_disclosure
-from analysis.measures import change_table
-from analysis.periods import Period
+from analysis.core import vocabulary
+from analysis.core.periods import Period
+from analysis.sections import serious_violence as sv
+from analysis.stats import partner_counts
+from analysis.stats.disclosure import DisclosureRule, apply_disclosure, check_disclosure
+from analysis.stats.measures import change_table
 
 
 def _crimes(rows: list[tuple]) -> pd.DataFrame:
@@ -51,8 +53,8 @@ class TestMasks:
         masks = sv.serious_violence_masks(CRIMES)
         counts = {name: int(mask.sum()) for name, mask in masks.items()}
         assert counts == {
-            sv.VIOLENCE_WITH_INJURY: 3, sv.HOMICIDE: 1, sv.ROBBERY: 1,
-            sv.POSSESSION_OF_WEAPONS: 1, sv.KNIFE: 2,
+            sv.VIOLENCE_WITH_INJURY: 3, sv.HOMICIDE: 1, vocabulary.ROBBERY: 1,
+            vocabulary.POSSESSION_OF_WEAPONS: 1, sv.KNIFE: 2,
             sv.SERIOUS_VIOLENCE: 5,  # 3 with injury + robbery + homicide (knife already in)
             sv.UNDER_25: 2,  # the 18-24 wounding and the 0-17 robbery
             sv.NIGHT_TIME_ECONOMY: 2,
@@ -68,14 +70,14 @@ class TestMasks:
 class TestCounts:
     def test_monthly_counts_cover_every_month_of_the_extract(self):
         masks = sv.serious_violence_masks(CRIMES)
-        counts = sv.monthly_measure_counts(CRIMES, {sv.KNIFE: masks[sv.KNIFE]})
+        counts = partner_counts.monthly_measure_counts(CRIMES, {sv.KNIFE: masks[sv.KNIFE]})
         # May 2023 .. Jun 2024 = 14 months; knife: 2 in May 2024
         assert len(counts) == 14
         assert counts.loc[counts["month"] == date(2024, 5, 1), "count"].item() == 2
         assert counts["count"].sum() == 2
 
     def test_extract_months(self):
-        months = sv.extract_months(CRIMES)
+        months = partner_counts.crime_extract_months(CRIMES)
         assert (months[0], months[-1], len(months)) == (date(2023, 5, 1), date(2024, 6, 1), 14)
 
     def test_split_small_counts_keeps_only_counts_for_small_rows(self):
@@ -83,7 +85,7 @@ class TestCounts:
                                "previous": [15, 12], "diff": [5, -9], "pct_diff": [33.3, -75.0],
                                "pct_reliable": [True, True], "p_value": [0.4, 0.03],
                                "significance": ["x", "y"], "complete": [True, True]})
-        shown, small = sv.split_small_counts(change, 10)
+        shown, small = partner_counts.split_small_counts(change, 10)
         assert list(shown["measure"]) == ["big"]
         assert list(small.columns) == ["measure", "previous", "current"]
         assert small.iloc[0].tolist() == ["small", 12, 3]
@@ -99,18 +101,18 @@ class TestUnknownComparisonYear:
         change = pd.DataFrame({"measure": ["big", "small"], "current": [20, 3],
                                "previous": pd.array([pd.NA, pd.NA], dtype="Int64"),
                                "diff": [np.nan, np.nan]})
-        shown, small = sv.split_small_counts(change, 10)
+        shown, small = partner_counts.split_small_counts(change, 10)
         assert list(shown["measure"]) == ["big"] and pd.isna(shown["previous"].iloc[0])
         assert small["measure"].tolist() == ["small"] and pd.isna(small["previous"].iloc[0])
 
     def test_small_counts_table_goes_through_disclosure_with_blanks(self):
         masks = sv.serious_violence_masks(CRIMES)
-        months = sv.extract_months(CRIMES)
-        change = change_table(sv.monthly_measure_counts(CRIMES, masks), self.CURRENT,
+        months = partner_counts.crime_extract_months(CRIMES)
+        change = change_table(partner_counts.monthly_measure_counts(CRIMES, masks), self.CURRENT,
                               self.UNCOVERED, "measure", total_label=None,
                               available_months=months)
         assert change["previous"].isna().all()
-        _, small = sv.split_small_counts(change, 10)
+        _, small = partner_counts.split_small_counts(change, 10)
         rule = DisclosureRule.named("ons")
         published = apply_disclosure(small, rule, ["previous", "current"])
         assert published["previous"].isna().all()  # unknown, not 0 and not suppressed
@@ -121,13 +123,13 @@ class TestUnknownComparisonYear:
         masks = sv.serious_violence_masks(CRIMES)
         table = sv.with_total_row(sv.victim_age_table(
             CRIMES, masks[sv.SERIOUS_VIOLENCE], self.CURRENT, self.UNCOVERED,
-            sv.extract_months(CRIMES)))
+            partner_counts.crime_extract_months(CRIMES)))
         assert table["previous"].isna().all()
         assert table["current"].tolist() == [1, 1, 1, 1, 1, 5]
         assert table["victim_age_band"].iloc[-1] == "All serious violence"
 
     def test_the_table_says_why_a_column_is_blank(self):
-        months = sv.extract_months(CRIMES)
+        months = partner_counts.crime_extract_months(CRIMES)
         assert sv.coverage_note([self.UNCOVERED, self.CURRENT], months) == (
             "The force crime extract holds no month of May 2022 to Jun 2022: its counts are "
             "unknown, shown blank (not 0), and no change is given.")
@@ -204,16 +206,16 @@ class TestSummaries:
     def test_monthly_series_leaves_missing_months_empty(self):
         counts = pd.DataFrame({"month": [date(2024, 1, 1)], "measure": ["a"], "count": [3]})
         months = [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]
-        wide = sv.monthly_series(counts, "measure", ["a"], months,
+        wide = partner_counts.wide_monthly_series(counts, "measure", ["a"], months,
                                  [date(2024, 1, 1), date(2024, 2, 1)])
         assert wide["a"].tolist()[:2] == [3.0, 0.0] and pd.isna(wide["a"].iloc[2])
 
     def test_change_table_on_measures(self):
         masks = sv.serious_violence_masks(CRIMES)
-        counts = sv.monthly_measure_counts(CRIMES, masks)
+        counts = partner_counts.monthly_measure_counts(CRIMES, masks)
         current = Period.parse("2024/25")
         change = change_table(counts, current, current.previous(), "measure", total_label=None)
-        weapons = change.set_index("measure").loc[sv.POSSESSION_OF_WEAPONS]
+        weapons = change.set_index("measure").loc[vocabulary.POSSESSION_OF_WEAPONS]
         assert (weapons["current"], weapons["previous"]) == (0, 1)
 
 

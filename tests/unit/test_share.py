@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from analysis.cli import report_failure
+from analysis.core.errors import BuildError, StorageError
 from analysis.demo import DemoSpec, generate
-from analysis.errors import BuildError, StorageError
-from analysis.report import Section
-from analysis.share import build_share_pack, sheet_names
+from analysis.present.page import Section
+from analysis.publish.share import build_share_pack, sheet_names
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -196,8 +196,8 @@ def test_pack_refused_when_a_file_holds_an_absolute_path(report: Path) -> None:
 
 
 def test_manifest_paths_are_relative_to_the_project(report: Path) -> None:
-    from analysis.config import load_area
-    from analysis.index_page import write_manifest
+    from analysis.inputs.areas import load_area
+    from analysis.publish.index_page import write_manifest
 
     out = report / "reports" / "demo" / "2024-25"
     (out / "_build").mkdir()

@@ -21,15 +21,15 @@ def _loaded_after(statement: str, modules: tuple[str, ...]) -> set[str]:
 
 
 def test_section_build_command_does_not_load_notebook_libraries():
-    heavy = ("matplotlib", "IPython", "rfc3987_syntax", "analysis.report")
-    assert _loaded_after("import analysis.cli\nimport analysis.build", heavy) == set()
+    heavy = ("matplotlib", "IPython", "rfc3987_syntax", "analysis.present.page")
+    assert _loaded_after("import analysis.cli\nimport analysis.publish.build", heavy) == set()
 
 
 def test_index_command_does_not_load_papermill_or_nbconvert():
-    heavy = ("papermill", "nbconvert", "nbformat", "matplotlib", "analysis.report")
-    assert _loaded_after("import analysis.cli\nimport analysis.index_page", heavy) == set()
+    heavy = ("papermill", "nbconvert", "nbformat", "matplotlib", "analysis.present.page")
+    assert _loaded_after("import analysis.cli\nimport analysis.publish.index_page", heavy) == set()
 
 
 def test_probe_sees_modules_that_are_loaded():
     """Guard against a probe that can never report anything."""
-    assert _loaded_after("import analysis.report", ("matplotlib",)) == {"matplotlib"}
+    assert _loaded_after("import analysis.present.page", ("matplotlib",)) == {"matplotlib"}

@@ -11,13 +11,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from analysis.errors import ConfigError, DataCoverageError, InputError
-from analysis.periods import Period
-from analysis.store import (
-    LOOKUP_COLUMNS,
+from analysis.core.errors import ConfigError, DataCoverageError, InputError
+from analysis.core.periods import Period
+from analysis.inputs.geography import LOOKUP_COLUMNS
+from analysis.store.ingest import ingest_police_uk
+from analysis.store.query import (
     STREET_COLUMNS,
     connect,
-    ingest_police_uk,
     lsoa_vintage_for_period,
     monthly_counts,
     store_months,

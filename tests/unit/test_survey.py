@@ -1,4 +1,4 @@
-"""Tests for analysis.survey: Wilson intervals, change between waves, rank among districts."""
+"""Tests for analysis.stats.survey: Wilson intervals, change between waves, rank among districts."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.errors import ConfigError, InputError
-from analysis.survey import proportion_change, rank_among, survey_results, wilson_interval
+from analysis.core.errors import ConfigError, InputError
+from analysis.stats.survey import proportion_change, rank_among, survey_results, wilson_interval
 
 Z95 = 1.959964  # the 97.5th normal percentile; Z95**2 = 3.841459
 

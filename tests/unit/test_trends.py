@@ -1,4 +1,4 @@
-"""Tests for analysis.trends: XmR limits and the four Making Data Count rules."""
+"""Tests for analysis.stats.trends: XmR limits and the four Making Data Count rules."""
 
 from __future__ import annotations
 
@@ -10,16 +10,10 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.config import TrendBreak, breaks_for
-from analysis.errors import ConfigError
-from analysis.trends import (
-    RULE_COLUMNS,
-    describe_chart,
-    plot_xmr,
-    trend_xmr,
-    with_gaps,
-    xmr,
-)
+from analysis.core.config import TrendBreak, breaks_for
+from analysis.core.errors import ConfigError
+from analysis.present.charts import plot_xmr
+from analysis.stats.trends import RULE_COLUMNS, describe_chart, trend_xmr, with_gaps, xmr
 
 BASE = [10, 12, 11, 13, 12]
 # mean 11.6 ; moving ranges 2, 1, 2, 1 -> mean MR 1.5 ; 2.66 * 1.5 = 3.99

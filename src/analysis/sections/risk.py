@@ -1,0 +1,1081 @@
+"""The priority matrix: score candidate issues, rank them, show why, test the ranking.
+
+A strategic assessment ends by choosing priorities. The seeds did it with a risk matrix
+filled in by hand; this module fills it from the data. Each candidate issue (a police.uk
+crime type, ASB, a partner flag such as domestic abuse or knife crime, a reoffending rate,
+or a local issue an area adds) gets a figure on each dimension (volume, trend, harm, cost,
+vulnerability, position against peers, public concern), each figure a 1-5 score by a stated
+rule, and the issue a weighted mean of the scores it has. A dimension without a figure is
+*missing*: it is left out of that issue's mean (the weights of the others are rescaled), never
+scored 0, and the share of the weight that had a figure is shown as the issue's coverage.
+
+Everything that decides the ranking is data, not code: the dimensions, their scales and
+weights and the candidate issues are in ``reference/priority_matrix.yaml`` (versioned), and an
+area changes them in ``config/priorities/<area>.yaml`` (see ``docs/priorities.md``). Every
+score comes with the figure behind it, its source and the rule applied (the audit trail), and
+the ranking is re-run with each weight moved up and down to show which priorities are robust.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from importlib import resources
+from itertools import pairwise
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from analysis.core.config import AreaConfig, project_root, read_yaml
+from analysis.core.errors import ConfigError, DataCoverageError
+from analysis.core.offences import load_police_uk_crime_types
+from analysis.core.periods import (
+    DEFAULT_COMPARISON,
+    LIKE_FOR_LIKE,
+    Period,
+    compared_months,
+    comparison_period,
+    month_starts,
+    to_month,
+)
+from analysis.core.vocabulary import ASB
+from analysis.present.page import area_partner_table
+from analysis.stats.comparators import peer_comparison
+from analysis.stats.harm import ValueTable, coverage_words, harm_and_cost, value_tables
+from analysis.stats.measures import (
+    NOT_ASSESSED,
+    SIGNIFICANT_DECREASE,
+    SIGNIFICANT_INCREASE,
+    change_table,
+)
+from analysis.stats.survey import proportion_change, survey_results
+from analysis.store import query
+from analysis.store.area import force_populations
+
+DIMENSIONS = ("volume", "trend", "harm", "cost", "vulnerability", "peer_position",
+              "public_concern")
+DIMENSION_NAMES = {"volume": "Volume", "trend": "Trend", "harm": "Harm", "cost": "Cost",
+                   "vulnerability": "Vulnerability", "peer_position": "Position against peers",
+                   "public_concern": "Public concern"}
+PARTNER_FLAGS = ("domestic_abuse", "knife_sharp_instrument", "child_sexual_exploitation", "hate")
+CHILD_AGE_BAND = "0-17"
+OVERRIDE_FOLDER = Path("config") / "priorities"
+
+HIGHER = "significantly higher"
+LOWER = "significantly lower"
+SIMILAR = "not significantly different"
+
+CRIME_TYPE_TABLE = "10_crime_overview__crime_type_change"
+SURVEY_TABLE = "85_public_perception__survey_latest"
+
+
+# --- configuration -------------------------------------------------------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DimensionSpec(_Strict):
+    """One dimension: its weight and the rule turning its figure into a 1-5 score."""
+
+    weight: float = Field(ge=0, description="relative weight; weights need not sum to 1")
+    kind: Literal["bands", "change", "comparison"]
+    figure: str = Field(description="what the figure is, in words")
+    cutoffs: list[float] | None = Field(default=None, description="four rising cut-offs")
+    large: float | None = Field(default=None, description="a 'large' change (%) or ratio")
+
+    @model_validator(mode="after")
+    def _rule_is_complete(self) -> DimensionSpec:
+        if self.kind == "bands":
+            cuts = self.cutoffs or []
+            if len(cuts) != 4 or any(b <= a for a, b in pairwise(cuts)):
+                raise ValueError("a 'bands' dimension needs four strictly rising cutoffs")
+        elif self.large is None or self.large <= (1 if self.kind == "comparison" else 0):
+            raise ValueError(f"a '{self.kind}' dimension needs 'large' "
+                             f"({'a ratio above 1' if self.kind == 'comparison' else '> 0'})")
+        return self
+
+
+class IssueSpec(_Strict):
+    """A candidate issue and where its figures come from (exactly one source)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    police_uk_crime_types: list[str] = Field(default_factory=list)
+    asb: bool = False
+    partner_flag: Literal["domestic_abuse", "knife_sharp_instrument",
+                          "child_sexual_exploitation", "hate"] | None = None
+    offence_groups: list[str] = Field(default_factory=list,
+                                      description="Home Office offence groups (partner crimes)")
+    indicator: str | None = Field(default=None, description="a rate in the indicators extract")
+    concern_question: str | None = Field(default=None, description="survey question id")
+    measures: list[str] = Field(default_factory=list, description="measures to watch")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> IssueSpec:
+        named = [bool(self.police_uk_crime_types), self.asb, self.partner_flag is not None,
+                 bool(self.offence_groups), self.indicator is not None]
+        if sum(named) != 1:
+            raise ValueError(f"issue '{self.id}' must name exactly one source: "
+                             "police_uk_crime_types, asb, partner_flag, offence_groups "
+                             "or indicator")
+        known = set(load_police_uk_crime_types()["crime_type"]) - {ASB}
+        unknown = sorted(set(self.police_uk_crime_types) - known)
+        if unknown:
+            raise ValueError(f"unknown police.uk crime type(s) {unknown}; "
+                             f"expected some of {sorted(known)}")
+        return self
+
+    @property
+    def source(self) -> str:
+        """Which input the issue's counts come from."""
+        if self.police_uk_crime_types or self.asb:
+            return "police_uk"
+        return "indicators" if self.indicator else "partner"
+
+
+class PriorityMatrix(_Strict):
+    """The whole matrix: dimensions with weights and scales, the issues, ranking settings."""
+
+    version: str
+    top_n: int = Field(ge=1)
+    min_coverage: float = Field(ge=0, le=1)
+    min_weighted_share: float = Field(
+        default=0.8, ge=0, le=1,
+        description="harm (cost) is scored only when this share of an issue's crimes has a "
+                    "weight (unit cost) in the table used")
+    min_months_held: int = Field(
+        default=6, ge=1, le=12,
+        description="months of the period that must be held to annualise a count")
+    sensitivity_change: float = Field(gt=0, lt=1)
+    dimensions: dict[str, DimensionSpec]
+    issues: list[IssueSpec]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PriorityMatrix:
+        if set(self.dimensions) != set(DIMENSIONS):
+            raise ValueError(f"dimensions must be exactly {', '.join(DIMENSIONS)}")
+        if not any(spec.weight > 0 for spec in self.dimensions.values()):
+            raise ValueError("at least one dimension needs a weight above 0")
+        ids = [issue.id for issue in self.issues]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"issue ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
+        return self
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Dimension -> weight, in the order of :data:`DIMENSIONS`."""
+        return {name: self.dimensions[name].weight for name in DIMENSIONS}
+
+
+class PriorityOverride(_Strict):
+    """An area's changes to the defaults (``config/priorities/<area>.yaml``); all optional."""
+
+    weights: dict[str, float] = Field(default_factory=dict)
+    cutoffs: dict[str, list[float]] = Field(default_factory=dict)
+    top_n: int | None = None
+    min_coverage: float | None = None
+    min_weighted_share: float | None = None
+    min_months_held: int | None = None
+    sensitivity_change: float | None = None
+    local_issues: list[IssueSpec] = Field(default_factory=list)
+    exclude_issues: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_dimensions(self) -> PriorityOverride:
+        unknown = sorted((set(self.weights) | set(self.cutoffs)) - set(DIMENSIONS))
+        if unknown:
+            raise ValueError(f"unknown dimension(s) {unknown}; expected {', '.join(DIMENSIONS)}")
+        return self
+
+
+def _validated(model: type[BaseModel], raw: object, path: Path | str) -> BaseModel:
+    try:
+        return model.model_validate(raw or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(first["msg"], file=path,
+                          column=".".join(str(p) for p in first["loc"]) or None,
+                          found=first.get("input"),
+                          hint="see docs/priorities.md for the keys and their meaning") from exc
+
+
+def default_matrix() -> PriorityMatrix:
+    """The defaults shipped with the package (``reference/priority_matrix.yaml``)."""
+    source = resources.files("analysis").joinpath("reference", "priority_matrix.yaml")
+    raw = read_yaml(Path("reference/priority_matrix.yaml"), source.read_text(encoding="utf-8"))
+    return _validated(PriorityMatrix, raw, "reference/priority_matrix.yaml")  # type: ignore[return-value]
+
+
+def override_path(area: str, root: Path | None = None) -> Path:
+    """``config/priorities/<area>.yaml``: where an area's optional override lives."""
+    return (root or project_root()) / OVERRIDE_FOLDER / f"{area}.yaml"
+
+
+def apply_override(matrix: PriorityMatrix, override: PriorityOverride) -> PriorityMatrix:
+    """The defaults with an area's weights, cut-offs, settings and issues applied (validated)."""
+    raw = matrix.model_dump()
+    for name, weight in override.weights.items():
+        raw["dimensions"][name]["weight"] = weight
+    for name, cutoffs in override.cutoffs.items():
+        raw["dimensions"][name]["cutoffs"] = cutoffs
+    for key in ("top_n", "min_coverage", "min_weighted_share", "min_months_held",
+                "sensitivity_change"):
+        if getattr(override, key) is not None:
+            raw[key] = getattr(override, key)
+    known = {issue["id"] for issue in raw["issues"]}
+    missing = sorted(set(override.exclude_issues) - known)
+    if missing:
+        raise ConfigError("exclude_issues names issues that do not exist", found=missing,
+                          expected=f"some of {', '.join(sorted(known))}")
+    raw["issues"] = [i for i in raw["issues"] if i["id"] not in override.exclude_issues]
+    raw["issues"] += [issue.model_dump() for issue in override.local_issues]
+    return _validated(PriorityMatrix, raw, "priority override")  # type: ignore[return-value]
+
+
+def load_priority_matrix(area: str, root: Path | None = None
+                         ) -> tuple[PriorityMatrix, Path | None]:
+    """The defaults, with ``config/priorities/<area>.yaml`` applied when that file exists.
+
+    Returns the matrix and the override file used (None when the defaults apply as shipped).
+    Unknown keys in the override are an error, so a misspelt weight is never ignored.
+    """
+    matrix = default_matrix()
+    path = override_path(area, root)
+    if not path.is_file():
+        return matrix, None
+    raw = read_yaml(path)
+    override = _validated(PriorityOverride, raw, path)
+    try:
+        return apply_override(matrix, override), path  # type: ignore[arg-type]
+    except ConfigError as exc:
+        raise ConfigError(exc.message, file=path, column=exc.column, found=exc.found,
+                          expected=exc.expected, hint=exc.hint) from exc
+
+
+# --- scoring rules -------------------------------------------------------------------------
+def _number(value: float) -> str:
+    """1 decimal place below 100 (without a trailing '.0'), whole numbers from 100."""
+    return f"{value:,.1f}".removesuffix(".0") if abs(value) < 100 else f"{value:,.0f}"
+
+
+def band_score(value: float, cutoffs: list[float]) -> tuple[float, str]:
+    """1 + how many cut-offs ``value`` reaches (``value >= cutoff``); NaN when missing.
+
+    With cut-offs [0.5, 2, 5, 15]: 0.4 -> 1, 0.5 -> 2, 14.9 -> 4, 15 -> 5. Returns the score
+    and the rule applied in words.
+    """
+    if value is None or pd.isna(value):
+        return math.nan, "no figure: missing"
+    reached = sum(value >= cut for cut in cutoffs)
+    score = 1 + reached
+    if reached == 0:
+        words = f"below {_number(cutoffs[0])}"
+    elif reached == len(cutoffs):
+        words = f"{_number(cutoffs[-1])} or more"
+    else:
+        words = f"{_number(cutoffs[reached - 1])} to under {_number(cutoffs[reached])}"
+    return float(score), f"{_number(value)} is {words} -> {score}"
+
+
+def change_score(label: str, pct: float, large: float) -> tuple[float, str]:
+    """Score a tested change: 5 significant rise of ``large`` % or more, 4 significant rise,
+    3 no significant change, 2 significant fall, 1 significant fall of ``large`` % or more.
+
+    NaN when the change was not assessed (a period incomplete, no earlier figure).
+    """
+    if label == SIGNIFICANT_INCREASE:
+        score = 5 if pct >= large else 4
+    elif label == SIGNIFICANT_DECREASE:
+        score = 1 if pct <= -large else 2
+    elif label in ("no significant change", SIMILAR):
+        score = 3
+    else:
+        return math.nan, "change not assessed: missing"
+    size = f" of {_number(pct)} %" if not pd.isna(pct) else ""
+    qualifier = ""
+    if score in (5, 4):
+        qualifier = f" ({'at least' if score == 5 else 'under'} {_number(large)} %)"
+    elif score in (2, 1):
+        qualifier = f" ({'at least' if score == 1 else 'under'} {_number(large)} %)"
+    return float(score), f"{label}{size}{qualifier} -> {score}"
+
+
+def comparison_score(label: str, ratio: float, large: float) -> tuple[float, str]:
+    """Score a tested comparison: 5 significantly higher by a ratio of ``large`` or more,
+    4 significantly higher, 3 not significantly different, 2 significantly lower,
+    1 significantly lower with a ratio of 1/``large`` or less. NaN when not compared."""
+    if label == HIGHER:
+        score = 5 if ratio >= large else 4
+    elif label == LOWER:
+        score = 1 if ratio <= 1 / large else 2
+    elif label == SIMILAR:
+        score = 3
+    else:
+        return math.nan, "not compared: missing"
+    qualifier = {5: f" ({large:g} or more)", 4: f" (under {large:g})",
+                 2: f" (above 1/{large:g})", 1: f" (1/{large:g} or less)"}.get(score, "")
+    return float(score), f"{label}, ratio {ratio:.2f}{qualifier} -> {score}"
+
+
+def score_figure(spec: DimensionSpec, value: float, test: str) -> tuple[float, str]:
+    """The score and rule text for one figure under its dimension's rule."""
+    if spec.kind == "bands":
+        return band_score(value, spec.cutoffs or [])
+    if spec.kind == "change":
+        return change_score(test, value, float(spec.large or 0))
+    return comparison_score(test, value, float(spec.large or 0))
+
+
+def score_figures(figures: pd.DataFrame, matrix: PriorityMatrix) -> pd.DataFrame:
+    """The audit trail: every figure with its score and the rule applied.
+
+    ``figures`` comes from :func:`collect_figures` (issue_id, issue, dimension, value, test,
+    detail, source, also_in, note). Adds ``score`` (1-5, NaN when missing), ``weight`` and
+    ``rule``; a missing figure's rule says why it is missing.
+    """
+    scored = figures.copy()
+    results = [score_figure(matrix.dimensions[d], v, t) for d, v, t in
+               zip(figures["dimension"], figures["value"], figures["test"], strict=True)]
+    scored["score"] = [score for score, _ in results]
+    scored["rule"] = [rule if note == "" else f"missing: {note}"
+                      for (_, rule), note in zip(results, figures["note"], strict=True)]
+    scored["weight"] = scored["dimension"].map(matrix.weights)
+    return scored
+
+
+def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
+    """Weighted mean of the scores each issue has, and the share of weight that had a score.
+
+    ``scores`` is wide (index issue, a column per dimension, NaN = missing). For an issue,
+    score = sum(w * s over its scored dimensions) / sum(w over the same dimensions): missing
+    dimensions drop out instead of counting as 0, and weights may sum to anything (only
+    their ratios matter). coverage = sum(w scored) / sum(w all). An issue with no scored
+    dimension (or only zero-weight ones) has score NaN.
+    """
+    w = pd.Series(weights, dtype="float64").reindex(scores.columns).fillna(0.0)
+    if w.sum() <= 0:
+        raise ConfigError("the weights add up to 0; give at least one dimension a weight")
+    present = scores.notna()
+    scored_weight = present.mul(w, axis=1).sum(axis=1)
+    total = scores.fillna(0.0).mul(w, axis=1).sum(axis=1)
+    return pd.DataFrame({
+        "score": (total / scored_weight).where(scored_weight > 0),
+        "coverage": scored_weight / w.sum(),
+    })
+
+
+def rank_scores(totals: pd.DataFrame, min_coverage: float) -> pd.Series:
+    """Rank issues by weighted score, highest first; equal scores share the best place.
+
+    Only issues whose coverage reaches ``min_coverage`` (and that have a score) are ranked;
+    the others get <NA>. Scores are compared to 9 decimal places, so issues whose scores
+    differ only by floating-point rounding tie. Returns a nullable integer Series.
+    """
+    eligible = totals["score"].notna() & (totals["coverage"] >= min_coverage - 1e-12)
+    rounded = totals.loc[eligible, "score"].round(9)
+    ranks = rounded.rank(method="min", ascending=False).astype("int64")
+    return ranks.reindex(totals.index).astype("Int64")
+
+
+def wide_scores(audit: pd.DataFrame) -> pd.DataFrame:
+    """Issue x dimension score table (NaN = missing) from the audit trail."""
+    return (audit.pivot(index="issue_id", columns="dimension", values="score")
+            .reindex(columns=list(DIMENSIONS)).rename_axis(columns=None))
+
+
+def comparable_weights(scores: pd.DataFrame, weights: Mapping[str, float]) -> dict[str, float]:
+    """The weights with every dimension that no issue has a figure for set to 0.
+
+    A dimension no issue could be scored on (no partner extract, no survey, the comparison
+    period not held) says nothing about one issue against another, so it is left out of
+    every issue's coverage alike; issues are then ranked on what is comparable. A dimension
+    some issues have and others lack still counts against those that lack it.
+    """
+    assessed = scores.notna().any(axis=0)
+    if not assessed.any():
+        return dict(weights)
+    return {name: (weight if bool(assessed.get(name, False)) else 0.0)
+            for name, weight in weights.items()}
+
+
+def not_assessed_dimensions(audit: pd.DataFrame) -> list[str]:
+    """Dimensions no issue has a figure for (left out of the ranking for every issue)."""
+    scores = wide_scores(audit)
+    return [name for name in DIMENSIONS if not scores[name].notna().any()]
+
+
+def left_out(audit: pd.DataFrame) -> pd.Series:
+    """Per issue, the dimensions without a score and why, e.g. 'Trend: 2021 not held; Harm:
+    40 % of crimes weighted, under the 80 % needed' (issue_id -> text, '' when none)."""
+    order = {name: i for i, name in enumerate(DIMENSIONS)}
+    missing = audit[audit["score"].isna()]
+    missing = missing.iloc[missing["dimension"].map(order).argsort(kind="stable")]
+    notes = missing["note"] if "note" in missing else pd.Series("", index=missing.index)
+    text = (missing.assign(words=[f"{DIMENSION_NAMES[d]}: {note or 'no figure'}" for d, note
+                                  in zip(missing["dimension"], notes, strict=True)])
+            .groupby("issue_id", sort=False)["words"].agg("; ".join))
+    return text.reindex(audit["issue_id"].unique()).fillna("")
+
+
+def ranking(audit: pd.DataFrame, matrix: PriorityMatrix) -> pd.DataFrame:
+    """One row per issue: its dimension scores, weighted score, coverage, rank, left out.
+
+    Coverage is the share of the weight of the comparable dimensions
+    (:func:`comparable_weights`) that the issue has a score for; ``left_out`` lists the
+    dimensions without a score and why. Rows in rank order (ties by issue name), unranked
+    issues last. Deterministic: the same audit trail and matrix always give the same table.
+    """
+    scores = wide_scores(audit)
+    totals = weighted_scores(scores, comparable_weights(scores, matrix.weights))
+    names = audit.drop_duplicates("issue_id").set_index("issue_id")["issue"]
+    table = scores.join(totals)
+    table["rank"] = rank_scores(totals, matrix.min_coverage)
+    table["left_out"] = left_out(audit).reindex(table.index)
+    table.insert(0, "issue", names.reindex(table.index))
+    table = table.reset_index().sort_values(["rank", "issue"], na_position="last")
+    return table.reset_index(drop=True)
+
+
+def weightings(weights: Mapping[str, float], change: float
+               ) -> list[tuple[str, dict[str, float]]]:
+    """The base weights and, for each dimension with a weight, that weight x (1 +/- change)."""
+    tested = [("base", dict(weights))]
+    for name, weight in weights.items():
+        if weight <= 0:
+            continue
+        for sign, word in ((1, "up"), (-1, "down")):
+            moved = dict(weights)
+            moved[name] = weight * (1 + sign * change)
+            tested.append((f"{name} {word} {change:.0%}", moved))
+    return tested
+
+
+def sensitivity(audit: pd.DataFrame, matrix: PriorityMatrix) -> pd.DataFrame:
+    """Rank range of every issue when each weight moves by ``matrix.sensitivity_change``.
+
+    Columns: issue_id, rank (base), best_rank, worst_rank (over all tested weightings,
+    <NA> if the issue is unranked under any of them), robust (ranked within ``top_n`` under
+    every tested weighting) and weightings (how many were tested).
+    """
+    scores = wide_scores(audit)
+    tested = weightings(comparable_weights(scores, matrix.weights), matrix.sensitivity_change)
+    ranks = pd.DataFrame({
+        label: rank_scores(weighted_scores(scores, w), matrix.min_coverage)
+        for label, w in tested
+    })
+    always_ranked = ranks.notna().all(axis=1)
+    table = pd.DataFrame({
+        "rank": ranks["base"],
+        "best_rank": ranks.min(axis=1).where(always_ranked).astype("Int64"),
+        "worst_rank": ranks.max(axis=1).where(always_ranked).astype("Int64"),
+    })
+    table["robust"] = (always_ranked & (ranks.max(axis=1) <= matrix.top_n)).astype(bool)
+    table["weightings"] = len(tested)
+    return table.rename_axis("issue_id").reset_index()
+
+
+# --- figures from the store ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Evidence:
+    """Everything the figures are computed from, loaded once through ``analysis.store``.
+
+    ``counts`` is monthly police.uk counts by ``csp_code`` and ``crime_type`` over the force
+    (ASB included as its own type); ``populations`` is None when no population is
+    configured; ``crimes`` / ``indicators`` are None when the area has no such extract.
+    """
+
+    area_code: str
+    peer_codes: tuple[str, ...]
+    force_code: str
+    counts: pd.DataFrame
+    available_months: tuple[date, ...]
+    populations: pd.DataFrame | None
+    crimes: pd.DataFrame | None
+    indicators: pd.DataFrame | None
+    weights: ValueTable | None = None  # None: the shipped tables (analysis.stats.harm)
+    costs: ValueTable | None = None
+
+    @property
+    def area_population(self) -> float | None:
+        """The partnership's population, or None when not configured."""
+        if self.populations is None:
+            return None
+        rows = self.populations[self.populations["area_code"] == self.area_code]
+        return float(rows["population"].iloc[0]) if len(rows) else None
+
+    @property
+    def partner_months(self) -> set[date]:
+        """Months the partner crimes extract spans (first to last month present)."""
+        if self.crimes is None or self.crimes.empty:
+            return set()
+        months = pd.to_datetime(self.crimes["committed_from"]).dt.to_period("M")
+        span = pd.period_range(months.min(), months.max(), freq="M")
+        return {p.to_timestamp().date() for p in span}
+
+
+def load_evidence(config: AreaConfig, store_dir: Path, root: Path | None = None, *,
+                  period: Period) -> Evidence:
+    """Read the store once for the matrix: police.uk counts, population (the release
+    nearest ``period``), partner extracts."""
+    counts = query.monthly_counts(store_dir, by=("csp_code", "crime_type"),
+                                  where="pfa_code = $force", params={"force": config.force.code})
+    counts = counts.assign(month=[to_month(m) for m in counts["month"]])
+    try:
+        populations = force_populations(config, root, period=period)
+    except DataCoverageError:
+        populations = None
+    weights, costs = value_tables(config, root)
+    return Evidence(
+        area_code=config.csp_code, peer_codes=tuple(config.peers),
+        force_code=config.force.code, counts=counts,
+        available_months=tuple(query.force_months(store_dir, config.force.name)),
+        populations=populations, crimes=area_partner_table(config, store_dir, "crimes"),
+        indicators=area_partner_table(config, store_dir, "indicators"),
+        weights=weights, costs=costs,
+    )
+
+
+def _figure(issue: IssueSpec, dimension: str, value: float = math.nan, *, test: str = "",
+            detail: str = "", source: str = "", also_in: str = "", note: str = "") -> dict:
+    return {"issue_id": issue.id, "issue": issue.name, "dimension": dimension,
+            "value": value, "test": test, "detail": detail, "source": source,
+            "also_in": also_in, "note": note}
+
+
+def _per_1000(value: float, population: float | None) -> float:
+    return math.nan if not population else value / population * 1000
+
+
+def _crime_type_rows(crimes: pd.DataFrame, crime_types: Iterable[str]) -> pd.Series:
+    """Partner crimes belonging to data.police.uk crime types (reference mapping)."""
+    reference = load_police_uk_crime_types().set_index("crime_type")
+    selected = pd.Series(False, index=crimes.index)
+    for crime_type in crime_types:
+        row = reference.loc[crime_type]
+        if isinstance(row["offence_subgroups"], str) and row["offence_subgroups"]:
+            selected |= crimes["offence_subgroup"].isin(row["offence_subgroups"].split(";"))
+        else:
+            selected |= crimes["offence_group"].isin(str(row["offence_groups"]).split(";"))
+    return selected.fillna(False).astype(bool)
+
+
+def partner_selection(issue: IssueSpec, crimes: pd.DataFrame) -> pd.Series:
+    """Which partner crime rows belong to an issue (a boolean mask over ``crimes``)."""
+    if issue.partner_flag == "hate":
+        mask = crimes["hate_strands"].fillna("").str.strip() != ""
+    elif issue.partner_flag is not None:
+        mask = crimes[issue.partner_flag].fillna(False)
+    elif issue.offence_groups:
+        mask = crimes["offence_group"].isin(issue.offence_groups)
+    else:
+        mask = _crime_type_rows(crimes, issue.police_uk_crime_types or [])
+    return mask.fillna(False).astype(bool)
+
+
+def _monthly(crimes: pd.DataFrame) -> pd.DataFrame:
+    return (crimes.assign(month=month_starts(crimes["committed_from"])).groupby("month").size()
+            .rename("count").reset_index())
+
+
+@dataclass(frozen=True)
+class FigureRules:
+    """The matrix settings that decide whether a figure can be given (see the YAML)."""
+
+    min_weighted_share: float = 0.8
+    min_months_held: int = 6
+
+    @classmethod
+    def of(cls, matrix: PriorityMatrix) -> FigureRules:
+        """The rules of a loaded matrix (defaults plus the area's override)."""
+        return cls(matrix.min_weighted_share, matrix.min_months_held)
+
+
+def _months_held(period: Period, months: Iterable[date]) -> list[date]:
+    held = set(months)
+    return [m for m in period.months if m in held]
+
+
+def _annualise_note(period: Period, held: list[date], rules: FigureRules) -> str:
+    """Why a count over the months held cannot be annualised ('' when it can)."""
+    needed = min(rules.min_months_held, len(period))
+    if not held:
+        return f"no month of {period.label} is held"
+    if len(held) < needed:
+        return (f"only {len(held)} of {len(period)} months of {period.label} held; at least "
+                f"{needed} are needed to annualise")
+    return ""
+
+
+def _per_year_words(period: Period, held: list[date]) -> str:
+    """'' for a whole year held; else how the figure was annualised (an estimate)."""
+    if len(held) == 12 and len(period) == 12:
+        return ""
+    return f" a year, annualised from the {len(held)} months of {period.label} held (an estimate)"
+
+
+def _change_figures(issue: IssueSpec, monthly: pd.DataFrame, current: Period,
+                    previous: Period, months: Iterable[date], *, unit: str, source: str,
+                    also_in: str, population: float | None,
+                    rules: FigureRules = FigureRules()) -> list[dict]:
+    """Volume (per 1,000 a year, over the months held) and trend (exact Poisson test)."""
+    months = sorted(set(months))
+    frame = monthly.assign(issue=issue.name)
+    row = change_table(frame, current, previous, "issue", total_label=None,
+                       available_months=months).iloc[0] if len(frame) else None
+    counts = monthly.assign(month=[to_month(m) for m in monthly["month"]])
+    held = _months_held(current, months)
+    in_current = int(counts.loc[counts["month"].isin(set(held)), "count"].sum())
+    not_annualised = _annualise_note(current, held, rules)
+    if not_annualised:
+        volume = _figure(issue, "volume", source=source, note=not_annualised)
+    elif not population:
+        volume = _figure(issue, "volume", source=source, note="no population is configured")
+    else:
+        rate = _per_1000(in_current, population) * 12 / len(held)
+        volume = _figure(issue, "volume", rate,
+                         detail=f"{in_current:,} {unit} in {current.label}, "
+                                f"{_number(rate)} per 1,000{_per_year_words(current, held)}",
+                         source=source, also_in=also_in)
+    if row is None or row["significance"] == NOT_ASSESSED:
+        if not _months_held(previous, months):
+            why = f"the comparison period ({previous.label}) is not held"
+        elif not held:
+            why = f"no month of {current.label} is held"
+        else:
+            why = (f"{current.label} and {previous.label} do not hold the same months "
+                   "(or have no records), so no test")
+        trend = _figure(issue, "trend", source=source, note=why)
+    else:
+        basis = "" if row["basis"] != LIKE_FOR_LIKE else (
+            f", like for like on the {len(compared_months(current, previous, months).pairs)} "
+            "months held in both periods")
+        trend = _figure(issue, "trend", float(row["pct_diff"]), test=str(row["significance"]),
+                        detail=f"{int(row['previous']):,} -> {int(row['current']):,} {unit} "
+                               f"({_number(float(row['pct_diff']))} %{basis}), "
+                               f"{row['significance']}",
+                        source=source, also_in=also_in)
+    return [volume, trend]
+
+
+def _weighted_figure(issue: IssueSpec, dimension: str, rows: pd.DataFrame, *, key_col: str,
+                     classification: str, evidence: Evidence, source: str,
+                     per_year: float = 1.0, per_year_words: str = "",
+                     rules: FigureRules = FigureRules()) -> dict:
+    """Harm (severity-weighted days) or cost (£) per 1,000 residents, from
+    :func:`analysis.stats.harm.harm_and_cost` (the computation the overview uses), or missing.
+
+    Left out, with the reason, when no population is configured, the issue has no crimes,
+    or fewer than ``rules.min_weighted_share`` of its crimes have a value in the table used.
+    ``per_year`` scales a figure over the months held to a year.
+    """
+    population = evidence.area_population
+    if not population:
+        return _figure(issue, dimension, source=source, note="no population is configured")
+    if rows.empty:
+        return _figure(issue, dimension, source=source, note="no crimes in the period")
+    result = harm_and_cost(rows, key_col=key_col, classification=classification,
+                           population=population, weights=evidence.weights,
+                           costs=evidence.costs)
+    row = result.table.iloc[0]
+    harm = dimension == "harm"
+    table = result.weights if harm else result.costs
+    crimes = int(row["crimes"])
+    covered = int(row["crimes_weighted" if harm else "crimes_costed"])
+    coverage = coverage_words(covered, crimes, "weighted" if harm else "costed")
+    if crimes == 0:
+        return _figure(issue, dimension, source=source, note="no crimes in the period")
+    if covered == 0:
+        return _figure(issue, dimension, source=source,
+                       note=f"none of the {crimes:,} crimes can be valued: "
+                            f"{table.missing_reason()}")
+    value = float(row["severity_days_per_1000" if harm else "cost_gbp_per_1000"]) * per_year
+    unit = result.severity_unit if harm else f"per 1,000 residents ({result.cost_unit})"
+    shown = f"£{_number(value)}" if not harm else _number(value)
+    detail = f"{shown} {unit}{per_year_words}; {coverage}"
+    if covered / crimes < rules.min_weighted_share:
+        return _figure(issue, dimension, detail=detail, source=source,
+                       note=f"only {coverage}, under the {100 * rules.min_weighted_share:.0f} % "
+                            f"needed ({table.missing_reason()} for the rest)")
+    return _figure(issue, dimension, value, detail=detail, source=source)
+
+
+CIRCULAR = {
+    "domestic_abuse": ("domestic_abuse",),
+    "child_sexual_exploitation": ("child_sexual_exploitation", "child_victim"),
+}
+"""For a flag issue, the parts of the vulnerability measure it contains by definition."""
+
+
+def _vulnerability_figure(issue: IssueSpec, rows: pd.DataFrame) -> dict:
+    """Share of the issue's crimes with a child victim or a DA or CSE flag, leaving out the
+    parts that are the issue itself (a flag's share of itself is 100 % by definition; every
+    child sexual exploitation crime has a child victim)."""
+    source = "partner crimes extract"
+    own = CIRCULAR.get(issue.partner_flag or "", ())
+    parts = {"child_victim": "a victim under 18", "domestic_abuse": "domestic abuse",
+             "child_sexual_exploitation": "child sexual exploitation"}
+    kept = [name for name in parts if name not in own]
+    if not kept:
+        return _figure(issue, "vulnerability", source=source,
+                       note="circular for this issue: every part of the measure is the issue "
+                            "itself")
+    if rows.empty:
+        return _figure(issue, "vulnerability", source=source, note="no crimes in the period")
+    flags = {"child_victim": rows["victim_age_band"].fillna("") == CHILD_AGE_BAND,
+             "domestic_abuse": rows["domestic_abuse"].fillna(False).astype(bool),
+             "child_sexual_exploitation":
+                 rows["child_sexual_exploitation"].fillna(False).astype(bool)}
+    vulnerable = pd.concat([flags[name] for name in kept], axis=1).any(axis=1)
+    share = 100 * float(vulnerable.sum()) / len(rows)
+    without = (f"; {' and '.join(parts[name] for name in parts if name in own)} left out as "
+               "circular") if own else ""
+    return _figure(issue, "vulnerability", share,
+                   detail=f"{int(vulnerable.sum()):,} of {len(rows):,} crimes "
+                          f"({_number(share)} %) with {' or '.join(parts[n] for n in kept)}"
+                          f"{without}", source=source)
+
+
+def _peer_figure(issue: IssueSpec, evidence: Evidence, selected: pd.DataFrame,
+                 current: Period) -> dict:
+    """The area's rate against its peers' pooled rate (configured peers, else the force's
+    other partnerships), from police.uk counts over the months of the period held for the
+    whole force: every partnership is counted over the same months, so the ratio is fair
+    even when the period is incomplete."""
+    source = "data.police.uk (force-wide)"
+    if evidence.populations is None:
+        return _figure(issue, "peer_position", source=source, note="no population is configured")
+    held = _months_held(current, evidence.available_months)
+    if not held:
+        return _figure(issue, "peer_position", source=source,
+                       note=f"no month of {current.label} is held")
+    csps = evidence.populations[evidence.populations["area_level"] == "CSP"]
+    peers = [c for c in evidence.peer_codes if c in set(csps["area_code"])] or \
+        [c for c in csps["area_code"] if c != evidence.area_code]
+    if not peers:
+        return _figure(issue, "peer_position", source=source, note="no peer partnership")
+    in_period = selected[selected["month"].isin(set(held))]
+    totals = in_period.groupby("csp_code")["count"].sum()
+    members = csps[csps["area_code"].isin([evidence.area_code, *peers])].copy()
+    members["count"] = members["area_code"].map(totals).fillna(0).astype("int64")
+    result = peer_comparison(members, evidence.area_code, area_col="area_code")
+    over = "" if len(held) == len(current) else \
+        f"; over the {len(held)} months of {current.label} held for every partnership"
+    return _figure(issue, "peer_position", float(result["ratio"]),
+                   test=str(result["significance"]),
+                   detail=f"{_number(float(result['rate']))} per 1,000 against the peers' "
+                          f"{_number(float(result['peer_rate']))} ({result['significance']}; "
+                          f"{result['position']}{over})", source=source)
+
+
+def _missing(issue: IssueSpec, dimensions: Iterable[str], note: str, source: str = ""
+             ) -> list[dict]:
+    return [_figure(issue, d, source=source, note=note) for d in dimensions]
+
+
+def police_uk_figures(issue: IssueSpec, evidence: Evidence, current: Period,
+                      previous: Period, rules: FigureRules = FigureRules()) -> list[dict]:
+    """Figures for a police.uk crime type (or ASB): counts, trend and peers from police.uk;
+    harm, cost and vulnerability from the partner crimes extract when there is one, else
+    harm and cost from the crime-type values over the months held."""
+    types = [ASB] if issue.asb else issue.police_uk_crime_types
+    selected = evidence.counts[evidence.counts["crime_type"].isin(types)]
+    area = selected[selected["csp_code"] == evidence.area_code]
+    monthly = area.groupby("month", as_index=False)["count"].sum()
+    also_in = CRIME_TYPE_TABLE if len(types) == 1 else ""
+    unit = "incidents" if issue.asb else "crimes"
+    figures = _change_figures(issue, monthly, current, previous, evidence.available_months,
+                              unit=unit, source="data.police.uk", also_in=also_in,
+                              population=evidence.area_population, rules=rules)
+    figures.append(_peer_figure(issue, evidence, selected, current))
+    if issue.asb:
+        return figures + _missing(issue, ("harm", "cost", "vulnerability"),
+                                  "ASB incidents have no severity weight, unit cost or victim "
+                                  "details")
+    if evidence.crimes is None:
+        source = "data.police.uk crime-type weights"
+        held = _months_held(current, evidence.available_months)
+        not_annualised = _annualise_note(current, held, rules)
+        if not_annualised:
+            return figures + _missing(issue, ("harm", "cost"), not_annualised, source) + \
+                _missing(issue, ["vulnerability"],
+                         "needs victim details from a partner crimes extract")
+        in_period = area[area["month"].isin(set(held))]
+        for dimension in ("harm", "cost"):
+            figures.append(_weighted_figure(
+                issue, dimension, in_period, key_col="crime_type",
+                classification="police_uk_crime_type", evidence=evidence, source=source,
+                per_year=12 / len(held), per_year_words=_per_year_words(current, held),
+                rules=rules))
+        return figures + _missing(issue, ["vulnerability"],
+                                  "needs victim details from a partner crimes extract")
+    return figures + _partner_detail_figures(issue, evidence, current, rules)
+
+
+def _partner_detail_figures(issue: IssueSpec, evidence: Evidence, current: Period,
+                            rules: FigureRules = FigureRules()) -> list[dict]:
+    """Harm, cost (offence codes) and vulnerability (victims) from the partner crimes, or
+    missing when the extract does not cover the whole period."""
+    if not current.coverage(evidence.partner_months).complete:
+        return _missing(issue, ("harm", "cost", "vulnerability"),
+                        f"the partner crimes extract does not cover all of {current.label}",
+                        "partner crimes extract")
+    rows = _partner_rows(issue, evidence, current)
+    per_year = 12 / len(current)
+    figures = [_weighted_figure(issue, dimension, rows, key_col="offence_code",
+                                classification="ho_offence_code", evidence=evidence,
+                                source="partner crimes extract (offence codes)",
+                                per_year=per_year,
+                                per_year_words=_per_year_words(current, current.months),
+                                rules=rules)
+               for dimension in ("harm", "cost")]
+    return [*figures, _vulnerability_figure(issue, rows)]
+
+
+def _partner_rows(issue: IssueSpec, evidence: Evidence, period: Period) -> pd.DataFrame:
+    """The partnership's partner crime rows of an issue in ``period``, one count each."""
+    crimes = evidence.crimes if evidence.crimes is not None else pd.DataFrame()
+    if crimes.empty:
+        return crimes
+    mine = crimes[partner_selection(issue, crimes) & (crimes["csp_code"] == evidence.area_code)]
+    months = pd.to_datetime(mine["committed_from"]).dt.to_period("M").dt.to_timestamp().dt.date
+    return mine[months.isin(set(period.months))].assign(count=1)
+
+
+def partner_figures(issue: IssueSpec, evidence: Evidence, current: Period,
+                    previous: Period, rules: FigureRules = FigureRules()) -> list[dict]:
+    """Figures for an issue selected from the partner crimes extract (a flag or groups).
+
+    The months an extract holds are inferred from its first and last record, so a count is
+    given only for a period the extract covers whole (never annualised from part of it).
+    """
+    dims = ("volume", "trend", "harm", "cost", "vulnerability")
+    if evidence.crimes is None:
+        return _missing(issue, dims, "no partner crimes extract for this area")
+    crimes = evidence.crimes
+    mine = crimes[partner_selection(issue, crimes) & (crimes["csp_code"] == evidence.area_code)]
+    figures = _change_figures(issue, _monthly(mine), current, previous,
+                              evidence.partner_months, unit="crimes",
+                              source="partner crimes extract", also_in="",
+                              population=evidence.area_population,
+                              rules=replace(rules, min_months_held=12))
+    figures += _partner_detail_figures(issue, evidence, current, rules)
+    return figures + _missing(issue, ["peer_position"],
+                              "the partner extract covers this partnership only")
+
+
+def indicator_figures(issue: IssueSpec, evidence: Evidence, period_text: str) -> list[dict]:
+    """Figures for a rate in the indicators extract (e.g. proven reoffending): trend between
+    the latest two periods and position against the force, both two-proportion tests."""
+    source = "partner indicators extract"
+    not_counts = _missing(issue, ("volume", "harm", "cost", "vulnerability"),
+                          "a rate, not a count of crimes", source)
+    rows = None if evidence.indicators is None else evidence.indicators[
+        (evidence.indicators["indicator"] == issue.indicator)
+        & (evidence.indicators["period"].astype(str) <= period_text)
+        & evidence.indicators["denominator"].notna()]
+    area = None if rows is None else rows[rows["area"] == evidence.area_code].sort_values("period")
+    if area is None or area.empty:
+        return not_counts + _missing(issue, ("trend", "peer_position"),
+                                     f"no '{issue.indicator}' figures for this area", source)
+    latest = area.iloc[-1]
+    p2, n2 = float(latest["numerator"]) / float(latest["denominator"]), float(latest["denominator"])
+    figures = list(not_counts)
+    if len(area) > 1:
+        earlier = area.iloc[-2]
+        p1, n1 = float(earlier["numerator"]) / float(earlier["denominator"]), \
+            float(earlier["denominator"])
+        test = proportion_change(p1, n1, p2, n2)
+        pct = 100 * (p2 / p1 - 1) if p1 else math.nan
+        figures.append(_figure(issue, "trend", pct, test=str(test["label"]),
+                               detail=f"{100 * p1:.1f} % ({earlier['period']}) -> "
+                                      f"{100 * p2:.1f} % ({latest['period']}), {test['label']}",
+                               source=source))
+    else:
+        figures += _missing(issue, ["trend"], "only one period", source)
+    force = rows[(rows["area"] == evidence.force_code) & (rows["period"] == latest["period"])]
+    if force.empty:
+        figures += _missing(issue, ["peer_position"], "no force figure", source)
+    else:
+        f = force.iloc[0]
+        pf, nf = float(f["numerator"]) / float(f["denominator"]), float(f["denominator"])
+        test = proportion_change(pf, nf, p2, n2)
+        label = {SIGNIFICANT_INCREASE: HIGHER, SIGNIFICANT_DECREASE: LOWER}.get(
+            str(test["label"]), SIMILAR)
+        figures.append(_figure(issue, "peer_position", p2 / pf, test=label,
+                               detail=f"{100 * p2:.1f} % against the force's {100 * pf:.1f} % "
+                                      f"({latest['period']}; {label})", source=source))
+    return figures
+
+
+def concern_figure(issue: IssueSpec, evidence: Evidence, period_text: str) -> dict:
+    """The share agreeing with the issue's survey question in the latest wave, or missing."""
+    source = "perception survey (partner indicators extract)"
+    if issue.concern_question is None:
+        return _figure(issue, "public_concern", note="no survey question matches this issue")
+    if evidence.indicators is None:
+        return _figure(issue, "public_concern", source=source, note="no survey results")
+    results = survey_results(evidence.indicators)
+    rows = results[(results["question_id"] == issue.concern_question)
+                   & (results["area"] == evidence.area_code)
+                   & (results["period"].astype(str) <= period_text)].sort_values("period")
+    if rows.empty:
+        return _figure(issue, "public_concern", source=source,
+                       note=f"no '{issue.concern_question}' result for this area")
+    latest = rows.iloc[-1]
+    return _figure(issue, "public_concern", float(latest["percent"]),
+                   detail=f"{latest['percent']:.0f} % agree ({latest['period']}, "
+                          f"{int(latest['respondents'])} respondents)",
+                   source=source, also_in=SURVEY_TABLE)
+
+
+def collect_figures(matrix: PriorityMatrix, evidence: Evidence, current: Period,
+                    period_text: str, previous: Period | None = None, *,
+                    comparison: str = DEFAULT_COMPARISON) -> pd.DataFrame:
+    """One row per issue and dimension: the figure (or why it is missing) and its source.
+
+    ``previous`` is the comparison period of the trend (the report's, ``Section.previous``);
+    by default :func:`analysis.core.periods.comparison_period` of ``current`` under ``comparison``
+    (the area config's rule).
+    """
+    previous = previous or comparison_period(current, comparison)
+    rules = FigureRules.of(matrix)
+    rows: list[dict] = []
+    for issue in matrix.issues:
+        if issue.source == "police_uk":
+            rows += police_uk_figures(issue, evidence, current, previous, rules)
+        elif issue.source == "partner":
+            rows += partner_figures(issue, evidence, current, previous, rules)
+        else:
+            rows += indicator_figures(issue, evidence, period_text)
+        rows.append(concern_figure(issue, evidence, period_text))
+    frame = pd.DataFrame(rows)
+    frame["value"] = frame["value"].astype("float64")
+    order = {d: i for i, d in enumerate(DIMENSIONS)}
+    return (frame.assign(_order=frame["dimension"].map(order))
+            .sort_values(["issue_id", "_order"], kind="stable").drop(columns="_order")
+            .reset_index(drop=True))
+
+
+# --- presentation --------------------------------------------------------------------------
+def presentable_ranking(table: pd.DataFrame, robustness: pd.DataFrame) -> pd.DataFrame:
+    """The ranking as the page shows it: rank, issue, each dimension's score, weighted score,
+    coverage, rank range under the sensitivity test, whether the priority is robust, and the
+    dimensions left out of the issue's score and why."""
+    merged = table.merge(robustness.drop(columns="rank"), on="issue_id", how="left")
+    shown = pd.DataFrame({"Rank": merged["rank"], "Issue": merged["issue"]})
+    for name in DIMENSIONS:
+        shown[DIMENSION_NAMES[name]] = merged[name]
+    shown["Weighted score"] = merged["score"].round(2)
+    shown["Evidence (share of comparable weight)"] = (100 * merged["coverage"]).round(0)
+    shown["Rank range (weights ±)"] = [
+        "–" if pd.isna(b) else (f"{b}" if b == w else f"{b} to {w}")
+        for b, w in zip(merged["best_rank"], merged["worst_rank"], strict=True)]
+    shown["Robust"] = np.where(merged["robust"], "yes", "no")
+    shown.loc[merged["rank"].isna(), "Robust"] = "too little evidence to rank"
+    shown["Left out (why)"] = merged["left_out"].replace("", "–")
+    return shown
+
+
+def presentable_audit(audit: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The audit trail with readable headings, issues in rank order (``table`` from
+    :func:`ranking`): issue, dimension, figure, value scored, score, rule, source, and the
+    report table where the same figure also appears."""
+    order = {issue_id: i for i, issue_id in enumerate(table["issue_id"])}
+    rows = audit.assign(_order=audit["issue_id"].map(order)).sort_values("_order", kind="stable")
+    return pd.DataFrame({
+        "Issue": rows["issue"],
+        "Dimension": rows["dimension"].map(DIMENSION_NAMES),
+        "Figure": [d if d else "–" for d in rows["detail"]],
+        "Value": rows["value"].round(3),
+        "Score": rows["score"],
+        "Rule applied": rows["rule"],
+        "Source": rows["source"].replace("", "–"),
+        "Also in table": rows["also_in"].replace("", "–"),
+    }).reset_index(drop=True)
+
+
+def dimension_scales(matrix: PriorityMatrix) -> pd.DataFrame:
+    """Each dimension's weight, figure and scale in words (the page shows the rules)."""
+    rows = []
+    for name in DIMENSIONS:
+        spec = matrix.dimensions[name]
+        if spec.kind == "bands":
+            c = [_number(x) for x in spec.cutoffs or []]
+            scale = (f"1: below {c[0]}; 2: {c[0]} to under {c[1]}; 3: {c[1]} to under {c[2]}; "
+                     f"4: {c[2]} to under {c[3]}; 5: {c[3]} or more")
+        elif spec.kind == "change":
+            large = _number(float(spec.large or 0))
+            scale = (f"5: significant increase of {large} % or more; 4: smaller significant "
+                     f"increase; 3: no significant change; 2: smaller significant decrease; "
+                     f"1: significant decrease of {large} % or more")
+        else:
+            large = float(spec.large or 0)
+            scale = (f"5: significantly higher, ratio {large:g} or more; 4: significantly "
+                     f"higher; 3: not significantly different; 2: significantly lower; "
+                     f"1: significantly lower, ratio {1 / large:.2f} or less")
+        rows.append({"Dimension": DIMENSION_NAMES[name], "Weight": spec.weight,
+                     "Figure": spec.figure, "Scale": scale})
+    return pd.DataFrame(rows)
+
+
+def plan_on_a_page(table: pd.DataFrame, robustness: pd.DataFrame, audit: pd.DataFrame,
+                   matrix: PriorityMatrix) -> pd.DataFrame:
+    """The top ``top_n`` ranked issues (ties at the cut included) in the seeds' plan-on-a-page
+    shape: priority, why (the figures that scored 4 or 5), measures to watch, robustness."""
+    ranked = table[table["rank"].notna() & (table["rank"] <= matrix.top_n)]
+    robust = robustness.set_index("issue_id")
+    measures = {issue.id: issue.measures for issue in matrix.issues}
+    rows = []
+    for _, row in ranked.iterrows():
+        evidence = audit[(audit["issue_id"] == row["issue_id"]) & (audit["score"] >= 4)]
+        why = "; ".join(f"{DIMENSION_NAMES[d]}: {detail}" for d, detail in
+                        zip(evidence["dimension"], evidence["detail"], strict=True))
+        sens = robust.loc[row["issue_id"]]
+        stability = ("holds under every tested weighting" if sens["robust"] else
+                     f"rank moves between {sens['best_rank']} and {sens['worst_rank']}"
+                     if not pd.isna(sens["best_rank"]) else "not ranked under every weighting")
+        rows.append({
+            "Rank": int(row["rank"]), "Priority": row["issue"],
+            "Weighted score": round(float(row["score"]), 2),
+            "Why": why or "no dimension scored 4 or more",
+            "Measures to watch": "; ".join(measures.get(row["issue_id"], [])) or "–",
+            "Stability": stability,
+        })
+    return pd.DataFrame(rows)
+
+
+def describe_priorities(plan: pd.DataFrame, table: pd.DataFrame,
+                        not_assessed: Iterable[str] = ()) -> list[str]:
+    """Findings: the top priorities in order, which are robust, issues too thin to rank and
+    the dimensions no issue could be scored on (``not_assessed``, from
+    :func:`not_assessed_dimensions`), which the ranking leaves out for every issue."""
+    skipped = [DIMENSION_NAMES[name] for name in not_assessed]
+    skipped_text = ("Not assessed for any issue, so left out of every score: "
+                    + ", ".join(skipped) + " (see the audit trail for why).") if skipped else ""
+    assessed = [DIMENSION_NAMES[name] for name in DIMENSIONS if name not in set(not_assessed)]
+    if len(assessed) == 1:
+        skipped_text += (f" The ranking rests on one dimension only ({assessed[0]}): read it "
+                         "as indicative.")
+    if plan.empty:
+        return ["No issue had enough evidence to be ranked.", *([skipped_text] if skipped
+                                                                 else [])]
+    robust = plan[plan["Stability"] == "holds under every tested weighting"]
+    sentences = [
+        "The matrix ranks as top priorities: "
+        + "; ".join(f"{r['Rank']}. {r['Priority']} (score {r['Weighted score']:.2f})"
+                    for _, r in plan.iterrows()) + ".",
+        ("Robust under every tested weighting: " + ", ".join(robust["Priority"]) + "."
+         if len(robust) else "None of the top priorities holds its place under every tested "
+         "weighting: read the ranking as indicative."),
+    ]
+    unranked = table[table["rank"].isna()]["issue"]
+    if len(unranked):
+        sentences.append("Too little evidence to rank: " + ", ".join(unranked) + ".")
+    if skipped:
+        sentences.append(skipped_text)
+    return sentences

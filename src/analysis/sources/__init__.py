@@ -1,1 +1,0 @@
-"""Readers for every input: police.uk, partner extracts, lookups, boundaries, population."""

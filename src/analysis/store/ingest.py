@@ -1,0 +1,498 @@
+"""The canonical store: ingest data.police.uk street files into parquet and open them in DuckDB.
+
+``ingest_police_uk`` validates every row, quarantines the bad ones with a reason, drops
+duplicates, joins LSOAs to ward / local authority / CSP / police force area, and writes
+
+* ``<store_dir>/police_uk/street/<YYYY-MM>/*.parquet`` - one row per loaded crime or ASB incident,
+* ``<store_dir>/police_uk/quarantine.parquet`` - rows not loaded, with reason, column and value,
+* ``<store_dir>/police_uk/duplicates.parquet`` - rows dropped as copies, with the copy kept,
+* ``<store_dir>/police_uk/reconciliation.parquet`` - per input file: read = loaded + quarantined +
+  duplicates,
+* ``<store_dir>/police_uk/ingest.json`` - the settings the store was built with.
+
+Duplicates. A crime (non-blank Crime ID) that appears more than once is kept once: the copy from
+the newest source (see :class:`analysis.inputs.police_uk.StreetSource` for "newest"; ties go to
+the source name that sorts last, then the first line). Rows with a blank Crime ID - the ASB
+incidents - cannot be matched one by one, so for each force and month they are taken whole from
+the newest source for that force-month and the other copies are dropped.
+
+Geography. A row's LSOA vintage is the one its code exists in within the lookup; a code present
+in both vintages takes 2011 for months before ``vintage_switch`` (default 2023-01) and 2021 from
+it on; a code in neither gets a null vintage (an unknown LSOA in the quality report). Without a
+lookup the vintage follows the month rule alone and the geography columns are null. Rows with no
+LSOA are loaded with null geography (unlocatable), never dropped.
+
+The store is derived data: each ingest replaces ``police_uk/`` with exactly what its inputs hold.
+It is built in a temporary folder beside it and swapped in only when complete, so a failed ingest
+leaves the previous store untouched. A temporary folder's name holds the id of the process
+building it (``.police_uk-<pid>-<random>.tmp``); one left by a killed run (``kill -9``, a power
+cut) is removed by the next ingest into the store, and a live run's folders are never touched.
+Disk and permission failures are reported as :class:`analysis.core.errors.StorageError` naming the
+folder, with the previous store kept.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import shutil
+import uuid
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analysis.core.errors import (
+    InputError,
+    StorageError,
+    storage_error,
+)
+from analysis.core.locks import process_alive
+from analysis.core.vocabulary import ASB
+from analysis.inputs.geography import LOOKUP_COLUMNS
+from analysis.inputs.partner import PartnerMapping, load_partner_extract
+from analysis.inputs.police_uk import (
+    FIELDS,
+    create_problems,
+    discover_street_files,
+    load_raw_rows,
+)
+from analysis.store.placement import place_partner_rows
+from analysis.store.query import DEFAULT_VINTAGE_SWITCH, PARTNER_DIR, POLICE_UK_DIR, sql_path
+
+LSOA_VINTAGES = (2011, 2021)
+GEOGRAPHY_CODES = ("ward_code", "lad_code", "csp_code", "pfa_code")
+"""The lookup's codes joined to every loaded row, by the row's LSOA and vintage."""
+
+INGEST_MEMORY_LIMIT = "2.5GB"
+"""DuckDB's memory cap during an ingest; beyond it, work spills to a folder in the store.
+
+Without a cap a national archive (25 million rows) held 20 GB; capped, it stays under 3 GB
+and was no slower on the benchmark machine (docs/benchmarks.md)."""
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: totals, the per-file reconciliation, and the months and forces loaded."""
+
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    duplicates_dropped: int
+    reconciliation: pd.DataFrame
+    months: list[date]
+    forces: list[str]
+
+
+def ingest_police_uk(
+    inputs: Sequence[Path],
+    store_dir: Path,
+    *,
+    lsoa_lookup: pd.DataFrame | None = None,
+    vintage_switch: date = DEFAULT_VINTAGE_SWITCH,
+) -> IngestReport:
+    """Replace the store's police.uk street data with what ``inputs`` hold.
+
+    ``inputs`` may mix street CSVs (plain or .gz), month folders and archive zips, for any number
+    of forces. Every row read is loaded, quarantined or counted as a duplicate, per file. Raises
+    InputError for a file that cannot be read as a street file; the previous store is kept.
+    """
+    sources = discover_street_files(inputs)
+    lookup = check_lsoa_lookup(lsoa_lookup) if lsoa_lookup is not None else None
+    store_dir = Path(store_dir)
+    building = _temporary_folder(store_dir, POLICE_UK_DIR, ".tmp")
+    try:
+        staging = building / "staging"
+        staging.mkdir(parents=True)
+        with duckdb.connect(config={"memory_limit": INGEST_MEMORY_LIMIT,
+                                    "temp_directory": str(building / "spill")}) as con:
+            load_raw_rows(con, sources, staging)
+            create_problems(con)
+            _find_duplicates(con)
+            _create_street(con, lookup, vintage_switch)
+            _write_store(con, building)
+            report = _ingest_report(con)
+        _write_settings(building, lookup is not None, vintage_switch, len(sources))
+        shutil.rmtree(staging)
+        shutil.rmtree(building / "spill", ignore_errors=True)
+        _swap_in(building, store_dir / POLICE_UK_DIR)
+    except OSError as error:
+        raise _storage_error(error, store_dir, "the store") from error
+    except duckdb.IOException as error:  # DuckDB's own disk errors (full disk, no permission)
+        raise _duckdb_storage_error(error, store_dir) from error
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return report
+
+
+TEMPORARY_NAME = re.compile(
+    rf"^\.(?:{POLICE_UK_DIR}|partner)-(?:(?P<pid>\d+)-)?[0-9a-f]{{32}}(?:\.tmp|\.old)?$")
+"""A folder an ingest builds in (``.tmp``, partner folders have no suffix) or retires
+(``.old``) inside a store; ``pid`` is the process that made it (absent in folders made before
+the process was recorded)."""
+
+
+def _temporary_folder(store_dir: Path, name: str, suffix: str) -> Path:
+    """A new empty folder in ``store_dir`` to build ``name`` in, named after this process.
+
+    Stale temporary folders left by killed runs are removed first, so an interrupted ingest
+    costs disk space only until the next one.
+    """
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(store_dir)
+        folder = store_dir / f".{name}-{os.getpid()}-{uuid.uuid4().hex}{suffix}"
+        folder.mkdir()
+    except OSError as error:
+        raise storage_error(error, "preparing the store", store_dir,
+                            kept="the previous store is kept") from error
+    return folder
+
+
+def remove_stale_temporaries(store_dir: Path) -> list[Path]:
+    """Delete temporary folders in ``store_dir`` whose ingest is no longer running.
+
+    A folder is stale when the process named in it has ended, or when it names no process
+    (made before names held one). A folder of a live process, this one included, is kept.
+    Returns the folders removed; each is also reported as a warning (a note at the command
+    line), since a killed run can leave hundreds of megabytes behind.
+    """
+    removed = []
+    for folder in sorted(Path(store_dir).iterdir()):
+        match = TEMPORARY_NAME.match(folder.name)
+        if not match or not folder.is_dir():
+            continue
+        pid = match["pid"]
+        if pid is not None and (int(pid) == os.getpid() or process_alive(int(pid))):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    if removed:
+        warnings.warn(f"removed {len(removed)} temporary folder(s) left by an interrupted "
+                      f"ingest: {', '.join(p.name for p in removed)}", stacklevel=2)
+    return removed
+
+
+def _storage_error(error: OSError, folder: Path, written: str) -> Exception:
+    """A failed ingest's disk error: writing ``written`` (in ``folder``), or reading an input
+    (then the input file is named)."""
+    named = Path(str(error.filename)) if error.filename else None
+    if named is None or named.resolve().is_relative_to(folder.resolve()):
+        return storage_error(error, f"writing {written}", folder,
+                             kept=f"the previous {written.removeprefix('the ')} is kept")
+    return storage_error(error, "reading an input file", kept=f"{written} was not changed")
+
+
+def _duckdb_storage_error(error: duckdb.IOException, store_dir: Path) -> Exception:
+    """DuckDB's disk errors as the same messages as the operating system's."""
+    text = str(error)
+    for code, phrase in ((errno.ENOSPC, "No space left"), (errno.EACCES, "Permission denied"),
+                         (errno.EROFS, "Read-only file system")):
+        if phrase in text:
+            return storage_error(OSError(code, phrase), "writing the store", store_dir,
+                                 kept="the previous store is kept")
+    return StorageError("the store could not be written or read", file=store_dir,
+                      found=text.splitlines()[0] if text else None,
+                      hint="check the folder and the disk, then run the ingest again")
+
+
+def check_lsoa_lookup(lookup: pd.DataFrame) -> pd.DataFrame:
+    """Check an LSOA lookup has the agreed columns, vintages 2011/2021 and one row per key."""
+    missing = [c for c in LOOKUP_COLUMNS if c not in lookup.columns]
+    if missing:
+        raise InputError(
+            "LSOA lookup is missing columns",
+            file="LSOA lookup",
+            column=missing[0],
+            found=list(lookup.columns),
+            expected=", ".join(LOOKUP_COLUMNS),
+        )
+    table = lookup.loc[:, list(LOOKUP_COLUMNS)]
+    bad_vintage = table.loc[~table["lsoa_vintage"].isin(LSOA_VINTAGES), "lsoa_vintage"]
+    if not bad_vintage.empty:
+        raise InputError(
+            "LSOA lookup has an unknown vintage",
+            file="LSOA lookup",
+            column="lsoa_vintage",
+            found=bad_vintage.iloc[0],
+            expected="2011 or 2021",
+        )
+    repeated = table.loc[table.duplicated(["lsoa_code", "lsoa_vintage"]), "lsoa_code"]
+    if not repeated.empty:
+        raise InputError(
+            "LSOA lookup has more than one row for a code and vintage",
+            file="LSOA lookup",
+            column="lsoa_code",
+            found=repeated.iloc[0],
+            expected="one row per lsoa_code and lsoa_vintage",
+        )
+    return table.astype({"lsoa_vintage": "int16"})
+
+
+def _find_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    """Create table ``dropped``: rows that passed the checks but are copies of a kept row.
+
+    Columns ``row_key``, ``kept_source_file``, ``kept_source_line`` (NULL for ASB, which is
+    kept as a whole force-month rather than row by row). Crimes are matched on Crime ID and the
+    copy from the newest source is kept; rows without a Crime ID are kept only from the newest
+    source of their force-month.
+    """
+    con.execute(
+        """
+        CREATE TABLE dropped AS
+        WITH valid AS MATERIALIZED (
+            SELECT r.row_key, r.source_id, r.source_line, r.crime_id,
+                   f.source_file, f.force, f.file_month, f.release
+            FROM raw_rows r ANTI JOIN problems p USING (row_key)
+            JOIN source_files f USING (source_id)
+        ),
+        repeated AS (
+            SELECT crime_id FROM valid WHERE crime_id <> ''
+            GROUP BY crime_id HAVING count(*) > 1
+        ),
+        ranked AS (
+            SELECT row_key,
+                   first_value(source_file) OVER by_id AS kept_source_file,
+                   first_value(source_line) OVER by_id AS kept_source_line,
+                   row_number() OVER by_id AS copy_rank
+            FROM valid SEMI JOIN repeated USING (crime_id)
+            WINDOW by_id AS (PARTITION BY crime_id
+                             ORDER BY release DESC, source_file DESC, source_line)
+        ),
+        newest AS (
+            SELECT force, file_month,
+                   max_by(source_id, release || '|' || source_file) AS kept_source_id,
+                   max_by(source_file, release || '|' || source_file) AS kept_source_file
+            FROM source_files GROUP BY force, file_month HAVING count(*) > 1
+        )
+        SELECT row_key, kept_source_file, kept_source_line FROM ranked WHERE copy_rank > 1
+        UNION ALL
+        SELECT v.row_key, n.kept_source_file, NULL
+        FROM valid v JOIN newest n USING (force, file_month)
+        WHERE v.crime_id = '' AND v.source_id <> n.kept_source_id
+        """
+    )
+
+
+def _create_street(
+    con: duckdb.DuckDBPyConnection, lookup: pd.DataFrame | None, vintage_switch: date
+) -> None:
+    """Create table ``street``: loaded rows in the canonical schema, with geography joined."""
+    columns = ", ".join(
+        f"{c} {'SMALLINT' if c == 'lsoa_vintage' else 'VARCHAR'}" for c in LOOKUP_COLUMNS
+    )
+    con.execute(f"CREATE TEMP TABLE lookup ({columns})")
+    if lookup is not None:
+        con.register("lookup_df", lookup)
+        con.execute("INSERT INTO lookup SELECT * FROM lookup_df")
+        con.unregister("lookup_df")
+    by_month = "CASE WHEN r.month < $switch THEN 2011 ELSE 2021 END"
+    vintage = (
+        f"CASE WHEN r.lsoa_code = '' THEN NULL ELSE {by_month} END"
+        if lookup is None
+        else f"CASE WHEN v.first = v.last THEN v.first WHEN v.first < v.last THEN {by_month} END"
+    )
+    # One join on the LSOA code alone, carrying each vintage's geography side by side, then a
+    # pick by the row's vintage: joining on (code, vintage) made DuckDB hash the 445 k rows
+    # instead of the 35 k-row lookup, and tripled the cost of this step (docs/benchmarks.md).
+    by_vintage_columns = ", ".join(
+        f"any_value({c}) FILTER (WHERE lsoa_vintage = {v}) AS {c}_{v}"
+        for c in GEOGRAPHY_CODES for v in LSOA_VINTAGES
+    )
+    geography_columns = ", ".join(
+        f"CASE d.vintage {' '.join(f'WHEN {v} THEN d.{c}_{v}' for v in LSOA_VINTAGES)} END AS {c}"
+        for c in GEOGRAPHY_CODES
+    )
+    con.execute(
+        f"""
+        CREATE TABLE street AS
+        WITH loaded AS (
+            SELECT * EXCLUDE (month), CAST(month || '-01' AS DATE) AS month
+            FROM raw_rows ANTI JOIN problems USING (row_key) ANTI JOIN dropped USING (row_key)
+        ),
+        code_geography AS (
+            SELECT lsoa_code, min(lsoa_vintage) AS first, max(lsoa_vintage) AS last,
+                   {by_vintage_columns}
+            FROM lookup GROUP BY lsoa_code
+        ),
+        dated AS (
+            SELECT r.*, v.* EXCLUDE (lsoa_code), CAST({vintage} AS SMALLINT) AS vintage
+            FROM loaded r LEFT JOIN code_geography v ON v.lsoa_code = r.lsoa_code
+        )
+        SELECT d.month,
+               nullif(d.crime_id, '') AS crime_id,
+               d.crime_type,
+               nullif(d.lsoa_code, '') AS lsoa_code,
+               nullif(d.lsoa_name, '') AS lsoa_name,
+               d.vintage AS lsoa_vintage,
+               CAST(nullif(d.longitude, '') AS DOUBLE) AS longitude,
+               CAST(nullif(d.latitude, '') AS DOUBLE) AS latitude,
+               nullif(d.location, '') AS location,
+               d.reported_by,
+               d.falls_within,
+               nullif(d.last_outcome_category, '') AS last_outcome_category,
+               d.crime_type = '{ASB}' AS is_asb,
+               {geography_columns},
+               f.source_file,
+               d.source_line
+        FROM dated d
+        JOIN source_files f USING (source_id)
+        ORDER BY d.month, f.source_file, d.source_line
+        """,
+        {"switch": vintage_switch.replace(day=1)},
+    )
+
+
+def _write_store(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Write street (one folder per month), quarantine, duplicates and reconciliation parquet."""
+    street_dir = folder / "street"
+    if con.execute("SELECT count(*) FROM street").fetchone()[0] == 0:  # type: ignore[index]
+        (street_dir / "empty").mkdir(parents=True)
+        _copy(con, "SELECT * FROM street", street_dir / "empty" / "data_0.parquet")
+    else:
+        con.execute(
+            f"COPY street TO '{sql_path(street_dir)}' "
+            "(FORMAT parquet, PARTITION_BY (month), WRITE_PARTITION_COLUMNS true)"
+        )
+        # Plain month folder names, so no reader mistakes them for hive partitions.
+        for partition in street_dir.iterdir():
+            partition.rename(street_dir / partition.name.removeprefix("month=")[:7])
+    raw = ", ".join(f"r.{key} AS raw_{key}" for key in FIELDS)
+    _copy(
+        con,
+        f"""SELECT f.source_file, r.source_line, p.reason, p.reason_column AS "column",
+                   p.reason_value AS value, p.reason_code, {raw}
+            FROM problems p JOIN raw_rows r USING (row_key) JOIN source_files f USING (source_id)
+            ORDER BY f.source_file, r.source_line""",
+        folder / "quarantine.parquet",
+    )
+    _copy(
+        con,
+        """SELECT f.source_file, r.source_line, CAST(r.month || '-01' AS DATE) AS month,
+                  r.falls_within, nullif(r.crime_id, '') AS crime_id, r.crime_type,
+                  d.kept_source_file, d.kept_source_line
+           FROM dropped d JOIN raw_rows r USING (row_key) JOIN source_files f USING (source_id)
+           ORDER BY f.source_file, r.source_line""",
+        folder / "duplicates.parquet",
+    )
+    _copy(con, _RECONCILIATION_SQL, folder / "reconciliation.parquet")
+
+
+_RECONCILIATION_SQL = """
+    WITH loaded AS (
+        SELECT source_file, count(*) AS n,
+               string_agg(DISTINCT strftime(month, '%Y-%m'), ', ' ORDER BY 1) AS months
+        FROM street GROUP BY source_file
+    ),
+    quarantined AS (
+        SELECT r.source_id, count(*) AS n
+        FROM problems JOIN raw_scan r USING (row_key) GROUP BY r.source_id
+    ),
+    duplicates AS (
+        SELECT r.source_id, count(*) AS n
+        FROM dropped JOIN raw_scan r USING (row_key) GROUP BY r.source_id
+    )
+    SELECT f.source_file,
+           s.n_rows AS rows_read,
+           coalesce(l.n, 0) AS rows_loaded,
+           coalesce(q.n, 0) AS rows_quarantined,
+           coalesce(d.n, 0) AS duplicates_dropped,
+           coalesce(l.months, '') AS months,
+           f.force
+    FROM source_files f
+    JOIN source_starts s USING (source_id)
+    LEFT JOIN loaded l USING (source_file)
+    LEFT JOIN quarantined q USING (source_id)
+    LEFT JOIN duplicates d USING (source_id)
+    ORDER BY f.source_file
+"""
+"""Per input file: rows read, and the loaded, quarantined and duplicate rows, counted apart."""
+
+
+def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
+    """Write a query's result to one parquet file."""
+    con.execute(f"COPY ({query}) TO '{sql_path(target)}' (FORMAT parquet)")
+
+
+def _ingest_report(con: duckdb.DuckDBPyConnection) -> IngestReport:
+    """Totals, reconciliation, months and forces of what was just loaded."""
+    reconciliation = con.execute(_RECONCILIATION_SQL).df()
+    months = [m for (m,) in con.execute("SELECT DISTINCT month FROM street ORDER BY 1").fetchall()]
+    forces = [
+        f for (f,) in con.execute("SELECT DISTINCT falls_within FROM street ORDER BY 1").fetchall()
+    ]
+    return IngestReport(
+        rows_read=int(reconciliation["rows_read"].sum()),
+        rows_loaded=int(reconciliation["rows_loaded"].sum()),
+        rows_quarantined=int(reconciliation["rows_quarantined"].sum()),
+        duplicates_dropped=int(reconciliation["duplicates_dropped"].sum()),
+        reconciliation=reconciliation,
+        months=months,
+        forces=forces,
+    )
+
+
+def _write_settings(folder: Path, geography: bool, vintage_switch: date, n_sources: int) -> None:
+    """Record how the store was built (read by the quality checks)."""
+    settings = {
+        "geography_joined": geography,
+        "vintage_switch": vintage_switch.strftime("%Y-%m"),
+        "source_files": n_sources,
+    }
+    (folder / "ingest.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+
+def _swap_in(building: Path, target: Path) -> None:
+    """Replace ``target`` with the finished ``building`` folder (two renames, then clean up)."""
+    retired = building.with_suffix(".old")
+    if target.exists():
+        target.rename(retired)
+    building.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Partner extracts
+# --------------------------------------------------------------------------------------------
+
+
+def ingest_partner(extracts: dict[str, Path], mapping: PartnerMapping, store_dir: Path, *,
+                   lsoa_lookup: pd.DataFrame | None = None,
+                   lsoa_boundaries: Sequence[Path] = ()) -> pd.DataFrame:
+    """Load partner extracts (crimes, asb, indicators) into ``store_dir/partner/``.
+
+    Each extract is read through the area's YAML mapping (:mod:`analysis.inputs.partner`),
+    placed in the geography, and written with its quarantine as parquet; the folder is
+    replaced only when every extract has loaded. Returns the reconciliation: one row per
+    extract, rows_read = rows_loaded + rows_quarantined.
+    """
+    target = Path(store_dir) / PARTNER_DIR
+    building = _temporary_folder(target.parent, PARTNER_DIR, "")
+    try:
+        reconciliation = []
+        for kind, path in extracts.items():
+            load = load_partner_extract(path, kind, mapping)
+            rows = load.rows if kind == "indicators" else place_partner_rows(
+                load.rows, lsoa_lookup, lsoa_boundaries=lsoa_boundaries)
+            rows.to_parquet(building / f"{kind}.parquet", index=False)
+            load.quarantine.astype("string").to_parquet(
+                building / f"{kind}_quarantine.parquet", index=False)
+            reconciliation.append({"extract": kind, "source_file": str(path), **load.counts})
+        table = pd.DataFrame(reconciliation,
+                             columns=["extract", "source_file", "rows_read", "rows_loaded",
+                                      "rows_quarantined"])
+        table.to_parquet(building / "reconciliation.parquet", index=False)
+        _swap_in(building, target)
+    except OSError as error:
+        raise _storage_error(error, target.parent, "the partner data") from error
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return table
+
+
