@@ -6,7 +6,8 @@ timing, and the Essex police force area outline (the real LSOA boundaries of Ess
 and Thurrock, dissolved) also built before timing. Contenders, each in a fresh process
 (:mod:`harness`):
 
-* ``places`` - the project's hotspot analysis (:mod:`analysis.sections.places`): the 250 m grid of the
+* ``places`` - the project's hotspot analysis (:mod:`analysis.sections.places`): the 250 m grid of
+  the
   outline, every event projected to British National Grid and placed (with its exclusion
   reason), counts per square, distance-band weights and Gi* z-scores with Benjamini-Hochberg
   control of the false discovery rate;

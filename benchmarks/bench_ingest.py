@@ -23,7 +23,8 @@ reported:
 And what every later analysis of the same months costs, once the one-off ingest has run
 (second group, same rounds; both give the same 392 month x crime type counts):
 
-* ``store_table`` - :func:`analysis.store.query.monthly_counts` by crime type from the ingested store
+* ``store_table`` - :func:`analysis.store.query.monthly_counts` by crime type from the ingested
+  store
   (built before timing);
 * ``pandas_table`` - the analyst's loop: ``pandas.read_csv`` on each file, headers normalised
   (the 2018 files spell them in snake_case, and a plain concat would put those months in other

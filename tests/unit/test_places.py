@@ -44,7 +44,8 @@ def test_lon_lat_to_bng_matches_the_ons_centroid_of_thurrock_008a() -> None:
 
 
 def test_a_point_on_a_shared_edge_belongs_to_the_square_east_and_north_of_it() -> None:
-    col, row = grid_squares.bng_cell([500_250.0, 500_249.999, 500_000.0], [200_250.0, 200_249.9, 0.0])
+    col, row = grid_squares.bng_cell([500_250.0, 500_249.999, 500_000.0],
+                                     [200_250.0, 200_249.9, 0.0])
     assert col.tolist() == [2001, 2000, 2000]
     assert row.tolist() == [801, 800, 0]
 

@@ -149,7 +149,8 @@ def density_map(geography: AreaGeography, grid: Grid, density: pd.Series, title:
 
 
 def day_hour_heatmap(table: pd.DataFrame, title: str) -> Figure:
-    """Heat map of a 7 × 24 day-by-hour table (from :func:`analysis.sections.places.day_hour_table`)."""
+    """Heat map of a 7 × 24 day-by-hour table (from
+    :func:`analysis.stats.profiles.day_hour_table`)."""
     fig = Figure(figsize=(8.0, 3.4))
     ax = fig.subplots()
     values = table.to_numpy(dtype=float)

@@ -178,7 +178,8 @@ class Section:
         """Write ``frame`` as ``tables/<section>__<name>.csv`` and return it as an HTML table.
 
         ``source`` is the numbers' class in the disclosure register ('partner', 'open' or
-        'process', see :mod:`analysis.present.disclosure_register`) and ``counts`` the columns of true
+        'process', see :mod:`analysis.present.disclosure_register`) and ``counts`` the columns of
+        true
         counts. For a partner table the area's rule applies to ``counts`` (suppressed and
         rounded, with secondary suppression against ``total_row`` (an index label) and
         ``total_column``) *before* anything is written, so no file of the report holds the
@@ -270,7 +271,8 @@ class Section:
         return Image(data=buffer.getvalue(), format="png", alt=described)
 
     def show(self, item: Table | Chart | Shown) -> Shown:
-        """Show a :class:`~analysis.present.presentable.Table` or :class:`~analysis.present.presentable.Chart`
+        """Show a :class:`~analysis.present.presentable.Table` or
+        :class:`~analysis.present.presentable.Chart`
         made by a section module, exactly as :meth:`table` or :meth:`chart` would; text
         already made for the page (``Markdown``, ``HTML``) is returned as it is."""
         if isinstance(item, Table):

@@ -1,10 +1,12 @@
 """What a section module hands its notebook: tables and charts ready to show, with the
 disclosure class of their numbers declared where the numbers are made.
 
-A section module (``analysis.sections.asb``, ``analysis.sections.places``, ...) returns :class:`Table` and
+A section module (``analysis.sections.asb``, ``analysis.sections.places``, ...) returns
+:class:`Table` and
 :class:`Chart` objects; the notebook shows them with ``section.show(item)``, which writes the
 table file, applies the area's disclosure rule and renders the HTML (see
-:meth:`analysis.present.page.Section.table` and :meth:`~analysis.present.page.Section.chart` for what each
+:meth:`analysis.present.page.Section.table` and :meth:`~analysis.present.page.Section.chart` for
+what each
 declaration means). The notebook is then left with what it is for: calling and explaining.
 """
 
@@ -25,7 +27,8 @@ class Table:
 
     ``source`` is 'partner', 'open' or 'process'; ``counts``, ``derived``, ``kept``,
     ``labels``, ``measure`` and ``order`` declare its numbers as
-    :meth:`analysis.present.page.Section.table` requires; ``formats`` maps a column to a format string.
+    :meth:`analysis.present.page.Section.table` requires; ``formats`` maps a column to a format
+    string.
     """
 
     frame: pd.DataFrame

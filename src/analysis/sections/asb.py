@@ -75,12 +75,13 @@ def asb_rates(counts_by_csp: pd.DataFrame, populations: pd.DataFrame, period: Pe
               ) -> pd.DataFrame:
     """ASB incidents per 1,000 residents (Byar 95 % interval) for every CSP of the force.
 
-    As :func:`analysis.sections.overview.crime_rates` but for ASB incidents: ``counts_by_csp`` has
+    As :func:`analysis.stats.police_uk_counts.crime_rates` but for ASB incidents: ``counts_by_csp``
+    has
     ``month, csp_code, crime_type, count``; ``populations`` comes from
     :func:`analysis.store.area.force_populations`. Each row says whether the area's rate
     differs from it (exact conditional Poisson test). Rows: CSPs by rate, then the force.
     The months of ``period`` held in ``available_months`` are in ``attrs["months_counted"]``
-    (see :func:`analysis.sections.overview.presentable_rates`).
+    (see :func:`analysis.stats.police_uk_counts.presentable_rates`).
     """
     asb = asb_counts(counts_by_csp)
     in_period = pd.to_datetime(asb["month"]).dt.date.isin(set(period.months))
@@ -267,13 +268,16 @@ def describe_publication(comparison: dict[str, object] | None, area_name: str) -
 def hotspot_squares(placed: pd.DataFrame, grid: grid_squares.Grid, period: Period,
                     available_months: Iterable[date], *,
                     comparison: str = DEFAULT_COMPARISON) -> tuple[pd.DataFrame, bool]:
-    """Hotspot squares for ASB: :func:`analysis.sections.hotspots.hotspot_trend`, and whether it gave
+    """Hotspot squares for ASB: :func:`analysis.stats.hotspots.hotspot_trend`, and whether it
+    gave
     classes.
 
     Classes need enough complete windows both before and within the period
-    (:data:`analysis.sections.hotspots.MIN_EARLIER_WINDOWS`, :data:`analysis.sections.hotspots.MIN_RECENT_WINDOWS`);
+    (:data:`analysis.stats.hotspots.MIN_EARLIER_WINDOWS`,
+    :data:`analysis.stats.hotspots.MIN_RECENT_WINDOWS`);
     when the months held do not give them (e.g. police.uk gaps, a short period) the squares
-    carry this period's Gi* result only (:data:`analysis.sections.hotspots.HOT_NOW_ONLY`), the second
+    carry this period's Gi* result only (:data:`analysis.stats.hotspots.HOT_NOW_ONLY`), the
+    second
     value is False and ``attrs["classification_note"]`` says why, for the page.
     """
     trend = hotspots.hotspot_trend(placed, grid, period, available_months,
@@ -287,7 +291,8 @@ def mark_unknown_change(table: pd.DataFrame, current: Period, previous: Period,
     does not claim a change the coverage cannot support.
 
     The coverage rule is :func:`analysis.core.periods.compared_months`, as for every change table.
-    Unless both periods are complete, ``change`` becomes :data:`analysis.stats.measures.NOT_ASSESSED`
+    Unless both periods are complete, ``change`` becomes
+    :data:`analysis.stats.measures.NOT_ASSESSED`
     (the place counts are over whole periods, not the months held in both); a period with no
     month of data at all has unknown counts (NA, never 0), and so do ``diff`` and ``pct_diff``.
     """

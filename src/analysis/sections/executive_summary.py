@@ -8,7 +8,8 @@ section page. Nothing is recomputed here: every number is the section's own, so 
 cannot disagree with the section tables.
 
 Direction and significance are read from the wording the narrative helpers generate
-(``analysis.present.narrative``, ``analysis.sections.perception``): a finding says "statistically significant"
+(``analysis.present.narrative``, ``analysis.sections.perception``): a finding says "statistically
+significant"
 only when a test found it, so the summary can only report significance a test found.
 """
 

@@ -222,7 +222,8 @@ def severity_by_period(crimes: pd.DataFrame, mask: pd.Series, periods: list[Peri
 
 
 def police_uk_rows(change: pd.DataFrame) -> pd.DataFrame:
-    """The serious-violence crime types of :func:`analysis.sections.overview.crime_type_change`."""
+    """The serious-violence crime types of
+    :func:`analysis.stats.police_uk_counts.crime_type_change`."""
     rows = change[change["crime_type"].isin(POLICE_UK_TYPES)].copy()
     rows["_order"] = rows["crime_type"].map(POLICE_UK_TYPES.index)
     return rows.sort_values("_order").drop(columns="_order").reset_index(drop=True)

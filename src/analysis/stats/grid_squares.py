@@ -1,7 +1,8 @@
 """The 250 m grid over an area: events projected to British National Grid and placed in a square
 (or set aside with the reason), the area's outline and wards, and counts per square and period.
 
-Pure geometry on frames; the hotspot statistics on these counts are in :mod:`analysis.stats.hotspots`.
+Pure geometry on frames; the hotspot statistics on these counts are in
+:mod:`analysis.stats.hotspots`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 police.uk counts come from the store already grouped by month; partner extracts arrive as
 records with a date and time. These helpers turn records into the same long monthly counts
-(``month, <groups...>, count``) so the statistical core (:func:`analysis.stats.measures.change_table`,
+(``month, <groups...>, count``) so the statistical core
+(:func:`analysis.stats.measures.change_table`,
 :func:`analysis.stats.trends.xmr`) is used unchanged, and they say which months an extract covers
 so a month outside it is shown as unknown, never as zero.
 """

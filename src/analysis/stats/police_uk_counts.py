@@ -238,7 +238,8 @@ def type_rate_summary(rates: pd.DataFrame, area_code: str, crime_type: str,
     Byar interval, the force's rate, the area's place among the force's partnerships and
     the test against the force and (when configured) its peers.
 
-    ``rates`` comes from :func:`analysis.sections.overview.crime_rates` on that crime type's counts.
+    ``rates`` comes from :func:`analysis.stats.police_uk_counts.crime_rates` on that crime type's
+    counts.
     """
     by_code = rates.set_index("area_code")
     own = by_code.loc[area_code]
