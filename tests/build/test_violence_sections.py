@@ -129,4 +129,4 @@ def test_exploitation_section(report: Path) -> None:
                + change.loc["Possession of drugs", "2024/25"] - drugs) <= 6
     assert DisclosureRule.named("ons").rounded(figures["drug_trafficking_current"]) == \
         change.loc["Trafficking of drugs", "2024/25"]
-    assert any("activity, not prevalence" in f for f in figures["findings"])
+    assert any("activity, not prevalence" in f["statement"] for f in figures["findings"])

@@ -8,6 +8,16 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import ConfigError, InputError
+from analysis.core.findings import (
+    ABOVE_COMPARATORS,
+    BELOW_COMPARATORS,
+    DECREASE,
+    INCREASE,
+    NO_DIRECTION,
+    NOT_SIGNIFICANT,
+    SIGNIFICANT,
+    SIMILAR_TO_COMPARATORS,
+)
 from analysis.core.periods import Period
 from analysis.stats.indicators import (
     AREA,
@@ -18,6 +28,7 @@ from analysis.stats.indicators import (
     IndicatorKind,
     change_between,
     compare_with_wider,
+    comparison_finding,
     comparison_table,
     describe_comparison,
     describe_level,
@@ -219,3 +230,22 @@ class TestPeriodsAndWords:
         assert describe_comparison(result, "Adult reoffending") == (
             "Adult reoffending, Townsville against the rest of Shire Police: not significantly "
             "different (pooled two-proportion z-test, p = 0.131).")
+
+
+@pytest.mark.parametrize(("label", "direction", "significance"), [
+    ("significantly higher", ABOVE_COMPARATORS, SIGNIFICANT),
+    ("significantly lower", BELOW_COMPARATORS, SIGNIFICANT),
+    ("not significantly different", SIMILAR_TO_COMPARATORS, NOT_SIGNIFICANT),
+    ("significant increase", INCREASE, SIGNIFICANT),
+    ("significant decrease", DECREASE, SIGNIFICANT),
+    ("no significant change", NO_DIRECTION, NOT_SIGNIFICANT),  # the sentence states none
+])
+def test_comparison_finding_takes_its_facts_from_the_test(label, direction, significance):
+    result = {"comparison": "Townsville against the rest of England", "p_value": 0.0004,
+              "significance": label, "method": "exact conditional Poisson test"}
+    finding = comparison_finding(result, "First-time entrants", ("rate",))
+    assert finding.statement == (f"First-time entrants, Townsville against the rest of "
+                                 f"England: {label} (exact conditional Poisson test, "
+                                 f"p < 0.001).")
+    assert (finding.direction, finding.significance) == (direction, significance)
+    assert (finding.figures, finding.theme) == (("rate",), "First-time entrants")

@@ -23,18 +23,32 @@ A row without the numbers an interval needs gets no interval and the words
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from analysis.core.config import AreaConfig
 from analysis.core.errors import ConfigError, InputError
+from analysis.core.findings import (
+    ABOVE_COMPARATORS,
+    BELOW_COMPARATORS,
+    DECREASE,
+    INCREASE,
+    NO_DIRECTION,
+    NOT_SIGNIFICANT,
+    SIGNIFICANT,
+    SIMILAR_TO_COMPARATORS,
+    Finding,
+)
 from analysis.core.periods import Period
 from analysis.stats.comparators import HIGHER, LOWER, SIMILAR
 from analysis.stats.measures import (
+    NO_SIGNIFICANT_CHANGE,
     NOT_ASSESSED,
     RELIABLE_BASE,
+    SIGNIFICANT_DECREASE,
+    SIGNIFICANT_INCREASE,
     byar_interval,
     percent_change,
     poisson_change_test,
@@ -403,3 +417,24 @@ def describe_comparison(result: dict[str, object], subject: str) -> str:
     p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
     return (f"{subject}, {result['comparison']}: {result['significance']} "
             f"({result['method']}, {p_text}).")
+
+
+_COMPARISON_FACTS = {
+    HIGHER: (ABOVE_COMPARATORS, SIGNIFICANT),
+    LOWER: (BELOW_COMPARATORS, SIGNIFICANT),
+    SIMILAR: (SIMILAR_TO_COMPARATORS, NOT_SIGNIFICANT),
+    SIGNIFICANT_INCREASE: (INCREASE, SIGNIFICANT),
+    SIGNIFICANT_DECREASE: (DECREASE, SIGNIFICANT),
+    NO_SIGNIFICANT_CHANGE: (NO_DIRECTION, NOT_SIGNIFICANT),
+}
+
+
+def comparison_finding(result: Mapping[str, object], subject: str,
+                       figures: Sequence[str] = ()) -> Finding:
+    """:func:`describe_comparison`'s sentence as a Finding, with the direction and
+    significance of its test: above, below or similar to the wider area, or a significant
+    increase or decrease on the area's own previous period. A change that is not significant
+    states no direction ('no significant change'), so it has none."""
+    direction, significance = _COMPARISON_FACTS[str(result["significance"])]
+    return Finding(describe_comparison(dict(result), subject), direction, significance,
+                   tuple(figures), subject)
