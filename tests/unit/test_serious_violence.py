@@ -288,6 +288,12 @@ POLICE_FIGURES = [
 
 def _findings_and_figures(measure_change, night_share, hospital_change,
                           police_months=BOTH_YEARS):
+    """The findings' sentences and the figures; :func:`_findings` gives the Findings."""
+    findings, figures = _findings(measure_change, night_share, hospital_change, police_months)
+    return [finding.statement for finding in findings], figures
+
+
+def _findings(measure_change, night_share, hospital_change, police_months=BOTH_YEARS):
     return sv.findings_and_figures(
         _police_change(), RATE_SUMMARIES, measure_change, night_share, hospital_change,
         area_name="Kingsmere", force_name="Demoshire Police", current=CURRENT,
