@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.executive_summary import statement_of
+
 SECTIONS = ("50_serious_violence", "70_exploitation_drugs", "80_offending_reoffending")
 PERIOD = "2022"
 
@@ -27,7 +29,7 @@ def report(real_reports: dict[tuple[str, str], Path]) -> Path:
 
 def _findings(report: Path, section: str) -> list[str]:
     figures = json.loads((report / "key_figures" / f"{section}.json").read_text())["figures"]
-    return figures["findings"]["value"]
+    return [statement_of(finding) for finding in figures["findings"]["value"]]
 
 
 def test_serious_violence_shows_police_uk_and_states_limits(report: Path) -> None:
