@@ -866,6 +866,58 @@ def hospital_items(rows: pd.DataFrame, current: Period, previous: Period
     return [table], change
 
 
+WITHOUT_EXTRACT: dict[str, list[PageItem]] = {
+    "extract_measures": [Markdown(markdown_from(
+        "**Not available:** this area has no force crime extract, so these measures cannot be "
+        "shown: each {needs}.", needs=PARTNER_NEEDS))],
+    "knife_trend": [],
+    "when_and_where": [Markdown("**Not available:** data.police.uk gives only the month of "
+                                "each crime, so days and hours need the force crime extract.")],
+    "victims": [Markdown("**Not available:** victim ages need the force crime extract.")],
+    "severity": [Markdown("**Not available:** severity weights need Home Office offence codes "
+                          "(force crime extract); see the crime overview for the police.uk "
+                          "view.")],
+}
+"""What the crime-extract cells of the page show when the area has no extract."""
+
+
+def extract_parts(section: Section, crimes: pd.DataFrame, held: list[date], *, minimum: int,
+                  window: list[date], population: float
+                  ) -> tuple[dict[str, list[PageItem]], pd.DataFrame, dict[str, float]]:
+    """The crime-extract cells of the page (keyed as :data:`WITHOUT_EXTRACT`), the change
+    table of the measures with large enough counts and the weekend-night share, from the
+    area's ``crimes`` whose extract covers the months ``held``.
+
+    ``minimum`` is :func:`smallest_count_beside_a_difference`, ``window`` the months of the
+    trend charts and ``population`` the area's, for harm per 1,000 residents.
+    """
+    config, current, previous = section.config, section.period, section.previous
+    masks = serious_violence_masks(crimes)
+    serious = masks[SERIOUS_VIOLENCE]
+    measure_counts = monthly_measure_counts(crimes, masks)
+    change, small = split_small_counts(
+        change_table(measure_counts, current, previous, "measure", total_label=None,
+                     available_months=held), minimum)
+    lookup = area_lookup(config, section.root)
+    places_items, night_share = when_and_where(
+        crimes, serious, lookup.drop_duplicates("ward_code").set_index("ward_code")["ward_name"],
+        current)
+    weights, costs = value_tables(config, section.root)
+    harm = severity_by_period(crimes, serious, [previous, current], population=population,
+                              weights=weights, costs=costs)
+    cells = {
+        "extract_measures": measure_items(change, small, held, area_name=config.csp_name,
+                                          current=current, previous=previous),
+        "knife_trend": [knife_trend_chart(measure_counts, window, held,
+                                          area_name=config.csp_name, current=current)],
+        "when_and_where": places_items,
+        "victims": victim_items(crimes, serious, held, area_name=config.csp_name,
+                                current=current, previous=previous),
+        "severity": severity_tables(harm, weights, costs),
+    }
+    return cells, change, night_share
+
+
 @dataclass(frozen=True)
 class SeriousViolencePage:
     """What the serious violence notebook shows, cell by cell, in page order.
@@ -925,42 +977,12 @@ def page(section: Section) -> SeriousViolencePage:
                  for t, rates in rates_by_type.items()]
     window = [month for p in current.trend_window(3) for month in p.months]
 
-    measures_change = None
-    night_share = None
-    if crimes is None:
-        measures = [Markdown(markdown_from("**Not available:** this area has no force crime "
-                                           "extract, so these measures cannot be shown: each "
-                                           "{needs}.", needs=PARTNER_NEEDS))]
-        knife, places_items = [], [Markdown(
-            "**Not available:** data.police.uk gives only the month of each crime, so days "
-            "and hours need the force crime extract.")]
-        victims = [Markdown("**Not available:** victim ages need the force crime extract.")]
-        severity = [Markdown("**Not available:** severity weights need Home Office offence "
-                             "codes (force crime extract); see the crime overview for the "
-                             "police.uk view.")]
+    if crimes is None or held is None:
+        extract_cells, measures_change, night_share = WITHOUT_EXTRACT, None, None
     else:
-        masks = serious_violence_masks(crimes)
-        serious = masks[SERIOUS_VIOLENCE]
-        measure_counts = monthly_measure_counts(crimes, masks)
-        measures_change, small = split_small_counts(
-            change_table(measure_counts, current, previous, "measure", total_label=None,
-                         available_months=held), minimum)
-        measures = measure_items(measures_change, small, held, area_name=config.csp_name,
-                                 current=current, previous=previous)
-        knife = [knife_trend_chart(measure_counts, window, held, area_name=config.csp_name,
-                                   current=current)]
-        lookup = area_lookup(config, section.root)
-        places_items, night_share = when_and_where(
-            crimes, serious, lookup.drop_duplicates("ward_code").set_index("ward_code")[
-                "ward_name"], current)
-        victims = victim_items(crimes, serious, held, area_name=config.csp_name,
-                               current=current, previous=previous)
-        weights, costs = value_tables(config, section.root)
-        severity = severity_tables(severity_by_period(
-            crimes, serious, [previous, current],
-            population=float(populations.set_index("area_code").loc[config.csp_code,
-                                                                    "population"]),
-            weights=weights, costs=costs), weights, costs)
+        extract_cells, measures_change, night_share = extract_parts(
+            section, crimes, held, minimum=minimum, window=window, population=float(
+                populations.set_index("area_code").loc[config.csp_code, "population"]))
     hospital, hospital_change = hospital_items(hospital_rows, current, previous)
 
     findings, figures = findings_and_figures(
@@ -982,8 +1004,7 @@ def page(section: Section) -> SeriousViolencePage:
         police_monthly=police_monthly_chart(
             monthly_series(area_counts, "crime_type", list(POLICE_UK_TYPES), window,
                            force_months), config.csp_name, current),
-        extract_measures=measures, knife_trend=knife, when_and_where=places_items,
-        victims=victims, severity=severity, hospital=hospital,
+        **extract_cells, hospital=hospital,
         needs_assessment=needs_assessment_table(
             needs_assessment_summary(measures_change, police_change, hospital_change,
                                      partner_missing=PARTNER_MISSING,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import matplotlib.pyplot as plt
@@ -529,3 +530,11 @@ class TestPageParts:
         assert list(table.frame.columns) == ["Figure", "Source", "2023/24", "2024/25",
                                              "% diff.", "Change", "Note"]
         assert table.derived == {"% diff.": ("percent_change", "2024/25", "2023/24")}
+
+
+def test_the_page_without_an_extract_fills_every_extract_cell():
+    cells = {field.name for field in dataclasses.fields(sv.SeriousViolencePage)}
+    assert set(sv.WITHOUT_EXTRACT) <= cells
+    assert sv.WITHOUT_EXTRACT["knife_trend"] == []  # no chart, not an empty one
+    assert all(item.data.startswith("**Not available:**")
+               for key, items in sv.WITHOUT_EXTRACT.items() for item in items)
