@@ -5,6 +5,9 @@ in each of its strands and once in the total, so the strands add up to more than
 police.uk carries no hate flag, so without the force's extract nothing here can be shown; the
 racially or religiously aggravated offences (Home Office codes 8P, 105B, 8M, 9B, 58J) need
 the offence code, which police.uk does not publish either.
+
+:func:`page` gathers the section for its notebook: the parts each cell shows (tables and
+charts with their disclosure declared), the key figures and the findings.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ weapons) beside them for areas that have no partner extract.
 
 *Serious violence* here is homicide, violence with injury, robbery and any offence flagged
 knife/sharp instrument: the offences the Home Office Serious Violence Duty guidance names.
+
+:func:`page` gathers the section for its notebook: the parts each cell shows (tables and
+charts with their disclosure declared), the key figures and the findings.
 """
 
 from __future__ import annotations
