@@ -131,3 +131,14 @@ def test_direction_is_the_first_stated(sentence: str, direction: str) -> None:
 def test_section_links_are_relative_and_escaped() -> None:
     links = es.section_links({"10_crime_overview": "Crime <overview>"})
     assert 'href="10_crime_overview.html"' in links and "Crime &lt;overview&gt;" in links
+
+
+def test_a_recorded_finding_is_read_by_its_statement(tmp_path: Path) -> None:
+    record = {"statement": "Hate crime rose by 5 offences (3.4 %), not a statistically "
+                           "significant change.", "direction": "increase",
+              "significance": "not significant", "figures": [], "theme": ""}
+    _write(tmp_path, "60_hate_crime", {"findings": {"value": [record, "A sentence."]}})
+    table = es.findings_table(es.load_key_figures(tmp_path), {"60_hate_crime": "Hate crime"})
+    assert table["finding"].tolist() == [record["statement"], "A sentence."]
+    assert table["direction"].tolist() == ["increase", "–"]
+    assert table["significance"].tolist() == ["not significant", "no test stated"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.present.findings import Finding
+from analysis.core.findings import Finding
 
 
 def test_a_finding_round_trips_through_its_record() -> None:

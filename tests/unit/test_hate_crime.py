@@ -7,7 +7,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analysis.core.findings import INCREASE, NO_DIRECTION, NOT_ASSESSED, NOT_SIGNIFICANT, NOT_TESTED
 from analysis.core.periods import Period
+from analysis.present.presentable import Table
 from analysis.sections import hate_crime as hate
 from analysis.stats.disclosure import DisclosureRule
 
@@ -58,7 +60,8 @@ def test_published_counts_suppress_small_strands() -> None:
     assert shown["Race"] == 10 and shown["Transgender identity"] == "[c]"
     assert shown[hate.ALL_HATE] == 15
     assert hate.published_counts(counts, None, [CURRENT.label]) is counts
-    findings = hate.key_findings(change, published, 0, area_name="A", current=CURRENT, rule=ONS)
+    findings = [f.statement for f in
+                hate.key_findings(change, published, 0, area_name="A", current=CURRENT, rule=ONS)]
     # previous total 0 is suppressed under ONS, so no change sentence with exact counts
     assert findings[0] == "There were too few hate crimes in A to describe the change safely."
     # zero strands are suppressed too under ONS (a published 0 narrows the others)
@@ -116,3 +119,139 @@ def test_aggravated_offences_listed_with_total() -> None:
     assert table.iloc[-1][CURRENT.label] == 3
     late = hate.aggravated_offences(_crimes(ROWS[:4]), CURRENT, PREVIOUS)
     assert PREVIOUS.label not in late.columns and late.attrs["not_covered"] == [PREVIOUS.label]
+
+
+def _strand_tables(rows: list[tuple[str, str, str]], rule: DisclosureRule | None = ONS):
+    crimes = _crimes(rows)
+    change = hate.strand_change(crimes, CURRENT, PREVIOUS)
+    counts = hate.strand_counts(change, crimes, CURRENT, PREVIOUS)
+    return crimes, change, counts, hate.publishable_total(change, rule)
+
+
+TWELVE_AND_TEN = ([("2024-03-01", "race", "8P")] * 6 + [("2024-04-01", "race", "8P")] * 6
+                  + [("2024-01-01", "race;religion", "8P")] * 5
+                  + [("2024-02-01", "race;religion", "8P")] * 5)
+"""Every month of both periods: 12 hate crimes now (race), 10 before (race and religion)."""
+
+
+def test_findings_carry_the_total_change_and_state_no_direction_otherwise() -> None:
+    _, change, counts, _ = _strand_tables(TWELVE_AND_TEN)
+    published = hate.published_counts(counts, ONS, [PREVIOUS.label, CURRENT.label])
+    total, strands, multi = hate.key_findings(change, published, 12, area_name="A",
+                                              current=CURRENT, rule=ONS)
+    # 12 against 10: +2 (20.0 %), not significant (exact test)
+    assert total.statement == ("Hate crime in A rose by 2 offences (20.0 %), not a "
+                               "statistically significant change.")
+    assert (total.direction, total.significance) == (INCREASE, NOT_SIGNIFICANT)
+    assert total.figures == ("hate_total_current", "hate_total_previous", "hate_pct_diff",
+                             "hate_significance")
+    assert (strands.direction, strands.significance) == (NO_DIRECTION, NOT_TESTED)
+    assert strands.figures[:2] == ("hate_race_current", "hate_religion_current")
+    assert multi.statement.startswith("10 hate crimes")  # 12 rounded to the nearest 5
+
+
+def test_a_total_too_small_to_publish_is_not_assessed() -> None:
+    _, change, counts, _ = _strand_tables([("2024-03-01", "race", "8P")] * 3)
+    [total, *_] = hate.key_findings(change, counts, 0, area_name="A", current=CURRENT,
+                                    rule=ONS)
+    assert (total.direction, total.significance) == (NO_DIRECTION, NOT_ASSESSED)
+    assert hate.NOT_AVAILABLE.significance == NOT_ASSESSED
+
+
+def test_strand_key_for_known_and_unexpected_strands() -> None:
+    assert hate.strand_key("Religion or belief") == "religion"
+    assert hate.strand_key("Transgender identity") == "transgender"
+    assert hate.strand_key("Alternative sub-culture") == "alternative_sub_culture"
+
+
+def test_header_notes_without_an_extract_and_with_crimes_outside() -> None:
+    sources, caveats = hate.header_notes(None, 0, available=False, police_source="police.uk",
+                                         area_name="A", current=CURRENT, previous=PREVIOUS)
+    assert sources == ["police.uk"]
+    assert len(caveats) == 4 and caveats[-1].startswith("No partner crime extract")
+    crimes = _crimes(ROWS)
+    sources, caveats = hate.header_notes(crimes, 3, available=True, police_source="police.uk",
+                                         area_name="A", current=CURRENT, previous=PREVIOUS)
+    assert sources[1] == ("Partner crime extract: 6 crimes in A, committed Jan 2024 to Apr "
+                          "2024; Home Office offence classification")
+    assert caveats[2] == ("3 crimes in the extract are outside A or could not be placed, and "
+                          "are not counted.")
+    assert len(caveats) == 6
+
+
+def test_strand_items_with_a_publishable_total() -> None:
+    _, _, counts, total = _strand_tables(TWELVE_AND_TEN)
+    strands, change = hate.strand_items(counts, total, current=CURRENT, previous=PREVIOUS)
+    assert (strands.name, change.name) == ("hate_strands", "hate_total_change")
+    assert strands.counts == [PREVIOUS.label, CURRENT.label]
+    assert change.frame.iloc[0].tolist()[:4] == ["All hate crime (each crime once)", 10, 12, 2]
+    assert change.derived == {"# diff.": ("difference", CURRENT.label, PREVIOUS.label),
+                              "% diff.": ("percent_change", CURRENT.label, PREVIOUS.label)}
+
+
+def test_strand_items_say_what_is_unknown_and_too_small() -> None:
+    # the extract covers March and April only: the previous period is not covered
+    _, _, counts, total = _strand_tables([("2024-03-01", "race", "8P"),
+                                          ("2024-04-01", "race", "8P")])
+    items = hate.strand_items(counts, total, current=CURRENT, previous=PREVIOUS)
+    assert [type(item).__name__ for item in items] == ["Markdown", "Table", "Markdown"]
+    assert PREVIOUS.label in items[0].data
+    assert items[2].data == "There were too few hate crimes to show the change safely."
+    assert items[1].counts == [CURRENT.label]
+
+
+def test_trend_items_leave_out_the_xmr_chart_below_two_known_quarters() -> None:
+    quarters = pd.DataFrame({"quarter": [date(2024, 1, 1), date(2024, 4, 1)],
+                             "hate_crimes": [3.0, np.nan]})
+    [trend] = hate.trend_items(quarters, [], area_name="A", current=CURRENT)
+    assert trend.name == "hate_quarterly_trend" and trend.counts == ["hate_crimes"]
+    known = quarters.assign(hate_crimes=[3.0, 5.0])
+    items = hate.trend_items(known, [], area_name="A", current=CURRENT)
+    assert [item.name for item in items[:2]] == ["hate_quarterly_trend", "hate_xmr"]
+
+
+def test_aggravated_and_ward_tables_need_a_covered_period() -> None:
+    frame = pd.DataFrame({"ward": ["W1", "All wards"], CURRENT.label: [3, 3]})
+    assert hate.ward_table(frame, [], current=CURRENT, previous=PREVIOUS) == []
+    assert hate.aggravated_table(frame, [], current=CURRENT, previous=PREVIOUS) == []
+    [wards] = hate.ward_table(frame, [CURRENT.label], current=CURRENT, previous=PREVIOUS)
+    assert isinstance(wards, Table)
+    assert (wards.order, wards.total_row, list(wards.frame.columns)) == (
+        CURRENT.label, 1, ["Ward", CURRENT.label])
+
+
+class _RecordingSection:
+    """What record_key_figures uses of a Section: the periods, record and published_change
+    (the ONS rule: rounded to 5, 1 to 9 hidden)."""
+
+    period, previous = CURRENT, PREVIOUS
+
+    def __init__(self) -> None:
+        self.recorded: dict[str, object] = {}
+
+    def record(self, key, value, *, label=None, source="open"):
+        self.recorded[key] = value
+
+    def published_change(self, figures):
+        return {**figures, "current": ONS.publish(figures["current"]),
+                "previous": ONS.publish(figures["previous"])}
+
+
+def test_record_key_figures_as_published() -> None:
+    crimes, _, counts, total = _strand_tables(TWELVE_AND_TEN)
+    columns = [PREVIOUS.label, CURRENT.label]
+    published = hate.published_counts(counts, ONS, columns)
+    section = _RecordingSection()
+    hate.record_key_figures(section, total, published,
+                            hate.aggravated_offences(crimes, CURRENT, PREVIOUS), ONS)
+    figures = section.recorded
+    assert (figures["hate_total_current"], figures["hate_total_previous"]) == (10, 10)
+    assert figures["hate_race_current"] == 10 and figures["hate_religion_current"] == "[c]"
+    assert figures["hate_aggravated_current"] == 10  # twelve 8P offences, rounded
+
+
+def test_record_key_figures_without_a_total_or_a_covered_current_period() -> None:
+    section = _RecordingSection()
+    published = pd.DataFrame({"strand": ["Race"], PREVIOUS.label: [10]})
+    hate.record_key_figures(section, None, published, published, ONS)
+    assert section.recorded == {}

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.core import vocabulary
-from analysis.core.periods import Period
+from analysis.core.findings import (
+    ABOVE_COMPARATORS,
+    DECREASE,
+    INCREASE,
+    NO_DIRECTION,
+    NOT_ASSESSED,
+    NOT_SIGNIFICANT,
+    NOT_TESTED,
+    SIGNIFICANT,
+)
+from analysis.core.periods import Period, compared_months
 from analysis.sections import serious_violence as sv
 from analysis.stats import partner_counts
 from analysis.stats.disclosure import DisclosureRule, apply_disclosure, check_disclosure
+from analysis.stats.harm import shipped_severity_weights, shipped_unit_costs
 from analysis.stats.measures import change_table
 
 
@@ -290,6 +303,12 @@ POLICE_FIGURES = [
 
 def _findings_and_figures(measure_change, night_share, hospital_change,
                           police_months=BOTH_YEARS):
+    """The findings' sentences and the figures; :func:`_findings` gives the Findings."""
+    findings, figures = _findings(measure_change, night_share, hospital_change, police_months)
+    return [finding.statement for finding in findings], figures
+
+
+def _findings(measure_change, night_share, hospital_change, police_months=BOTH_YEARS):
     return sv.findings_and_figures(
         _police_change(), RATE_SUMMARIES, measure_change, night_share, hospital_change,
         area_name="Kingsmere", force_name="Demoshire Police", current=CURRENT,
@@ -352,3 +371,173 @@ class TestFindingsAndFigures:
             "Kingsmere's rate of violence and sexual offences was 55.3 per 1,000 residents, the "
             "highest of 4 partnerships in Demoshire Police (over the 10 months held: a full-year "
             "rate would be higher).")
+
+
+class TestFindingFields:
+    """Direction and significance come from each change row, not from the sentence."""
+
+    def test_every_source_supplied(self):
+        measures = pd.DataFrame({
+            "measure": [sv.KNIFE], "current": [210.0], "previous": [150.0], "diff": [60.0],
+            "pct_diff": [40.0], "pct_reliable": [True], "p_value": [0.001834],
+            "significance": ["significant increase"], "complete": [True]})
+        hospital = {"current": 600, "previous": 612, "diff": -12, "pct_diff": -2.0,
+                    "significance": "no significant change"}
+        findings, _ = _findings(measures, {"share_percent": 60.0}, hospital)
+        fields = [(f.direction, f.significance) for f in findings]
+        assert fields == [
+            (INCREASE, SIGNIFICANT),  # violence and sexual offences, police.uk
+            (NO_DIRECTION, NOT_ASSESSED),  # robbery: months missing, no change given
+            (ABOVE_COMPARATORS, NOT_TESTED),  # the highest rate of 4 partnerships
+            (INCREASE, SIGNIFICANT),  # knife crime
+            (NO_DIRECTION, NOT_TESTED),  # weekend-night share
+            (DECREASE, NOT_SIGNIFICANT),  # A&E
+        ]
+        assert findings[3].figures[0] == "knife_crime_current"
+        assert findings[5].figures == ("ae_assault_attendances_current",)
+
+    def test_missing_sources_are_not_assessed_and_a_middle_place_has_no_direction(self):
+        summaries = [{**RATE_SUMMARIES[0], "position": "2nd highest of 4"}]
+        findings, _ = sv.findings_and_figures(
+            _police_change(), summaries, None, None, None, area_name="K", force_name="F",
+            current=CURRENT, previous=PREVIOUS, police_months=BOTH_YEARS)
+        rate, extract, hospital = findings[2:]
+        assert (rate.direction, rate.significance) == (NO_DIRECTION, NOT_TESTED)
+        assert extract.significance == hospital.significance == NOT_ASSESSED
+        withheld = {"current": np.nan, "previous": np.nan, "diff": np.nan, "pct_diff": np.nan,
+                    "significance": "significant increase",
+                    "withheld": "not shown, a count is under 10 (disclosure control)"}
+        findings, figures = sv.findings_and_figures(
+            _police_change(), RATE_SUMMARIES, None, None, withheld, area_name="K",
+            force_name="F", current=CURRENT, previous=PREVIOUS, police_months=BOTH_YEARS)
+        assert (findings[3].direction, findings[3].significance) == (NO_DIRECTION, NOT_ASSESSED)
+        assert findings[3].figures == ()
+        assert not any(key.startswith("ae_") for key, _, _ in figures)
+
+
+class TestPageParts:
+    def test_smallest_count_beside_a_difference(self):
+        assert sv.smallest_count_beside_a_difference("none") == 0
+        assert sv.smallest_count_beside_a_difference("ons") == 10
+
+    def test_police_uk_tables_are_open_data_with_their_counts_declared(self):
+        change = _police_change()
+        change.attrs["months_compared"] = compared_months(CURRENT, PREVIOUS, BOTH_YEARS)
+        table = sv.police_uk_change_table(change, CURRENT, PREVIOUS, "Kingsmere")
+        assert (table.name, table.source) == ("police_uk_change", "open")
+        assert table.counts == ["2023/24", "2024/25"]
+        assert table.caption.startswith("Violence, robbery and weapons offences "
+                                        "(data.police.uk), Kingsmere: 2024/25 compared with "
+                                        "2023/24. ")
+        summaries = [{"crime_type": "Robbery", "crimes": 12, "rate": 1.234, "lower": 0.6,
+                      "upper": 2.1, "force_rate": 1.0, "against_force": "not significant",
+                      "position": "2nd highest of 4", "against_peers": "no peer group"}]
+        rates = sv.rates_table(summaries, "Demoshire Police", CURRENT, "Mid-2023")
+        assert rates.caption == "Rates per 1,000 population, 2024/25 (Mid-2023)"
+        assert rates.frame.iloc[0].tolist()[:4] == ["Robbery", 12, 1.23, "0.60 to 2.10"]
+
+    def test_funnel_shows_the_partnerships_and_draws_around_the_force_rate(self):
+        rates = pd.DataFrame({"area_level": ["CSP", "CSP", "PFA"], "area_name": ["A", "B", "F"],
+                              "count": [50, 30, 80], "population": [1000, 1000, 2000],
+                              "rate": [50.0, 30.0, 40.0]})
+        chart = sv.violence_funnel(rates, "A", CURRENT)
+        assert chart.data.to_dict("list") == {"area": ["A", "B"], "count": [50, 30],
+                                              "population": [1000, 1000], "rate": [50.0, 30.0]}
+        figure = chart.draw(chart.data)
+        assert figure.axes[0].get_title() == ("Violence and sexual offences against population, "
+                                              "2024/25")
+        plt.close(figure)
+
+    def test_measure_items_keep_small_counts_apart_and_say_which_months_are_missing(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        # May 2023 to Jun 2024: both years partly covered
+        held = partner_counts.crime_extract_months(CRIMES)
+        change, small = partner_counts.split_small_counts(
+            change_table(partner_counts.monthly_measure_counts(CRIMES, masks), CURRENT, PREVIOUS,
+                         "measure", total_label=None, available_months=held), 10)
+        items = sv.measure_items(change, small, held, area_name="K", current=CURRENT,
+                                 previous=PREVIOUS)
+        assert [getattr(item, "name", "text") for item in items] == [
+            "measures_change", "small_counts", "text"]
+        assert items[1].counts == ["2024/25", "2023/24"]  # counts only, no difference
+        assert "misses 1 of 12 months of 2023/24" in items[2].data  # April 2023
+        full = sv.measure_items(change, small.iloc[0:0], BOTH_YEARS, area_name="K",
+                                current=CURRENT, previous=PREVIOUS)
+        assert [item.name for item in full] == ["measures_change"]
+
+    def test_knife_trend_is_empty_outside_the_extract(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        counts = partner_counts.monthly_measure_counts(CRIMES, masks)
+        window = [date(2024, 5, 1), date(2024, 6, 1), date(2024, 7, 1)]
+        chart = sv.knife_trend_chart(counts, window, partner_counts.crime_extract_months(CRIMES),
+                                     area_name="K", current=CURRENT)
+        assert (chart.source, chart.counts) == ("partner", [sv.KNIFE, vocabulary.ROBBERY])
+        assert chart.data[sv.KNIFE].tolist()[:2] == [2.0, 0.0]
+        assert pd.isna(chart.data[sv.KNIFE].iloc[2])  # July 2024: after the extract
+
+    def test_when_and_where(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        wards = pd.Series({"E05A": "Ward A", "E05B": "Ward B"})
+        items, share = sv.when_and_where(CRIMES, masks[sv.SERIOUS_VIOLENCE], wards, CURRENT)
+        # violence outside the home in 2024/25: E01A Fri 23:00 and Sat 01:30 (both weekend
+        # nights), E01B the Sunday 03:00 homicide (not): 2 of 3
+        assert share == {"crimes": 3, "weekend_night": 2, "share_percent": pytest.approx(66.667,
+                                                                                      abs=1e-3)}
+        chart, places, text = items
+        assert chart.data.drop(columns="day").to_numpy().sum() == 5  # serious violence
+        assert places.frame["ward"].tolist() == ["Ward A", "Ward B"]
+        assert places.frame.iloc[0, 2:].tolist() == [2, 2, 2]
+        # every cell holds one crime: the first in the week's order is Tuesday 14:00
+        assert text.data == ("Busiest hour for serious violence: **Tuesday 14:00-14:59**. In "
+                             "the two LSOAs with most violence outside the home (E01A, E01B), "
+                             r"**66\.7 %** of it fell on Friday and Saturday nights.")
+
+    def test_victim_items_with_a_total_row_and_a_note_for_missing_months(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        held = partner_counts.crime_extract_months(CRIMES)
+        table, note = sv.victim_items(CRIMES, masks[sv.SERIOUS_VIOLENCE], held, area_name="K",
+                                      current=CURRENT, previous=PREVIOUS)
+        assert table.total_row == len(table.frame) - 1 == 5
+        total = table.frame.iloc[-1]
+        assert total["Victim age"] == "All serious violence"
+        # 2023/24 holds no serious violence in the months the extract has: unknown, not 0
+        assert pd.isna(total["2023/24"]) and total["2024/25"] == 5
+        assert "misses" in note.data
+
+    def test_severity_tables_keep_sums_of_weights_not_counts(self):
+        masks = sv.serious_violence_masks(CRIMES)
+        weights, costs = shipped_severity_weights(), shipped_unit_costs()
+        harm = sv.severity_by_period(CRIMES, masks[sv.SERIOUS_VIOLENCE], [CURRENT],
+                                     population=2000, weights=weights, costs=costs)
+        severity, gaps = sv.severity_tables(harm, weights, costs)
+        assert (severity.name, gaps.name) == ("severity", "severity_gaps")
+        assert severity.frame["Share weighted (%)"].tolist() == [100.0]
+        assert set(severity.kept) == {"Harm (severity-weighted days)",
+                                      "Harm per 1,000 residents (severity-weighted days)",
+                                      f"Cost ({harm.cost_unit})",
+                                      f"Cost per 1,000 residents ({harm.cost_unit})"}
+
+    def test_hospital_items_without_attendances_say_so(self):
+        items, change = sv.hospital_items(pd.DataFrame(), CURRENT, PREVIOUS)
+        assert change is None
+        assert items[0].data == ("**A&E assault attendances:** needs A&amp;E assault "
+                                 "attendances in the indicators extract, not supplied.")
+
+    def test_needs_assessment_table_headings(self):
+        police = pd.DataFrame({"crime_type": ["Robbery"], "current": [10], "previous": [8],
+                               "pct_diff": [25.0], "pct_reliable": [True],
+                               "significance": ["no significant change"]})
+        table = sv.needs_assessment_table(
+            sv.needs_assessment_summary(None, police, None, partner_missing="x",
+                                        hospital_missing="y"), "K", CURRENT, PREVIOUS)
+        assert list(table.frame.columns) == ["Figure", "Source", "2023/24", "2024/25",
+                                             "% diff.", "Change", "Note"]
+        assert table.derived == {"% diff.": ("percent_change", "2024/25", "2023/24")}
+
+
+def test_the_page_without_an_extract_fills_every_extract_cell():
+    cells = {field.name for field in dataclasses.fields(sv.SeriousViolencePage)}
+    assert set(sv.WITHOUT_EXTRACT) <= cells
+    assert sv.WITHOUT_EXTRACT["knife_trend"] == []  # no chart, not an empty one
+    assert all(item.data.startswith("**Not available:**")
+               for key, items in sv.WITHOUT_EXTRACT.items() for item in items)

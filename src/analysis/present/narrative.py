@@ -11,8 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from analysis.core.periods import LIKE_FOR_LIKE, NOT_COMPARED, MonthsCompared
-from analysis.present.findings import (
+from analysis.core.findings import (
     ABOVE_COMPARATORS,
     BELOW_COMPARATORS,
     DECREASE,
@@ -26,6 +25,7 @@ from analysis.present.findings import (
     SIMILAR_TO_COMPARATORS,
     Finding,
 )
+from analysis.core.periods import LIKE_FOR_LIKE, NOT_COMPARED, MonthsCompared
 from analysis.stats.comparators import HIGHER, LOWER
 from analysis.stats.measures import (
     NO_SIGNIFICANT_CHANGE,
@@ -159,7 +159,7 @@ def change_finding(
     compared: MonthsCompared | None = None,
     figures: Sequence[str] = (),
 ) -> Finding:
-    """:func:`describe_change`'s sentence as a :class:`~analysis.present.findings.Finding`, with the
+    """:func:`describe_change`'s sentence as a :class:`~analysis.core.findings.Finding`, with the
     direction and significance of the same row: none and 'not assessed' when the change is
     withheld or not compared, 'not assessed' when a period is incomplete, otherwise the
     row's test. ``figures`` names the key figures the finding rests on.

@@ -35,6 +35,7 @@ from analysis.core.files import (
     store_dir,
     strict_json,
 )
+from analysis.core.findings import Finding
 from analysis.core.periods import Period, compared_months, comparison_period
 from analysis.core.safe_text import escape_html, html_from, markdown_from, write_csv
 from analysis.inputs.areas import load_area
@@ -49,7 +50,6 @@ from analysis.present.disclosure_register import (
     publish,
     write_section_register,
 )
-from analysis.present.findings import Finding
 from analysis.present.presentable import Chart, Table
 from analysis.stats.disclosure import DisclosureRule
 from analysis.stats.measures import RELIABLE_BASE, percent_change
@@ -331,7 +331,7 @@ class Section:
     def findings(self, findings: Sequence[Finding | str]) -> HTML:
         """Show findings and add them to the section's list for the executive summary.
 
-        A :class:`~analysis.present.findings.Finding` is kept with its direction and significance; a
+        A :class:`~analysis.core.findings.Finding` is kept with its direction and significance; a
         plain sentence (sections not yet converted) is kept as text.
         """
         kept = self.key_figures.get("findings", {}).get("value", [])

@@ -10,24 +10,63 @@ weapons) beside them for areas that have no partner extract.
 
 *Serious violence* here is homicide, violence with injury, robbery and any offence flagged
 knife/sharp instrument: the offences the Home Office Serious Violence Duty guidance names.
+
+:func:`page` gathers the section for its notebook: the parts each cell shows (tables and
+charts with their disclosure declared), the key figures and the findings.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
+from IPython.display import HTML, Markdown
 
+from analysis.core.findings import (
+    ABOVE_COMPARATORS,
+    NO_DIRECTION,
+    NOT_ASSESSED,
+    NOT_TESTED,
+    Finding,
+)
 from analysis.core.periods import Period
+from analysis.core.safe_text import markdown_from
 from analysis.core.vocabulary import POSSESSION_OF_WEAPONS, ROBBERY, VIOLENCE_GROUP, WEAPONS_GROUP
-from analysis.present.disclosure_register import OPEN, PARTNER
-from analysis.present.narrative import describe_change
-from analysis.stats.harm import HarmAndCost, ValueTable, harm_and_cost
-from analysis.stats.measures import count_headings, require_columns
-from analysis.stats.partner_counts import as_mask, crime_months, flag_mask, measure_row
+from analysis.present import maps
+from analysis.present.charts import monthly_trend, plot_funnel
+from analysis.present.disclosure_register import OPEN, PARTNER, change_columns
+from analysis.present.narrative import change_finding
+from analysis.present.page import Section, police_uk_source
+from analysis.present.presentable import Chart, Table
+from analysis.stats import indicators, police_uk_counts, profiles
+from analysis.stats.comparators import funnel_limits
+from analysis.stats.disclosure import DisclosureRule
+from analysis.stats.harm import HarmAndCost, ValueTable, harm_and_cost, value_tables
+from analysis.stats.measures import change_table, count_headings, require_columns
+from analysis.stats.partner_counts import (
+    area_crimes,
+    as_mask,
+    crime_extract_months,
+    crime_months,
+    flag_mask,
+    in_period,
+    measure_row,
+    monthly_measure_counts,
+    presentable_measures,
+    split_small_counts,
+    wide_monthly_series,
+)
+from analysis.stats.police_uk_counts import (
+    counts_of_type,
+    presentable_type_rates,
+    type_rate_summary,
+)
+from analysis.store import query
+from analysis.store.area import area_lookup, force_populations, population_release
 
 VIOLENCE_WITH_INJURY = "Violence with injury"
 HOMICIDE = "Homicide"
@@ -223,7 +262,7 @@ def severity_by_period(crimes: pd.DataFrame, mask: pd.Series, periods: list[Peri
 
 def police_uk_rows(change: pd.DataFrame) -> pd.DataFrame:
     """The serious-violence crime types of
-    :func:`analysis.stats.police_uk_counts.crime_type_change`."""
+    :func:`analysis.sections.police_uk_counts.crime_type_change`."""
     rows = change[change["crime_type"].isin(POLICE_UK_TYPES)].copy()
     rows["_order"] = rows["crime_type"].map(POLICE_UK_TYPES.index)
     return rows.sort_values("_order").drop(columns="_order").reset_index(drop=True)
@@ -302,7 +341,8 @@ def header_notes(*, police_source: str, population_vintage: str,
     """The data sources and caveats the section's page header lists.
 
     ``police_source`` is :func:`analysis.present.page.police_uk_source`; ``extract_months`` is
-    :func:`extract_months` of the force crime extract (None without one) and
+    :func:`~analysis.stats.partner_counts.crime_extract_months` of the force crime extract (None
+    without one) and
     ``hospital_source`` the A&E attendances' source (None without them), so each source
     is listed only when it was supplied, and a missing extract is named as a caveat.
     ``minimum`` is the smallest count shown beside a difference (:func:`split_small_counts`).
@@ -359,8 +399,8 @@ def findings_and_figures(
     current: Period,
     previous: Period,
     police_months: list[date],
-) -> tuple[list[str], list[tuple[str, object, str]]]:
-    """Plain-English findings and the key figures (key, value, label) for the summary.
+) -> tuple[list[Finding], list[tuple[str, object, str]]]:
+    """The findings and the key figures (key, value, label) for the summary.
 
     ``police_change`` is :func:`police_uk_rows`; ``rate_summaries`` the
     :func:`type_rate_summary` of each police.uk type; ``measure_change`` the crime-extract
@@ -368,19 +408,22 @@ def findings_and_figures(
     :func:`weekend_night_share` of the two busiest LSOAs (None without an extract);
     ``hospital_change`` the A&E change (None without A&E data). A count that is unknown
     (months missing) is never recorded as a figure, and a missing source is said so in a
-    finding rather than left out silently.
+    finding rather than left out silently (not assessed: it could not be made). Each
+    finding names the key figures it rests on.
     """
-    findings: list[str] = []
+    findings: list[Finding] = []
     figures: list[tuple[str, object, str]] = []
     police = police_change.set_index("crime_type")
     for crime_type in POLICE_UK_TYPES:
         if crime_type not in police.index:
             continue
         row = police.loc[crime_type]
-        findings.append(describe_change(row, f"{crime_type} (data.police.uk)",
-                                        force_pct=row["force_pct_diff"], force_label=force_name,
-                                        compared=police_change.attrs.get("months_compared")))
         key = f"police_uk_{_POLICE_UK_KEYS[crime_type]}"
+        known = [] if pd.isna(row["current"]) else [f"{key}_current"]
+        findings.append(change_finding(row, f"{crime_type} (data.police.uk)",
+                                       force_pct=row["force_pct_diff"], force_label=force_name,
+                                       compared=police_change.attrs.get("months_compared"),
+                                       figures=[*known, f"{key}_significance"]))
         if not pd.isna(row["current"]):  # the label names the months counted
             figures.append((f"{key}_current", int(row["current"]),
                             f"{crime_type} (police.uk) "
@@ -389,20 +432,25 @@ def findings_and_figures(
                         f"{crime_type} (police.uk) change"))
     violence = next(s for s in rate_summaries if s["crime_type"] == "Violence and sexual offences")
     coverage = current.coverage(police_months)
-    findings.append(f"{area_name}'s rate of violence and sexual offences was "
-                    f"{violence['rate']:.1f} per 1,000 residents, the {violence['position']} "
-                    f"partnerships in {force_name}"
-                    + ("." if coverage.complete else
-                       f" (over the {len(current) - len(coverage.missing)} months held: a "
-                       "full-year rate would be higher)."))
+    first = str(violence["position"]).removeprefix("joint ").startswith("highest")
+    findings.append(Finding(
+        f"{area_name}'s rate of violence and sexual offences was {violence['rate']:.1f} per "
+        f"1,000 residents, the {violence['position']} partnerships in {force_name}"
+        + ("." if coverage.complete else
+           f" (over the {len(current) - len(coverage.missing)} months held: a full-year rate "
+           "would be higher)."),
+        ABOVE_COMPARATORS if first else NO_DIRECTION, NOT_TESTED,
+        ("police_uk_violence_sexual_offences_rate",), "Violence and sexual offences rate"))
     figures.append(("police_uk_violence_sexual_offences_rate", round(violence["rate"], 2),
                     f"Violence and sexual offences per 1,000 (police.uk), {current.label}"))
     for measure, key in _HEADLINE_MEASURES:
         row = measure_row(measure_change, measure)
         if row is None or row[["current", "previous"]].isna().any():
             continue  # no extract, small numbers (published only under control) or months missing
-        findings.append(describe_change(row, measure,
-                                        compared=measure_change.attrs.get("months_compared")))
+        findings.append(change_finding(
+            row, measure, compared=measure_change.attrs.get("months_compared"),
+            figures=[f"{key}_{part}" for part in ("current", "previous", "pct_diff", "p_value",
+                                                  "significance")]))
         before, now = count_headings(measure_change, current, previous)
         figures += [
             (f"{key}_current", int(row["current"]), f"{measure} {now}"),
@@ -413,22 +461,411 @@ def findings_and_figures(
             (f"{key}_significance", str(row["significance"]), f"{measure} change"),
         ]
     if night_share is not None:
-        findings.append(f"{night_share['share_percent']:.1f} % of violence outside the home in "
-                        "the two busiest neighbourhoods happened on Friday and Saturday nights "
-                        "(22:00 to 01:59), eight hours that make up under 5 % of the week.")
+        findings.append(Finding(
+            f"{night_share['share_percent']:.1f} % of violence outside the home in the two "
+            "busiest neighbourhoods happened on Friday and Saturday nights (22:00 to 01:59), "
+            "eight hours that make up under 5 % of the week.",
+            figures=("violence_weekend_night_share",), theme="Weekend nights"))
         figures.append(("violence_weekend_night_share", round(night_share["share_percent"], 1),
                         "% of violence in the two busiest LSOAs on Fri/Sat nights"))
     if hospital_change is not None:
-        findings.append(describe_change(hospital_change, "Assault attendances at A&E",
-                                        unit="attendances"))
-        if not pd.isna(hospital_change["current"]):  # NaN: withheld or unknown
+        known = not pd.isna(hospital_change["current"])  # NaN: withheld or unknown
+        findings.append(change_finding(
+            hospital_change, "Assault attendances at A&E", unit="attendances",
+            figures=["ae_assault_attendances_current"] if known else []))
+        if known:
             figures.append(("ae_assault_attendances_current", int(hospital_change["current"]),
                             f"A&E assault attendances {current.label}"))
     if measure_change is None:
-        findings.append("Knife crime, violence with injury, homicide, victims under 25 and the "
-                        "times of violence cannot be reported: they need the force's crime "
-                        "extract.")
+        findings.append(Finding(
+            "Knife crime, violence with injury, homicide, victims under 25 and the times of "
+            "violence cannot be reported: they need the force's crime extract.",
+            significance=NOT_ASSESSED, theme="Force crime extract"))
     if hospital_change is None:
-        findings.append("Hospital (A&E) assault data were not supplied, so violence that is not "
-                        "reported to the police is not shown.")
+        findings.append(Finding(
+            "Hospital (A&E) assault data were not supplied, so violence that is not reported "
+            "to the police is not shown.", significance=NOT_ASSESSED, theme="A&E assaults"))
     return findings, figures
+
+
+PARTNER_NEEDS = ("needs the force's crime extract (Home Office offence codes, knife and "
+                 "night-time-economy flags, victim age, date and time)")
+"""What the crime-extract measures need, as the page says when the extract is missing."""
+PARTNER_MISSING = f"{PARTNER_NEEDS}, not supplied"
+HOSPITAL_MISSING = "needs A&E assault attendances in the indicators extract, not supplied"
+
+PageItem = Table | Chart | Markdown | HTML
+"""One thing a notebook cell shows: a table or chart with its declaration, or page text."""
+
+_CHANGE_FORMATS = {"# diff.": "{:+,}", "% diff.": "{:+.1f}"}
+
+_SEVERITY_HEADINGS = {
+    "period": "Period", "crimes": "Offences", "crimes_weighted": "Offences weighted",
+    "weighted_share": "Share weighted (%)", "severity_days": "Harm (severity-weighted days)",
+    "severity_days_per_1000": "Harm per 1,000 residents (severity-weighted days)",
+    "crimes_costed": "Offences costed", "costed_share": "Share costed (%)"}
+
+
+def smallest_count_beside_a_difference(disclosure: str) -> int:
+    """The smallest count shown with a difference and % (:func:`split_small_counts`): one
+    above the area's suppression threshold, 0 when the area publishes counts as they are."""
+    return 0 if disclosure == "none" else DisclosureRule.named(disclosure).suppress_max + 1
+
+
+def police_uk_change_table(change: pd.DataFrame, current: Period, previous: Period,
+                           area_name: str) -> Table:
+    """The police.uk change table (:func:`police_uk_rows`) as the page shows it."""
+    shown = police_uk_counts.presentable(change, current, previous)
+    before, now = shown.columns[1], shown.columns[2]
+    return Table(shown, "police_uk_change",
+                 f"Violence, robbery and weapons offences (data.police.uk), {area_name}: "
+                 f"{current.label} compared with {previous.label}. "
+                 f"{change.attrs['months_compared'].note()}",
+                 source=OPEN, counts=[before, now],
+                 formats={before: "{:,}", now: "{:,}", **_CHANGE_FORMATS,
+                          "Force % diff.": "{:+.1f}"})
+
+
+def rates_table(summaries: list[dict[str, object]], force_name: str, current: Period,
+                population_vintage: str) -> Table:
+    """The rates of :func:`type_rate_summary` for each police.uk type, as a page table."""
+    return Table(presentable_type_rates(summaries, force_name), "police_uk_rates",
+                 f"Rates per 1,000 population, {current.label} ({population_vintage})",
+                 source=OPEN, counts=["Crimes"], formats={"Crimes": "{:,}"})
+
+
+def violence_funnel(violence_rates: pd.DataFrame, area_name: str, current: Period) -> Chart:
+    """Every partnership's violence and sexual offences rate against its population, with
+    the funnel around the force rate (``violence_rates``:
+    :func:`analysis.sections.police_uk_counts.crime_rates`
+    of that type)."""
+    csp_rates = violence_rates[violence_rates["area_level"] == "CSP"].rename(
+        columns={"area_name": "area"})
+    force_rate = float(violence_rates.loc[violence_rates["area_level"] == "PFA", "rate"].iloc[0])
+    return Chart(
+        lambda _published: plot_funnel(
+            csp_rates, funnel_limits(force_rate, csp_rates["population"]), highlight=area_name,
+            title=f"Violence and sexual offences against population, {current.label}"),
+        csp_rates[["area", "count", "population", "rate"]], "violence_funnel", source=OPEN,
+        counts=["count"])
+
+
+def police_monthly_chart(trend: pd.DataFrame, area_name: str, current: Period) -> Chart:
+    """The police.uk types per month (:func:`~analysis.stats.partner_counts.wide_monthly_series`),
+    the period shaded."""
+    return Chart(
+        lambda published: monthly_trend(
+            published, value_cols=list(POLICE_UK_TYPES),
+            title=f"Serious violence categories per month (data.police.uk), {area_name}",
+            ylabel="crimes per month", shade=(current.start, current.end)),
+        trend, "police_uk_monthly", source=OPEN, counts=list(POLICE_UK_TYPES))
+
+
+def measure_items(change: pd.DataFrame, small: pd.DataFrame, available_months: list[date], *,
+                  area_name: str, current: Period, previous: Period) -> list[PageItem]:
+    """The crime-extract measures: the change table of the measures with large enough counts,
+    the small counts apart (counts only) when there are any, and a note when the extract
+    misses months of either period (``change`` and ``small``: :func:`split_small_counts`)."""
+    shown = presentable_measures(change, current, previous)
+    before, now = shown.columns[1], shown.columns[2]
+    items: list[PageItem] = [Table(
+        shown, "measures_change",
+        f"Serious violence measures (force crime extract), {area_name}: {current.label} "
+        f"compared with {previous.label}. {change.attrs['months_compared'].note()}",
+        source=PARTNER, counts=[before, now], derived=change_columns(now, before),
+        order="labels", measure="force crime extract measures",
+        formats={before: "{:,}", now: "{:,}", **_CHANGE_FORMATS})]
+    if not small.empty:
+        items.append(Table(
+            small.rename(columns={"measure": "Measure", "current": current.label,
+                                  "previous": previous.label}),
+            "small_counts",
+            f"Measures with small counts (disclosure control applied), {area_name}",
+            source=PARTNER, counts=[current.label, previous.label], order="labels",
+            measure="force crime extract measures"))
+    return items + _coverage_items([previous, current], available_months)
+
+
+def _coverage_items(periods: list[Period], available_months: list[date]) -> list[PageItem]:
+    """:func:`coverage_note` as page text, or nothing when every period is covered."""
+    note = coverage_note(periods, available_months)
+    return [Markdown(markdown_from("{note}", note=note))] if note else []
+
+
+def knife_trend_chart(measure_counts: pd.DataFrame, window: list[date],
+                      available_months: list[date], *, area_name: str,
+                      current: Period) -> Chart:
+    """Knife or sharp instrument offences and robbery per month over ``window``
+    (``measure_counts``: :func:`monthly_measure_counts`; months outside the extract empty)."""
+    trend = wide_monthly_series(measure_counts, "measure", [KNIFE, ROBBERY], window,
+                           available_months)
+    return Chart(
+        lambda published: monthly_trend(
+            published, value_cols=[KNIFE, ROBBERY],
+            title=f"Knife or sharp instrument offences and robbery per month, {area_name}",
+            ylabel="offences per month", shade=(current.start, current.end)),
+        trend, "knife_monthly", source=PARTNER, counts=[KNIFE, ROBBERY])
+
+
+def when_and_where(crimes: pd.DataFrame, serious: pd.Series, ward_names: pd.Series,
+                   current: Period) -> tuple[list[PageItem], dict[str, float]]:
+    """When serious violence happened (day x hour chart) and where violence outside the home
+    concentrated (the five busiest LSOAs), with the weekend-night share of the two busiest.
+
+    ``serious`` is the :data:`SERIOUS_VIOLENCE` mask; ``ward_names`` maps a ward code to its
+    name. Returns the page items and :func:`weekend_night_share` of the two busiest LSOAs.
+    """
+    now = in_period(crimes, current)
+    day_hour = profiles.day_hour_table(crimes.loc[(serious & now).to_numpy(), "committed_from"])
+    peak_day, peak_hour, _ = peak_cell(day_hour)
+    street = street_violence(crimes) & now
+    busiest = violence_places(crimes, street, n=5)
+    busiest.insert(1, "ward", busiest["ward_code"].map(ward_names))
+    top_two = busiest["lsoa_code"].head(2)
+    night_share = weekend_night_share(crimes.loc[
+        (street & crimes["lsoa_code"].isin(top_two).to_numpy()).to_numpy(), "committed_from"])
+    counts = ["Violence (not domestic)", "of which Fri/Sat 22:00-01:59",
+              "of which flagged night-time economy"]
+    items: list[PageItem] = [
+        Chart(lambda published: maps.day_hour_heatmap(
+                  published.set_index("day"), f"Serious violence by day and hour, {current.label}"),
+              day_hour.reset_index(), "day_hour", source=PARTNER, counts=list(range(24))),
+        Table(busiest.drop(columns="ward_code").rename(columns={
+                  "lsoa_code": "LSOA", "violence": counts[0], "weekend_night": counts[1],
+                  "night_time_economy": counts[2]}),
+              "violence_places",
+              f"The five LSOAs with most violence outside the home, {current.label}",
+              source=PARTNER, order=counts[0], counts=counts),
+        Markdown(markdown_from(
+            "Busiest hour for serious violence: **{day} {hour:02d}:00-{hour:02d}:59**. In the "
+            "two LSOAs with most violence outside the home ({lsoas}), **{share:.1f} %** of it "
+            "fell on Friday and Saturday nights.", day=peak_day, hour=peak_hour,
+            lsoas=", ".join(top_two), share=night_share["share_percent"])),
+    ]
+    return items, night_share
+
+
+def victim_items(crimes: pd.DataFrame, serious: pd.Series, available_months: list[date], *,
+                 area_name: str, current: Period, previous: Period) -> list[PageItem]:
+    """Victims of serious violence by age band with a total row (:func:`victim_age_table`),
+    and a note when the extract misses months of either period."""
+    victims = with_total_row(victim_age_table(crimes, serious, current, previous,
+                                              available_months))
+    return [Table(victims.rename(columns={"victim_age_band": "Victim age",
+                                          "current": current.label, "previous": previous.label}),
+                  "victim_age", f"Serious violence by victim age, {area_name}", source=PARTNER,
+                  counts=[current.label, previous.label], order="labels",
+                  total_row=len(victims) - 1),
+            *_coverage_items([previous, current], available_months)]
+
+
+def severity_tables(harm: HarmAndCost, weights: ValueTable, costs: ValueTable) -> list[Table]:
+    """Harm and cost of serious violence by period (:func:`severity_by_period`), and the
+    offences the value tables used give no weight or unit cost."""
+    cost, cost_rate = f"Cost ({harm.cost_unit})", f"Cost per 1,000 residents ({harm.cost_unit})"
+    harm_columns = ("Harm (severity-weighted days)",
+                    "Harm per 1,000 residents (severity-weighted days)")
+    shown = harm.table.assign(weighted_share=100 * harm.table["weighted_share"],
+                              costed_share=100 * harm.table["costed_share"])
+    return [
+        Table(shown.rename(columns={**_SEVERITY_HEADINGS, "cost_gbp": cost,
+                                    "cost_gbp_per_1000": cost_rate}),
+              "severity", f"Harm and cost of serious violence (weights: {weights.vintage}; "
+                          f"unit costs: {costs.vintage})",
+              source=PARTNER, counts=["Offences", "Offences weighted", "Offences costed"],
+              derived={"Share weighted (%)": ("share", "Offences weighted", "Offences"),
+                       "Share costed (%)": ("share", "Offences costed", "Offences")},
+              kept={column: "a sum of severity weights or unit costs over the valued "
+                            "offences, not a count" for column in (*harm_columns, cost, cost_rate)},
+              order="labels",
+              formats={"Offences": "{:,}", "Offences weighted": "{:,}",
+                       "Offences costed": "{:,}", "Share weighted (%)": "{:.1f}",
+                       "Share costed (%)": "{:.1f}", harm_columns[0]: "{:,.0f}",
+                       harm_columns[1]: "{:,.1f}", cost: "£{:,.0f}", cost_rate: "£{:,.0f}"}),
+        Table(harm.gaps.rename(columns={"period": "Period", "key": "Offence code",
+                                        "count": "Offences", "missing": "Not valued"}),
+              "severity_gaps",
+              "Serious violence offences with no weight or unit cost in the tables used",
+              source=PARTNER, counts=["Offences"], labels=["Period", "Offence code"],
+              order="labels", formats={"Offences": "{:,}"}),
+    ]
+
+
+def needs_assessment_table(summary: pd.DataFrame, area_name: str, current: Period,
+                           previous: Period) -> Table:
+    """:func:`needs_assessment_summary` with the page's headings."""
+    return Table(
+        summary.rename(columns={"figure": "Figure", "source": "Source",
+                                "previous": previous.label, "current": current.label,
+                                "pct_diff": "% diff.", "significance": "Change",
+                                "note": "Note"}),
+        "needs_assessment", f"Serious Violence Duty needs-assessment figures, {area_name}",
+        source=PARTNER, counts=[previous.label, current.label], order="labels",
+        derived={"% diff.": ("percent_change", current.label, previous.label)},
+        formats={previous.label: "{:,.0f}", current.label: "{:,.0f}", "% diff.": "{:+.1f}"})
+
+
+def hospital_items(rows: pd.DataFrame, current: Period, previous: Period
+                   ) -> tuple[list[PageItem], dict[str, object] | None]:
+    """A&E assault attendances (``rows``: :func:`analysis.stats.indicators.indicator_table`): their
+    table and the partnership's change between the two periods; without them, a line saying
+    they were not supplied and no change."""
+    if rows.empty:
+        return [Markdown(markdown_from("**A&E assault attendances:** {missing}.",
+                                       missing=HOSPITAL_MISSING))], None
+    kind = indicators.kind_of("ae_assault_attendances")
+    table = Table(indicators.presentable(rows, kind), "ae_assaults", "Assault attendances at A&E",
+                  source=PARTNER, counts=["Value (attendances)", "Numerator", "Denominator"],
+                  labels=["Geography", "Period"], order="labels",
+                  formats={"Value (attendances)": "{:,.0f}"})
+    change = indicators.change_between(rows, indicators.AREA, indicators.indicator_period(previous),
+                                       indicators.indicator_period(current), kind)
+    return [table], change
+
+
+WITHOUT_EXTRACT: dict[str, list[PageItem]] = {
+    "extract_measures": [Markdown(markdown_from(
+        "**Not available:** this area has no force crime extract, so these measures cannot be "
+        "shown: each {needs}.", needs=PARTNER_NEEDS))],
+    "knife_trend": [],
+    "when_and_where": [Markdown("**Not available:** data.police.uk gives only the month of "
+                                "each crime, so days and hours need the force crime extract.")],
+    "victims": [Markdown("**Not available:** victim ages need the force crime extract.")],
+    "severity": [Markdown("**Not available:** severity weights need Home Office offence codes "
+                          "(force crime extract); see the crime overview for the police.uk "
+                          "view.")],
+}
+"""What the crime-extract cells of the page show when the area has no extract."""
+
+
+def extract_parts(section: Section, crimes: pd.DataFrame, held: list[date], *, minimum: int,
+                  window: list[date], population: float
+                  ) -> tuple[dict[str, list[PageItem]], pd.DataFrame, dict[str, float]]:
+    """The crime-extract cells of the page (keyed as :data:`WITHOUT_EXTRACT`), the change
+    table of the measures with large enough counts and the weekend-night share, from the
+    area's ``crimes`` whose extract covers the months ``held``.
+
+    ``minimum`` is :func:`smallest_count_beside_a_difference`, ``window`` the months of the
+    trend charts and ``population`` the area's, for harm per 1,000 residents.
+    """
+    config, current, previous = section.config, section.period, section.previous
+    masks = serious_violence_masks(crimes)
+    serious = masks[SERIOUS_VIOLENCE]
+    measure_counts = monthly_measure_counts(crimes, masks)
+    change, small = split_small_counts(
+        change_table(measure_counts, current, previous, "measure", total_label=None,
+                     available_months=held), minimum)
+    lookup = area_lookup(config, section.root)
+    places_items, night_share = when_and_where(
+        crimes, serious, lookup.drop_duplicates("ward_code").set_index("ward_code")["ward_name"],
+        current)
+    weights, costs = value_tables(config, section.root)
+    harm = severity_by_period(crimes, serious, [previous, current], population=population,
+                              weights=weights, costs=costs)
+    cells = {
+        "extract_measures": measure_items(change, small, held, area_name=config.csp_name,
+                                          current=current, previous=previous),
+        "knife_trend": [knife_trend_chart(measure_counts, window, held,
+                                          area_name=config.csp_name, current=current)],
+        "when_and_where": places_items,
+        "victims": victim_items(crimes, serious, held, area_name=config.csp_name,
+                                current=current, previous=previous),
+        "severity": severity_tables(harm, weights, costs),
+    }
+    return cells, change, night_share
+
+
+@dataclass(frozen=True)
+class SeriousViolencePage:
+    """What the serious violence notebook shows, cell by cell, in page order.
+
+    Each list holds the outputs of one cell (empty when the cell has nothing to show, e.g.
+    the knife trend without a crime extract); ``findings`` closes the page.
+    """
+
+    header: HTML
+    police_change: Table
+    police_rates: Table
+    violence_funnel: Chart
+    police_monthly: Chart
+    extract_measures: list[PageItem]
+    knife_trend: list[PageItem]
+    when_and_where: list[PageItem]
+    victims: list[PageItem]
+    severity: list[PageItem]
+    hospital: list[PageItem]
+    needs_assessment: Table
+    findings: list[Finding]
+
+
+def page(section: Section) -> SeriousViolencePage:
+    """Gather, compute and lay out the serious violence section, and record its key figures.
+
+    Reads the force's police.uk counts, the area's partner crime extract and A&E indicators
+    through the store (an extract the config does not name is missing, never zero); each
+    part the extract would give says so when it is missing.
+    """
+    config, current, previous = section.config, section.period, section.previous
+    force_months = query.force_months(section.store_dir, config.force.name)
+    crimes = area_crimes(section.partner("crimes"), config.csp_code)
+    held = crime_extract_months(crimes) if crimes is not None else None
+    hospital_rows = indicators.indicator_table(
+        section.partner("indicators"), "ae_assault_attendances",
+        indicators.Geographies.from_config(config))
+    minimum = smallest_count_beside_a_difference(config.disclosure)
+    sources, caveats = header_notes(
+        police_source=police_uk_source(config.force.name, force_months),
+        population_vintage=population_release(config, current, section.root).label,
+        extract_months=held,
+        hospital_source=None if hospital_rows.empty else hospital_rows["source"].iloc[0],
+        current=current, previous=previous, police_months=force_months, minimum=minimum)
+
+    counts_by_csp = query.monthly_counts(
+        section.store_dir, by=("csp_code", "crime_type"), where="pfa_code = $force",
+        params={"force": config.force.code})
+    area_counts, force_counts = police_uk_counts.split_area_and_force(counts_by_csp,
+    config.csp_code)
+    police_change = police_uk_rows(police_uk_counts.crime_type_change(
+        area_counts, force_counts, current, previous, force_months))
+    populations = force_populations(config, section.root, period=current)
+    rates_by_type = {t: police_uk_counts.crime_rates(counts_of_type(counts_by_csp, t), populations,
+                                             current, config.csp_code)
+                     for t in POLICE_UK_TYPES}
+    summaries = [type_rate_summary(rates, config.csp_code, t, config.peers)
+                 for t, rates in rates_by_type.items()]
+    window = [month for p in current.trend_window(3) for month in p.months]
+
+    if crimes is None or held is None:
+        extract_cells, measures_change, night_share = WITHOUT_EXTRACT, None, None
+    else:
+        extract_cells, measures_change, night_share = extract_parts(
+            section, crimes, held, minimum=minimum, window=window, population=float(
+                populations.set_index("area_code").loc[config.csp_code, "population"]))
+    hospital, hospital_change = hospital_items(hospital_rows, current, previous)
+
+    findings, figures = findings_and_figures(
+        police_change, summaries, section.published_changes(measures_change), night_share,
+        None if hospital_change is None else section.published_row(hospital_change),
+        area_name=config.csp_name, force_name=config.force.name, current=current,
+        previous=previous, police_months=force_months)
+    for key, value, label in figures:
+        section.record(key, value, label=label, source=figure_source(key))
+    return SeriousViolencePage(
+        header=section.header("Serious violence and vulnerability", sources=sources,
+                              caveats=caveats),
+        police_change=police_uk_change_table(police_change, current, previous,
+                                             config.csp_name),
+        police_rates=rates_table(summaries, config.force.name, current,
+                                 populations["population_vintage"].iloc[0]),
+        violence_funnel=violence_funnel(rates_by_type["Violence and sexual offences"],
+                                        config.csp_name, current),
+        police_monthly=police_monthly_chart(
+            wide_monthly_series(area_counts, "crime_type", list(POLICE_UK_TYPES), window,
+                           force_months), config.csp_name, current),
+        **extract_cells, hospital=hospital,
+        needs_assessment=needs_assessment_table(
+            needs_assessment_summary(measures_change, police_change, hospital_change,
+                                     partner_missing=PARTNER_MISSING,
+                                     hospital_missing=HOSPITAL_MISSING),
+            config.csp_name, current, previous),
+        findings=findings)
