@@ -31,10 +31,10 @@ from analysis.measures import (
 )
 from analysis.narrative import change_finding, number
 from analysis.overview import (
-    area_counts,
     funnel_item,
     monthly_totals,
     months_counted,
+    police_uk_counts,
     rank_direction,
     rate_period_note,
     rate_position,
@@ -478,7 +478,7 @@ NO_REPEAT_FLAG = ("The partner extract does not record whether a caller is a rep
 NO_GRID_REFERENCES = ("The partner extract has no grid references, so repeat locations cannot "
                       "be shown.")
 
-Shown = Table | Chart | Markdown
+PageItem = Table | Chart | Markdown
 """One item of the page, in the order the notebook shows it."""
 
 
@@ -494,7 +494,7 @@ def change_item(change: pd.DataFrame, current: Period, previous: Period) -> Tabl
 
 
 def publication_items(long_run: pd.DataFrame, publication: str | None,
-                      area_name: str) -> list[Shown]:
+                      area_name: str) -> list[PageItem]:
     """The police.uk ASB incidents by calendar year (:func:`publication_by_year`), then the
     sentence on the long-run level (:func:`describe_publication`) when there is one."""
     table = Table(long_run.rename(columns={
@@ -509,7 +509,7 @@ def publication_items(long_run: pd.DataFrame, publication: str | None,
 
 
 def category_items(incidents: pd.DataFrame | None, current: Period, previous: Period
-                   ) -> tuple[list[Shown], dict[str, float] | None]:
+                   ) -> tuple[list[PageItem], dict[str, float] | None]:
     """The partner ASB incidents by category and type (:func:`category_change`) and the
     categories' shares; without a partner extract, a note saying so and no shares."""
     if incidents is None:
@@ -557,7 +557,7 @@ def top_squares_item(top: pd.DataFrame, current: Period, previous: Period) -> Ta
 
 
 def day_hour_items(incidents: pd.DataFrame | None, current: Period
-                   ) -> tuple[list[Shown], tuple[str, int, int] | None]:
+                   ) -> tuple[list[PageItem], tuple[str, int, int] | None]:
     """Partner ASB incidents by day of the week and hour this period, drawn from the
     published counts, and the busiest hour; without a partner extract, a note and no peak."""
     if incidents is None:
@@ -577,13 +577,13 @@ def day_hour_items(incidents: pd.DataFrame | None, current: Period
 
 
 def repeat_items(incidents: pd.DataFrame | None, current: Period, previous: Period
-                 ) -> tuple[list[Shown], pd.DataFrame | None]:
+                 ) -> tuple[list[PageItem], pd.DataFrame | None]:
     """Incidents from repeat callers (:func:`repeat_callers`) and repeat locations
     (:func:`repeat_locations`) from the partner extract, each replaced by a note when the
     extract is missing or does not record what it needs; the repeat-caller table or None."""
     if incidents is None:
         return [Markdown(NO_EXTRACT_REPEATS)], None
-    items: list[Shown] = []
+    items: list[PageItem] = []
     repeat = repeat_callers(incidents, current, previous)
     if repeat is None:
         items.append(Markdown(NO_REPEAT_FLAG))
@@ -630,19 +630,19 @@ class AsbPage:
     rates: Table
     funnel: Chart
     monthly_trend: Chart
-    xmr: list[Shown]
-    publication: list[Shown]
-    categories: list[Shown]
+    xmr: list[PageItem]
+    publication: list[PageItem]
+    categories: list[PageItem]
     wards: Table
-    hotspots: list[Shown]
-    day_hour: list[Shown]
-    repeats: list[Shown]
+    hotspots: list[PageItem]
+    day_hour: list[PageItem]
+    repeats: list[PageItem]
     key_figures: list[tuple[str, object, str]]
     findings: list[Finding]
 
 
 def _where_asb_happens(section: Section, events: pd.DataFrame, lookup: pd.DataFrame,
-                       force_months: list[date]) -> tuple[Table, list[Shown]]:
+                       force_months: list[date]) -> tuple[Table, list[PageItem]]:
     """The ward table and the hotspot squares (a note, the map when classes are given, the
     ten busiest squares) from the area's police.uk ASB events."""
     config, current, previous = section.config, section.period, section.previous
@@ -658,7 +658,7 @@ def _where_asb_happens(section: Section, events: pd.DataFrame, lookup: pd.DataFr
     placed = places.assign_cells(events, grid)
     hotspots, classed = hotspot_squares(placed, grid, current, force_months,
                                         comparison=config.comparison)
-    items: list[Shown] = [Markdown(markdown_from("{note}",
+    items: list[PageItem] = [Markdown(markdown_from("{note}",
                                                  note=hotspots.attrs["classification_note"]))]
     if classed:
         hot = hotspots[hotspots["hotspot_class"] != places.NOT_HOTSPOT]
@@ -690,7 +690,7 @@ def page(section: Section) -> AsbPage:
         incidents=incidents, outside=outside, area_name=config.csp_name, current=current,
         previous=previous, police_months=force_months)
     header = section.header("Anti-social behaviour", sources=sources, caveats=caveats)
-    counts_by_csp, area, force = area_counts(section, "pfa_code = $force AND is_asb")
+    counts_by_csp, area, force = police_uk_counts(section, "pfa_code = $force AND is_asb")
     change = asb_change(area, force, current, previous, force_months,
                         area_name=config.csp_name, force_name=config.force.name)
     populations = force_populations(config, section.root, period=current)

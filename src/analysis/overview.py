@@ -479,7 +479,7 @@ CAVEATS = [  # the months each period holds are on the header's period line
 ]
 
 
-def area_counts(section: Section, where: str = "pfa_code = $force"
+def police_uk_counts(section: Section, where: str = "pfa_code = $force"
                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Monthly police.uk counts by CSP and crime type over the area's force (rows chosen by
     ``where``), and from them the area's counts and the force's
@@ -502,7 +502,7 @@ def page(section: Section) -> OverviewPage:
         sources=[police_uk_source(config.force.name, force_months),
                  f"Population: {population_release(config, current, section.root).label}"],
         caveats=CAVEATS)
-    counts_by_csp, area, force = area_counts(section)
+    counts_by_csp, area, force = police_uk_counts(section)
     change = crime_type_change(area, force, current, previous, force_months)
     populations = force_populations(config, section.root, period=current)
     rates = crime_rates(counts_by_csp, populations, current, config.csp_code, force_months)
