@@ -53,7 +53,8 @@ def test_a_partial_year_is_compared_like_for_like_on_the_shared_months(
     assert total["2018/19 (Jan–Feb 2019 only)"] == sum(
         raw_crimes(real_data, "Thurrock", m) for m in ("2019-01", "2019-02"))
     findings = strict_json(report / "key_figures" / "10_crime_overview.json")["figures"]
-    all_crime = next(f for f in findings["findings"]["value"] if f.startswith("All crime"))
+    all_crime = next(f["statement"] for f in findings["findings"]["value"]
+                     if f["statement"].startswith("All crime"))
     assert "like for like on the 2 of 12 months held in both periods" in all_crime
     index = (report / "index.html").read_text(encoding="utf-8")
     assert "2018/19: 9 of 12 months held (missing: Aug–Sep 2018, Mar 2019)." in index
@@ -68,7 +69,7 @@ def test_a_comparison_period_with_no_data_is_unknown_everywhere(
     figures = strict_json(report / "key_figures.json")["10_crime_overview"]
     assert figures["all_crime_previous"]["value"] is None
     assert figures["all_crime_pct_diff"]["value"] is None
-    text = " ".join(figures["findings"]["value"])
+    text = " ".join(f["statement"] for f in figures["findings"]["value"])
     assert "none to" not in text and " rose " not in text
     headline = pd.read_csv(report / "tables" / "99_key_findings__headline_figures.csv")
     previous = headline.loc[headline["Key"] == "all_crime_previous", "Value"]

@@ -45,7 +45,7 @@ def test_asb_from_police_uk(report: Path) -> None:
     assert -48 < figures["asb_published_change_pct"] < -45
     years = pd.read_csv(report / "tables" / f"{SECTIONS[0]}__asb_publication_by_year.csv")
     assert years["Year"].max() == 2022
-    assert any("not a real fall" in f for f in figures["findings"])
+    assert any("not a real fall" in f["statement"] for f in figures["findings"])
     for name in ("asb_categories", "asb_repeat_callers", "asb_day_hour"):
         assert not (report / "tables" / f"{SECTIONS[0]}__{name}.csv").exists()
     wards = pd.read_csv(report / "tables" / f"{SECTIONS[0]}__asb_wards.csv")

@@ -9,6 +9,14 @@ import pandas as pd
 import pytest
 
 from analysis.core import vocabulary
+from analysis.core.findings import (
+    BELOW_COMPARATORS,
+    DECREASE,
+    INCREASE,
+    NO_DIRECTION,
+    NOT_SIGNIFICANT,
+    NOT_TESTED,
+)
 from analysis.core.periods import Period
 from analysis.sections import asb
 from analysis.stats.police_uk_counts import presentable_rates, rate_period_note
@@ -187,8 +195,10 @@ def test_key_findings_skips_what_is_missing() -> None:
                            "complete": [True, True]})
     findings = asb.key_findings(change, area_name="A", force_name="F", rate_position=None,
                                 shares=None, repeat=None, peak=None, publication=None)
-    assert findings == ["ASB incidents recorded on police.uk in A rose by 10 incidents "
-                        "(50.0 %), not a statistically significant change; F fell 20.0 %."]
+    assert [f.statement for f in findings] == [
+        "ASB incidents recorded on police.uk in A rose by 10 incidents (50.0 %), not a "
+        "statistically significant change; F fell 20.0 %."]
+    assert (findings[0].direction, findings[0].significance) == (INCREASE, NOT_SIGNIFICANT)
 
 
 def test_header_notes_name_the_extract_and_what_it_left_out() -> None:
@@ -287,3 +297,125 @@ def test_asb_rate_over_a_partial_period_is_labelled_with_an_annualised_estimate(
                                             [date(2024, m, 1) for m in range(1, 13)]), "One")
     assert "Rate per 1,000" in whole.columns
     assert "Annualised rate per 1,000 (estimate)" not in whole.columns
+
+
+# --- the page's parts --------------------------------------------------------------------
+def test_key_findings_from_every_source_state_no_test_beyond_the_change() -> None:
+    change = pd.DataFrame({"place": ["A", "F"], "current": [20, 80], "previous": [30, 100],
+                           "diff": [-10, -20], "pct_diff": [-33.3, -20.0],
+                           "pct_reliable": [True, True],
+                           "significance": ["no significant change"] * 2,
+                           "complete": [True, True]})
+    repeat = pd.DataFrame({"period": ["Jan-Feb", "Mar-Apr"], "repeat_caller_incidents": [1, 2],
+                           "share_percent": [10.0, 25.0]})
+    findings = asb.key_findings(
+        change, area_name="A", force_name="F", rate_position="3rd highest of 3",
+        rate_direction=BELOW_COMPARATORS, shares={"personal": 30.0, "nuisance": 70.0},
+        repeat=repeat, peak=("Friday", 22, 7), publication="Published levels fell.")
+    statements = [f.statement for f in findings]
+    assert statements[1] == ("A's ASB rate per 1,000 residents is the 3rd highest of 3 among "
+                             "the partnerships of F.")
+    assert statements[2] == ("Of the ASB incidents in the partner extract, 30 % personal, "
+                             "70 % nuisance.")
+    assert statements[3] == ("Repeat callers reported 2 incidents in Mar-Apr, 25.0 % of "
+                             "incidents with a known repeat-caller flag.")
+    assert statements[4] == ("The busiest hour of the week for ASB is Friday 22:00 to 22:59 "
+                             "(7 incidents this period).")
+    assert statements[5] == "Published levels fell."
+    assert (findings[0].direction, findings[0].significance) == (DECREASE, NOT_SIGNIFICANT)
+    assert findings[1].direction == BELOW_COMPARATORS
+    assert all(f.direction == NO_DIRECTION for f in findings[2:])
+    assert all(f.significance == NOT_TESTED for f in findings[1:])
+    assert findings[2].figures == ("asb_personal_pct", "asb_nuisance_pct")
+
+
+def test_change_item_captions_the_months_compared() -> None:
+    area = _counts([("2024-01-01", vocabulary.ASB, 10), ("2024-03-01", vocabulary.ASB, 15)])
+    change = asb.asb_change(area, area, CURRENT, PREVIOUS, MONTHS, area_name="A",
+                            force_name="F")
+    item = asb.change_item(change, CURRENT, PREVIOUS)
+    assert item.caption == ("ASB incidents on police.uk: Mar 2024 to Apr 2024 compared with "
+                            "Jan 2024 to Feb 2024. Mar 2024 to Apr 2024 is compared with Jan "
+                            "2024 to Feb 2024: every month of both periods is held.")
+    assert list(item.counts) == list(item.frame.columns[1:3])
+    assert item.formats["# diff."] == "{:+,}" and item.source == "open"
+
+
+def test_publication_items_add_the_sentence_only_when_there_is_one() -> None:
+    long_run = pd.DataFrame({"year": [2023], "months_held": [12], "incidents": [120],
+                             "per_month": [10.0], "lowest": [5], "highest": [15]})
+    alone = asb.publication_items(long_run, None, "A")
+    assert len(alone) == 1 and alone[0].frame.columns.tolist() == [
+        "Year", "Months published", "Incidents", "Average per month", "Lowest month",
+        "Highest month"]
+    with_text = asb.publication_items(long_run, "Levels *fell*.", "A")
+    assert with_text[1].data == r"Levels \*fell\*\."  # data text is escaped, never formats
+
+
+def test_items_without_a_partner_extract_are_notes_and_no_figures() -> None:
+    categories, shares = asb.category_items(None, CURRENT, PREVIOUS)
+    day_hour, peak = asb.day_hour_items(None, CURRENT)
+    repeats, repeat = asb.repeat_items(None, CURRENT, PREVIOUS)
+    assert (shares, peak, repeat) == (None, None, None)
+    assert [item.data for item in (*categories, *day_hour, *repeats)] == [
+        asb.NO_EXTRACT_CATEGORIES, asb.NO_EXTRACT_DAY_HOUR, asb.NO_EXTRACT_REPEATS]
+
+
+def test_category_items_declare_the_partner_counts() -> None:
+    spec = [("2024-03-02", "nuisance", "Noise")] * 6 + [("2024-01-05", "personal", "Dispute")]
+    (table,), shares = asb.category_items(_incidents(spec), CURRENT, PREVIOUS)
+    assert shares == pytest.approx({"personal": 0.0, "nuisance": 100.0})
+    assert table.source == "partner" and list(table.labels) == ["Category", "Type"]
+    before, now = table.counts
+    assert table.derived["# diff."] == ("difference", now, before)
+    assert table.derived["% of all incidents"] == ("share_of_last", now)
+    assert table.order == f"{now} within Category"
+    assert table.frame.columns[:2].tolist() == ["Category", "Type"]
+
+
+def test_day_hour_items_give_the_busiest_hour_of_the_period() -> None:
+    spec = ([("2024-03-01 22:15", "nuisance", "Noise")] * 2   # a Friday
+            + [("2024-04-02 09:00", "nuisance", "Noise")]      # a Tuesday
+            + [("2024-01-01 09:00", "nuisance", "Noise")] * 5)  # previous period: left out
+    (chart, busiest), peak = asb.day_hour_items(_incidents(spec), CURRENT)
+    assert peak == ("Friday", 22, 2)
+    assert chart.source == "partner" and list(chart.counts) == list(range(24))
+    assert int(chart.data.drop(columns="day").to_numpy().sum()) == 3
+    assert busiest.data == "Busiest hour: **Friday 22:00 to 22:59** (2 incidents)."
+
+
+def test_repeat_items_say_what_the_extract_does_not_record() -> None:
+    spec = [("2024-03-01", "nuisance", "Noise")] * 3
+    no_flag_no_grid = _incidents(spec, repeat_caller=pd.array([None] * 3, dtype="boolean"),
+                                 easting=[None] * 3, northing=[None] * 3)
+    items, repeat = asb.repeat_items(no_flag_no_grid, CURRENT, PREVIOUS)
+    assert repeat is None
+    assert [item.data for item in items] == [asb.NO_REPEAT_FLAG, asb.NO_GRID_REFERENCES]
+
+
+def test_repeat_items_with_flags_and_grid_references_note_the_unplaced() -> None:
+    spec = [("2024-03-01", "nuisance", "Noise")] * 4
+    rows = _incidents(spec, repeat_caller=pd.array([True, False, True, None], dtype="boolean"),
+                      easting=[1.0, 1.0, 1.0, None], northing=[5.0, 5.0, 5.0, None])
+    items, repeat = asb.repeat_items(rows, CURRENT, PREVIOUS)
+    assert [getattr(item, "name", None) for item in items] == [
+        "asb_repeat_callers", "asb_repeat_locations", None]
+    assert repeat["repeat_caller_incidents"].tolist() == [0, 2]
+    assert items[2].data == "1 incidents had no grid reference and are not in this table."
+    placed_all = rows.dropna(subset=["easting"])
+    assert len(asb.repeat_items(placed_all, CURRENT, PREVIOUS)[0]) == 2  # no note
+
+
+def test_ward_and_top_square_items_label_the_periods() -> None:
+    wards = pd.DataFrame({"rank": [1], "name": ["Central"], "previous": [4], "current": [6],
+                          "diff": [2], "pct_diff": [50.0], "change": ["no significant change"],
+                          "ward_code": ["W1"]})
+    ward = asb.ward_item(wards, CURRENT, PREVIOUS)
+    assert ward.frame.columns.tolist() == ["rank", "Ward", PREVIOUS.label, CURRENT.label,
+                                           "# diff.", "% diff.", "Change"]
+    top = wards.rename(columns={"name": "ward_name"}).assign(cell_id="c1", hotspot_class="hot")
+    square = asb.top_squares_item(top, CURRENT, PREVIOUS)
+    assert square.frame.columns.tolist() == ["rank", "cell_id", "ward", PREVIOUS.label,
+                                             CURRENT.label, "# diff.", "change",
+                                             "hotspot class"]
+    assert list(square.counts) == [PREVIOUS.label, CURRENT.label]

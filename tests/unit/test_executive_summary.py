@@ -133,12 +133,14 @@ def test_section_links_are_relative_and_escaped() -> None:
     assert 'href="10_crime_overview.html"' in links and "Crime &lt;overview&gt;" in links
 
 
-def test_a_recorded_finding_is_read_by_its_statement(tmp_path: Path) -> None:
-    record = {"statement": "Hate crime rose by 5 offences (3.4 %), not a statistically "
-                           "significant change.", "direction": "increase",
-              "significance": "not significant", "figures": [], "theme": ""}
-    _write(tmp_path, "60_hate_crime", {"findings": {"value": [record, "A sentence."]}})
-    table = es.findings_table(es.load_key_figures(tmp_path), {"60_hate_crime": "Hate crime"})
-    assert table["finding"].tolist() == [record["statement"], "A sentence."]
-    assert table["direction"].tolist() == ["increase", "–"]
-    assert table["significance"].tolist() == ["not significant", "no test stated"]
+def test_findings_table_reads_the_statement_of_a_recorded_finding() -> None:
+    from analysis.core.findings import DECREASE, Finding
+
+    recorded = Finding("Burglary fell by 3 offences (10.0 %).", DECREASE).as_record()
+    sections = {"10_crime_overview": {"findings": {"value": ["Robbery rose by 2 offences.",
+                                                             recorded]}}}
+    table = es.findings_table(sections, {"10_crime_overview": "Crime overview"})
+    assert table["finding"].tolist() == ["Robbery rose by 2 offences.",
+                                         "Burglary fell by 3 offences (10.0 %)."]
+    assert table["direction"].tolist() == ["increase", "decrease"]
+    assert es.statement_of("Plain.") == "Plain."

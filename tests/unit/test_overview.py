@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from analysis.core.findings import NO_DIRECTION, NOT_ASSESSED
 from analysis.core.periods import Period
 from analysis.core.vocabulary import ASB
 from analysis.sections.overview import harm_and_cost, key_findings
@@ -126,9 +127,11 @@ def test_previous_period_with_no_month_shows_no_change() -> None:
     assert shown.columns[1] == "2023/24 (no data)"
     assert (shown["Change"] == "not compared: 2023/24 holds no month of data").all()
     findings = key_findings(table, "Essex Police")
-    assert findings[0] == ("All crime: no change is given (not compared: 2023/24 holds no "
-                           "month of data).")
-    assert not any(word in " ".join(findings) for word in ("rose", "fell", "none to"))
+    assert findings[0].statement == ("All crime: no change is given (not compared: 2023/24 "
+                                     "holds no month of data).")
+    assert not any(word in " ".join(f.statement for f in findings)
+                   for word in ("rose", "fell", "none to"))
+    assert {(f.direction, f.significance) for f in findings} == {(NO_DIRECTION, NOT_ASSESSED)}
 
 
 def test_harm_and_cost_shows_coverage_units_and_unknown_for_a_period_not_held() -> None:
@@ -178,3 +181,147 @@ def test_key_figures_are_null_when_unknown_and_name_the_months() -> None:
     assert "like for like on the 11 of 12 months" in figures["all_crime_pct_diff"][1]
     assert figures["all_crime_rate"][1] == (
         "All crime per 1,000 (4 months of data: not an annual rate) (test)")
+
+
+# --- the page's parts --------------------------------------------------------------------
+def _rates(rates: dict[str, float], months: int = 12) -> pd.DataFrame:
+    """A rates table as :func:`analysis.sections.overview.rates_by_csp` gives it: CSPs, then the
+    force."""
+    frame = pd.DataFrame({
+        "area_code": [*rates, "F"], "area_name": [f"Area {c}" for c in rates] + ["Force"],
+        "area_level": ["CSP"] * len(rates) + ["PFA"],
+        "count": [int(r * 10) for r in rates.values()] + [int(sum(rates.values()) * 10)],
+        "population": [10_000] * len(rates) + [10_000 * len(rates)],
+        "rate": [*rates.values(), sum(rates.values()) / len(rates)],
+        "lower": [r - 1 for r in rates.values()] + [0.0],
+        "upper": [r + 1 for r in rates.values()] + [99.0],
+        "significance": ["similar"] * (len(rates) + 1),
+        "population_vintage": ["Mid-2023"] * (len(rates) + 1)})
+    frame.attrs["months_counted"] = months
+    return frame
+
+
+def test_rank_direction_is_above_below_or_none_by_the_rates() -> None:
+    from analysis.core.findings import ABOVE_COMPARATORS, BELOW_COMPARATORS
+    from analysis.present.police_uk_parts import rank_direction
+
+    rates = _rates({"A": 30.0, "B": 20.0, "C": 10.0})
+    assert rank_direction(rates, "A") == ABOVE_COMPARATORS
+    assert rank_direction(rates, "B") == NO_DIRECTION
+    assert rank_direction(rates, "C") == BELOW_COMPARATORS  # '3rd highest of 3' in words
+    assert rank_direction(_rates({"A": 5.0, "B": 5.0}), "B") == ABOVE_COMPARATORS  # joint
+
+
+def test_comparison_findings_without_a_most_similar_group_are_not_assessed() -> None:
+    from analysis.core.findings import ABOVE_COMPARATORS, NOT_TESTED
+    from analysis.sections.overview import comparison_findings
+
+    place, peers = comparison_findings(_rates({"A": 30.0, "B": 20.0}), None, area_code="A",
+                                       area_name="Kingsmere", force_name="Demo Police")
+    assert place.statement == ("Kingsmere's crime rate is the highest of 2 among the "
+                               "partnerships of Demo Police.")
+    assert (place.direction, place.significance) == (ABOVE_COMPARATORS, NOT_TESTED)
+    assert place.figures == ("all_crime_rate",)
+    assert peers.statement == "No most-similar group is configured (peers in the area config)."
+    assert (peers.direction, peers.significance) == (NO_DIRECTION, NOT_ASSESSED)
+
+
+def test_comparison_findings_with_a_most_similar_group() -> None:
+    from analysis.core.findings import ABOVE_COMPARATORS, SIGNIFICANT
+    from analysis.sections.overview import comparison_findings
+    from analysis.stats.comparators import HIGHER
+
+    result = {"rate": 30.0, "peer_rate": 20.0, "position": "highest of 2",
+              "significance": HIGHER}
+    _, peers = comparison_findings(_rates({"A": 30.0, "B": 20.0}), result, area_code="A",
+                                   area_name="Kingsmere", force_name="Demo Police")
+    assert peers.statement.startswith("Crime in Kingsmere was 30.0 per 1,000 population")
+    assert (peers.direction, peers.significance) == (ABOVE_COMPARATORS, SIGNIFICANT)
+
+
+def test_key_findings_carry_each_row_direction_and_test(table: pd.DataFrame) -> None:
+    from analysis.core.findings import DECREASE, INCREASE, NOT_SIGNIFICANT, SIGNIFICANT
+
+    change = crime_type_change(AREA, FORCE, CURRENT, PREVIOUS, ALL_MONTHS)
+    findings = {f.theme: f for f in key_findings(change, "Essex Police")}
+    # all crime 158 -> 197: z = 39 / sqrt(355) = 2.07, p ~ 0.04, a significant increase;
+    # ASB 40 -> 30: z = 10 / sqrt(70) = 1.20, not significant; no type changed significantly
+    assert list(findings) == ["All crime", ASB]
+    assert (findings["All crime"].direction, findings["All crime"].significance) == (
+        INCREASE, SIGNIFICANT)
+    assert findings["All crime"].figures[0] == "all_crime_current"
+    assert (findings[ASB].direction, findings[ASB].significance) == (DECREASE, NOT_SIGNIFICANT)
+    assert "10 incidents" in findings[ASB].statement
+    significant = change.assign(significance=["significant increase", "no significant change",
+                                              "no significant change",
+                                              "no significant change", "no significant change"])
+    chosen = key_findings(significant, "Essex Police")
+    assert [f.theme for f in chosen] == ["All crime", VIOLENCE, ASB]
+    assert chosen[1].significance == SIGNIFICANT  # each row's own test label
+    assert chosen[0].significance == NOT_SIGNIFICANT
+
+
+def test_change_table_item_formats_the_count_columns(table: pd.DataFrame) -> None:
+    from analysis.sections.overview import change_table_item
+
+    change = crime_type_change(AREA, FORCE, CURRENT, PREVIOUS, ALL_MONTHS)
+    item = change_table_item(change, CURRENT, PREVIOUS, "Kingsmere")
+    assert item.caption.startswith("Recorded crime by type, Kingsmere: 2024/25 compared with "
+                                   "2023/24. ")
+    assert list(item.counts) == ["2023/24", "2024/25"]
+    assert item.formats["2023/24"] == "{:,}" and item.formats["# diff."] == "{:+,}"
+
+
+def test_rates_table_item_names_the_count_and_a_partial_period() -> None:
+    from analysis.present.police_uk_parts import rates_table_item
+
+    item = rates_table_item(_rates({"A": 3.0}, months=4), "Kingsmere", "asb_rates",
+                            "ASB incidents per 1,000 population, 2024/25", "ASB incidents")
+    assert item.caption == ("ASB incidents per 1,000 population, 2024/25 (4 months of data: "
+                            "not an annual rate) (Mid-2023)")
+    assert "ASB incidents" in item.frame.columns and "Crimes" not in item.frame.columns
+    assert list(item.counts) == ["ASB incidents"]
+    full = rates_table_item(_rates({"A": 3.0}), "Kingsmere", "crime_rates", "All crime")
+    assert full.caption == "All crime (Mid-2023)"
+
+
+def test_funnel_item_plots_the_partnerships_only() -> None:
+    from analysis.present.police_uk_parts import funnel_item
+
+    item = funnel_item(_rates({"A": 30.0, "B": 20.0}), "Area A", "crime_rate_funnel", "Rate")
+    assert item.data["area"].tolist() == ["Area A", "Area B"]
+    assert list(item.data.columns) == ["area", "count", "population", "rate"]
+    figure = item.draw(item.data)
+    assert figure.axes[0].get_title() == "Rate"
+
+
+def test_xmr_items_add_the_note_only_when_there_is_one() -> None:
+    from IPython.display import Markdown
+
+    from analysis.present.police_uk_parts import xmr_items
+
+    months = pd.date_range("2023-01-01", periods=12, freq="MS").date
+    full = pd.Series([10.0, 12, 11, 13, 12, 11, 10, 12, 13, 11, 12, 10], index=months)
+    items = xmr_items(full, [], name="x", title="T", ylabel="y")
+    assert len(items) == 1 and items[0].name == "x"
+    assert list(items[0].data.columns[:2]) == ["month", "value"]
+    gap = full.copy()
+    gap.iloc[5] = float("nan")  # a month not published: the note names the gap
+    items = xmr_items(gap, [], name="x", title="T", ylabel="y")
+    assert len(items) == 2 and isinstance(items[1], Markdown)
+
+
+def test_harm_items_caption_names_the_tables_used() -> None:
+    from analysis.sections.overview import harm_items
+
+    harm = pd.DataFrame({"Period": ["2024/25"], "Crimes": [10], "Share weighted (%)": [50.0]})
+    gaps = pd.DataFrame({"Crime type": ["Drugs"], "Crimes": [3], "Not valued": ["weight"]})
+    table, missing = harm_items(harm, gaps, area_name="Kingsmere", current=CURRENT,
+                                weights_vintage="W1", costs_vintage="C1",
+                                population_vintage="Mid-2023")
+    assert table.caption == ("Harm and cost of crime, Kingsmere (weights: W1; unit costs: C1; "
+                             "residents: Mid-2023)")
+    assert dict(table.formats) == {"Crimes": "{:,.0f}", "Share weighted (%)": "{:.1f}"}
+    assert missing.caption == ("Crimes in 2024/25 with no weight or unit cost in the tables "
+                               "used")
+    assert list(missing.counts) == ["Crimes"]

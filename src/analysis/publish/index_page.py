@@ -32,8 +32,9 @@ from analysis.core.periods import MonthsCompared, Period, compared_months, compa
 from analysis.core.safe_text import escape_html
 from analysis.inputs.areas import load_area
 from analysis.present.disclosure_register import disclosure_statement, write_register
-from analysis.publish.provenance import git_state, input_inventory, package_versions
+from analysis.publish.provenance import git_state, package_versions
 from analysis.store import query
+from analysis.store.inventory import input_inventory
 
 
 def months_compared(config: AreaConfig, period: Period, root: Path) -> MonthsCompared | None:

@@ -11,11 +11,15 @@ caveat (see :func:`publication_by_year`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
+from IPython.display import HTML, Markdown
 
+from analysis.core.config import breaks_for
+from analysis.core.findings import NO_DIRECTION, NOT_TESTED, Finding
 from analysis.core.periods import (
     COMPLETE,
     DEFAULT_COMPARISON,
@@ -24,17 +28,48 @@ from analysis.core.periods import (
     compared_months,
     months_between,
 )
-from analysis.core.vocabulary import ASB
-from analysis.present.narrative import describe_change, number
-from analysis.stats import grid_squares, hotspots
+from analysis.core.safe_text import markdown_from
+from analysis.inputs.geography import load_lsoa_polygons
+from analysis.present import maps
+from analysis.present.charts import apply_house_style, monthly_trend
+from analysis.present.disclosure_register import change_columns
+from analysis.present.narrative import change_finding, number
+from analysis.present.page import Section, police_uk_source
+from analysis.present.police_uk_parts import (
+    funnel_item,
+    police_uk_counts,
+    rank_direction,
+    rates_table_item,
+    xmr_items,
+)
+from analysis.present.presentable import Chart, Table
+from analysis.stats import grid_squares, hotspots, profiles
 from analysis.stats.measures import (
     NOT_ASSESSED,
     change_table,
     count_headings,
     require_columns,
 )
-from analysis.stats.partner_counts import extract_months, headline, monthly_counts
-from analysis.stats.police_uk_counts import months_counted, rate_period_note, rates_by_csp
+from analysis.stats.partner_counts import (
+    area_wards,
+    extract_months,
+    headline,
+    in_area,
+    monthly_counts,
+    presentable_change,
+)
+from analysis.stats.police_uk_counts import (
+    monthly_totals,
+    months_counted,
+    rate_period_note,
+    rate_position,
+    rates_by_csp,
+)
+from analysis.store import query
+from analysis.store.area import area_lookup, force_populations, population_release
+
+ASB = "Anti-social behaviour"
+"""The police.uk crime type holding ASB incidents."""
 
 CATEGORIES = ("personal", "nuisance", "environmental")
 """The national ASB categories, in the order partners report them."""
@@ -75,13 +110,12 @@ def asb_rates(counts_by_csp: pd.DataFrame, populations: pd.DataFrame, period: Pe
               ) -> pd.DataFrame:
     """ASB incidents per 1,000 residents (Byar 95 % interval) for every CSP of the force.
 
-    As :func:`analysis.stats.police_uk_counts.crime_rates` but for ASB incidents: ``counts_by_csp``
-    has
+    As :func:`analysis.sections.overview.crime_rates` but for ASB incidents: ``counts_by_csp`` has
     ``month, csp_code, crime_type, count``; ``populations`` comes from
     :func:`analysis.store.area.force_populations`. Each row says whether the area's rate
     differs from it (exact conditional Poisson test). Rows: CSPs by rate, then the force.
     The months of ``period`` held in ``available_months`` are in ``attrs["months_counted"]``
-    (see :func:`analysis.stats.police_uk_counts.presentable_rates`).
+    (see :func:`analysis.sections.overview.presentable_rates`).
     """
     asb = asb_counts(counts_by_csp)
     in_period = pd.to_datetime(asb["month"]).dt.date.isin(set(period.months))
@@ -268,15 +302,15 @@ def describe_publication(comparison: dict[str, object] | None, area_name: str) -
 def hotspot_squares(placed: pd.DataFrame, grid: grid_squares.Grid, period: Period,
                     available_months: Iterable[date], *,
                     comparison: str = DEFAULT_COMPARISON) -> tuple[pd.DataFrame, bool]:
-    """Hotspot squares for ASB: :func:`analysis.stats.hotspots.hotspot_trend`, and whether it
+    """Hotspot squares for ASB: :func:`analysis.sections.hotspots.hotspot_trend`, and whether it
     gave
     classes.
 
     Classes need enough complete windows both before and within the period
-    (:data:`analysis.stats.hotspots.MIN_EARLIER_WINDOWS`,
-    :data:`analysis.stats.hotspots.MIN_RECENT_WINDOWS`);
+    (:data:`analysis.sections.hotspots.MIN_EARLIER_WINDOWS`,
+    :data:`analysis.sections.hotspots.MIN_RECENT_WINDOWS`);
     when the months held do not give them (e.g. police.uk gaps, a short period) the squares
-    carry this period's Gi* result only (:data:`analysis.stats.hotspots.HOT_NOW_ONLY`), the
+    carry this period's Gi* result only (:data:`analysis.sections.hotspots.HOT_NOW_ONLY`), the
     second
     value is False and ``attrs["classification_note"]`` says why, for the page.
     """
@@ -357,32 +391,41 @@ def header_notes(*, police_source: str, population_vintage: str,
 def key_findings(change: pd.DataFrame, *, area_name: str, force_name: str,
                  rate_position: str | None, shares: dict[str, float] | None,
                  repeat: pd.DataFrame | None, peak: tuple[str, int, int] | None,
-                 publication: str | None) -> list[str]:
-    """Plain-English findings from the computed ASB figures; absent inputs are skipped.
+                 publication: str | None, rate_direction: str = NO_DIRECTION) -> list[Finding]:
+    """Findings from the computed ASB figures; absent inputs are skipped.
 
-    ``change`` is :func:`asb_change` (area row first, force row second).
+    ``change`` is :func:`asb_change` (area row first, force row second); its finding carries
+    the row's direction and test. ``rate_direction`` is the area's place among the force's
+    partnerships (:func:`analysis.sections.overview.rank_direction`). The shares, repeat callers,
+    busiest hour and long-run level state no change and no test.
     """
     area, force = change.iloc[0], change.iloc[1]
-    findings = [describe_change(area, f"ASB incidents recorded on police.uk in {area_name}",
-                                unit="incidents", force_pct=force["pct_diff"],
-                                force_label=force_name)]
+    findings = [change_finding(area, f"ASB incidents recorded on police.uk in {area_name}",
+                               unit="incidents", force_pct=force["pct_diff"],
+                               force_label=force_name,
+                               figures=("asb_incidents_current", "asb_incidents_previous",
+                                        "asb_pct_diff", "asb_significance"))]
     if rate_position:
-        findings.append(f"{area_name}'s ASB rate per 1,000 residents is the {rate_position} "
-                        f"among the partnerships of {force_name}.")
+        findings.append(Finding(f"{area_name}'s ASB rate per 1,000 residents is the "
+                                f"{rate_position} among the partnerships of {force_name}.",
+                                rate_direction, NOT_TESTED, ("asb_rate", "asb_rate_position")))
     if shares:
         parts = ", ".join(f"{shares[c]:.0f} % {c}" for c in CATEGORIES if c in shares)
-        findings.append(f"Of the ASB incidents in the partner extract, {parts}.")
+        findings.append(Finding(f"Of the ASB incidents in the partner extract, {parts}.",
+                                figures=tuple(f"asb_{c}_pct" for c in shares)))
     if repeat is not None:
         latest = repeat.iloc[-1]
-        findings.append(f"Repeat callers reported {number(latest['repeat_caller_incidents'])} "
-                        f"incidents in {latest['period']}, {latest['share_percent']:.1f} % of "
-                        "incidents with a known repeat-caller flag.")
+        findings.append(Finding(
+            f"Repeat callers reported {number(latest['repeat_caller_incidents'])} incidents in "
+            f"{latest['period']}, {latest['share_percent']:.1f} % of incidents with a known "
+            "repeat-caller flag.", figures=("asb_repeat_caller_pct",)))
     if peak is not None:
         day, hour, count = peak
-        findings.append(f"The busiest hour of the week for ASB is {day} {hour:02d}:00 to "
-                        f"{hour:02d}:59 ({number(count)} incidents this period).")
+        findings.append(Finding(f"The busiest hour of the week for ASB is {day} {hour:02d}:00 "
+                                f"to {hour:02d}:59 ({number(count)} incidents this period).",
+                                figures=("asb_peak_day_hour",)))
     if publication:
-        findings.append(publication)
+        findings.append(Finding(publication, figures=("asb_published_change_pct",)))
     return findings
 
 
@@ -426,3 +469,283 @@ def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, *,
         figures.append(("asb_peak_day_hour", f"{peak[0]} {peak[1]:02d}:00",
                         "Busiest hour of the week for ASB"))
     return figures
+
+
+# --- the section page: what notebook 20 shows, built where the numbers are ------------------
+NO_EXTRACT_CATEGORIES = ("**Not available:** there is no partner ASB extract for this area, and "
+                         "police.uk does not publish ASB categories or types. Provide the "
+                         "council's or police's incident extract to add them.")
+NO_EXTRACT_DAY_HOUR = ("**Not available:** peak days and times need the date and time of each "
+                       "incident, which police.uk does not publish. The partner ASB extract "
+                       "provides them.")
+NO_EXTRACT_REPEATS = ("**Not available:** police.uk does not identify callers or exact "
+                      "locations. The partner ASB extract with a repeat-caller flag and grid "
+                      "references provides them.")
+NO_REPEAT_FLAG = ("The partner extract does not record whether a caller is a repeat caller, so "
+                  "repeat callers cannot be shown.")
+NO_GRID_REFERENCES = ("The partner extract has no grid references, so repeat locations cannot "
+                      "be shown.")
+
+PageItem = Table | Chart | Markdown
+"""One item of the page, in the order the notebook shows it."""
+
+
+def change_item(change: pd.DataFrame, current: Period, previous: Period) -> Table:
+    """The police.uk ASB change table (:func:`asb_change`) for the area and its force."""
+    headings = count_headings(change, current, previous)
+    return Table(presentable_change(change, "place", "Area", current, previous), "asb_change",
+                 f"ASB incidents on police.uk: {current.label} compared with {previous.label}. "
+                 f"{change.attrs['months_compared'].note()}",
+                 source="open", counts=list(headings),
+                 formats={**dict.fromkeys(headings, "{:,}"), "# diff.": "{:+,}",
+                          "% diff.": "{:+.1f}"})
+
+
+def publication_items(long_run: pd.DataFrame, publication: str | None,
+                      area_name: str) -> list[PageItem]:
+    """The police.uk ASB incidents by calendar year (:func:`publication_by_year`), then the
+    sentence on the long-run level (:func:`describe_publication`) when there is one."""
+    table = Table(long_run.rename(columns={
+        "year": "Year", "months_held": "Months published", "incidents": "Incidents",
+        "per_month": "Average per month", "lowest": "Lowest month", "highest": "Highest month"}),
+        "asb_publication_by_year", f"police.uk ASB incidents by calendar year, {area_name}",
+        source="open", counts=["Incidents"],
+        formats={"Incidents": "{:,}", "Average per month": "{:,.0f}"})
+    if not publication:
+        return [table]
+    return [table, Markdown(markdown_from("{publication}", publication=publication))]
+
+
+def category_items(incidents: pd.DataFrame | None, current: Period, previous: Period
+                   ) -> tuple[list[PageItem], dict[str, float] | None]:
+    """The partner ASB incidents by category and type (:func:`category_change`) and the
+    categories' shares; without a partner extract, a note saying so and no shares."""
+    if incidents is None:
+        return [Markdown(NO_EXTRACT_CATEGORIES)], None
+    categories = category_change(incidents, current, previous)
+    headings = count_headings(categories, current, previous)
+    shown = presentable_change(categories, "asb_type", "Type", current, previous)
+    shown.insert(0, "Category", categories["category"].to_numpy())
+    shown["% of all incidents"] = categories["share_percent"].to_numpy()
+    table = Table(
+        shown, "asb_categories",
+        f"ASB incidents by category and type (partner extract), {current.label} compared "
+        f"with {previous.label}",
+        source="partner", counts=list(headings),
+        derived={**change_columns(headings[1], headings[0]),
+                 "% of all incidents": ("share_of_last", headings[1])},
+        labels=["Category", "Type"], order=f"{headings[1]} within Category",
+        formats={**dict.fromkeys(headings, "{:,}"), "# diff.": "{:+,}", "% diff.": "{:+.1f}",
+                 "% of all incidents": "{:.1f}"})
+    return [table], category_shares(categories)
+
+
+def ward_item(wards: pd.DataFrame, current: Period, previous: Period) -> Table:
+    """Wards ranked by police.uk ASB incidents this period
+    (:func:`analysis.sections.profiles.place_profile`
+    after :func:`mark_unknown_change`)."""
+    return Table(
+        wards[["rank", "name", "previous", "current", "diff", "pct_diff", "change"]].rename(
+            columns={"name": "Ward", "previous": previous.label, "current": current.label,
+                     "diff": "# diff.", "pct_diff": "% diff.", "change": "Change"}),
+        "asb_wards", f"ASB incidents by ward (police.uk), {current.label}, busiest first",
+        source="open", counts=[previous.label, current.label],
+        formats={"# diff.": "{:+,}", "% diff.": "{:+.1f}"})
+
+
+def top_squares_item(top: pd.DataFrame, current: Period, previous: Period) -> Table:
+    """The ten 250 m squares with most ASB incidents (:func:`analysis.sections.hotspots.top_cells`
+    with
+    ward names, after :func:`mark_unknown_change`)."""
+    return Table(
+        top[["rank", "cell_id", "ward_name", "previous", "current", "diff", "change",
+             "hotspot_class"]].rename(columns={
+                 "ward_name": "ward", "previous": previous.label, "current": current.label,
+                 "diff": "# diff.", "hotspot_class": "hotspot class"}),
+        "asb_top_squares", f"The ten 250 m squares with most ASB incidents, {current.label}",
+        source="open", counts=[previous.label, current.label], formats={"# diff.": "{:+,}"})
+
+
+def day_hour_items(incidents: pd.DataFrame | None, current: Period
+                   ) -> tuple[list[PageItem], tuple[str, int, int] | None]:
+    """Partner ASB incidents by day of the week and hour this period, drawn from the
+    published counts, and the busiest hour; without a partner extract, a note and no peak."""
+    if incidents is None:
+        return [Markdown(NO_EXTRACT_DAY_HOUR)], None
+    in_period = incidents["occurred_at"].dt.to_period("M").dt.start_time.dt.date.isin(
+        current.months)
+    day_hour = profiles.day_hour_table(incidents.loc[in_period, "occurred_at"])
+    peak = peak_day_hour(day_hour)
+    title = f"ASB incidents by day and hour, {current.label}"
+    chart = Chart(lambda published: maps.day_hour_heatmap(published.set_index("day"), title),
+                  day_hour.reset_index(), "asb_day_hour", source="partner",
+                  counts=list(range(24)))
+    busiest = Markdown(markdown_from(
+        "Busiest hour: **{day} {hour:02d}:00 to {hour:02d}:59** ({count:,} incidents).",
+        day=peak[0], hour=peak[1], count=peak[2]))
+    return [chart, busiest], peak
+
+
+def repeat_items(incidents: pd.DataFrame | None, current: Period, previous: Period
+                 ) -> tuple[list[PageItem], pd.DataFrame | None]:
+    """Incidents from repeat callers (:func:`repeat_callers`) and repeat locations
+    (:func:`repeat_locations`) from the partner extract, each replaced by a note when the
+    extract is missing or does not record what it needs; the repeat-caller table or None."""
+    if incidents is None:
+        return [Markdown(NO_EXTRACT_REPEATS)], None
+    items: list[PageItem] = []
+    repeat = repeat_callers(incidents, current, previous)
+    if repeat is None:
+        items.append(Markdown(NO_REPEAT_FLAG))
+    else:
+        items.append(Table(
+            repeat.rename(columns={
+                "period": "Period", "incidents": "Incidents",
+                "repeat_caller_incidents": "From repeat callers",
+                "flag_unknown": "Repeat-caller flag blank",
+                "share_percent": "% from repeat callers"}),
+            "asb_repeat_callers", "ASB incidents reported by repeat callers (partner extract)",
+            source="partner", order="labels",
+            counts=["Incidents", "From repeat callers", "Repeat-caller flag blank"],
+            derived={"% from repeat callers": ("share", "From repeat callers", "Incidents",
+                                               "Repeat-caller flag blank")},
+            formats={"Incidents": "{:,}", "From repeat callers": "{:,}",
+                     "% from repeat callers": "{:.1f}"}))
+    locations = repeat_locations(incidents, current)
+    if locations is None:
+        return [*items, Markdown(NO_GRID_REFERENCES)], repeat
+    items.append(Table(
+        locations.rename(columns={
+            "min_incidents": "At least this many incidents", "locations": "Locations",
+            "incidents": "Incidents there", "share_percent": "% of incidents"}),
+        "asb_repeat_locations", f"Repeat ASB locations, {current.label}",
+        source="partner", counts=["Locations", "Incidents there"], order="labels",
+        labels=["At least this many incidents"],
+        kept={"% of incidents": "share of every incident with a grid reference, "
+                                "whose number is not published"},
+        formats={"Incidents there": "{:,}", "% of incidents": "{:.1f}"}))
+    if locations.attrs["no_location"]:
+        items.append(Markdown(markdown_from(
+            "{count:,} incidents had no grid reference and are not in this table.",
+            count=locations.attrs["no_location"])))
+    return items, repeat
+
+
+@dataclass(frozen=True)
+class AsbPage:
+    """What the ASB notebook shows, cell by cell, and the figures it records."""
+
+    header: HTML
+    change: Table
+    rates: Table
+    funnel: Chart
+    monthly_trend: Chart
+    xmr: list[PageItem]
+    publication: list[PageItem]
+    categories: list[PageItem]
+    wards: Table
+    hotspots: list[PageItem]
+    day_hour: list[PageItem]
+    repeats: list[PageItem]
+    key_figures: list[tuple[str, object, str]]
+    findings: list[Finding]
+
+
+def _where_asb_happens(section: Section, events: pd.DataFrame, lookup: pd.DataFrame,
+                       force_months: list[date]) -> tuple[Table, list[PageItem]]:
+    """The ward table and the hotspot squares (a note, the map when classes are given, the
+    ten busiest squares) from the area's police.uk ASB events."""
+    config, current, previous = section.config, section.period, section.previous
+    wards = mark_unknown_change(profiles.place_profile(
+        events, "ward_code",
+        area_wards(lookup, config.lad_codes).rename(columns={"ward_name": "name"}),
+        current, previous, population_vintage=None), current, previous, force_months)
+    geography = grid_squares.area_geography(
+        load_lsoa_polygons([config.resolve(p, section.root)
+                            for p in config.sources.lsoa_boundaries]),
+        lookup, config.lad_codes)
+    grid = grid_squares.make_grid(geography.outline, grid_squares.CELL_SIZE)
+    placed = grid_squares.assign_cells(events, grid)
+    hotspots, classed = hotspot_squares(placed, grid, current, force_months,
+                                        comparison=config.comparison)
+    items: list[PageItem] = [Markdown(markdown_from("{note}",
+                                                 note=hotspots.attrs["classification_note"]))]
+    if classed:
+        hot = hotspots[hotspots["hotspot_class"] != hotspots.NOT_HOTSPOT]
+        title = f"ASB hotspot squares, {current.label}"
+        items.append(Chart(
+            lambda _: maps.hotspot_map(geography, grid, hotspots["hotspot_class"], title),
+            hot[["cell_id", "easting", "northing", "hotspot_class", "windows_hot",
+                 "windows_used", "current", "previous"]], "asb_hotspot_map", source="open",
+            counts=["current", "previous"]))
+    top = mark_unknown_change(hotspots.top_cells(hotspots, placed), current, previous,
+                              force_months).merge(
+        geography.wards[["ward_code", "ward_name"]], on="ward_code", how="left")
+    items.append(top_squares_item(top, current, previous))
+    return ward_item(wards, current, previous), items
+
+
+def page(section: Section) -> AsbPage:
+    """Everything the ASB page shows, from the area's store and partner ASB extract (if the
+    area has one): police.uk change, rates, trend and long-run level, categories, where and
+    when ASB happens, repeat callers and locations, and the key figures and findings."""
+    apply_house_style()
+    config, current, previous = section.config, section.period, section.previous
+    force_months = query.force_months(section.store_dir, config.force.name)
+    extract = section.partner("asb")
+    incidents, outside = in_area(extract, config.csp_code) if extract is not None else (None, 0)
+    sources, caveats = header_notes(
+        police_source=police_uk_source(config.force.name, force_months),
+        population_vintage=population_release(config, current, section.root).label,
+        incidents=incidents, outside=outside, area_name=config.csp_name, current=current,
+        previous=previous, police_months=force_months)
+    header = section.header("Anti-social behaviour", sources=sources, caveats=caveats)
+    counts_by_csp, area, force = police_uk_counts(section, "pfa_code = $force AND is_asb")
+    change = asb_change(area, force, current, previous, force_months,
+                        area_name=config.csp_name, force_name=config.force.name)
+    populations = force_populations(config, section.root, period=current)
+    rates = asb_rates(counts_by_csp, populations, current, config.csp_code, force_months)
+    position = rate_position(rates, config.csp_code)
+    window = [month for p in current.trend_window(3) for month in p.months]
+    trend = monthly_totals(area, window, force_months)[["month", "asb_incidents"]]
+    trend_title = f"ASB incidents per month, {config.csp_name} (police.uk)"
+    long_monthly = monthly_totals(area, long_run_months(force_months, current), force_months)
+    comparison = like_for_like(long_monthly)
+    publication = describe_publication(comparison, config.csp_name)
+    categories, shares = category_items(incidents, current, previous)
+    lookup = area_lookup(config, section.root)
+    events = query.load_events(section.store_dir, config.csp_code,
+                                hotspots.months_to_load(current, config.comparison))
+    wards, squares = _where_asb_happens(section, events[events["is_asb"]].reset_index(drop=True),
+                                         lookup, force_months)
+    day_hour, peak = day_hour_items(incidents, current)
+    repeats, repeat = repeat_items(incidents, current, previous)
+    return AsbPage(
+        header=header,
+        change=change_item(change, current, previous),
+        rates=rates_table_item(rates, config.csp_name, "asb_rates",
+                               f"ASB incidents per 1,000 population, {current.label}",
+                               "ASB incidents"),
+        funnel=funnel_item(rates, config.csp_name, "asb_rate_funnel",
+                           f"ASB rate against population, {current.label}"),
+        monthly_trend=Chart(
+            lambda data: monthly_trend(data.rename(columns={"asb_incidents": "ASB incidents"}),
+                                       value_cols=["ASB incidents"], ylabel="incidents per month",
+                                       title=trend_title, shade=(current.start, current.end)),
+            trend, "asb_monthly_trend", source="open", counts=["asb_incidents"]),
+        xmr=xmr_items(trend.set_index("month")["asb_incidents"],
+                      breaks_for(config.trend_breaks, "asb"), name="asb_xmr",
+                      title=f"ASB incidents per month, {config.csp_name} (XmR chart)",
+                      ylabel="incidents per month"),
+        publication=publication_items(publication_by_year(long_monthly), publication,
+                                      config.csp_name),
+        categories=categories, wards=wards, hotspots=squares, day_hour=day_hour,
+        repeats=repeats,
+        key_figures=key_figures(change, rates, config.csp_code, rate_position=position,
+                                shares=shares, repeat=repeat, comparison=comparison,
+                                peak=peak, current=current, previous=previous),
+        findings=key_findings(change, area_name=config.csp_name, force_name=config.force.name,
+                              rate_position=position,
+                              rate_direction=rank_direction(rates, config.csp_code),
+                              shares=shares, repeat=repeat, peak=peak, publication=publication),
+    )

@@ -156,6 +156,6 @@ def section_links(titles: dict[str, str]) -> str:
 
 
 def statement_of(recorded: str | dict) -> str:
-    """The sentence of a recorded finding: a section's plain sentence, or the ``statement``
-    of a :class:`~analysis.core.findings.Finding` it recorded (``Finding.as_record``)."""
+    """A recorded finding's sentence: a section's plain sentence, or the ``statement`` of a
+    :class:`~analysis.core.findings.Finding` kept as a record (``Finding.as_record``)."""
     return recorded["statement"] if isinstance(recorded, dict) else recorded
