@@ -7,9 +7,11 @@ seeds' key-findings table: theme, finding, direction and significance, with a li
 section page. Nothing is recomputed here: every number is the section's own, so the summary
 cannot disagree with the section tables.
 
-Direction and significance are read from the wording the narrative helpers generate
-(``analysis.narrative``, ``analysis.perception``): a finding says "statistically significant"
-only when a test found it, so the summary can only report significance a test found.
+Direction and significance are the fields of the :class:`~analysis.findings.Finding` each
+section recorded, set where its numbers and tests are: rewording a sentence cannot change
+them. A section not yet converted records plain sentences; for those (and only those) they
+are still read from the wording (:func:`direction_of`, :func:`significance_of`), the
+transitional path to delete once every section records Findings.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analysis.errors import InputError
+from analysis.findings import Finding
 from analysis.safe_text import escape_html
 
 FINDINGS_KEY = "findings"
@@ -84,7 +89,11 @@ def section_title(report_dir: Path, section_id: str) -> str:
 
 
 def significance_of(finding: str) -> str:
-    """'significant', 'not significant', 'not assessed' or 'no test stated', from wording."""
+    """'significant', 'not significant', 'not assessed' or 'no test stated', from wording.
+
+    Transitional: only for a finding recorded as a plain sentence (see
+    :func:`finding_from_wording`); delete once every section records Findings.
+    """
     if _NOT_ASSESSED.search(finding):
         return NOT_ASSESSED
     if _NOT_SIGNIFICANT.search(finding):
@@ -100,6 +109,9 @@ def direction_of(finding: str) -> str:
 
     A middle place ('second highest of 4') and "no change is given" (a comparison that could
     not be made) state no direction, so they are not read as one.
+
+    Transitional: only for a finding recorded as a plain sentence (see
+    :func:`finding_from_wording`); delete once every section records Findings.
     """
     text = _NO_CHANGE_GIVEN.sub("", _ORDINAL_PLACE.sub("", finding))
     found = [(match.start(), name) for name, pattern in _DIRECTIONS
@@ -111,14 +123,16 @@ def findings_table(sections: dict[str, dict], titles: dict[str, str]) -> pd.Data
     """The key-findings table: one row per finding, in section order then recorded order.
 
     Columns: theme (section title), finding (the section's sentence, verbatim), direction,
-    significance, section (the ``NN_name.html`` page it comes from).
+    significance (the recorded Finding's fields, see :func:`recorded_finding`), section (the
+    ``NN_name.html`` page it comes from).
     """
     rows = []
     for section_id, figures in sections.items():
-        for finding in figures.get(FINDINGS_KEY, {}).get("value", []) or []:
-            rows.append({"theme": titles.get(section_id, section_id), "finding": finding,
-                         "direction": direction_of(finding),
-                         "significance": significance_of(finding),
+        for recorded in figures.get(FINDINGS_KEY, {}).get("value", []) or []:
+            finding = recorded_finding(recorded, section_id)
+            rows.append({"theme": titles.get(section_id, section_id),
+                         "finding": finding.statement, "direction": finding.direction,
+                         "significance": finding.significance,
                          "section": f"{section_id}.html"})
     return pd.DataFrame(rows, columns=["theme", "finding", "direction", "significance",
                                        "section"])
@@ -151,3 +165,33 @@ def section_links(titles: dict[str, str]) -> str:
     items = "".join(f'<li><a href="{escape_html(section_id)}.html">{escape_html(title)}</a></li>'
                     for section_id, title in titles.items())
     return f'<nav class="csp-section-links"><h2>Sections summarised</h2><ul>{items}</ul></nav>'
+
+
+def recorded_finding(recorded: Mapping[str, Any] | str, section_id: str) -> Finding:
+    """The Finding a section recorded in its key figures (:meth:`Finding.as_record`).
+
+    A plain sentence, recorded by a section not yet converted to Findings, goes the
+    transitional way (:func:`finding_from_wording`). Anything else is not what sections write:
+    InputError naming the section.
+    """
+    if isinstance(recorded, str):
+        return finding_from_wording(recorded)
+    try:
+        return Finding.from_record(recorded)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError("a recorded finding is neither a sentence nor a Finding record",
+                         file=f"key_figures/{section_id}.json", found=recorded,
+                         expected="a sentence or {'statement': ..., 'direction': ..., "
+                                  "'significance': ...} with a known direction and "
+                                  "significance") from exc
+
+
+def finding_from_wording(sentence: str) -> Finding:
+    """TRANSITIONAL: a finding recorded as a plain sentence, with direction and significance
+    read from its wording (:func:`direction_of`, :func:`significance_of`).
+
+    Only sections not yet converted to Findings record sentences; delete this function, with
+    ``direction_of``, ``significance_of`` and their patterns, once every section records
+    Findings.
+    """
+    return Finding(sentence, direction_of(sentence), significance_of(sentence))
