@@ -35,6 +35,9 @@ NOT_SIGNIFICANT = "not significant"
 NOT_ASSESSED = "not assessed"
 NOT_TESTED = "no test stated"
 
+# TRANSITIONAL, for findings recorded as plain sentences only (see finding_from_wording):
+# delete these patterns (down to _NO_CHANGE_GIVEN) with direction_of and significance_of once
+# every section records Findings.
 _NOT_SIGNIFICANT = re.compile(r"not (a )?statistically significant|no significant change"
                               r"|not significantly different", re.IGNORECASE)
 _SIGNIFICANT = re.compile(r"significant(ly)? (increase|decrease|higher|lower)", re.IGNORECASE)
