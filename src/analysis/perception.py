@@ -149,7 +149,8 @@ def question_summary(results: pd.DataFrame, area_code: str, names: Mapping[str, 
     (0-100). ``change`` is the plain label of the two-proportion test between ``previous``
     and ``latest`` on effective sample sizes (design effect), or 'no earlier wave'.
     ``position`` / ``judgement`` / ``rank_summary`` come from
-    :func:`analysis.survey.rank_among` over every district answering in the latest wave.
+    :func:`analysis.survey.rank_among` over every district answering in the latest wave
+    (``tied``: another district has the same share).
     """
     named = results.assign(name=results["area"].map(names).fillna(results["area"]))
     area_name = names.get(area_code, area_code)
@@ -180,7 +181,8 @@ def question_summary(results: pd.DataFrame, area_code: str, names: Mapping[str, 
         districts = answers[answers["period"] == latest]
         rank = _district_rank(districts, area_name, str(question_id))
         pooled = pooled_districts(results, str(question_id), latest)
-        row.update(rank=rank["rank"], districts=rank["of"], position=rank["position"],
+        row.update(rank=rank["rank"], districts=rank["of"], tied=bool(rank["tied_with"]),
+                   position=rank["position"],
                    judgement=rank["judgement"], rank_summary=rank["summary"],
                    pooled_percent=pooled["percent"], pooled_lower=pooled["lower"],
                    pooled_upper=pooled["upper"],
@@ -435,13 +437,14 @@ def question_finding(row: Mapping[str, object], area_name: str) -> Finding:
 
 
 def rank_finding(row: Mapping[str, object]) -> Finding:
-    """:func:`describe_rank`'s sentence as a Finding: above comparators when the area has the
-    highest share of several districts, below when it alone has the lowest, otherwise no
-    direction; a rank is not a test, so no significance is stated."""
+    """:func:`describe_rank`'s sentence as a Finding: above comparators when the area alone
+    has the highest share of several districts, below when it has the lowest (a district
+    tied with another is never last in rank), otherwise (a middle place, a tie at the top,
+    the only district) no direction; a rank is not a test, so no significance is stated."""
     rank, districts = int(row["rank"]), int(row["districts"])  # type: ignore[call-overload]
-    tied = str(row["position"]).startswith("joint")
-    direction = (ABOVE_COMPARATORS if rank == 1 and districts > 1
-                 else BELOW_COMPARATORS if rank == districts > 1 and not tied else NO_DIRECTION)
+    several = districts > 1
+    direction = (ABOVE_COMPARATORS if rank == 1 and several and not row["tied"]
+                 else BELOW_COMPARATORS if rank == districts and several else NO_DIRECTION)
     question_id = str(row["question_id"])
     return Finding(describe_rank(row), direction, NOT_TESTED, (f"survey:{question_id}:rank",),
                    str(row["question"]))

@@ -200,18 +200,30 @@ def test_question_direction_comes_from_the_points_not_the_question_words(
     assert perception.question_finding(row, "Kingsmere").significance == NOT_ASSESSED
 
 
-@pytest.mark.parametrize(("rank", "districts", "position", "direction"), [
-    (1, 4, "highest of 4", ABOVE_COMPARATORS),
-    (1, 4, "joint highest of 4", ABOVE_COMPARATORS),
-    (4, 4, "lowest of 4", BELOW_COMPARATORS),
-    (3, 4, "joint third highest of 4", NO_DIRECTION),  # tied at the bottom: no single lowest
-    (2, 4, "second highest of 4", NO_DIRECTION),
-    (1, 1, "highest of 1", NO_DIRECTION),  # no other district to compare with
+def test_a_district_level_with_another_is_tied_and_not_above_it() -> None:
+    indicators = _indicators()
+    level = (indicators["indicator"] == "survey:police_good_job") & (indicators["area"] == "A")
+    indicators.loc[level, ["value", "numerator", "denominator"]] = [78.0, 390, 500.0]  # as K
+    summary = perception.question_summary(survey_results(indicators), "K", NAMES, "2024-25",
+                                          "2023-24").set_index("question_id", drop=False)
+    good = summary.loc["police_good_job"]
+    assert good["tied"] and good["position"] == "joint highest of 2"
+    assert perception.rank_finding(good).direction == NO_DIRECTION
+    assert not summary.loc["crime_asb_more_problem", "tied"]
+
+
+@pytest.mark.parametrize(("rank", "districts", "tied", "direction"), [
+    (1, 4, False, ABOVE_COMPARATORS),  # highest of 4
+    (1, 4, True, NO_DIRECTION),  # joint highest of 4: level with another, not above it
+    (4, 4, False, BELOW_COMPARATORS),  # lowest of 4
+    (3, 4, True, NO_DIRECTION),  # joint third highest of 4: tied at the bottom
+    (2, 4, False, NO_DIRECTION),  # second highest of 4
+    (1, 1, False, NO_DIRECTION),  # no other district to compare with
 ])
 def test_rank_finding_direction_from_the_place(results: pd.DataFrame, rank: int, districts: int,
-                                               position: str, direction: str) -> None:
+                                               tied: bool, direction: str) -> None:
     row = _summary(results).iloc[0].copy()
-    row["rank"], row["districts"], row["position"] = rank, districts, position
+    row["rank"], row["districts"], row["tied"] = rank, districts, tied
     finding = perception.rank_finding(row)
     assert finding.direction == direction and finding.significance == NOT_TESTED
     assert finding.figures == ("survey:crime_asb_more_problem:rank",)
