@@ -17,7 +17,6 @@ import pytest
 
 from analysis.core.files import report_dir
 from analysis.publish.build import build_section
-from analysis.sections.executive_summary import statement_of
 
 pytestmark = pytest.mark.build
 PERIOD = "2024-25"
@@ -97,9 +96,17 @@ def test_key_findings_repeat_every_section_exactly(report: Path) -> None:
     sections = sorted(p.stem for p in (report / "key_figures").glob("*.json")
                       if p.stem != "99_key_findings")
     assert set(SOURCES) <= set(sections)
-    expected = [statement_of(f) for s in sections
-                for f in _figures(report, s).get("findings", {}).get("value", [])]
+    recorded = [f for s in sections for f in _figures(report, s).get("findings", {})
+                .get("value", [])]
+    # A converted section records Findings (statement, direction, significance, ...);
+    # one not yet converted records plain sentences.
+    expected = [f["statement"] if isinstance(f, dict) else f for f in recorded]
     assert findings["Finding"].tolist() == expected
+    shown = findings[["Direction", "Significance"]].values.tolist()
+    structured = [i for i, f in enumerate(recorded) if isinstance(f, dict)]
+    assert structured  # 85 and 90 record Findings
+    assert [shown[i] for i in structured] == [
+        [recorded[i]["direction"], recorded[i]["significance"]] for i in structured]
     for _, row in headline.iterrows():
         recorded = _figures(report, row["Section page"].removesuffix(".html"))[row["Key"]]
         value = recorded["value"]

@@ -1,5 +1,6 @@
 """Executive summary: reading the sections' key figures, the findings table and its
-direction and significance columns, headline figures and section titles."""
+direction and significance columns (from recorded Findings, or from the wording of a plain
+sentence), headline figures and section titles."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import InputError
+from analysis.core.findings import Finding
 from analysis.sections import executive_summary as es
 
 
@@ -133,14 +135,74 @@ def test_section_links_are_relative_and_escaped() -> None:
     assert 'href="10_crime_overview.html"' in links and "Crime &lt;overview&gt;" in links
 
 
-def test_findings_table_reads_the_statement_of_a_recorded_finding() -> None:
-    from analysis.core.findings import DECREASE, Finding
+def _finding(statement: str, direction: str, significance: str) -> dict:
+    """A finding as a section records it (Finding.as_record)."""
+    return Finding(statement, direction, significance, ("robbery_current",),
+                   "Robbery").as_record()
 
-    recorded = Finding("Burglary fell by 3 offences (10.0 %).", DECREASE).as_record()
-    sections = {"10_crime_overview": {"findings": {"value": ["Robbery rose by 2 offences.",
-                                                             recorded]}}}
+
+def test_findings_table_takes_direction_and_significance_from_recorded_findings() -> None:
+    # Both sentences would mislead the wording rules: the first says "rose" before
+    # "unchanged" (read as 'increase'), neither names a test (read as 'no test stated').
+    misleading = [
+        _finding("While the force rose 5 %, robbery in Kingsmere was unchanged at 240 "
+                 "offences.", "no change", "not significant"),
+        _finding("Robbery was unchanged, though the force rose 5 %.", "no change",
+                 "not significant"),
+    ]
+    assert es.direction_of(misleading[0]["statement"]) == "increase"
+    assert es.significance_of(misleading[1]["statement"]) == es.NOT_TESTED
+    sections = {"10_crime_overview": {"findings": {"value": misleading}}}
     table = es.findings_table(sections, {"10_crime_overview": "Crime overview"})
-    assert table["finding"].tolist() == ["Robbery rose by 2 offences.",
-                                         "Burglary fell by 3 offences (10.0 %)."]
-    assert table["direction"].tolist() == ["increase", "decrease"]
-    assert es.statement_of("Plain.") == "Plain."
+    assert table.to_dict("records") == [
+        {"theme": "Crime overview", "finding": misleading[0]["statement"],
+         "direction": "no change", "significance": "not significant",
+         "section": "10_crime_overview.html"},
+        {"theme": "Crime overview", "finding": "Robbery was unchanged, though the force rose 5 %.",
+         "direction": "no change", "significance": "not significant",
+         "section": "10_crime_overview.html"},
+    ]
+
+
+def test_recorded_findings_and_plain_sentences_side_by_side_in_section_order() -> None:
+    sections = {
+        "10_crime_overview": {"findings": {"value": [
+            "All crime rose by 1,196 offences (6.1 %), a statistically significant increase."]}},
+        "85_public_perception": {"findings": {"value": [
+            _finding("Kingsmere is lowest of 4.", "–", "no test stated"),
+            _finding("Concern went from 22 % to 33 %.", "increase", "significant")]}},
+        "90_priorities": {"matrix_version": {"value": "1.0"}},  # no findings recorded
+    }
+    table = es.findings_table(sections, {})
+    # The plain sentence (a section not yet converted) is read from its wording; the
+    # recorded Findings keep their fields, even where the wording says otherwise.
+    assert table[["direction", "significance"]].values.tolist() == [
+        ["increase", "significant"], ["–", "no test stated"], ["increase", "significant"]]
+    assert table["theme"].tolist() == ["10_crime_overview", "85_public_perception",
+                                       "85_public_perception"]
+
+
+def test_recorded_finding_from_a_record_or_a_sentence() -> None:
+    record = _finding("Robbery fell.", "decrease", "not assessed")
+    assert es.recorded_finding(record, "10_crime_overview") == Finding(
+        "Robbery fell.", "decrease", "not assessed", ("robbery_current",), "Robbery")
+    assert es.recorded_finding("Burglary was unchanged at 1,091 offences.", "10_x") == Finding(
+        "Burglary was unchanged at 1,091 offences.", "no change", "no test stated")
+
+
+@pytest.mark.parametrize("recorded", [
+    {"direction": "increase"},  # no statement
+    {"statement": "Robbery rose.", "direction": "up"},  # not a direction
+    ["Robbery rose."],  # not a record
+])
+def test_a_recorded_finding_sections_do_not_write_is_named(recorded: object) -> None:
+    with pytest.raises(InputError, match="neither a sentence nor a Finding") as raised:
+        es.recorded_finding(recorded, "10_crime_overview")  # type: ignore[arg-type]
+    assert raised.value.file == "key_figures/10_crime_overview.json"
+
+
+def test_finding_from_wording_is_the_transitional_path_for_sentences() -> None:
+    finding = es.finding_from_wording(
+        "Robbery fell by 13 offences (5.3 %), not a statistically significant change.")
+    assert (finding.direction, finding.significance) == ("decrease", es.NOT_SIGNIFICANT)
+    assert finding.figures == () and finding.theme == ""

@@ -1,5 +1,6 @@
 """Perception section helpers: waves, question summary (change, rank, pooled figure),
-district tables, recorded counts by wave with missing months, and the generated sentences."""
+district tables, recorded counts by wave with missing months, the generated sentences and the
+page's Findings, tables and charts."""
 
 from __future__ import annotations
 
@@ -10,6 +11,18 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import DataCoverageError
+from analysis.core.findings import (
+    ABOVE_COMPARATORS,
+    BELOW_COMPARATORS,
+    DECREASE,
+    INCREASE,
+    NO_CHANGE,
+    NO_DIRECTION,
+    NOT_ASSESSED,
+    NOT_SIGNIFICANT,
+    NOT_TESTED,
+    SIGNIFICANT,
+)
 from analysis.core.periods import Period
 from analysis.sections import perception
 from analysis.stats.survey import survey_results
@@ -143,3 +156,174 @@ def test_higher_is_worse_only_for_concern_questions() -> None:
 
 def test_survey_source_names() -> None:
     assert perception.survey_source_names(_indicators()) == ["Demo survey"]
+
+
+# --- the page as Findings, tables and charts ------------------------------------------------
+def _summary(results: pd.DataFrame, previous: str | None = "2023-24") -> pd.DataFrame:
+    return perception.question_summary(results, "K", NAMES, "2024-25", previous)
+
+
+def test_question_findings_take_direction_and_significance_from_the_test(
+        results: pd.DataFrame) -> None:
+    rows = _summary(results).set_index("question_id", drop=False)
+    concern = perception.question_finding(rows.loc["crime_asb_more_problem"], "Kingsmere")
+    # 22 % -> 33 %: +11 points, p = 0.0002 < 0.05.
+    assert (concern.direction, concern.significance) == (INCREASE, SIGNIFICANT)
+    assert concern.statement == perception.describe_question(
+        rows.loc["crime_asb_more_problem"], "Kingsmere")
+    assert concern.figures == ("survey:crime_asb_more_problem",
+                               "survey:crime_asb_more_problem:previous",
+                               "survey:crime_asb_more_problem:change")
+    good = perception.question_finding(rows.loc["police_good_job"], "Kingsmere")
+    # 74 % -> 78 %: +4 points, p = 0.16.
+    assert (good.direction, good.significance) == (INCREASE, NOT_SIGNIFICANT)
+
+
+def test_a_question_without_an_earlier_wave_is_not_assessed(results: pd.DataFrame) -> None:
+    row = _summary(results, previous=None).iloc[0]
+    finding = perception.question_finding(row, "Kingsmere")
+    assert (finding.direction, finding.significance) == (NO_DIRECTION, NOT_ASSESSED)
+    assert finding.figures == ("survey:crime_asb_more_problem",)
+
+
+def test_question_direction_comes_from_the_points_not_the_question_words(
+        results: pd.DataFrame) -> None:
+    row = _summary(results).iloc[0].copy()
+    row["question"] = "Crime has risen here and is higher than elsewhere (agree)"
+    row["previous_percent"], row["change_points"] = 35.0, -2.0
+    row["change"] = "no significant change"
+    fell = perception.question_finding(row, "Kingsmere")
+    assert (fell.direction, fell.significance) == (DECREASE, NOT_SIGNIFICANT)
+    row["previous_percent"], row["change_points"] = 33.0, 0.0
+    assert perception.question_finding(row, "Kingsmere").direction == NO_CHANGE
+    row["change"] = "not assessed"  # the test could not be made (no p-value)
+    assert perception.question_finding(row, "Kingsmere").significance == NOT_ASSESSED
+
+
+def test_a_district_level_with_another_is_tied_and_not_above_it() -> None:
+    indicators = _indicators()
+    level = (indicators["indicator"] == "survey:police_good_job") & (indicators["area"] == "A")
+    indicators.loc[level, ["value", "numerator", "denominator"]] = [78.0, 390, 500.0]  # as K
+    summary = perception.question_summary(survey_results(indicators), "K", NAMES, "2024-25",
+                                          "2023-24").set_index("question_id", drop=False)
+    good = summary.loc["police_good_job"]
+    assert good["tied"] and good["position"] == "joint highest of 2"
+    assert perception.rank_finding(good).direction == NO_DIRECTION
+    assert not summary.loc["crime_asb_more_problem", "tied"]
+
+
+@pytest.mark.parametrize(("rank", "districts", "tied", "direction"), [
+    (1, 4, False, ABOVE_COMPARATORS),  # highest of 4
+    (1, 4, True, NO_DIRECTION),  # joint highest of 4: level with another, not above it
+    (4, 4, False, BELOW_COMPARATORS),  # lowest of 4
+    (3, 4, True, NO_DIRECTION),  # joint third highest of 4: tied at the bottom
+    (2, 4, False, NO_DIRECTION),  # second highest of 4
+    (1, 1, False, NO_DIRECTION),  # no other district to compare with
+])
+def test_rank_finding_direction_from_the_place(results: pd.DataFrame, rank: int, districts: int,
+                                               tied: bool, direction: str) -> None:
+    row = _summary(results).iloc[0].copy()
+    row["rank"], row["districts"], row["tied"] = rank, districts, tied
+    finding = perception.rank_finding(row)
+    assert finding.direction == direction and finding.significance == NOT_TESTED
+    assert finding.figures == ("survey:crime_asb_more_problem:rank",)
+
+
+def test_beside_finding_states_no_direction_or_test() -> None:
+    beside = pd.DataFrame({"wave": ["2023-24", "2024-25"], "percent": [22.0, 33.0],
+                           "recorded": [4331.0, 4270.0]})
+    finding = perception.beside_finding(beside, "Kingsmere")
+    assert (finding.direction, finding.significance) == (NO_DIRECTION, NOT_TESTED)
+    assert "4,331 to 4,270" in finding.statement
+
+
+def test_survey_key_figures_leave_out_the_previous_share_without_an_earlier_wave(
+        results: pd.DataFrame) -> None:
+    figures = perception.survey_key_figures(_summary(results).iloc[:1])
+    assert [(key, value) for key, value, _ in figures] == [
+        ("survey:crime_asb_more_problem", 33.0),
+        ("survey:crime_asb_more_problem:previous", 22.0),
+        ("survey:crime_asb_more_problem:change", "significant increase"),
+        ("survey:crime_asb_more_problem:rank", "second highest of 4")]
+    assert figures[1][2] == ("Crime and ASB has become more of a problem (agree): % agreeing, "
+                             "2023-24")
+    first_wave = perception.survey_key_figures(_summary(results, previous=None).iloc[:1])
+    assert [key for key, _, _ in first_wave] == [
+        "survey:crime_asb_more_problem", "survey:crime_asb_more_problem:change",
+        "survey:crime_asb_more_problem:rank"]
+    assert first_wave[1][1] == "no earlier wave"
+
+
+@pytest.mark.parametrize(("later_waves_only", "notice"), [
+    (True, "No survey wave ends by the end of this period."),
+    (False, "No survey results are available for this area."),
+])
+def test_no_survey_page_says_why_and_shows_nothing_else(later_waves_only: bool,
+                                                         notice: str) -> None:
+    page = perception.no_survey_page(["police.uk"], later_waves_only=later_waves_only)
+    assert not page.has_survey and page.sources == ["police.uk"]
+    assert [notice in item.data for item in page.notice] == [True]
+    assert page.no_survey_findings == [perception.NO_SURVEY_FINDING]
+    assert perception.NO_SURVEY_FINDING.significance == NOT_ASSESSED
+    assert not (page.summary or page.districts or page.waves or page.beside
+                or page.question_findings or page.key_figures)
+    assert page.caveats == list(perception.CAVEATS)
+
+
+def _asb(years: list[str], per_month: list[int]) -> pd.DataFrame:
+    months = [m for year in years for m in Period.parse(year).months]
+    return pd.DataFrame({"month": months,
+                         "count": [n for n in per_month for _ in range(12)]})
+
+
+def test_survey_page_shows_each_question_and_sets_concern_beside_recorded_asb(
+        results: pd.DataFrame) -> None:
+    years = ["2023-24", "2024-25"]
+    months = [m for year in years for m in Period.parse(year).months]
+    page = perception.survey_page(
+        results, _asb(years, [10, 20]), sources=["Demo survey", "police.uk"], area_code="K",
+        area_name="Kingsmere", force_name="Demoshire Police", names=NAMES,
+        period_text="2024-25", force_months=months)
+    assert page.has_survey and not page.notice and not page.no_survey_findings
+    [summary] = page.summary
+    assert summary.name == "survey_latest" and summary.source == "partner"
+    assert summary.caption == "Survey results for Kingsmere: 2024-25 compared with 2023-24"
+    assert summary.frame["Latest %"].tolist() == [33.0, 78.0]
+    assert [t.name for t in page.districts] == ["districts_crime_asb_more_problem",
+                                                "districts_police_good_job"]
+    assert page.districts[0].caption == ("Crime asb more problem: districts of "
+                                         "Demoshire Police, 2024-25")
+    assert [f.direction for f in page.question_findings] == [INCREASE, INCREASE]
+    assert [f.direction for f in page.rank_findings] == [NO_DIRECTION, ABOVE_COMPARATORS]
+    assert [c.name for c in page.waves] == ["survey_waves"]
+    table, chart = page.beside
+    assert table.name == "perception_vs_recorded" and chart.name == "perception_vs_recorded_chart"
+    # 12 months x 10 and 12 x 20 incidents.
+    assert table.frame["Recorded ASB incidents"].tolist() == [120.0, 240.0]
+    [beside] = page.beside_findings
+    assert "120 to 240" in beside.statement
+    assert len(page.key_figures) == 8  # 4 figures for each of the two questions
+
+
+def test_survey_page_without_the_concern_question_says_so(results: pd.DataFrame) -> None:
+    other = results[results["question_id"] != perception.CONCERN_QUESTION]
+    page = perception.survey_page(
+        other, _asb(["2024-25"], [10]), sources=[], area_code="K", area_name="Kingsmere",
+        force_name="Force", names=NAMES, period_text="2024-25",
+        force_months=Period.parse("2024-25").months)
+    [note] = page.beside
+    assert note.data == "<p>The survey has no 'crime_asb_more_problem' question for this area.</p>"
+    assert page.beside_findings == []
+
+
+def test_record_key_figures_records_each_figure_with_its_label() -> None:
+    recorded: list[tuple[str, object, str | None]] = []
+
+    class Recorder:
+        def record(self, key: str, value: object, *, label: str | None = None) -> None:
+            recorded.append((key, value, label))
+
+    page = perception.PerceptionPage(sources=[], has_survey=True,
+                                     key_figures=[("survey:q", 33.0, "Q: % agreeing, 2024-25")])
+    perception.record_key_figures(Recorder(), page)  # type: ignore[arg-type]
+    assert recorded == [("survey:q", 33.0, "Q: % agreeing, 2024-25")]

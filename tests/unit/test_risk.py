@@ -513,3 +513,107 @@ def test_override_sets_the_coverage_and_months_rules() -> None:
     # 12 of 132 crimes (9 %) weighted reaches 5 %: 12 x 746.543 / 1,000 x 1,000 = 8,958.516
     assert figures["harm"]["value"] == pytest.approx(8_958.516)
     assert risk.default_matrix().min_weighted_share == 0.8
+
+
+# --- the page: header, tables, Findings and key figures -------------------------------------
+def _burglary_only() -> risk.PriorityMatrix:
+    return risk.apply_override(risk.default_matrix(), risk.PriorityOverride(
+        exclude_issues=[i.id for i in risk.default_matrix().issues if i.id != "burglary"]))
+
+
+def _inputs(evidence: risk.Evidence) -> risk.PriorityInputs:
+    return risk.PriorityInputs(matrix=_burglary_only(), evidence=evidence, current=CURRENT,
+                               previous=PREVIOUS, period_text="2024-25", area_name="Area A",
+                               sources=[], caveats=[])
+
+
+def test_priority_sources_name_each_input_and_the_override() -> None:
+    matrix = risk.default_matrix()
+    sources = risk.priority_sources(matrix, _evidence(), "Test Police", None)
+    assert sources == [
+        "data.police.uk street-level crime and ASB, Test Police, Apr 2023 to Mar 2025 "
+        "(24 months); Open Government Licence v3.0",
+        "Population: test",
+        f"Priority matrix version {matrix.version} (reference/priority_matrix.yaml)"]
+    with_extracts = _evidence(crimes=_crimes(), indicators=pd.DataFrame(), populations=None)
+    sources = risk.priority_sources(matrix, with_extracts, "Test Police",
+                                    "config/priorities/a.yaml")
+    assert sources[1:] == [
+        "Partner crimes extract", "Partner indicators extract",
+        "Population: none configured",
+        f"Priority matrix version {matrix.version} (reference/priority_matrix.yaml) with the "
+        "area's changes in config/priorities/a.yaml"]
+
+
+def test_scales_table_declares_process_numbers_and_names_the_version() -> None:
+    matrix = _matrix({"volume": 1.0}, min_coverage=0.5)
+    table = risk.scales_table(matrix)
+    assert (table.name, table.source) == ("dimension_scales", "process")
+    assert table.caption == (f"Dimensions, weights and scales (matrix version {matrix.version};"
+                             " issues need 50% of the weight to be ranked)")
+    pd.testing.assert_frame_equal(table.frame, risk.dimension_scales(matrix))
+
+
+def test_priority_key_figures_keep_the_top_issues_with_ties_at_the_cut() -> None:
+    table = pd.DataFrame({"issue_id": ["a", "b", "c", "d"], "issue": ["A", "B", "C", "D"],
+                          "rank": [1, 2, 2, pd.NA], "score": [4.456, 3.5, 3.5, 2.0]})
+    figures = risk.priority_key_figures(table, _matrix({"volume": 1.0}, top_n=2))
+    assert figures == [
+        ("priority:a", 4.46, "Priority 1: A (weighted score)"),
+        ("priority:b", 3.5, "Priority 2: B (weighted score)"),
+        ("priority:c", 3.5, "Priority 2: C (weighted score)"),
+        ("matrix_version", risk.default_matrix().version, "Priority matrix version")]
+
+
+def test_priority_findings_state_no_test_and_mark_what_was_not_assessed() -> None:
+    plan = pd.DataFrame({"Rank": [1], "Priority": ["Vehicle crime"], "Weighted score": [5.0],
+                         "Stability": ["holds under every tested weighting"]})
+    table = pd.DataFrame({"issue": ["Vehicle crime", "Domestic abuse"], "rank": [1, pd.NA]})
+    findings = risk.priority_findings(plan, table, iter(["trend"]),
+                                      top_figures=["priority:vehicle"])
+    assert [f.statement for f in findings] == risk.describe_priorities(plan, table, ["trend"])
+    assert [(f.direction, f.significance, f.figures) for f in findings] == [
+        ("–", "no test stated", ("priority:vehicle",)),  # the top priorities
+        ("–", "no test stated", ()),  # robust
+        ("–", "no test stated", ()),  # too little evidence to rank
+        ("–", "not assessed", ())]  # trend not assessed for any issue
+    nothing = risk.priority_findings(plan.iloc[0:0], table)
+    assert [(f.statement, f.significance) for f in nothing] == [
+        ("No issue had enough evidence to be ranked.", "not assessed")]
+
+
+def test_priorities_page_ranks_and_finds_on_the_evidence() -> None:
+    page = risk.priorities_page(_inputs(_evidence()))
+    [plan] = page.plan
+    assert plan.name == "plan_on_a_page"
+    assert plan.caption == "Plan on a page: top priorities for Area A, 2024/25"
+    assert plan.frame["Priority"].tolist() == ["Burglary"]
+    assert (page.ranking.name, page.audit.name) == ("ranking", "audit_trail")
+    assert page.ranking.frame["Issue"].tolist() == ["Burglary"]
+    assert page.key_figures[0] == ("priority:burglary", 5.0,
+                                   "Priority 1: Burglary (weighted score)")
+    assert page.findings[0].figures == ("priority:burglary",)
+    # Harm, cost, vulnerability and concern have no figure for the only issue.
+    assert page.findings[-1].significance == "not assessed"
+
+
+def test_priorities_page_without_months_says_nothing_could_be_ranked() -> None:
+    page = risk.priorities_page(_inputs(_evidence(available_months=())))
+    [notice] = page.plan
+    assert "No issue has enough evidence to be ranked for 2024/25." in notice.data
+    assert page.findings[0].statement == "No issue had enough evidence to be ranked."
+    assert [key for key, _, _ in page.key_figures] == ["matrix_version"]
+
+
+def test_record_key_figures_records_each_figure_with_its_label() -> None:
+    recorded: list[tuple[str, object, str | None]] = []
+
+    class Recorder:
+        def record(self, key: str, value: object, *, label: str | None = None) -> None:
+            recorded.append((key, value, label))
+
+    page = risk.PrioritiesPage(plan=[], ranking=risk.scales_table(risk.default_matrix()),
+                               audit=risk.scales_table(risk.default_matrix()), findings=[],
+                               key_figures=[("matrix_version", "1", "Priority matrix version")])
+    risk.record_key_figures(Recorder(), page)  # type: ignore[arg-type]
+    assert recorded == [("matrix_version", "1", "Priority matrix version")]

@@ -7,10 +7,11 @@ seeds' key-findings table: theme, finding, direction and significance, with a li
 section page. Nothing is recomputed here: every number is the section's own, so the summary
 cannot disagree with the section tables.
 
-Direction and significance are read from the wording the narrative helpers generate
-(``analysis.present.narrative``, ``analysis.sections.perception``): a finding says "statistically
-significant"
-only when a test found it, so the summary can only report significance a test found.
+Direction and significance are the fields of the :class:`~analysis.core.findings.Finding` each
+section recorded, set where its numbers and tests are: rewording a sentence cannot change
+them. A section not yet converted records plain sentences; for those (and only those) they
+are still read from the wording (:func:`direction_of`, :func:`significance_of`), the
+transitional path to delete once every section records Findings.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.core.findings import Finding
 from analysis.core.safe_text import escape_html
 
 FINDINGS_KEY = "findings"
@@ -31,6 +35,9 @@ NOT_SIGNIFICANT = "not significant"
 NOT_ASSESSED = "not assessed"
 NOT_TESTED = "no test stated"
 
+# TRANSITIONAL, for findings recorded as plain sentences only (see finding_from_wording):
+# delete these patterns (down to _NO_CHANGE_GIVEN) with direction_of and significance_of once
+# every section records Findings.
 _NOT_SIGNIFICANT = re.compile(r"not (a )?statistically significant|no significant change"
                               r"|not significantly different", re.IGNORECASE)
 _SIGNIFICANT = re.compile(r"significant(ly)? (increase|decrease|higher|lower)", re.IGNORECASE)
@@ -85,7 +92,11 @@ def section_title(report_dir: Path, section_id: str) -> str:
 
 
 def significance_of(finding: str) -> str:
-    """'significant', 'not significant', 'not assessed' or 'no test stated', from wording."""
+    """'significant', 'not significant', 'not assessed' or 'no test stated', from wording.
+
+    Transitional: only for a finding recorded as a plain sentence (see
+    :func:`finding_from_wording`); delete once every section records Findings.
+    """
     if _NOT_ASSESSED.search(finding):
         return NOT_ASSESSED
     if _NOT_SIGNIFICANT.search(finding):
@@ -101,6 +112,9 @@ def direction_of(finding: str) -> str:
 
     A middle place ('second highest of 4') and "no change is given" (a comparison that could
     not be made) state no direction, so they are not read as one.
+
+    Transitional: only for a finding recorded as a plain sentence (see
+    :func:`finding_from_wording`); delete once every section records Findings.
     """
     text = _NO_CHANGE_GIVEN.sub("", _ORDINAL_PLACE.sub("", finding))
     found = [(match.start(), name) for name, pattern in _DIRECTIONS
@@ -112,15 +126,16 @@ def findings_table(sections: dict[str, dict], titles: dict[str, str]) -> pd.Data
     """The key-findings table: one row per finding, in section order then recorded order.
 
     Columns: theme (section title), finding (the section's sentence, verbatim), direction,
-    significance, section (the ``NN_name.html`` page it comes from).
+    significance (the recorded Finding's fields, see :func:`recorded_finding`), section (the
+    ``NN_name.html`` page it comes from).
     """
     rows = []
     for section_id, figures in sections.items():
         for recorded in figures.get(FINDINGS_KEY, {}).get("value", []) or []:
-            finding = statement_of(recorded)
-            rows.append({"theme": titles.get(section_id, section_id), "finding": finding,
-                         "direction": direction_of(finding),
-                         "significance": significance_of(finding),
+            finding = recorded_finding(recorded, section_id)
+            rows.append({"theme": titles.get(section_id, section_id),
+                         "finding": finding.statement, "direction": finding.direction,
+                         "significance": finding.significance,
                          "section": f"{section_id}.html"})
     return pd.DataFrame(rows, columns=["theme", "finding", "direction", "significance",
                                        "section"])
@@ -155,7 +170,31 @@ def section_links(titles: dict[str, str]) -> str:
     return f'<nav class="csp-section-links"><h2>Sections summarised</h2><ul>{items}</ul></nav>'
 
 
-def statement_of(recorded: str | dict) -> str:
-    """A recorded finding's sentence: a section's plain sentence, or the ``statement`` of a
-    :class:`~analysis.core.findings.Finding` kept as a record (``Finding.as_record``)."""
-    return recorded["statement"] if isinstance(recorded, dict) else recorded
+def recorded_finding(recorded: Mapping[str, Any] | str, section_id: str) -> Finding:
+    """The Finding a section recorded in its key figures (:meth:`Finding.as_record`).
+
+    A plain sentence, recorded by a section not yet converted to Findings, goes the
+    transitional way (:func:`finding_from_wording`). Anything else is not what sections write:
+    InputError naming the section.
+    """
+    if isinstance(recorded, str):
+        return finding_from_wording(recorded)
+    try:
+        return Finding.from_record(recorded)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError("a recorded finding is neither a sentence nor a Finding record",
+                         file=f"key_figures/{section_id}.json", found=recorded,
+                         expected="a sentence or {'statement': ..., 'direction': ..., "
+                                  "'significance': ...} with a known direction and "
+                                  "significance") from exc
+
+
+def finding_from_wording(sentence: str) -> Finding:
+    """TRANSITIONAL: a finding recorded as a plain sentence, with direction and significance
+    read from its wording (:func:`direction_of`, :func:`significance_of`).
+
+    Only sections not yet converted to Findings record sentences; delete this function, with
+    ``direction_of``, ``significance_of`` and their patterns, once every section records
+    Findings.
+    """
+    return Finding(sentence, direction_of(sentence), significance_of(sentence))

@@ -13,19 +13,46 @@ the two measure different things and are shown side by side, never combined.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from analysis.core.config import AreaConfig
 from analysis.core.errors import ConfigError, DataCoverageError
+from analysis.core.findings import (
+    ABOVE_COMPARATORS,
+    BELOW_COMPARATORS,
+    DECREASE,
+    INCREASE,
+    NO_CHANGE,
+    NO_DIRECTION,
+    NOT_ASSESSED,
+    NOT_SIGNIFICANT,
+    NOT_TESTED,
+    SIGNIFICANT,
+    Finding,
+)
 from analysis.core.periods import Period
+from analysis.core.safe_text import html_from
 from analysis.inputs.geography import load_lad_csp
 from analysis.present.charts import PALETTE
-from analysis.stats.survey import SURVEY_PREFIX, proportion_change, rank_among, wilson_interval
+from analysis.present.page import Section, police_uk_source
+from analysis.present.presentable import Chart, Table
+from analysis.stats.measures import NOT_ASSESSED as TEST_NOT_ASSESSED
+from analysis.stats.measures import SIGNIFICANT_DECREASE, SIGNIFICANT_INCREASE
+from analysis.stats.survey import (
+    SURVEY_PREFIX,
+    proportion_change,
+    rank_among,
+    survey_results,
+    wilson_interval,
+)
+from analysis.store import query
 
 HIGHER_IS_WORSE = frozenset({"crime_asb_more_problem"})
 """Questions where agreeing is bad news; for every other question agreeing is good news."""
@@ -122,7 +149,8 @@ def question_summary(results: pd.DataFrame, area_code: str, names: Mapping[str, 
     (0-100). ``change`` is the plain label of the two-proportion test between ``previous``
     and ``latest`` on effective sample sizes (design effect), or 'no earlier wave'.
     ``position`` / ``judgement`` / ``rank_summary`` come from
-    :func:`analysis.stats.survey.rank_among` over every district answering in the latest wave.
+    :func:`analysis.stats.survey.rank_among` over every district answering in the latest wave
+    (``tied``: another district has the same share).
     """
     named = results.assign(name=results["area"].map(names).fillna(results["area"]))
     area_name = names.get(area_code, area_code)
@@ -153,7 +181,8 @@ def question_summary(results: pd.DataFrame, area_code: str, names: Mapping[str, 
         districts = answers[answers["period"] == latest]
         rank = _district_rank(districts, area_name, str(question_id))
         pooled = pooled_districts(results, str(question_id), latest)
-        row.update(rank=rank["rank"], districts=rank["of"], position=rank["position"],
+        row.update(rank=rank["rank"], districts=rank["of"], tied=bool(rank["tied_with"]),
+                   position=rank["position"],
                    judgement=rank["judgement"], rank_summary=rank["summary"],
                    pooled_percent=pooled["percent"], pooled_lower=pooled["lower"],
                    pooled_upper=pooled["upper"],
@@ -330,3 +359,223 @@ def describe_perception_beside_recorded(beside: pd.DataFrame, area_name: str) ->
     return (concern + f", while recorded ASB incidents went from {int(first['recorded']):,} to "
             f"{int(last['recorded']):,}: the survey and the police records measure different "
             "things.")
+
+
+# --- the page: what notebook 85 shows, cell by cell -------------------------------------------
+CAVEATS = (
+    "Survey results are estimates from a sample of residents: each is shown with a 95 % "
+    "interval that allows for the survey's weighting (design effect).",
+    "A survey measures what residents think; recorded crime and ASB measure what was "
+    "reported to the police. The two are shown side by side, never combined.",
+    "Anti-social behaviour is counted in incidents and is never added to crime totals.",
+)
+"""The page's caveats, whatever data it has."""
+
+NO_LATER_WAVE_NOTICE = (
+    "<p class='csp-notice'><strong>No survey wave ends by the end of this period.</strong> "
+    "The survey results supplied are all later, so this assessment does not use them.</p>")
+NO_SURVEY_NOTICE = (
+    "<p class='csp-notice'><strong>No survey results are available for this area.</strong> "
+    "Perception and confidence need the force's public perception survey, supplied as "
+    "survey rows of the partner indicators extract (see docs/data-contract.md, section 6). "
+    "Until it is supplied this page cannot show what residents think, how it changed or "
+    "how the area compares with the other districts.</p>")
+NO_SURVEY_FINDING = Finding(
+    "No perception survey results are available for this area, so public perception and "
+    "confidence cannot be reported.", NO_DIRECTION, NOT_ASSESSED)
+"""The page's one finding without survey results: nothing could be assessed."""
+
+SURVEY_ESTIMATE = "weighted survey estimate (per cent of respondents), not a count"
+"""Why a survey percentage is published as it is (it is not a count to control)."""
+
+RECORDED_COUNT = "data.police.uk count (open data)"
+
+
+@dataclass(frozen=True)
+class PerceptionPage:
+    """What the perception page shows, in the order of its cells.
+
+    ``sources`` and ``caveats`` are the page header's (survey results, then police.uk).
+    ``notice`` and ``no_survey_findings`` say why there are no survey results (empty when
+    there are); the lists of tables, charts and their findings are empty without survey
+    results. ``key_figures`` are the
+    (key, value, label) headline figures :func:`record_key_figures` keeps.
+    """
+
+    sources: list[str]
+    has_survey: bool
+    caveats: list[str] = field(default_factory=lambda: list(CAVEATS))
+    notice: list[HTML] = field(default_factory=list)
+    summary: list[Table] = field(default_factory=list)
+    question_findings: list[Finding] = field(default_factory=list)
+    districts: list[Table] = field(default_factory=list)
+    rank_findings: list[Finding] = field(default_factory=list)
+    waves: list[Chart] = field(default_factory=list)
+    beside: list[Table | Chart | HTML] = field(default_factory=list)
+    beside_findings: list[Finding] = field(default_factory=list)
+    no_survey_findings: list[Finding] = field(default_factory=list)
+    key_figures: list[tuple[str, object, str]] = field(default_factory=list)
+
+
+def question_finding(row: Mapping[str, object], area_name: str) -> Finding:
+    """:func:`describe_question`'s sentence as a Finding, with the direction of the change in
+    points and the significance of the two-proportion test ('not assessed' when there is no
+    earlier wave or the test could not be made)."""
+    statement = describe_question(row, area_name)
+    question_id = str(row["question_id"])
+    theme = str(row["question"])
+    if pd.isna(row["previous_percent"]):
+        return Finding(statement, NO_DIRECTION, NOT_ASSESSED, (f"survey:{question_id}",), theme)
+    points = float(row["change_points"])  # type: ignore[arg-type]  # a number when compared
+    direction = INCREASE if points > 0 else DECREASE if points < 0 else NO_CHANGE
+    change = str(row["change"])
+    significance = (SIGNIFICANT if change in (SIGNIFICANT_INCREASE, SIGNIFICANT_DECREASE)
+                    else NOT_ASSESSED if change == TEST_NOT_ASSESSED else NOT_SIGNIFICANT)
+    figures = (f"survey:{question_id}", f"survey:{question_id}:previous",
+               f"survey:{question_id}:change")
+    return Finding(statement, direction, significance, figures, theme)
+
+
+def rank_finding(row: Mapping[str, object]) -> Finding:
+    """:func:`describe_rank`'s sentence as a Finding: above comparators when the area alone
+    has the highest share of several districts, below when it has the lowest (a district
+    tied with another is never last in rank), otherwise (a middle place, a tie at the top,
+    the only district) no direction; a rank is not a test, so no significance is stated."""
+    rank, districts = int(row["rank"]), int(row["districts"])  # type: ignore[call-overload]
+    several = districts > 1
+    direction = (ABOVE_COMPARATORS if rank == 1 and several and not row["tied"]
+                 else BELOW_COMPARATORS if rank == districts and several else NO_DIRECTION)
+    question_id = str(row["question_id"])
+    return Finding(describe_rank(row), direction, NOT_TESTED, (f"survey:{question_id}:rank",),
+                   str(row["question"]))
+
+
+def beside_finding(beside: pd.DataFrame, area_name: str) -> Finding:
+    """:func:`describe_perception_beside_recorded`'s sentence as a Finding: it sets two
+    different measures side by side, so it states no direction and no test."""
+    return Finding(describe_perception_beside_recorded(beside, area_name), NO_DIRECTION,
+                   NOT_TESTED)
+
+
+def survey_key_figures(summary: pd.DataFrame) -> list[tuple[str, object, str]]:
+    """The headline figures of each question of :func:`question_summary`, as
+    (key, value, label): the latest share, the previous share (when there is an earlier
+    wave), the change and the rank among districts."""
+    figures: list[tuple[str, object, str]] = []
+    for _, row in summary.iterrows():
+        key, question = f"survey:{row['question_id']}", row["question"]
+        figures.append((key, float(row["percent"]), f"{question}: % agreeing, {row['wave']}"))
+        if row["previous_wave"] is not None and row["change"] != "no earlier wave":
+            figures.append((f"{key}:previous", float(row["previous_percent"]),
+                            f"{question}: % agreeing, {row['previous_wave']}"))
+        figures.append((f"{key}:change", str(row["change"]),
+                        f"{question}: change since the previous wave"))
+        figures.append((f"{key}:rank", str(row["position"]),
+                        f"{question}: rank among the force's districts"))
+    return figures
+
+
+def no_survey_page(sources: list[str], *, later_waves_only: bool) -> PerceptionPage:
+    """The page without survey results: a notice saying why (``later_waves_only``: every
+    wave supplied ends after the period) and the no-survey finding."""
+    notice = NO_LATER_WAVE_NOTICE if later_waves_only else NO_SURVEY_NOTICE
+    return PerceptionPage(sources=sources, has_survey=False, notice=[HTML(notice)],
+                          no_survey_findings=[NO_SURVEY_FINDING])
+
+
+def survey_page(results: pd.DataFrame, recorded_asb: pd.DataFrame, *, sources: list[str],
+                area_code: str, area_name: str, force_name: str, names: Mapping[str, str],
+                period_text: str, force_months: Iterable[date]) -> PerceptionPage:
+    """The page with survey results (:func:`analysis.stats.survey.survey_results`) for the area.
+
+    ``recorded_asb`` is the area's monthly ASB incidents (``month``, ``count``) set beside
+    the concern question; ``force_months`` the months the force's police.uk data holds (a
+    year missing one has no recorded figure).
+    """
+    latest, previous = survey_waves(results, period_text)
+    summary = question_summary(results, area_code, names, latest, previous)
+    summary_table = Table(
+        presentable_summary(summary), "survey_latest",
+        f"Survey results for {area_name}: {latest} compared with {previous}",
+        source="partner", order="labels",
+        kept=dict.fromkeys(["Latest %", "Previous %", "Change (points)", "All districts %"],
+                           SURVEY_ESTIMATE)
+        | {"Rank among districts": "rank of the survey estimate"},
+        formats={"Latest %": "{:.0f}", "Previous %": "{:.0f}", "Change (points)": "{:+.1f}",
+                 "All districts %": "{:.1f}"})
+    districts = [Table(
+        district_table(results, names, latest, question_id), f"districts_{question_id}",
+        f"{question_id.replace('_', ' ').capitalize()}: districts of {force_name}, {latest}",
+        source="partner", counts=["Respondents"], order="labels",
+        kept=dict.fromkeys(["%", "Lower 95 %", "Upper 95 %"], SURVEY_ESTIMATE),
+        formats={"%": "{:.0f}", "Lower 95 %": "{:.1f}", "Upper 95 %": "{:.1f}",
+                 "Respondents": "{:,}"}) for question_id in summary["question_id"]]
+    waves = area_waves(results, area_code, waves_up_to(results, period_text))
+    waves_chart = Chart(lambda published: plot_waves(published, area_name), waves,
+                        "survey_waves", source="partner",
+                        kept=dict.fromkeys(["percent", "lower", "upper"], SURVEY_ESTIMATE))
+    recorded = recorded_by_wave(recorded_asb, sorted(waves["wave"].unique()), force_months)
+    beside = perception_beside_recorded(waves, recorded)
+    return PerceptionPage(
+        sources=sources, has_survey=True, summary=[summary_table],
+        question_findings=[question_finding(row, area_name) for _, row in summary.iterrows()],
+        districts=districts,
+        rank_findings=[rank_finding(row) for _, row in summary.iterrows()],
+        waves=[waves_chart], beside=beside_items(beside, area_name),
+        beside_findings=[] if beside.empty else [beside_finding(beside, area_name)],
+        key_figures=survey_key_figures(summary))
+
+
+def beside_items(beside: pd.DataFrame, area_name: str) -> list[Table | Chart | HTML]:
+    """The table and chart of concern beside recorded ASB (:func:`perception_beside_recorded`),
+    or a note that the survey has no concern question for the area."""
+    if beside.empty:
+        return [HTML(html_from("<p>The survey has no '{question}' question for this area.</p>",
+                               question=CONCERN_QUESTION))]
+    kept = dict.fromkeys(["percent", "lower", "upper"], SURVEY_ESTIMATE)
+    table = Table(
+        beside.rename(columns={"wave": "Year (wave)", "percent": "% more of a problem",
+                               "lower": "Lower 95 %", "upper": "Upper 95 %",
+                               "recorded": "Recorded ASB incidents", "note": "Note"}),
+        "perception_vs_recorded",
+        f"Concern about crime and ASB beside recorded ASB incidents, {area_name}",
+        source="partner", order="labels",
+        kept=dict.fromkeys(["% more of a problem", "Lower 95 %", "Upper 95 %"], SURVEY_ESTIMATE)
+        | {"Recorded ASB incidents": RECORDED_COUNT},
+        formats={"% more of a problem": "{:.0f}", "Lower 95 %": "{:.1f}",
+                 "Upper 95 %": "{:.1f}", "Recorded ASB incidents": "{:,.0f}"})
+    chart = Chart(lambda published: plot_perception_beside_recorded(
+        published, area_name, "Recorded ASB incidents (data.police.uk)"),
+        beside, "perception_vs_recorded_chart", source="partner",
+        kept=kept | {"recorded": RECORDED_COUNT})
+    return [table, chart]
+
+
+def page(section: Section) -> PerceptionPage:
+    """Read the section's survey results and recorded ASB and make its page.
+
+    Without survey results for the area up to the period, the page says why
+    (:func:`no_survey_page`); the store is read only for what the page shows.
+    """
+    config = section.config
+    force_months = query.force_months(section.store_dir, config.force.name)
+    police_uk = police_uk_source(config.force.name, force_months)
+    indicators = section.partner("indicators")
+    results = survey_results(indicators) if indicators is not None else None
+    if results is None:
+        return no_survey_page([police_uk], later_waves_only=False)
+    held_waves = waves_up_to(results, section.period_text)
+    if not held_waves or not (results["area"] == config.csp_code).any():
+        return no_survey_page([police_uk], later_waves_only=not held_waves)
+    asb = query.monthly_counts(section.store_dir, by=("crime_type",),
+                               where="csp_code = $csp AND is_asb", params={"csp": config.csp_code})
+    return survey_page(results, asb, sources=[*survey_source_names(indicators), police_uk],
+                       area_code=config.csp_code, area_name=config.csp_name,
+                       force_name=config.force.name, names=district_names(config, section.root),
+                       period_text=section.period_text, force_months=force_months)
+
+
+def record_key_figures(section: Section, page: PerceptionPage) -> None:
+    """Keep the page's headline figures for the executive summary."""
+    for key, value, label in page.key_figures:
+        section.record(key, value, label=label)

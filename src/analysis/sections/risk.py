@@ -29,10 +29,13 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from IPython.display import HTML
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from analysis.core.config import AreaConfig, project_root, read_yaml
 from analysis.core.errors import ConfigError, DataCoverageError
+from analysis.core.findings import NO_DIRECTION, NOT_TESTED, Finding
+from analysis.core.findings import NOT_ASSESSED as FINDING_NOT_ASSESSED
 from analysis.core.offences import load_police_uk_crime_types
 from analysis.core.periods import (
     DEFAULT_COMPARISON,
@@ -43,8 +46,9 @@ from analysis.core.periods import (
     month_starts,
     to_month,
 )
-from analysis.core.vocabulary import ASB
-from analysis.present.page import area_partner_table
+from analysis.core.safe_text import html_from
+from analysis.present.page import Section, area_partner_table, police_uk_source, shown_path
+from analysis.present.presentable import Table
 from analysis.stats.comparators import peer_comparison
 from analysis.stats.harm import ValueTable, coverage_words, harm_and_cost, value_tables
 from analysis.stats.measures import (
@@ -63,6 +67,7 @@ DIMENSION_NAMES = {"volume": "Volume", "trend": "Trend", "harm": "Harm", "cost":
                    "vulnerability": "Vulnerability", "peer_position": "Position against peers",
                    "public_concern": "Public concern"}
 PARTNER_FLAGS = ("domestic_abuse", "knife_sharp_instrument", "child_sexual_exploitation", "hate")
+ASB = "Anti-social behaviour"
 CHILD_AGE_BAND = "0-17"
 OVERRIDE_FOLDER = Path("config") / "priorities"
 
@@ -1079,3 +1084,164 @@ def describe_priorities(plan: pd.DataFrame, table: pd.DataFrame,
     if skipped:
         sentences.append(skipped_text)
     return sentences
+
+
+# --- the page: what notebook 90 shows, cell by cell ----------------------------------------
+CAVEATS = (
+    "The matrix is a guide for the partnership's discussion, not a decision: it ranks "
+    "issues on the evidence in the data, and local knowledge may outweigh it.",
+    "A dimension without a figure is missing: it is left out of that issue's score, never "
+    "counted as zero; the share of the weight that had a figure is shown as evidence.",
+    "Harm (severity-weighted days) and cost (£ at 2015/16 prices) come from the same "
+    "computation as the crime overview; each is scored only when enough of the issue's "
+    "crimes have a value in the table used, and the share is shown beside it.",
+    "A count over an incomplete period is annualised from the months held (an "
+    "estimate); the position against peers uses the same months for every partnership.",
+    "Anti-social behaviour is counted in incidents and is never added to crime totals.",
+)
+"""The page's caveats after the line saying which months the period holds."""
+
+NOTHING_RANKED_NOTICE = (
+    "<p class='csp-notice'><strong>No issue has enough evidence to be ranked for {period}."
+    "</strong> The figures behind each dimension are missing (see the audit trail below for "
+    "the reason, e.g. months missing from the published data), so no plan on a page can be "
+    "drawn from the data.</p>")
+
+
+@dataclass(frozen=True)
+class PriorityInputs:
+    """What the priorities page is scored from: the matrix (defaults and the area's
+    changes), the evidence from the store, the periods compared, and the page header's
+    ``sources`` and ``caveats``."""
+
+    matrix: PriorityMatrix
+    evidence: Evidence
+    current: Period
+    previous: Period
+    period_text: str
+    area_name: str
+    sources: list[str]
+    caveats: list[str]
+
+
+def priority_sources(matrix: PriorityMatrix, evidence: Evidence, force_name: str,
+                     override: str | None) -> list[str]:
+    """The page's data sources: police.uk (months held), the partner extracts the area has,
+    the population release and the matrix version, with the area's override file
+    (``override``, as partners should see its path) when there is one."""
+    extracts = [f"Partner {name} extract" for name, frame in
+                (("crimes", evidence.crimes), ("indicators", evidence.indicators))
+                if frame is not None]
+    population = ("none configured" if evidence.populations is None
+                  else evidence.populations["population_vintage"].iloc[0])
+    matrix_line = f"Priority matrix version {matrix.version} (reference/priority_matrix.yaml)"
+    if override:
+        matrix_line += f" with the area's changes in {override}"
+    return [police_uk_source(force_name, list(evidence.available_months)), *extracts,
+            f"Population: {population}", matrix_line]
+
+
+def priority_inputs(section: Section) -> PriorityInputs:
+    """Load the area's matrix and evidence for the section's period (one store read)."""
+    config, current = section.config, section.period
+    matrix, override = load_priority_matrix(config.name, section.root)
+    evidence = load_evidence(config, section.store_dir, section.root, period=current)
+    shown_override = shown_path(str(override), section.root) if override else None
+    return PriorityInputs(
+        matrix=matrix, evidence=evidence, current=current, previous=section.previous,
+        period_text=section.period_text, area_name=config.csp_name,
+        sources=priority_sources(matrix, evidence, config.force.name, shown_override),
+        caveats=[current.coverage(evidence.available_months).describe(), *CAVEATS])
+
+
+def scales_table(matrix: PriorityMatrix) -> Table:
+    """The dimensions, weights and scales (:func:`dimension_scales`) as the page shows them."""
+    return Table(dimension_scales(matrix), "dimension_scales",
+                 f"Dimensions, weights and scales (matrix version {matrix.version}; issues "
+                 f"need {matrix.min_coverage:.0%} of the weight to be ranked)",
+                 source="process")
+
+
+@dataclass(frozen=True)
+class PrioritiesPage:
+    """The scored matrix as the page shows it: the plan on a page (or a notice that nothing
+    could be ranked), the ranking, the audit trail, the findings and the headline figures
+    (key, value, label) :func:`record_key_figures` keeps."""
+
+    plan: list[Table | HTML]
+    ranking: Table
+    audit: Table
+    findings: list[Finding]
+    key_figures: list[tuple[str, object, str]]
+
+
+def priority_key_figures(table: pd.DataFrame, matrix: PriorityMatrix
+                         ) -> list[tuple[str, object, str]]:
+    """The weighted score of each top-``top_n`` issue of :func:`ranking` (ties at the cut
+    included), then the matrix version."""
+    top = table[table["rank"].notna() & (table["rank"] <= matrix.top_n)]
+    figures: list[tuple[str, object, str]] = [
+        (f"priority:{row['issue_id']}", round(float(row["score"]), 2),
+         f"Priority {row['rank']}: {row['issue']} (weighted score)")
+        for _, row in top.iterrows()]
+    return [*figures, ("matrix_version", matrix.version, "Priority matrix version")]
+
+
+def priority_findings(plan: pd.DataFrame, table: pd.DataFrame,
+                      not_assessed: Iterable[str] = (), *,
+                      top_figures: Iterable[str] = ()) -> list[Finding]:
+    """:func:`describe_priorities`'s sentences as Findings, in its order.
+
+    A ranking is not a test and states no direction: every finding has no direction and
+    'no test stated', except that nothing could be ranked (an empty ``plan``: the first
+    sentence) and the dimensions no issue could be scored on (``not_assessed``: the last
+    sentence) are 'not assessed'. The top priorities (the first sentence of a plan) rest on
+    ``top_figures``, the keys of :func:`priority_key_figures`.
+    """
+    not_assessed = list(not_assessed)
+    sentences = describe_priorities(plan, table, not_assessed)
+    findings = []
+    for at, sentence in enumerate(sentences):
+        nothing_ranked = plan.empty and at == 0
+        dimensions_left_out = bool(not_assessed) and at == len(sentences) - 1
+        significance = (FINDING_NOT_ASSESSED if nothing_ranked or dimensions_left_out
+                        else NOT_TESTED)
+        figures = tuple(top_figures) if at == 0 and not plan.empty else ()
+        findings.append(Finding(sentence, NO_DIRECTION, significance, figures))
+    return findings
+
+
+def priorities_page(inputs: PriorityInputs) -> PrioritiesPage:
+    """Score, rank and test the matrix on the inputs' evidence and make the page's tables
+    and findings (see :func:`collect_figures` to :func:`plan_on_a_page`)."""
+    matrix, period_label = inputs.matrix, inputs.current.label
+    figures = collect_figures(matrix, inputs.evidence, inputs.current, inputs.period_text,
+                              inputs.previous)
+    audit = score_figures(figures, matrix)
+    table = ranking(audit, matrix)
+    robustness = sensitivity(audit, matrix)
+    plan = plan_on_a_page(table, robustness, audit, matrix)
+    plan_items: list[Table | HTML] = (
+        [HTML(html_from(NOTHING_RANKED_NOTICE, period=period_label))] if plan.empty else
+        [Table(plan, "plan_on_a_page",
+               f"Plan on a page: top priorities for {inputs.area_name}, {period_label}",
+               source="process", formats={"Weighted score": "{:.2f}"})])
+    ranking_table = Table(
+        presentable_ranking(table, robustness), "ranking",
+        f"Priority matrix ranking, {inputs.area_name}, {period_label}", source="process",
+        formats={name: "{:.0f}" for name in ["Rank", *DIMENSION_NAMES.values()]}
+        | {"Weighted score": "{:.2f}", "Evidence (share of comparable weight)": "{:.0f} %"})
+    audit_table = Table(presentable_audit(audit, table), "audit_trail",
+                        f"Priority matrix audit trail, {inputs.area_name}, {period_label}",
+                        source="process")
+    key_figures = priority_key_figures(table, matrix)
+    findings = priority_findings(plan, table, not_assessed_dimensions(audit),
+                                 top_figures=[key for key, _, _ in key_figures[:-1]])
+    return PrioritiesPage(plan=plan_items, ranking=ranking_table, audit=audit_table,
+                          findings=findings, key_figures=key_figures)
+
+
+def record_key_figures(section: Section, page: PrioritiesPage) -> None:
+    """Keep the page's headline figures for the executive summary."""
+    for key, value, label in page.key_figures:
+        section.record(key, value, label=label)
