@@ -4,18 +4,61 @@ Integration tests read the real public data in ``../shared/data/real`` (never co
 project). Locally they skip when it is absent, and browser tests skip without Chromium; with
 ``CSP_STRICT_TESTS=1`` (set by ``.ci/run``) a skipped integration or browser test is reported
 as a failure, so CI cannot go green without having run them.
+
+The demo project and its built report are session fixtures here (not in ``tests/build``) so
+that the build tests and the backtest (``tests/backtest``) share one generated demo and one
+full build: it holds the real notebooks and configs and 36 months of demo data (April 2022 to
+March 2025: the 2024/25 assessment with its full three-year trend window).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA = PROJECT_ROOT.parent / "shared" / "data" / "real"
+DEMO_MONTHS = 36
+DEMO_FIRST_MONTH = date(2022, 4, 1)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--refresh-snapshot``: rewrite the backtest snapshot from the built demo report."""
+    parser.addoption(
+        "--refresh-snapshot", action="store_true", default=False,
+        help="rewrite tests/backtest/snapshot from the demo report built by the suite "
+        "(then review the diff with git before committing it)",
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Project root with config/, notebooks/ and an ingested 36-month demo store."""
+    from analysis.demo import DemoSpec, generate
+    from analysis.inputs.areas import load_area
+    from analysis.store.area import ingest_area
+
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(PROJECT_ROOT / "config", root / "config")
+    shutil.copytree(PROJECT_ROOT / "notebooks", root / "notebooks")
+    generate(root / "data" / "raw" / "demo",
+             DemoSpec(first_month=DEMO_FIRST_MONTH, n_months=DEMO_MONTHS))
+    ingest_area(load_area("demo", root), root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_demo_report(demo_project: Path) -> Path:
+    """Every section of the demo built (executive summary last) and the index written."""
+    from analysis.core.files import report_dir
+    from analysis.publish.build import build_report
+
+    build_report("demo", "2024-25", demo_project)
+    return report_dir("demo", "2024-25", demo_project)
 
 
 @pytest.fixture(scope="session")

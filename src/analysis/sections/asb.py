@@ -666,19 +666,19 @@ def _where_asb_happens(section: Section, events: pd.DataFrame, lookup: pd.DataFr
         lookup, config.lad_codes)
     grid = grid_squares.make_grid(geography.outline, grid_squares.CELL_SIZE)
     placed = grid_squares.assign_cells(events, grid)
-    hotspots, classed = hotspot_squares(placed, grid, current, force_months,
-                                        comparison=config.comparison)
+    squares, classed = hotspot_squares(placed, grid, current, force_months,
+                                       comparison=config.comparison)
     items: list[PageItem] = [Markdown(markdown_from("{note}",
-                                                 note=hotspots.attrs["classification_note"]))]
+                                                 note=squares.attrs["classification_note"]))]
     if classed:
-        hot = hotspots[hotspots["hotspot_class"] != hotspots.NOT_HOTSPOT]
+        hot = squares[squares["hotspot_class"] != hotspots.NOT_HOTSPOT]
         title = f"ASB hotspot squares, {current.label}"
         items.append(Chart(
-            lambda _: maps.hotspot_map(geography, grid, hotspots["hotspot_class"], title),
+            lambda _: maps.hotspot_map(geography, grid, squares["hotspot_class"], title),
             hot[["cell_id", "easting", "northing", "hotspot_class", "windows_hot",
                  "windows_used", "current", "previous"]], "asb_hotspot_map", source="open",
             counts=["current", "previous"]))
-    top = mark_unknown_change(hotspots.top_cells(hotspots, placed), current, previous,
+    top = mark_unknown_change(hotspots.top_cells(squares, placed), current, previous,
                               force_months).merge(
         geography.wards[["ward_code", "ward_name"]], on="ward_code", how="left")
     items.append(top_squares_item(top, current, previous))
