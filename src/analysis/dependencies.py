@@ -13,9 +13,10 @@
   (a no-op ``make report`` starts no Python).
 
 Module dependencies are found from the source, not listed by hand: every ``import analysis...``
-in a notebook's code cells, then every ``analysis`` import in those modules' files (including
-imports inside functions), resolved to files by Python's own import machinery. Moving modules
-into subpackages needs no change here or in the Makefile.
+in a notebook's code cells (or in the ``csp`` command that runs a step: ``ingest``,
+``build_section``, ``build_index``, ``demo``), then every ``analysis`` import in those modules'
+files (including imports inside functions), resolved to files by Python's own import
+machinery. Moving modules into subpackages needs no change here or in the Makefile.
 
 The ingest rewrites a table's stamp (:func:`write_table_stamps`) only when that table's
 content changed, so a new ASB-only or partner-only extract rebuilds only the pages reading it.
@@ -29,6 +30,7 @@ import importlib.util
 import json
 import os
 from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 
 from analysis.config import (
@@ -78,12 +80,13 @@ INVENTORY_SECTIONS = ("00_data_and_methods",)
 """Sections that read every configured input file themselves (the data and methods page lists
 and hashes each one), so a changed police.uk file or partner extract rebuilds them directly."""
 
-INGEST_MODULES = ("analysis.pipeline",)
-"""What the ingest runs (the area's ingest: readers, lookups, the store)."""
-PAGE_MODULES = ("analysis.build",)
-"""What every page's build runs besides its notebook: papermill and the HTML export."""
-INDEX_MODULES = ("analysis.index_page",)
-DEMO_MODULES = ("analysis.demo",)
+COMMAND = "csp"
+"""The console script the Makefile runs; its module's command functions are the roots of the
+module graph, so the graph follows the code wherever the modules move."""
+INGEST_COMMAND = "ingest"
+PAGE_COMMAND = "build_section"
+INDEX_COMMAND = "build_index"
+DEMO_COMMAND = "demo"
 
 
 def area_config_files(area: str, root: Path) -> list[Path]:
@@ -157,6 +160,33 @@ def imported_modules(source: str, package: str = PACKAGE) -> set[str]:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
+
+
+def command_modules(cli_source: str, command: str, package: str = PACKAGE) -> set[str]:
+    """The package modules a ``csp`` command runs: those the CLI module imports at its top and
+    those the command's function (``command``, e.g. ``build_section``) imports in its body.
+
+    The commands import what they run inside their functions (so ``csp --help`` is quick),
+    which tells each command's modules apart; other commands' imports are left out.
+    """
+    tree = ast.parse(cli_source)
+    top = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+    function = next((node for node in tree.body if isinstance(node, ast.FunctionDef)
+                     and node.name == command), None)
+    if function is None:
+        raise ValueError(f"the csp command module has no function '{command}'")
+    return imported_modules(ast.unparse(ast.Module(body=[*top, function], type_ignores=[])),
+                           package)
+
+
+def cli_source() -> str:
+    """The source of the module the ``csp`` console script runs (``analysis.cli`` today)."""
+    scripts = metadata.entry_points(group="console_scripts", name=COMMAND)
+    module = next(iter(scripts)).module
+    path = _module_path(module)
+    if path is None:
+        raise ValueError(f"the {COMMAND} command's module {module} has no source file")
+    return path.read_text(encoding="utf-8")
 
 
 def notebook_source(notebook: Path) -> str:
@@ -301,17 +331,23 @@ def make_fragment(area: str, root: Path | None = None) -> str:
     configs = area_config_files(area, root)
     package = package_folder()
     data_files = package_data_files(package)
-    all_inputs = _trees(p for p in ingest_inputs(config, root) + page_inputs(config, root))
+    cli = cli_source()
+
+    def runs(command: str) -> list[Path]:
+        """The module files a ``csp`` command runs."""
+        return module_files(command_modules(cli, command))
+
+    all_inputs = _trees([*ingest_inputs(config, root), *page_inputs(config, root)])
     stamps = {table: table_stamp(root, config.store_name, table) for table in STORE_TABLES}
     notebooks = section_notebooks(root)
     parts = [f"# Written by `csp deps --area {area}` (analysis.dependencies): what the ingest "
              "and each page read.\n# Do not edit: make rewrites it when a file it was derived "
              "from changes.\n",
              _variable("INGEST_INPUTS", [*configs, *ingest_inputs(config, root),
-                                         *module_files(INGEST_MODULES), *data_files], root),
+                                         *runs(INGEST_COMMAND), *data_files], root),
              _variable("TABLE_STAMPS", stamps.values(), root),
-             _variable("DEMO_GENERATOR", module_files(DEMO_MODULES), root)]
-    page_base = [*configs, *page_inputs(config, root), *module_files(PAGE_MODULES), *data_files]
+             _variable("DEMO_GENERATOR", runs(DEMO_COMMAND), root)]
+    page_base = [*configs, *page_inputs(config, root), *runs(PAGE_COMMAND), *data_files]
     for notebook in notebooks:
         section = notebook.stem
         own = module_files(sorted(imported_modules(notebook_source(notebook))))
@@ -319,8 +355,7 @@ def make_fragment(area: str, root: Path | None = None) -> str:
         parts.append(_line(f"$(OUT)/{section}.html",
                            [notebook, *own, *page_base, *raw,
                             *(stamps[t] for t in section_tables(section))], root))
-    parts.append(_line("$(OUT)/index.html",
-                       [*configs, *module_files(INDEX_MODULES), *data_files], root))
+    parts.append(_line("$(OUT)/index.html", [*configs, *runs(INDEX_COMMAND), *data_files], root))
     derived_from = [*configs, *package_source_tree(package), root / "notebooks", *notebooks,
                     *(p for p in all_inputs if p.is_dir())]
     parts.append(_line("$(DEPS_FILE)", derived_from, root))

@@ -18,6 +18,8 @@ from analysis.dependencies import (
     SECTION_TABLES,
     STORE_TABLES,
     area_config_files,
+    cli_source,
+    command_modules,
     imported_modules,
     input_tree,
     make_fragment,
@@ -51,6 +53,29 @@ def test_imported_modules_finds_every_package_import_including_inside_functions(
         "analysis.report.Section", "analysis.sources.geography",
         "analysis.sources.geography.load_lad_csp",
     }
+
+
+def test_command_modules_are_the_cli_top_imports_and_the_command_body_imports() -> None:
+    cli = textwrap.dedent("""
+        import typer
+        from analysis.config import load_area
+
+        def ingest():
+            from analysis.pipeline import ingest_area
+
+        def share():
+            from analysis.share import build_share_pack
+    """)
+    assert command_modules(cli, "ingest") == {"analysis.config", "analysis.config.load_area",
+                                              "analysis.pipeline",
+                                              "analysis.pipeline.ingest_area"}
+    with pytest.raises(ValueError, match="no function 'fetch'"):
+        command_modules(cli, "fetch")
+
+
+def test_cli_source_is_the_module_the_csp_script_runs() -> None:
+    assert cli_source() == (ROOT / "src" / "analysis" / "cli.py").read_text(encoding="utf-8")
+    assert "analysis.build" in command_modules(cli_source(), "build_section")
 
 
 def test_notebook_source_joins_code_cells_and_leaves_out_magics(tmp_path: Path) -> None:
