@@ -33,6 +33,8 @@ from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
+import duckdb
+
 from analysis.config import (
     FORCES_DIR,
     AreaConfig,
@@ -261,20 +263,41 @@ def table_stamp(root: Path, store_name: str, table: str) -> Path:
 
 
 def table_fingerprint(folder: Path, entries: Iterable[str]) -> str:
-    """A SHA-256 of a table's files under the store ``folder`` (names and bytes, in name
-    order); a table with no files has the fingerprint of nothing, so it is written too."""
+    """A SHA-256 of a table's content under the store ``folder``; a table with no files has
+    the fingerprint of nothing, so it is written too.
+
+    Parquet files count by their rows, not their bytes: DuckDB writes the same rows in another
+    order, or split into other files, from one ingest to the next. So each folder's parquet
+    files give their column types, row count and an order-free sum of row hashes
+    (:func:`_parquet_content`); any other file (``ingest.json``) gives its name and bytes.
+    """
     digest = hashlib.sha256()
     for entry in entries:
         path = folder / entry
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else \
             [path] if path.is_file() else []
-        for file in files:
+        for file in (f for f in files if f.suffix != ".parquet"):
             digest.update(file.relative_to(folder).as_posix().encode("utf-8") + b"\0")
-            with file.open("rb") as handle:
-                while block := handle.read(1 << 20):
-                    digest.update(block)
-            digest.update(b"\0")
+            digest.update(file.read_bytes() + b"\0")
+        for line in _parquet_content(folder, [f for f in files if f.suffix == ".parquet"]):
+            digest.update(line.encode("utf-8") + b"\0")
     return digest.hexdigest()
+
+
+def _parquet_content(folder: Path, files: list[Path]) -> list[str]:
+    """One line per folder (relative to ``folder``) and column types among ``files``: the
+    rows' count and the sum of their DuckDB row hashes, whatever their order or file split."""
+    totals: dict[tuple[str, str], tuple[int, int]] = {}
+    with duckdb.connect() as con:
+        for file in files:
+            rows, hashes, types = con.execute(
+                "SELECT count(*), coalesce(sum(hash(t)), 0), coalesce(any_value(typeof(t)), "
+                "'') FROM read_parquet(?) AS t", [str(file)]).fetchone()
+            key = (file.parent.relative_to(folder).as_posix(), types)
+            count, total = totals.get(key, (0, 0))
+            totals[key] = (count + rows, total + int(hashes))
+    return [f"{where}|{types}|{count}|{total}"
+            for (where, types), (count, total) in sorted(totals.items())]
 
 
 def write_table_stamps(config: AreaConfig, root: Path) -> list[str]:
@@ -339,27 +362,43 @@ def make_fragment(area: str, root: Path | None = None) -> str:
 
     all_inputs = _trees([*ingest_inputs(config, root), *page_inputs(config, root)])
     stamps = {table: table_stamp(root, config.store_name, table) for table in STORE_TABLES}
-    notebooks = section_notebooks(root)
-    parts = [f"# Written by `csp deps --area {area}` (analysis.dependencies): what the ingest "
-             "and each page read.\n# Do not edit: make rewrites it when a file it was derived "
-             "from changes.\n",
-             _variable("INGEST_INPUTS", [*configs, *ingest_inputs(config, root),
-                                         *runs(INGEST_COMMAND), *data_files], root),
-             _variable("TABLE_STAMPS", stamps.values(), root),
-             _variable("DEMO_GENERATOR", runs(DEMO_COMMAND), root)]
+    ingest = [*configs, *ingest_inputs(config, root), *runs(INGEST_COMMAND), *data_files]
+    demo = runs(DEMO_COMMAND)
     page_base = [*configs, *page_inputs(config, root), *runs(PAGE_COMMAND), *data_files]
+    index = [*configs, *runs(INDEX_COMMAND), *data_files]
+    notebooks = section_notebooks(root)
+    pages = {}
     for notebook in notebooks:
         section = notebook.stem
         own = module_files(sorted(imported_modules(notebook_source(notebook))))
         raw = all_inputs if section in INVENTORY_SECTIONS else []
-        parts.append(_line(f"$(OUT)/{section}.html",
-                           [notebook, *own, *page_base, *raw,
-                            *(stamps[t] for t in section_tables(section))], root))
-    parts.append(_line("$(OUT)/index.html", [*configs, *runs(INDEX_COMMAND), *data_files], root))
+        pages[section] = [notebook, *own, *page_base, *raw]
     derived_from = [*configs, *package_source_tree(package), root / "notebooks", *notebooks,
                     *(p for p in all_inputs if p.is_dir())]
-    parts.append(_line("$(DEPS_FILE)", derived_from, root))
+    parts = [f"# Written by `csp deps --area {area}` (analysis.dependencies): what the ingest "
+             "and each page read.\n# Do not edit: make rewrites it when a file it was derived "
+             "from changes.\n",
+             _variable("INGEST_INPUTS", ingest, root),
+             _variable("TABLE_STAMPS", stamps.values(), root),
+             _variable("DEMO_GENERATOR", demo, root),
+             *(_line(f"$(OUT)/{section}.html",
+                     [*inputs, *(stamps[t] for t in section_tables(section))], root)
+               for section, inputs in pages.items()),
+             _line("$(OUT)/index.html", index, root),
+             _line("$(DEPS_FILE)", derived_from, root),
+             _standalone_targets([*ingest, *demo, *index, *derived_from,
+                                  *(p for inputs in pages.values() for p in inputs)], root)]
     return "\n".join(parts)
+
+
+def _standalone_targets(paths: Iterable[Path], root: Path) -> str:
+    """An empty rule for each input (``path:``), as ``gcc -MP`` writes: a file since removed
+    or moved (a month withdrawn, a module moved to a subpackage) then counts as changed and
+    rebuilds what read it, this fragment first, instead of stopping make with "No rule to
+    make target"."""
+    items = sorted({make_path(p, root) for p in paths})
+    return ("# Every input as a target of its own, so a removed one rebuilds what read it.\n"
+            + "".join(f"{item}:\n" for item in items))
 
 
 def fragment_path(area: str, root: Path | None = None) -> Path:

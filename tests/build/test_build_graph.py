@@ -124,6 +124,12 @@ def test_a_partner_asb_change_rebuilds_only_pages_reading_partner_asb(
 def test_a_module_change_rebuilds_only_pages_importing_it(graph_project: Path) -> None:
     later(graph_project / "src" / "analysis" / "reoffending.py")
     assert planned_sections(graph_project) == {"80_offending_reoffending", "99_key_findings"}
+    module = graph_project / "src" / "analysis" / "perception.py"
+    module.rename(graph_project / "perception.py")  # moved away: a change, not a make error
+    try:
+        assert "85_public_perception" in planned_sections(graph_project)
+    finally:
+        (graph_project / "perception.py").rename(module)
     later(graph_project / "src" / "analysis" / "report.py")  # every notebook imports it
     assert planned_sections(graph_project) == {n.stem for n in
                                                section_notebooks(graph_project)}

@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis.config import load_area
@@ -141,17 +142,29 @@ def test_make_path_is_relative_inside_the_project_and_escapes_make_characters(
         (tmp_path.parent / "shared" / "x.csv").as_posix()
 
 
-def test_table_fingerprint_changes_with_content_and_names_only(tmp_path: Path) -> None:
-    (tmp_path / "police_uk" / "street").mkdir(parents=True)
-    (tmp_path / "police_uk" / "street" / "a.parquet").write_bytes(b"one")
+def test_table_fingerprint_counts_rows_not_their_order_or_file_split(tmp_path: Path) -> None:
+    street = tmp_path / "police_uk" / "street" / "2024-01"
+    street.mkdir(parents=True)
+    rows = pd.DataFrame({"crime_id": ["a", "b", "c"], "count": [1, 2, 3]})
+    rows.to_parquet(street / "data_0.parquet", index=False)
     first = table_fingerprint(tmp_path, ["police_uk"])
-    os.utime(tmp_path / "police_uk" / "street" / "a.parquet", (1, 1))
-    assert table_fingerprint(tmp_path, ["police_uk"]) == first  # the time is not content
-    (tmp_path / "police_uk" / "street" / "a.parquet").write_bytes(b"two")
+    (street / "data_0.parquet").unlink()
+    rows.iloc[[2, 0]].to_parquet(street / "data_0.parquet", index=False)
+    rows.iloc[[1]].to_parquet(street / "data_1.parquet", index=False)
+    assert table_fingerprint(tmp_path, ["police_uk"]) == first  # same rows, other layout
+    rows.assign(count=[1, 2, 4]).to_parquet(street / "data_0.parquet", index=False)
+    (street / "data_1.parquet").unlink()
     assert table_fingerprint(tmp_path, ["police_uk"]) != first
-    assert table_fingerprint(tmp_path, ["partner/asb.parquet"]) == hashlib.sha256().hexdigest()
-    expected = hashlib.sha256(b"police_uk/street/a.parquet\0two\0").hexdigest()
+
+
+def test_table_fingerprint_of_other_files_and_of_a_missing_table(tmp_path: Path) -> None:
+    (tmp_path / "police_uk").mkdir()
+    (tmp_path / "police_uk" / "ingest.json").write_bytes(b"two")
+    expected = hashlib.sha256(b"police_uk/ingest.json\0two\0").hexdigest()
     assert table_fingerprint(tmp_path, ["police_uk"]) == expected
+    os.utime(tmp_path / "police_uk" / "ingest.json", (1, 1))
+    assert table_fingerprint(tmp_path, ["police_uk"]) == expected  # the time is not content
+    assert table_fingerprint(tmp_path, ["partner/asb.parquet"]) == hashlib.sha256().hexdigest()
 
 
 @pytest.fixture
@@ -234,6 +247,10 @@ def test_fragment_gives_each_page_its_notebook_modules_inputs_and_tables(
                    "data/raw/asb.csv", "analysis/store.py", "reference/"):
         assert needed in ingest
     assert "data/raw/imd.csv" not in ingest  # the pages read it, the ingest does not
+    lines = fragment.splitlines()
+    assert "data/raw/police/2024-01/2024-01-f-street.csv:" in lines  # removable: no make error
+    assert any(line.endswith("analysis/store.py:") for line in lines)
+    assert not any(line.endswith("partner_asb:") for line in lines)  # stamps have their rule
     derived_from = _rule(fragment, "$(DEPS_FILE)")
     assert {"config/areas/small.yaml", "notebooks", "data/raw/police",
             "data/raw/police/2024-01"} <= set(derived_from)
@@ -250,13 +267,13 @@ def test_table_stamps_are_rewritten_only_for_tables_whose_content_changed(
     config = load_area("small", small_project)
     store = small_project / "data" / "processed" / "small"
     (store / "police_uk").mkdir(parents=True)
-    (store / "police_uk" / "reconciliation.parquet").write_bytes(b"r")
+    (store / "police_uk" / "ingest.json").write_bytes(b"r")
     assert write_table_stamps(config, small_project) == list(STORE_TABLES)  # all new
     asb_stamp = table_stamp(small_project, "small", "partner_asb")
     os.utime(asb_stamp, (1, 1))
     assert write_table_stamps(config, small_project) == []
     (store / "partner").mkdir()
-    (store / "partner" / "asb.parquet").write_bytes(b"a")
+    pd.DataFrame({"incident": ["x"]}).to_parquet(store / "partner" / "asb.parquet")
     assert write_table_stamps(config, small_project) == ["partner_asb"]
     assert asb_stamp.stat().st_mtime > 1
     assert os.stat(table_stamp(small_project, "small", "police_uk")).st_mtime > 1
