@@ -21,12 +21,16 @@ from analysis.dependencies import (
     area_config_files,
     cli_source,
     command_modules,
+    fragment_path,
     imported_modules,
     input_tree,
     make_fragment,
     make_path,
     module_files,
     notebook_source,
+    package_data_files,
+    package_folder,
+    package_source_tree,
     section_tables,
     table_fingerprint,
     table_stamp,
@@ -312,3 +316,21 @@ def test_csp_deps_writes_the_fragment_and_the_table_stamps(small_project: Path) 
         small_project / "data" / "processed" / ".deps" / "small.mk").read_text()
     assert "Table stamps written: police_uk, partner_crimes" in deps("--tables")
     assert "none changed" in deps("--tables")
+
+
+def test_package_files_split_into_source_and_data_without_caches(tmp_path: Path) -> None:
+    for name in ("__init__.py", "sub/store.py", "reference/table.csv", "templates/page.j2",
+                 "__pycache__/store.cpython-311.pyc", "sub/__pycache__/x.pyc"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert package_data_files(tmp_path) == [tmp_path / "reference" / "table.csv",
+                                            tmp_path / "templates" / "page.j2"]
+    assert package_source_tree(tmp_path) == sorted([
+        tmp_path, tmp_path / "__init__.py", tmp_path / "reference", tmp_path / "sub",
+        tmp_path / "sub" / "store.py", tmp_path / "templates"])
+    assert package_folder() == ROOT / "src" / "analysis"
+
+
+def test_fragment_path_is_one_file_per_area(tmp_path: Path) -> None:
+    assert fragment_path("essex-basildon", tmp_path) == \
+        tmp_path / "data" / "processed" / ".deps" / "essex-basildon.mk"
