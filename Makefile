@@ -22,11 +22,21 @@ ENV_STAMP := $(VENV)/.installed
 OUT := reports/$(AREA)/$(PERIOD)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 SECTION_PAGES := $(patsubst notebooks/%.ipynb,$(OUT)/%.html,$(NOTEBOOKS))
-PACKAGE_FILES := $(shell find src/analysis -type f \( -name '*.py' -o -name '*.csv' -o -name '*.j2' -o -name '*.css' -o -name '*.js' -o -name '*.yaml' \) -not -path '*/__pycache__/*')
-AREA_CONFIG := config/areas/$(AREA).yaml
 DEMO_STAMP := data/raw/demo/README.txt
-RAW_INPUTS := $(if $(filter demo,$(AREA)),$(DEMO_STAMP))
+DEMO_AREAS := demo demoshire-%
 INGESTED := data/processed/.stamps/$(AREA).ingested
+
+# What the ingest and each page read (config files, raw inputs, package modules, reference
+# tables, store table stamps) is derived by `csp deps` into a fragment, rewritten only when a
+# file it was derived from changes: a no-op make reads it and starts no Python. Only goals that
+# build an area's files need it, so `make help` or `make test` never generate anything.
+# A dry run (-n, -q, -t) changes nothing: it reads the fragment as it is and never rewrites it.
+DEPS_FILE := data/processed/.deps/$(AREA).mk
+GRAPH_GOALS := report share ingest demo-data reports/% data/% $(if $(filter demoshire,$(FORCE)),reports)
+DRY_RUN := $(strip $(foreach flag,n q t,$(findstring $(flag),$(firstword -$(MAKEFLAGS)))))
+ifneq ($(filter $(GRAPH_GOALS),$(MAKECMDGOALS)),)
+-include $(DEPS_FILE)
+endif
 
 .PHONY: help env demo-data ingest report reports share browser test bench lint lab clean
 
@@ -42,18 +52,34 @@ $(ENV_STAMP): requirements.lock pyproject.toml
 
 env: $(ENV_STAMP) ## Create .venv with the machine's python3 and install the pinned packages
 
-$(DEMO_STAMP): $(wildcard src/analysis/demo/*.py) | $(ENV_STAMP)
+$(DEMO_STAMP): $(DEMO_GENERATOR) | $(ENV_STAMP)
 	$(CSP) demo --out data/raw/demo
 
 demo-data: $(DEMO_STAMP) ## Generate the fictional demo partnership into data/raw/demo
 
-$(INGESTED): $(AREA_CONFIG) $(RAW_INPUTS) $(wildcard src/analysis/core/*.py src/analysis/inputs/*.py src/analysis/store/*.py) | $(ENV_STAMP)
+# The demo areas' inputs are generated, so they exist before their files are listed.
+ifeq ($(DRY_RUN),)
+$(DEPS_FILE): $(if $(filter $(DEMO_AREAS),$(AREA)),$(DEMO_STAMP)) | $(ENV_STAMP)
+	$(CSP) deps --area $(AREA) --out $@
+endif
+
+$(INGESTED): $(INGEST_INPUTS) | $(ENV_STAMP)
 	$(CSP) ingest --area $(AREA)
 	@mkdir -p $(dir $@) && touch $@
 
-ingest: $(INGESTED) ## Load the area's police.uk files into data/processed (with reconciliation)
+# The ingest writes one stamp per store table (TABLE_STAMPS), rewritten only when that table's
+# content changed; a page depends on the stamps of the tables it reads, so only those pages
+# rebuild. Make reads a file's time once per run, so `make report` ingests in one run and
+# builds pages in the next, which sees the stamps as the ingest left them. Stamps missing
+# (a store ingested before they existed) are written from the store as it is.
+ifneq ($(TABLE_STAMPS),)
+$(TABLE_STAMPS) &: | $(ENV_STAMP)
+	$(CSP) deps --area $(AREA) --tables
+endif
 
-$(OUT)/%.html: notebooks/%.ipynb $(INGESTED) $(PACKAGE_FILES) $(AREA_CONFIG)
+ingest: $(INGESTED) $(TABLE_STAMPS) ## Load the area's police.uk files into data/processed (with reconciliation)
+
+$(OUT)/%.html: notebooks/%.ipynb | $(ENV_STAMP) $(INGESTED)
 	$(CSP) build-section --area $(AREA) --period $(PERIOD) $*
 
 # The executive summary reads every other section's key figures, so it is built last.
@@ -63,13 +89,14 @@ $(OUT)/index.html: $(SECTION_PAGES)
 	$(CSP) build-index --area $(AREA) --period $(PERIOD)
 
 report: ## Set up, then build the assessment: reports/$(AREA)/$(PERIOD)/index.html
+	@$(MAKE) --no-print-directory ingest
 	@$(MAKE) --no-print-directory -j $(JOBS) $(OUT)/index.html
 	@echo "Report: $(OUT)/index.html"
 
 reports: $(ENV_STAMP) $(if $(filter demoshire,$(FORCE)),$(DEMO_STAMP)) ## Build every CSP of a force from one ingest: make reports FORCE=essex
 	$(CSP) build --force $(FORCE) --jobs $(JOBS) $(if $(PERIOD_GIVEN),--period $(PERIOD))
 
-share: $(OUT)/index.html ## Check disclosure and zip the report for partners (HTML, CSV, XLSX)
+share: report ## Check disclosure and zip the report for partners (HTML, CSV, XLSX)
 	$(CSP) share --area $(AREA) --period $(PERIOD)
 
 browser: ## Install Debian's Chromium for the browser test if missing (needs root and apt)

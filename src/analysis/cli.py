@@ -113,9 +113,12 @@ def fetch(
 @app.command()
 def ingest(area: AreaOption = "demo") -> None:
     """Read the area's police.uk files into the canonical store, with reconciliation."""
+    from analysis.publish.dependencies import write_table_stamps
     from analysis.store.area import ingest_area
 
-    loaded = ingest_area(load_area(area))
+    config = load_area(area)
+    loaded = ingest_area(config)
+    write_table_stamps(config, project_root())  # make rebuilds the pages of changed tables
     report = loaded.police_uk
     table = Table(title=f"Ingest of {area}: rows by outcome")
     for column in ("source", "rows read", "loaded", "quarantined", "duplicates dropped"):
@@ -244,3 +247,23 @@ def main() -> None:
             raise
         sys.exit(report_failure(exc))
     sys.exit(result if isinstance(result, int) else 0)
+
+
+@app.command()
+def deps(
+    area: AreaOption = "demo",
+    out: Annotated[Path | None, typer.Option(help="fragment to write (default "
+                                             "data/processed/.deps/<area>.mk)")] = None,
+    tables: Annotated[bool, typer.Option("--tables", help="write the store's table stamps "
+                                         "instead (the ingest does this itself)")] = False,
+) -> None:
+    """Write the make fragment of what the area's ingest and pages read (used by the Makefile)."""
+    from analysis.publish.dependencies import write_fragment, write_table_stamps
+
+    root = project_root()
+    if tables:
+        changed = write_table_stamps(load_area(area, root), root)
+        console.print(f"Table stamps written: {', '.join(changed) or 'none changed'}")
+        return
+    target = out if out is None or out.is_absolute() else root / out
+    console.print(f"Build graph: {write_fragment(area, root, target)}")
