@@ -84,8 +84,9 @@ test: $(ENV_STAMP) browser ## Set up, then run every test (unit, build, browser,
 bench: $(ENV_STAMP) ## Run the benchmarks (11-15 minutes on 2 cores) and print the ratios
 	$(BIN)/python benchmarks/run_all.py
 
-lint: $(ENV_STAMP) ## Check code style with ruff
+lint: $(ENV_STAMP) ## Check code style with ruff, then the types in src/ with mypy
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 
 lab: $(ENV_STAMP) ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks

@@ -14,7 +14,7 @@ import time
 import warnings
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -35,6 +35,7 @@ from analysis.errors import AnalysisError, excerpt, storage_error
 # The notebook schemas nbformat validates against use no IRI formats, the only ones that
 # module checks, so `csp` marks it as absent: ``None`` in sys.modules makes the import fail,
 # and jsonschema then leaves those two formats unchecked.
+# (typeshed types sys.modules as modules only, though None there is Python's documented block.)
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 app = typer.Typer(help="Community Safety Partnership strategic assessment toolkit. "
@@ -185,7 +186,8 @@ def build_index(area: AreaOption = "demo", period: PeriodOption = "") -> None:
     console.print(f"Index: {run(area, period or config.default_period)}")
 
 
-def _show_warning(message: Warning | str, category: type[Warning], *_: object) -> None:
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
     """Library warnings (e.g. unmatched lookup codes) as a plain note, without source lines."""
     console.print(f"[yellow]Note:[/] {escape(str(message))}", highlight=False)
 
@@ -234,7 +236,7 @@ def main() -> None:
     if debug:
         sys.argv.remove("--debug")
     else:
-        warnings.showwarning = _show_warning  # type: ignore[assignment]
+        warnings.showwarning = _show_warning
     try:
         result = app(standalone_mode=False)
     except (Exception, KeyboardInterrupt) as exc:  # a message, or the traceback with --debug

@@ -22,6 +22,7 @@ import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from scipy.linalg import null_space
 
 from analysis.errors import ConfigError, InputError
 
-_RULES = {
+_RULES: dict[str, dict[str, Any]] = {
     "ons": dict(
         suppress_min=0, suppress_max=9, round_to=5, symbol="[c]",
         description="Counts of 0 to 9 are suppressed ([c]); other counts are rounded to the "
@@ -150,8 +151,12 @@ def recoverable_cells(
     return fixed_unknowns(unknown, lines)
 
 
-def fixed_unknowns(unknown: Sequence[Hashable],
-                   equations: Sequence[tuple[Sequence[Hashable], Hashable]]) -> list[Hashable]:
+Unknown = TypeVar("Unknown", bound=Hashable)
+"""An unknown cell's key, of whatever kind the caller uses (a (row, column) pair, a tuple)."""
+
+
+def fixed_unknowns(unknown: Sequence[Unknown],
+                   equations: Sequence[tuple[Sequence[Hashable], Hashable]]) -> list[Unknown]:
     """The ``unknown`` values (in their order) that ``equations`` fix whatever the others are.
 
     Each equation is (parts, total): total = sum of parts; a part or total not in ``unknown``

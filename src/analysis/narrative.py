@@ -8,6 +8,7 @@ significant. Small bases and incomplete periods are said out loud instead of hid
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -95,7 +96,7 @@ def _force_clause(force_pct: float, force_label: str) -> str:
 
 
 def describe_change(
-    row: Mapping[str, object],
+    row: Mapping[str, Any],
     subject: str,
     *,
     unit: str = "offences",
@@ -150,7 +151,7 @@ def describe_change(
 
 
 def change_finding(
-    row: Mapping[str, object],
+    row: Mapping[str, Any],
     subject: str,
     *,
     unit: str = "offences",
@@ -173,7 +174,7 @@ def change_finding(
                or any(pd.isna(row[key]) for key in ("current", "previous", "diff")))
     if unknown:
         return Finding(statement, NO_DIRECTION, NOT_ASSESSED, tuple(figures), subject)
-    diff = int(row["diff"])  # type: ignore[call-overload]  # a count, checked known above
+    diff = int(row["diff"])  # a count, checked known above
     direction = NO_CHANGE if diff == 0 else INCREASE if diff > 0 else DECREASE
     complete = row.get("complete")
     incomplete = (basis != LIKE_FOR_LIKE and complete is not None and not pd.isna(complete)
@@ -205,7 +206,7 @@ def describe_change_table(
 
 
 def describe_peer_comparison(
-    result: Mapping[str, object],
+    result: Mapping[str, Any],
     subject: str,
     *,
     area_name: str,

@@ -191,9 +191,9 @@ class Period:
         if match := _ROLLING_PATTERN.match(cleaned):
             return cls.rolling_12(_checked_month(int(match.group(1)), int(match.group(2)), text))
         if match := _CUSTOM_PATTERN.match(cleaned):
-            first = _checked_month(int(match.group(1)), int(match.group(2)), text)
-            last = _checked_month(int(match.group(3)), int(match.group(4)), text)
-            return cls.custom(first, last)
+            first_month = _checked_month(int(match.group(1)), int(match.group(2)), text)
+            last_month = _checked_month(int(match.group(3)), int(match.group(4)), text)
+            return cls.custom(first_month, last_month)
         raise ConfigError("Period not understood", found=text, expected=_PARSE_EXPECTED)
 
     # --- derived periods -----------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -245,7 +246,7 @@ def with_total_row(victims: pd.DataFrame, label: str = "All serious violence") -
 
     A column with an unknown band has an unknown total (NA), never the sum of what is known.
     """
-    total = {"victim_age_band": label}
+    total: dict[str, object] = {"victim_age_band": label}
     for column in ("previous", "current"):
         values = victims[column]
         total[column] = pd.NA if values.isna().any() else int(values.sum())
@@ -523,10 +524,10 @@ def figure_source(key: str) -> str:
 
 def findings_and_figures(
     police_change: pd.DataFrame,
-    rate_summaries: list[dict[str, object]],
+    rate_summaries: list[dict[str, Any]],
     measure_change: pd.DataFrame | None,
     night_share: Mapping[str, float] | None,
-    hospital_change: Mapping[str, object] | None,
+    hospital_change: Mapping[str, Any] | None,
     *,
     area_name: str,
     force_name: str,
@@ -573,7 +574,7 @@ def findings_and_figures(
                     f"Violence and sexual offences per 1,000 (police.uk), {current.label}"))
     for measure, key in _HEADLINE_MEASURES:
         row = measure_row(measure_change, measure)
-        if row is None or row[["current", "previous"]].isna().any():
+        if measure_change is None or row is None or row[["current", "previous"]].isna().any():
             continue  # no extract, small numbers (published only under control) or months missing
         findings.append(describe_change(row, measure,
                                         compared=measure_change.attrs.get("months_compared")))

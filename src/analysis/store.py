@@ -40,7 +40,7 @@ import re
 import shutil
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -58,7 +58,7 @@ from analysis.errors import (
 )
 from analysis.locks import process_alive
 from analysis.sources.geography import LOOKUP_COLUMNS, place_points
-from analysis.sources.partner import PartnerMapping, load_partner_extract
+from analysis.sources.partner import ExtractKind, PartnerMapping, load_partner_extract
 from analysis.sources.police_uk import (
     ASB,
     FIELDS,
@@ -379,6 +379,7 @@ def _create_street(
 def _write_store(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """Write street (one folder per month), quarantine, duplicates and reconciliation parquet."""
     street_dir = folder / "street"
+    # count(*) always returns one row; DuckDB types fetchone() as possibly None
     if con.execute("SELECT count(*) FROM street").fetchone()[0] == 0:  # type: ignore[index]
         (street_dir / "empty").mkdir(parents=True)
         _copy(con, "SELECT * FROM street", street_dir / "empty" / "data_0.parquet")
@@ -652,8 +653,8 @@ def place_partner_rows(rows: pd.DataFrame, lookup: pd.DataFrame | None, *,
     return placed
 
 
-def ingest_partner(extracts: dict[str, Path], mapping: PartnerMapping, store_dir: Path, *,
-                   lsoa_lookup: pd.DataFrame | None = None,
+def ingest_partner(extracts: Mapping[ExtractKind, Path], mapping: PartnerMapping,
+                   store_dir: Path, *, lsoa_lookup: pd.DataFrame | None = None,
                    lsoa_boundaries: Sequence[Path] = ()) -> pd.DataFrame:
     """Load partner extracts (crimes, asb, indicators) into ``store_dir/partner/``.
 
