@@ -9,6 +9,7 @@ a one-line note asking for a ``--debug`` run, exit code 1.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 import warnings
@@ -69,8 +70,12 @@ def _print_version(wanted: bool) -> None:
 def _global_options(
     version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
                                           help="print the version and exit")] = False,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
+                                         help="log each stage to stderr (-vv: more detail)")] = 0,
 ) -> None:
-    """Options that come before the command (``csp --version``)."""
+    """Options that come before the command (``csp --version``, ``csp -v ingest``)."""
+    if verbose:
+        log_to_stderr(logging.INFO if verbose == 1 else logging.DEBUG)
 
 
 @app.command()
@@ -244,3 +249,17 @@ def main() -> None:
             raise
         sys.exit(report_failure(exc))
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def log_to_stderr(level: int) -> None:
+    """Show the library's log messages (logger ``analysis``) from ``level`` up on stderr.
+
+    The library only logs; the command decides where messages go. They are timestamped
+    lines apart from the command's own output, so a verbose run still prints that unchanged.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
+                                           datefmt="%H:%M:%S"))
+    library = logging.getLogger("analysis")
+    library.addHandler(handler)
+    library.setLevel(level)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import re
 import shutil
@@ -66,6 +67,8 @@ from analysis.sources.police_uk import (
     discover_street_files,
     load_raw_rows,
 )
+
+logger = logging.getLogger(__name__)
 
 POLICE_UK_DIR = "police_uk"
 DEFAULT_VINTAGE_SWITCH = date(2023, 1, 1)
@@ -131,6 +134,7 @@ def ingest_police_uk(
     InputError for a file that cannot be read as a street file; the previous store is kept.
     """
     sources = discover_street_files(inputs)
+    logger.info("police.uk: reading %d street file(s) from %d input(s)", len(sources), len(inputs))
     lookup = check_lsoa_lookup(lsoa_lookup) if lsoa_lookup is not None else None
     store_dir = Path(store_dir)
     building = _temporary_folder(store_dir, POLICE_UK_DIR, ".tmp")
@@ -155,6 +159,7 @@ def ingest_police_uk(
         raise _duckdb_storage_error(error, store_dir) from error
     finally:
         shutil.rmtree(building, ignore_errors=True)
+    _log_police_uk(report)
     return report
 
 
@@ -675,6 +680,9 @@ def ingest_partner(extracts: Mapping[ExtractKind, Path], mapping: PartnerMapping
             load.quarantine.astype("string").to_parquet(
                 building / f"{kind}_quarantine.parquet", index=False)
             reconciliation.append({"extract": kind, "source_file": str(path), **load.counts})
+            logger.info("partner %s (%s): %d rows read, %d loaded, %d quarantined", kind,
+                        path.name, load.counts["rows_read"], load.counts["rows_loaded"],
+                        load.counts["rows_quarantined"])
         table = pd.DataFrame(reconciliation,
                              columns=["extract", "source_file", "rows_read", "rows_loaded",
                                       "rows_quarantined"])
@@ -700,3 +708,16 @@ def partner_reconciliation(store_dir: Path) -> pd.DataFrame | None:
     """Rows read, loaded and quarantined per partner extract, or None if none was loaded."""
     path = Path(store_dir) / PARTNER_DIR / "reconciliation.parquet"
     return pd.read_parquet(path) if path.exists() else None
+
+
+def _log_police_uk(report: IngestReport) -> None:
+    """Log what an ingest loaded: the totals (INFO), then each input file's counts (DEBUG)."""
+    months = (f"{report.months[0]:%Y-%m} to {report.months[-1]:%Y-%m}" if report.months
+              else "no months")
+    logger.info("police.uk: %d rows read, %d loaded, %d quarantined, %d duplicates dropped "
+                "(%s, %d force(s))", report.rows_read, report.rows_loaded,
+                report.rows_quarantined, report.duplicates_dropped, months, len(report.forces))
+    for file in report.reconciliation.itertuples(index=False):
+        logger.debug("police.uk %s: %d read, %d loaded, %d quarantined, %d duplicates",
+                     file.source_file, file.rows_read, file.rows_loaded, file.rows_quarantined,
+                     file.duplicates_dropped)
