@@ -282,6 +282,3 @@ def build_areas(areas: list[str], period: str | None = None, *,
     return indexes
 
 
-def build_report(area: str, period: str, root: Path | None = None, jobs: int = 1) -> Path:
-    """Run every section of one area, the executive summary last, and write the index."""
-    return build_areas([area], period, jobs=jobs, root=root)[0]

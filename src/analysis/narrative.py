@@ -33,14 +33,6 @@ from analysis.measures import (
     SIGNIFICANT_INCREASE,
 )
 from analysis.periods import LIKE_FOR_LIKE, NOT_COMPARED, MonthsCompared
-from analysis.trends import RULE_COLUMNS
-
-_RULE_WORDS = {
-    "rule_beyond_limits": "a point beyond the process limits",
-    "rule_run_of_7": "a run of seven or more points on one side of the average",
-    "rule_trend_of_7": "seven or more points rising or falling in a row",
-    "rule_two_of_three": "two of three points close to a limit",
-}
 
 
 def number(value: float) -> str:
@@ -186,25 +178,6 @@ def change_finding(
     return Finding(statement, direction, significance, tuple(figures), subject)
 
 
-def describe_change_table(
-    table: pd.DataFrame,
-    by: str,
-    *,
-    unit: str = "offences",
-    force_table: pd.DataFrame | None = None,
-    force_label: str = "the force",
-) -> list[str]:
-    """A sentence for each row of a change table, with the force's % change where known."""
-    force_pct = {}
-    if force_table is not None:
-        force_pct = dict(zip(force_table[by], force_table["pct_diff"], strict=True))
-    return [
-        describe_change(row, str(row[by]), unit=unit, force_pct=force_pct.get(row[by]),
-                        force_label=force_label)
-        for _, row in table.iterrows()
-    ]
-
-
 def describe_peer_comparison(
     result: Mapping[str, Any],
     subject: str,
@@ -247,13 +220,3 @@ def peer_finding(
     return Finding(statement, direction, significance, tuple(figures), subject)
 
 
-def describe_trend(chart: pd.DataFrame, subject: str, *, latest_label: str = "month") -> str:
-    """What an XmR chart from :func:`analysis.trends.xmr` says about the latest point."""
-    latest = chart.iloc[-1]
-    fired = [_RULE_WORDS[rule] for rule in RULE_COLUMNS if bool(latest[rule])]
-    if not fired:
-        return (f"{subject}: the latest {latest_label} is within the range expected from "
-                "normal variation; there is no sign of a real change.")
-    direction = "above" if latest["value"] > latest["mean"] else "below"
-    return (f"{subject}: the latest {latest_label} shows a real change, {direction} the "
-            f"average ({'; '.join(fired)}).")

@@ -60,7 +60,6 @@ DIMENSIONS = ("volume", "trend", "harm", "cost", "vulnerability", "peer_position
 DIMENSION_NAMES = {"volume": "Volume", "trend": "Trend", "harm": "Harm", "cost": "Cost",
                    "vulnerability": "Vulnerability", "peer_position": "Position against peers",
                    "public_concern": "Public concern"}
-PARTNER_FLAGS = ("domestic_abuse", "knife_sharp_instrument", "child_sexual_exploitation", "hate")
 ASB = "Anti-social behaviour"
 CHILD_AGE_BAND = "0-17"
 OVERRIDE_FOLDER = Path("config") / "priorities"

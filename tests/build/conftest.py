@@ -37,8 +37,8 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_demo_report(demo_project: Path) -> Path:
     """Every section of the demo built (executive summary last) and the index written."""
-    from analysis.build import build_report
+    from analysis.build import build_areas
     from analysis.layout import report_dir
 
-    build_report("demo", "2024-25", demo_project)
+    build_areas(["demo"], "2024-25", root=demo_project)
     return report_dir("demo", "2024-25", demo_project)
