@@ -193,7 +193,10 @@ def build_index(area: AreaOption = "demo", period: PeriodOption = "") -> None:
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: TextIO | None = None, line: str | None = None) -> None:
-    """Library warnings (e.g. unmatched lookup codes) as a plain note, without source lines."""
+    """Library warnings (e.g. unmatched lookup codes) as a plain note, without source lines.
+
+    Takes :func:`warnings.showwarning`'s arguments; only the message is shown.
+    """
     console.print(f"[yellow]Note:[/] {escape(str(message))}", highlight=False)
 
 
