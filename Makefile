@@ -111,9 +111,10 @@ test: $(ENV_STAMP) browser ## Set up, then run every test (unit, build, browser,
 bench: $(ENV_STAMP) ## Run the benchmarks (11-15 minutes on 2 cores) and print the ratios
 	$(BIN)/python benchmarks/run_all.py
 
-lint: $(ENV_STAMP) ## Check code style (ruff) and that each stage imports only the stages below it
+lint: $(ENV_STAMP) ## Check style (ruff), the stage contracts (import-linter) and types (mypy)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 lab: $(ENV_STAMP) ## Open the notebooks in JupyterLab
 	$(BIN)/jupyter lab notebooks

@@ -9,12 +9,13 @@ a one-line note asking for a ``--debug`` run, exit code 1.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 import warnings
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -36,6 +37,7 @@ from analysis.inputs.areas import load_area
 # The notebook schemas nbformat validates against use no IRI formats, the only ones that
 # module checks, so `csp` marks it as absent: ``None`` in sys.modules makes the import fail,
 # and jsonschema then leaves those two formats unchecked.
+# (typeshed types sys.modules as modules only, though None there is Python's documented block.)
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 app = typer.Typer(help="Community Safety Partnership strategic assessment toolkit. "
@@ -69,8 +71,12 @@ def _print_version(wanted: bool) -> None:
 def _global_options(
     version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
                                           help="print the version and exit")] = False,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
+                                         help="log each stage to stderr (-vv: more detail)")] = 0,
 ) -> None:
-    """Options that come before the command (``csp --version``)."""
+    """Options that come before the command (``csp --version``, ``csp -v ingest``)."""
+    if verbose:
+        log_to_stderr(logging.INFO if verbose == 1 else logging.DEBUG)
 
 
 @app.command()
@@ -190,8 +196,12 @@ def build_index(area: AreaOption = "demo", period: PeriodOption = "") -> None:
     console.print(f"Index: {run(area, period or config.default_period)}")
 
 
-def _show_warning(message: Warning | str, category: type[Warning], *_: object) -> None:
-    """Library warnings (e.g. unmatched lookup codes) as a plain note, without source lines."""
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: TextIO | None = None, line: str | None = None) -> None:
+    """Library warnings (e.g. unmatched lookup codes) as a plain note, without source lines.
+
+    Takes :func:`warnings.showwarning`'s arguments; only the message is shown.
+    """
     console.print(f"[yellow]Note:[/] {escape(str(message))}", highlight=False)
 
 
@@ -239,7 +249,7 @@ def main() -> None:
     if debug:
         sys.argv.remove("--debug")
     else:
-        warnings.showwarning = _show_warning  # type: ignore[assignment]
+        warnings.showwarning = _show_warning
     try:
         result = app(standalone_mode=False)
     except (Exception, KeyboardInterrupt) as exc:  # a message, or the traceback with --debug
@@ -267,3 +277,15 @@ def deps(
         return
     target = out if out is None or out.is_absolute() else root / out
     console.print(f"Build graph: {write_fragment(area, root, target)}")
+def log_to_stderr(level: int) -> None:
+    """Show the library's log messages (logger ``analysis``) from ``level`` up on stderr.
+
+    The library only logs; the command decides where messages go. They are timestamped
+    lines apart from the command's own output, so a verbose run still prints that unchanged.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
+                                           datefmt="%H:%M:%S"))
+    library = logging.getLogger("analysis")
+    library.addHandler(handler)
+    library.setLevel(level)

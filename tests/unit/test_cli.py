@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import subprocess
 import sys
@@ -141,3 +142,40 @@ def test_make_builds_the_canonical_folder_for_a_slashed_period() -> None:
                            cwd=ROOT, capture_output=True, text=True, timeout=60,
                            check=True).stdout
     assert "--period 2024-25" in batch
+
+
+def test_verbose_logs_the_stages_on_stderr_and_keeps_the_message() -> None:
+    quiet = run("share", "--area", "demo", "--period", "2001-02")
+    verbose = run("-v", "share", "--area", "demo", "--period", "2001-02")
+
+    assert "analysis." not in quiet.stderr  # without -v the library says nothing
+    logged = [line for line in verbose.stderr.splitlines() if " analysis." in line]
+    assert len(logged) == 1
+    assert " INFO analysis.publish.share: partner pack for demo 2001-02: " in logged[0]
+    assert [line for line in verbose.stderr.splitlines() if line not in logged] == \
+        quiet.stderr.splitlines()  # the command's own output is unchanged
+    assert verbose.returncode == quiet.returncode == 2
+
+
+def test_log_levels_follow_the_count_of_v(capsys: pytest.CaptureFixture[str]) -> None:
+    library = logging.getLogger("analysis")
+    before = (library.level, list(library.handlers))
+    try:
+        cli.log_to_stderr(logging.INFO)
+        logging.getLogger("analysis.store").debug("detail only with -vv")
+        logging.getLogger("analysis.store").info("a stage")
+        assert capsys.readouterr().err.endswith(" INFO analysis.store: a stage\n")
+        cli.log_to_stderr(logging.DEBUG)
+        logging.getLogger("analysis.publish.build").debug("detail")
+        assert " DEBUG analysis.publish.build: detail\n" in capsys.readouterr().err
+    finally:
+        library.setLevel(before[0])
+        library.handlers[:] = before[1]
+
+
+def test_the_library_alone_prints_no_log_message() -> None:
+    """Imported by a notebook or script, the package leaves logging to the application."""
+    script = "import logging, analysis; logging.getLogger('analysis.store').warning('hidden')"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0 and result.stderr == ""

@@ -12,9 +12,7 @@ from analysis.stats.disclosure import (
     DisclosureRule,
     apply_disclosure,
     check_disclosure,
-    check_html_disclosure,
     disclosure_mask,
-    html_tables,
     recoverable_cells,
 )
 
@@ -186,27 +184,4 @@ class TestCheck:
         table = pd.DataFrame({"n": ["[c]", "[c]", 20, 25]}, index=["a", "b", "c", "All"])
         assert check_disclosure(table, ONS, ["n"], total_row="All").empty
 
-    def test_html_page(self):
-        good = pd.DataFrame({"Ward": ["A", "B", "C", "All wards"],
-                             "Count": ["[c]", "[c]", "1,235", "1,250"]})
-        bad = pd.DataFrame({"Ward": ["A", "B", "All wards"], "Count": ["[c]", "20", "25"],
-                            "Note": ["x", "y", "z"]})
-        html = f"<html><body><p>intro</p>{good.to_html(index=False)}" \
-               f"{bad.to_html(index=False)}</body></html>"
-        assert len(html_tables(html)) == 2
-        report = check_html_disclosure(html, ONS)
-        assert report["table"].tolist() == [2]
-        assert report["row"].tolist() == [0]
-        assert "worked out" in report["problem"].iloc[0]
 
-    def test_html_flags_small_numbers(self):
-        page = pd.DataFrame({"Strand": ["Race", "Religion"], "Offences": [14, 3]}).to_html()
-        report = check_html_disclosure(page, ONS)
-        # the index labels 0 and 1 are <th> row labels, not counts, so are not checked
-        assert sorted(report["value"].tolist()) == ["14", "3"]
-
-    def test_html_index_labels_find_total_row(self):
-        table = pd.DataFrame({"n": ["[c]", 20, 25]}, index=["a", "b", "Total"])
-        table.index.name = "ward"
-        report = check_html_disclosure(table.to_html(), ONS)
-        assert report["row"].tolist() == ["a"]

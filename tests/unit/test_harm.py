@@ -11,7 +11,6 @@ from analysis.stats.harm import (
     NOT_A_CRIME,
     cost_of_crime,
     coverage_words,
-    crime_severity_score,
     harm_and_cost,
     load_css_weights,
     load_unit_costs,
@@ -141,13 +140,6 @@ class TestWeightedTotals:
             severity_weighted_total(pd.DataFrame({"offence_code": ["8N"], "n": [1]}))
         with pytest.raises(InputError):
             severity_weighted_total(pd.DataFrame({"offence_code": ["8N"], "count": [-1]}))
-
-
-def test_crime_severity_score():
-    # 4.5M offences x mean weight 130 / 57.9M people = 10.10 (domain.md §1.3 check)
-    assert crime_severity_score(4_500_000 * 130, 57_900_000) == pytest.approx(10.10, abs=0.01)
-    with pytest.raises(InputError):
-        crime_severity_score(1.0, 0)
 
 
 class TestHarmAndCost:

@@ -11,16 +11,13 @@ from analysis.core.periods import Period
 from analysis.present.narrative import (
     change_finding,
     describe_change,
-    describe_change_table,
     describe_peer_comparison,
-    describe_trend,
     in_words,
     peer_finding,
     percent,
 )
 from analysis.stats.comparators import peer_comparison
 from analysis.stats.measures import change_table
-from analysis.stats.trends import xmr
 
 FY17, FY18 = Period.financial_year(2017), Period.financial_year(2018)
 
@@ -105,14 +102,6 @@ class TestDescribeChange:
             assert " fell " in text
 
 
-def test_describe_change_table_uses_force():
-    local = table_for({"Robbery": (205, 244), "Burglary": (1238, 1134)})
-    force = pd.DataFrame({"group": ["Robbery", "Burglary"], "pct_diff": [5.5, -1.2]})
-    sentences = describe_change_table(local, "group", force_table=force, force_label="Essex")
-    assert sentences[0].endswith("; Essex rose 5.5 %.")
-    assert sentences[1].endswith("; Essex fell 1.2 %.")
-
-
 def test_peer_sentence():
     peers = pd.DataFrame({"area": list("ABCD"), "count": [120, 100, 80, 100],
                           "population": [10_000] * 4})
@@ -122,14 +111,6 @@ def test_peer_sentence():
     text = describe_peer_comparison(peer_comparison(peers, "B"), "Robbery", area_name="B")
     # others: (120 + 80 + 100) / 30,000 x 1,000 = 10.0
     assert "not significantly different from the peer average of 10.0" in text
-
-
-def test_trend_sentences():
-    quiet = describe_trend(xmr([10, 12, 11, 13, 12]), "ASB")
-    assert "no sign of a real change" in quiet
-    loud = describe_trend(xmr([10, 12, 11, 13, 12, 16], baseline=5), "ASB")
-    assert "real change, above the average" in loud
-    assert "beyond the process limits" in loud
 
 
 @pytest.mark.parametrize(("value", "text"), [(13.8, "13.8 %"), (-8.4, "8.4 %"), (0, "0.0 %")])

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
-from analysis.core.errors import InputError
 from analysis.core.offences import (
     CLASSIFICATION_COLUMNS,
-    add_offence_groups,
     load_offence_classification,
     load_police_uk_crime_types,
-    unknown_offence_codes,
 )
 
 GROUPS = {
@@ -79,19 +75,3 @@ class TestPoliceUk:
             assert set(row["offence_groups"].split(";")) <= groups
             if isinstance(row["offence_subgroups"], str):
                 assert set(row["offence_subgroups"].split(";")) <= subgroups
-
-
-class TestLookups:
-    def test_unknown_codes_normalised_and_deduplicated(self):
-        assert unknown_offence_codes(["8n", " 105A", "ZZ9", "zz9", "4.10"]) == ["ZZ9"]
-
-    def test_add_offence_groups(self):
-        table = pd.DataFrame({"offence_code": ["8n", "46"], "count": [3, 4]})
-        out = add_offence_groups(table)
-        assert out["offence_group"].tolist() == ["Violence against the person", "Theft offences"]
-        assert out["offence_subgroup"].tolist() == ["Violence with injury", "Shoplifting"]
-
-    def test_add_offence_groups_names_unknown_codes(self):
-        with pytest.raises(InputError) as info:
-            add_offence_groups(pd.DataFrame({"offence_code": ["8N", "XX1"]}))
-        assert info.value.found == ["XX1"]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.core.errors import ConfigError, DataCoverageError, InputError
+from analysis.core.errors import ConfigError, InputError
 from analysis.core.periods import (
     COMPLETE,
     LIKE_FOR_LIKE,
@@ -20,7 +20,6 @@ from analysis.core.periods import (
     compared_months,
     comparison_period,
     comparison_rule_text,
-    latest_complete_financial_year,
     months_between,
     to_month,
 )
@@ -253,25 +252,6 @@ class TestCoverage:
         available = [pd.Timestamp(m) for m in fy.months[:6]] + [m.isoformat()[:7]
                                                                 for m in fy.months[6:]]
         assert fy.coverage(available).complete
-
-
-class TestLatestCompleteFinancialYear:
-    def test_picks_latest_complete(self):
-        months = Period.financial_year(2023).months + Period.financial_year(2024).months[:-1]
-        assert latest_complete_financial_year(months) == Period.financial_year(2023)
-
-    def test_gap_in_latest_year_falls_back(self):
-        months = [m for y in (2022, 2023) for m in Period.financial_year(y).months
-                  if m != d(2024, 2)]
-        assert latest_complete_financial_year(months) == Period.financial_year(2022)
-
-    def test_none_complete(self):
-        with pytest.raises(DataCoverageError):
-            latest_complete_financial_year(Period.financial_year(2024).months[1:])
-
-    def test_empty(self):
-        with pytest.raises(DataCoverageError):
-            latest_complete_financial_year([])
 
 
 class TestMonthHelpers:

@@ -19,7 +19,6 @@ from analysis.store.quality import (
     quality_report,
     quarantine_reasons,
     reconciliation_report,
-    write_quality_report,
 )
 
 HEADER = (
@@ -282,33 +281,6 @@ def test_report_without_geography_notes_the_checks_not_run(tmp_path: Path) -> No
         "The store was built without an LSOA lookup: out-of-area shares and unknown LSOA codes "
         "were not checked."
     ]
-
-
-def test_written_report_has_every_table_and_a_summary(store: Path, tmp_path: Path) -> None:
-    report = quality_report(store, "2021-12", "2022-03")
-
-    written = write_quality_report(report, tmp_path / "quality")
-
-    assert sorted(p.name for p in written) == sorted(
-        [
-            "asb_share.csv",
-            "blank_location.csv",
-            "coverage_by_csp.csv",
-            "coverage_by_force.csv",
-            "crime_type_drift.csv",
-            "duplicates.csv",
-            "out_of_area.csv",
-            "quality_report.md",
-            "reconciliation.csv",
-            "unknown_lsoa.csv",
-        ]
-    )
-    summary = (tmp_path / "quality" / "quality_report.md").read_text(encoding="utf-8")
-    assert "- Essex Police: 2 missing month(s): 2021-12, 2022-02" in summary
-    assert "- Kent Police: 3 missing month(s): 2021-12, 2022-01, 2022-03" in summary
-    assert "- Unknown LSOA codes: 1." in summary
-    grid = pd.read_csv(tmp_path / "quality" / "coverage_by_force.csv")
-    assert grid["status"].tolist()[:2] == ["missing", "present"]
 
 
 def test_quarantine_reasons_grouped_by_kind_largest_first(tmp_path: Path) -> None:

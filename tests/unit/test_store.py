@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -513,3 +514,21 @@ def test_lsoa_vintage_for_period_follows_the_switch() -> None:
     assert lsoa_vintage_for_period(Period.parse("2022-23").months) == 2011
     # 2022-07..2023-06: six months each side, a tie goes to 2021
     assert lsoa_vintage_for_period(Period.parse("2022-07..2023-06").months) == 2021
+
+
+def test_ingest_logs_files_read_and_rows_loaded_and_quarantined(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = write_street(tmp_path / "in" / "2022-01-essex-street.csv",
+                        [row("a"), row("a"), row("b", lon="east"), asb()])
+
+    with caplog.at_level(logging.DEBUG, logger="analysis"):
+        ingest_police_uk([path], tmp_path / "store")
+
+    messages = [(r.name, r.levelname, r.getMessage()) for r in caplog.records]
+    assert messages == [
+        ("analysis.store", "INFO", "police.uk: reading 1 street file(s) from 1 input(s)"),
+        ("analysis.store", "INFO", "police.uk: 4 rows read, 2 loaded, 1 quarantined, "
+                                   "1 duplicates dropped (2022-01 to 2022-01, 1 force(s))"),
+        ("analysis.store", "DEBUG", f"police.uk {path}: 4 read, 2 loaded, 1 quarantined, "
+                                    "1 duplicates"),
+    ]

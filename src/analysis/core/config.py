@@ -60,16 +60,16 @@ class BoundedSafeLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.aliases_seen = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self.aliases_seen += 1
             if self.aliases_seen > MAX_YAML_ALIASES:
                 mark = self.peek_event().start_mark
                 raise YamlTooLargeError(f"the file uses more than {MAX_YAML_ALIASES} YAML "
                                         "aliases (*name)", mark.line + 1)
-        return super().compose_node(parent, index)  # type: ignore[arg-type]
+        return super().compose_node(parent, index)
 
-    def compose_document(self) -> yaml.Node:
+    def compose_document(self) -> yaml.Node | None:
         document = super().compose_document()
         if document is not None and _expanded_size(document, {}, set()) > MAX_YAML_VALUES:
             raise YamlTooLargeError(f"the file stands for more than {MAX_YAML_VALUES:,} values "

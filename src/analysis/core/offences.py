@@ -12,8 +12,6 @@ from importlib import resources
 
 import pandas as pd
 
-from analysis.core.errors import InputError
-
 CLASSIFICATION_COLUMNS = (
     "offence_code", "offence_description", "offence_subgroup", "offence_group",
     "classification_version",
@@ -50,36 +48,3 @@ def load_police_uk_crime_types() -> pd.DataFrame:
     return table
 
 
-def unknown_offence_codes(codes: Iterable[object]) -> list[str]:
-    """Codes (normalised, in first-seen order) that are not in the offence classification."""
-    known = set(load_offence_classification()["offence_code"])
-    unknown: dict[str, None] = {}
-    for code in codes:
-        normalised = normalise_offence_code(code)
-        if normalised not in known:
-            unknown[normalised] = None
-    return list(unknown)
-
-
-def add_offence_groups(table: pd.DataFrame, *, code_col: str = "offence_code") -> pd.DataFrame:
-    """A copy of ``table`` with offence_subgroup and offence_group looked up from the code.
-
-    Raises InputError naming the codes that are not in the classification, so no crime is
-    silently left out of a group total.
-    """
-    if code_col not in table.columns:
-        raise InputError("Column missing from the table", column=code_col,
-                         found=list(table.columns))
-    unknown = unknown_offence_codes(table[code_col])
-    if unknown:
-        raise InputError(
-            "Offence codes not in the Home Office classification", column=code_col,
-            found=unknown[:10], hint="correct the codes or add them to "
-            "analysis/reference/offence_classification.csv with their source",
-        )
-    lookup = load_offence_classification().set_index("offence_code")
-    codes = table[code_col].map(normalise_offence_code)
-    out = table.copy()
-    out["offence_subgroup"] = codes.map(lookup["offence_subgroup"])
-    out["offence_group"] = codes.map(lookup["offence_group"])
-    return out

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.core.errors import ConfigError, DataCoverageError, InputError
+from analysis.core.errors import ConfigError, InputError
 
 KINDS = ("financial_year", "calendar_year", "rolling_12", "custom")
 
@@ -191,9 +191,9 @@ class Period:
         if match := _ROLLING_PATTERN.match(cleaned):
             return cls.rolling_12(_checked_month(int(match.group(1)), int(match.group(2)), text))
         if match := _CUSTOM_PATTERN.match(cleaned):
-            first = _checked_month(int(match.group(1)), int(match.group(2)), text)
-            last = _checked_month(int(match.group(3)), int(match.group(4)), text)
-            return cls.custom(first, last)
+            first_month = _checked_month(int(match.group(1)), int(match.group(2)), text)
+            last_month = _checked_month(int(match.group(3)), int(match.group(4)), text)
+            return cls.custom(first_month, last_month)
         raise ConfigError("Period not understood", found=text, expected=_PARSE_EXPECTED)
 
     # --- derived periods -----------------------------------------------------------------
@@ -308,28 +308,6 @@ class PeriodCoverage:
             f"{self.period.label} is incomplete: {len(self.missing)} of {len(self.period)} "
             f"months missing ({names})."
         )
-
-
-def latest_complete_financial_year(available_months: Iterable[object]) -> Period:
-    """The most recent financial year whose twelve months are all in ``available_months``."""
-    available = {to_month(month) for month in available_months}
-    if not available:
-        raise DataCoverageError(
-            "No months of data are available, so no financial year can be chosen",
-            hint="ingest data first, or check the area's data paths",
-        )
-    newest = max(available)
-    start_year = newest.year if newest.month >= 4 else newest.year - 1
-    oldest_year = min(available).year - 1
-    for year in range(start_year, oldest_year - 1, -1):
-        candidate = Period.financial_year(year)
-        if candidate.coverage(available).complete:
-            return candidate
-    raise DataCoverageError(
-        "No complete financial year (April to March) in the data",
-        found=f"{len(available)} months from {min(available)} to {newest}",
-        expected="all 12 months of at least one financial year",
-    )
 
 
 COMPLETE = "complete"

@@ -765,7 +765,7 @@ def partner_indicators(spec: DemoSpec) -> pd.DataFrame:
     Rates and counts cover the demo's last two financial years (reoffending cohorts two
     years earlier); the survey has two waves in those years for all four districts.
     """
-    rows = []
+    rows: list[tuple[str, str, str, float, int | None, int | None, str, str]] = []
     for indicator, areas in PLANTED_RATES.items():
         lag = REOFFENDING_LAG_YEARS if indicator.startswith("proven_reoffending") else 0
         for area, waves in areas.items():
@@ -774,8 +774,8 @@ def partner_indicators(spec: DemoSpec) -> pd.DataFrame:
                 rows.append((INDICATOR_LABELS[indicator], AREA_NAMES[area],
                              _financial_year(years_back + lag, spec), value, numerator,
                              denominator, _SOURCES[indicator], _NOTES.get(indicator, "")))
-    for indicator, areas in PLANTED_COUNTS.items():
-        for area, counts in areas.items():
+    for indicator, count_areas in PLANTED_COUNTS.items():
+        for area, counts in count_areas.items():
             for years_back, count in zip((1, 0), counts, strict=True):
                 rows.append((INDICATOR_LABELS[indicator], AREA_NAMES[area],
                              _financial_year(years_back, spec), count, None, None,

@@ -447,7 +447,8 @@ def load_partner_extract(
 def _extract_mapping(mapping: PartnerMapping | ExtractMapping, kind: ExtractKind) -> ExtractMapping:
     """The mapping for ``kind``, checked; raise ConfigError if it is missing or does not fit."""
     extract = getattr(mapping, kind) if isinstance(mapping, PartnerMapping) else mapping
-    if extract is None:
+    if extract is None:  # only a whole area's mapping can lack a section
+        assert isinstance(mapping, PartnerMapping)
         raise ConfigError(
             f"the mapping for area '{mapping.area}' has no '{kind}' section",
             expected=f"a '{kind}:' section with columns",

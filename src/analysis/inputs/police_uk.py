@@ -28,7 +28,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 import duckdb
 import pandas as pd
@@ -114,16 +114,17 @@ class StreetSource:
         return (self.member or self.container.name).lower().endswith(".gz")
 
     @contextmanager
-    def open_bytes(self) -> Iterator[BinaryIO]:
+    def open_bytes(self) -> Iterator[IO[bytes]]:
         """Open the CSV as decompressed bytes, wherever it lives."""
         with ExitStack() as stack:
             if self.member:
                 archive = stack.enter_context(zipfile.ZipFile(self.container))
-                raw: BinaryIO = stack.enter_context(archive.open(self.member))
+                raw: IO[bytes] = stack.enter_context(archive.open(self.member))
             else:
                 raw = stack.enter_context(open(self.container, "rb"))
             try:
-                yield stack.enter_context(gzip.open(raw)) if self.is_gzip else raw  # type: ignore[misc]
+                # GzipFile reads bytes as IO[bytes] does, but typeshed does not declare it one
+                yield stack.enter_context(gzip.open(raw)) if self.is_gzip else raw  # type: ignore[arg-type]
             except DAMAGED as error:
                 raise damaged_file(self, error) from error
 

@@ -238,7 +238,7 @@ def recompute(frame: pd.DataFrame, kind: str, inputs: Sequence[Hashable],
     """A derived column from published counts: the symbol when an input is hidden."""
     published = [frame[c].map(lambda v: rule.symbol if str(v).strip() == rule.symbol
                               else _number(v)) for c in inputs]
-    results = []
+    results: list[object] = []
     for position in range(len(frame)):
         row = [series.iloc[position] for series in published]
         if kind == "moving_range":  # between consecutive points of one phase only
@@ -459,7 +459,7 @@ def _check_file(name: str, frame: pd.DataFrame, spec: dict[str, Any],
     return problems
 
 
-def _same(shown: object, wanted: object, rule: DisclosureRule) -> bool:
+def _same(shown: object, wanted: str | float, rule: DisclosureRule) -> bool:
     """A derived cell as written equals its recomputation (to the 1 decimal a page shows)."""
     text = str(shown).strip()
     if isinstance(wanted, str):

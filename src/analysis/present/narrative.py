@@ -8,6 +8,7 @@ significant. Small bases and incomplete periods are said out loud instead of hid
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -32,14 +33,6 @@ from analysis.stats.measures import (
     SIGNIFICANT_DECREASE,
     SIGNIFICANT_INCREASE,
 )
-from analysis.stats.trends import RULE_COLUMNS
-
-_RULE_WORDS = {
-    "rule_beyond_limits": "a point beyond the process limits",
-    "rule_run_of_7": "a run of seven or more points on one side of the average",
-    "rule_trend_of_7": "seven or more points rising or falling in a row",
-    "rule_two_of_three": "two of three points close to a limit",
-}
 
 
 def number(value: float) -> str:
@@ -95,7 +88,7 @@ def _force_clause(force_pct: float, force_label: str) -> str:
 
 
 def describe_change(
-    row: Mapping[str, object],
+    row: Mapping[str, Any],
     subject: str,
     *,
     unit: str = "offences",
@@ -150,7 +143,7 @@ def describe_change(
 
 
 def change_finding(
-    row: Mapping[str, object],
+    row: Mapping[str, Any],
     subject: str,
     *,
     unit: str = "offences",
@@ -173,7 +166,7 @@ def change_finding(
                or any(pd.isna(row[key]) for key in ("current", "previous", "diff")))
     if unknown:
         return Finding(statement, NO_DIRECTION, NOT_ASSESSED, tuple(figures), subject)
-    diff = int(row["diff"])  # type: ignore[call-overload]  # a count, checked known above
+    diff = int(row["diff"])  # a count, checked known above
     direction = NO_CHANGE if diff == 0 else INCREASE if diff > 0 else DECREASE
     complete = row.get("complete")
     incomplete = (basis != LIKE_FOR_LIKE and complete is not None and not pd.isna(complete)
@@ -185,27 +178,8 @@ def change_finding(
     return Finding(statement, direction, significance, tuple(figures), subject)
 
 
-def describe_change_table(
-    table: pd.DataFrame,
-    by: str,
-    *,
-    unit: str = "offences",
-    force_table: pd.DataFrame | None = None,
-    force_label: str = "the force",
-) -> list[str]:
-    """A sentence for each row of a change table, with the force's % change where known."""
-    force_pct = {}
-    if force_table is not None:
-        force_pct = dict(zip(force_table[by], force_table["pct_diff"], strict=True))
-    return [
-        describe_change(row, str(row[by]), unit=unit, force_pct=force_pct.get(row[by]),
-                        force_label=force_label)
-        for _, row in table.iterrows()
-    ]
-
-
 def describe_peer_comparison(
-    result: Mapping[str, object],
+    result: Mapping[str, Any],
     subject: str,
     *,
     area_name: str,
@@ -246,13 +220,3 @@ def peer_finding(
     return Finding(statement, direction, significance, tuple(figures), subject)
 
 
-def describe_trend(chart: pd.DataFrame, subject: str, *, latest_label: str = "month") -> str:
-    """What an XmR chart from :func:`analysis.stats.trends.xmr` says about the latest point."""
-    latest = chart.iloc[-1]
-    fired = [_RULE_WORDS[rule] for rule in RULE_COLUMNS if bool(latest[rule])]
-    if not fired:
-        return (f"{subject}: the latest {latest_label} is within the range expected from "
-                "normal variation; there is no sign of a real change.")
-    direction = "above" if latest["value"] > latest["mean"] else "below"
-    return (f"{subject}: the latest {latest_label} shows a real change, {direction} the "
-            f"average ({'; '.join(fired)}).")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -406,7 +406,8 @@ class Section:
     def published_row(self, row: Mapping[str, Any]) -> pd.Series:
         """One change (a row or a dict such as :func:`analysis.stats.indicators.change_between`
         gives) as :meth:`published_changes` publishes it."""
-        return self.published_changes(pd.DataFrame([dict(row)])).iloc[0]
+        published = cast(pd.DataFrame, self.published_changes(pd.DataFrame([dict(row)])))
+        return published.iloc[0]  # a frame in gives a frame out
 
     def _rule(self) -> DisclosureRule | None:
         """The area's disclosure rule, or None when the area publishes counts as they are."""

@@ -10,6 +10,7 @@ failed run leaves the previous report as it was.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -39,6 +40,8 @@ from analysis.core.periods import Period
 from analysis.core.safe_text import escape_html
 from analysis.inputs.areas import load_area
 from analysis.publish.index_page import build_index
+
+logger = logging.getLogger(__name__)
 
 KERNEL_NAME = "python3"
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
@@ -186,9 +189,12 @@ def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
     parameters = section_parameters(area, period, staging, extra)
     check_parameters(notebook, parameters)
     started = time.perf_counter()
+    logger.info("%s (%s %s): started", section, area, period)
     executed = staging / EXECUTED_DIR / notebook.name
     execute_section(notebook, parameters, executed, root)
     html_path = out / f"{section}.html"
+    logger.debug("%s: notebook run in %.1f s, exporting %s", section,
+                 time.perf_counter() - started, html_path.name)
     export_html(executed, html_path)
     (out / EXECUTED_DIR).mkdir(parents=True, exist_ok=True)
     os.replace(executed, out / EXECUTED_DIR / notebook.name)
@@ -198,6 +204,7 @@ def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
     timing = {"section": section, "seconds": round(time.perf_counter() - started, 2),
               "parameters": section_parameters(area, period, out.relative_to(root), extra)}
     atomic_write(out / TIMINGS_DIR / f"{section}.json", strict_json(timing))
+    logger.info("%s (%s %s): finished in %.1f s", section, area, period, timing["seconds"])
     return html_path
 
 
@@ -263,6 +270,7 @@ def build_areas(areas: list[str], period: str | None = None, *,
     for wave in ([n for n in names if n != SUMMARY_SECTION],
                  [n for n in names if n == SUMMARY_SECTION]):
         tasks = [(area, periods[area], name) for area in areas for name in wave]
+        logger.info("building %d section page(s), %d at a time", len(tasks), jobs)
         failures += _run_sections(tasks, jobs, root)
     failed_areas = {area for area, _, _ in failures}
     indexes = [build_index(area, periods[area], root) for area in areas
@@ -275,6 +283,3 @@ def build_areas(areas: list[str], period: str | None = None, *,
     return indexes
 
 
-def build_report(area: str, period: str, root: Path | None = None, jobs: int = 1) -> Path:
-    """Run every section of one area, the executive summary last, and write the index."""
-    return build_areas([area], period, jobs=jobs, root=root)[0]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import io
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -46,6 +47,8 @@ from analysis.present.disclosure_register import (
     write_register,
 )
 from analysis.stats.disclosure import DisclosureRule, check_disclosure, html_tables
+
+logger = logging.getLogger(__name__)
 
 PACK_DIR = "share"
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed, so the same report gives the same zip
@@ -279,6 +282,7 @@ def build_share_pack(area: str, period: str, root: Path | None = None) -> Path:
     period = canonical_period(period)
     out = report_dir(area, period, root)
     pack = out / PACK_DIR / f"{area}-{period}-partner-pack.zip"
+    logger.info("partner pack for %s %s: checking the report in %s", area, period, out)
     withdrawn = _withdraw(pack)
     try:
         return _write_pack(config, area, period, out, pack, root)
@@ -317,8 +321,11 @@ def _write_pack(config: AreaConfig, area: str, period: str, out: Path, pack: Pat
     members.update({name: (out / name).read_bytes()
                     for name in ("key_figures.json", "manifest.json", REGISTER_FILE)
                     if (out / name).is_file()})
+    logger.info("partner pack: disclosure checked under the %s rule; %d tables, %d files",
+                config.disclosure, len(tables), len(members))
     for name, data in members.items():
         _absolute_path_in(name, data, root)
+        logger.debug("partner pack: %s (%d bytes)", name, len(data))
     staging = pack.with_suffix(".zip.part")
     try:
         pack.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,7 +136,7 @@ def pooled_districts(results: pd.DataFrame, question_id: str, wave: str) -> dict
             "upper": 100 * upper, "respondents": respondents}
 
 
-def _district_rank(rows: pd.DataFrame, area_name: str, question_id: str) -> dict[str, object]:
+def _district_rank(rows: pd.DataFrame, area_name: str, question_id: str) -> dict[str, Any]:
     values = rows.set_index("name")["proportion"]
     intervals = rows.set_index("name")[["lower", "upper"]]
     return rank_among(values, area_name, higher_is=higher_is(question_id), intervals=intervals)
@@ -161,7 +162,7 @@ def question_summary(results: pd.DataFrame, area_code: str, names: Mapping[str, 
             continue
         current = now.iloc[0]
         before = answers[(answers["area"] == area_code) & (answers["period"] == previous)]
-        row: dict[str, object] = {
+        row: dict[str, Any] = {
             "question_id": question_id, "question": current["question"],
             "wave": latest, "percent": float(current["percent"]),
             "lower": 100 * float(current["lower"]), "upper": 100 * float(current["upper"]),
@@ -309,7 +310,7 @@ def _share(value: float) -> str:
     return f"{value:.0f} %"
 
 
-def describe_question(row: Mapping[str, object], area_name: str) -> str:
+def describe_question(row: Mapping[str, Any], area_name: str) -> str:
     """One sentence for one row of :func:`question_summary`.
 
     e.g. '33 % of residents surveyed in Kingsmere agree: "Crime and ... (agree)" (95 %
@@ -333,7 +334,7 @@ def describe_question(row: Mapping[str, object], area_name: str) -> str:
     return sentence + "."
 
 
-def describe_rank(row: Mapping[str, object]) -> str:
+def describe_rank(row: Mapping[str, Any]) -> str:
     """The area's place among the districts for one question, with the overlap caveat.
 
     e.g. 'Of the 4 districts surveyed on "Crime ...", Kingsmere is second highest of 4

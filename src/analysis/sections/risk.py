@@ -25,7 +25,7 @@ from datetime import date
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -66,7 +66,6 @@ DIMENSIONS = ("volume", "trend", "harm", "cost", "vulnerability", "peer_position
 DIMENSION_NAMES = {"volume": "Volume", "trend": "Trend", "harm": "Harm", "cost": "Cost",
                    "vulnerability": "Vulnerability", "peer_position": "Position against peers",
                    "public_concern": "Public concern"}
-PARTNER_FLAGS = ("domestic_abuse", "knife_sharp_instrument", "child_sexual_exploitation", "hate")
 ASB = "Anti-social behaviour"
 CHILD_AGE_BAND = "0-17"
 OVERRIDE_FOLDER = Path("config") / "priorities"
@@ -198,7 +197,11 @@ class PriorityOverride(_Strict):
         return self
 
 
-def _validated(model: type[BaseModel], raw: object, path: Path | str) -> BaseModel:
+Model = TypeVar("Model", bound=BaseModel)
+"""The pydantic model a YAML document is validated as (the matrix or an area's override)."""
+
+
+def _validated(model: type[Model], raw: object, path: Path | str) -> Model:
     try:
         return model.model_validate(raw or {})
     except ValidationError as exc:
@@ -213,7 +216,7 @@ def default_matrix() -> PriorityMatrix:
     """The defaults shipped with the package (``reference/priority_matrix.yaml``)."""
     source = resources.files("analysis").joinpath("reference", "priority_matrix.yaml")
     raw = read_yaml(Path("reference/priority_matrix.yaml"), source.read_text(encoding="utf-8"))
-    return _validated(PriorityMatrix, raw, "reference/priority_matrix.yaml")  # type: ignore[return-value]
+    return _validated(PriorityMatrix, raw, "reference/priority_matrix.yaml")
 
 
 def override_path(area: str, root: Path | None = None) -> Path:
@@ -239,7 +242,7 @@ def apply_override(matrix: PriorityMatrix, override: PriorityOverride) -> Priori
                           expected=f"some of {', '.join(sorted(known))}")
     raw["issues"] = [i for i in raw["issues"] if i["id"] not in override.exclude_issues]
     raw["issues"] += [issue.model_dump() for issue in override.local_issues]
-    return _validated(PriorityMatrix, raw, "priority override")  # type: ignore[return-value]
+    return _validated(PriorityMatrix, raw, "priority override")
 
 
 def load_priority_matrix(area: str, root: Path | None = None
@@ -256,7 +259,7 @@ def load_priority_matrix(area: str, root: Path | None = None
     raw = read_yaml(path)
     override = _validated(PriorityOverride, raw, path)
     try:
-        return apply_override(matrix, override), path  # type: ignore[arg-type]
+        return apply_override(matrix, override), path
     except ConfigError as exc:
         raise ConfigError(exc.message, file=path, column=exc.column, found=exc.found,
                           expected=exc.expected, hint=exc.hint) from exc
@@ -884,7 +887,7 @@ def indicator_figures(issue: IssueSpec, evidence: Evidence, period_text: str) ->
         & (evidence.indicators["period"].astype(str) <= period_text)
         & evidence.indicators["denominator"].notna()]
     area = None if rows is None else rows[rows["area"] == evidence.area_code].sort_values("period")
-    if area is None or area.empty:
+    if rows is None or area is None or area.empty:
         return not_counts + _missing(issue, ("trend", "peer_position"),
                                      f"no '{issue.indicator}' figures for this area", source)
     latest = area.iloc[-1]
@@ -1019,10 +1022,10 @@ def dimension_scales(matrix: PriorityMatrix) -> pd.DataFrame:
                      f"increase; 3: no significant change; 2: smaller significant decrease; "
                      f"1: significant decrease of {large} % or more")
         else:
-            large = float(spec.large or 0)
-            scale = (f"5: significantly higher, ratio {large:g} or more; 4: significantly "
+            ratio = float(spec.large or 0)
+            scale = (f"5: significantly higher, ratio {ratio:g} or more; 4: significantly "
                      f"higher; 3: not significantly different; 2: significantly lower; "
-                     f"1: significantly lower, ratio {1 / large:.2f} or less")
+                     f"1: significantly lower, ratio {1 / ratio:.2f} or less")
         rows.append({"Dimension": DIMENSION_NAMES[name], "Weight": spec.weight,
                      "Figure": spec.figure, "Scale": scale})
     return pd.DataFrame(rows)

@@ -10,6 +10,7 @@ peer average. Peer membership is configuration (a list of areas), never hard-cod
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,7 @@ def peer_comparison(
     population_col: str = "population",
     per: int = 1000,
     alpha: float = 0.05,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Compare one area with the rest of its peer group.
 
     ``peers`` has one row per member including the area itself. The peer average is the

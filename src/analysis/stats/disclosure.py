@@ -22,6 +22,7 @@ import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from scipy.linalg import null_space
 
 from analysis.core.errors import ConfigError, InputError
 
-_RULES = {
+_RULES: dict[str, dict[str, Any]] = {
     "ons": dict(
         suppress_min=0, suppress_max=9, round_to=5, symbol="[c]",
         description="Counts of 0 to 9 are suppressed ([c]); other counts are rounded to the "
@@ -150,8 +151,12 @@ def recoverable_cells(
     return fixed_unknowns(unknown, lines)
 
 
-def fixed_unknowns(unknown: Sequence[Hashable],
-                   equations: Sequence[tuple[Sequence[Hashable], Hashable]]) -> list[Hashable]:
+Unknown = TypeVar("Unknown", bound=Hashable)
+"""An unknown cell's key, of whatever kind the caller uses (a (row, column) pair, a tuple)."""
+
+
+def fixed_unknowns(unknown: Sequence[Unknown],
+                   equations: Sequence[tuple[Sequence[Hashable], Hashable]]) -> list[Unknown]:
     """The ``unknown`` values (in their order) that ``equations`` fix whatever the others are.
 
     Each equation is (parts, total): total = sum of parts; a part or total not in ``unknown``
@@ -388,33 +393,3 @@ def html_tables(html: str) -> list[pd.DataFrame]:
     return frames
 
 
-def check_html_disclosure(html: str, rule: DisclosureRule) -> pd.DataFrame:
-    """:func:`check_disclosure` on every table of an HTML page (pandas ``to_html`` output).
-
-    A row whose label (its header cell, else its first cell) starts with 'All' or 'Total' is
-    taken as the column totals and a
-    column headed 'Total' or 'All …' as the row totals. Returns table (1-based), row, column,
-    value, problem; empty when the page passes.
-    """
-    reports = []
-    for number, frame in enumerate(html_tables(html), start=1):
-        labels = (frame.index if frame.index.name or frame.index.nlevels > 1
-                  else frame[frame.columns[0]])
-        total_rows = [r for r, v in zip(frame.index, labels, strict=True)
-                      if _is_total_label(v)]
-        counts = _count_columns(frame, rule)
-        total_columns = [c for c in counts if _is_total_label(c)]
-        report = check_disclosure(
-            frame, rule, counts,
-            total_row=total_rows[0] if total_rows else None,
-            total_column=total_columns[0] if total_columns else None,
-        )
-        reports.append(report.assign(table=number))
-    columns = ["table", "row", "column", "value", "problem"]
-    if not reports:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(reports, ignore_index=True)[columns]
-
-
-def _is_total_label(value: object) -> bool:
-    return bool(re.match(r"^\s*(all\b|total\b)", str(value), re.IGNORECASE))

@@ -404,8 +404,3 @@ def coverage_words(crimes_covered: int, crimes: int, what: str = "weighted") -> 
     return f"{crimes_covered:,} of {crimes:,} crimes ({100 * crimes_covered / crimes:.0f} %) {what}"
 
 
-def crime_severity_score(severity_weighted: float, population: float) -> float:
-    """The ONS-style Crime Severity Score: severity-weighted crimes per head of population."""
-    if not population or population <= 0:
-        raise InputError("Population must be a positive number", found=population)
-    return severity_weighted / population

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -407,7 +408,7 @@ def describe_level(rows: pd.DataFrame, kind: IndicatorKind, period: str, subject
     return sentence + "."
 
 
-def describe_comparison(result: dict[str, object], subject: str) -> str:
+def describe_comparison(result: Mapping[str, Any], subject: str) -> str:
     """One sentence for a row of :func:`comparison_table`, naming the test and its p-value.
 
     e.g. 'Adult proven reoffending, Kingsmere against the rest of Demoshire Police: not

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ NOT_ASSESSED = "not assessed"
 def _check_count(value: object, name: str) -> int:
     """Return ``value`` as an int, or raise InputError if it is not a whole number >= 0."""
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # any value: float() rejects a non-number
     except (TypeError, ValueError):
         number = math.nan
     if math.isnan(number) or number < 0 or number != int(number):
@@ -125,7 +126,7 @@ def rate_per_1000(
     population_vintage: str,
     confidence: float = 0.95,
     per: int = 1000,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Rate per 1,000 population with its confidence interval and the population's vintage.
 
     Returns a dict with count, population, population_vintage, rate, lower, upper, per,

@@ -16,7 +16,7 @@ from analysis.core.files import store_dir
 from analysis.core.locks import exclusive
 from analysis.core.periods import Period
 from analysis.inputs.geography import load_lad_csp, load_lsoa_lookup
-from analysis.inputs.partner import load_mapping
+from analysis.inputs.partner import ExtractKind, load_mapping
 from analysis.inputs.population import (
     load_mid_year_estimates,
     months_from_mid_year,
@@ -62,9 +62,9 @@ def _ingest_area_locked(config: AreaConfig, root: Path) -> AreaIngest:
     partner = config.sources.partner
     if partner is None:
         return AreaIngest(police_uk, None)
-    extracts = {kind: config.resolve(path, root)
-                for kind, path in (("crimes", partner.crimes), ("asb", partner.asb),
-                                   ("indicators", partner.indicators)) if path is not None}
+    configured: list[tuple[ExtractKind, Path | None]] = [
+        ("crimes", partner.crimes), ("asb", partner.asb), ("indicators", partner.indicators)]
+    extracts = {kind: config.resolve(path, root) for kind, path in configured if path is not None}
     mapping = load_mapping(config.resolve(partner.mapping, root))
     boundaries = [config.resolve(p, root) for p in config.sources.lsoa_boundaries]
     reconciliation = ingest_partner(extracts, mapping, store_dir(config, root),

@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import re
 import shutil
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -56,7 +57,7 @@ from analysis.core.errors import (
 from analysis.core.locks import process_alive
 from analysis.core.vocabulary import ASB
 from analysis.inputs.geography import LOOKUP_COLUMNS
-from analysis.inputs.partner import PartnerMapping, load_partner_extract
+from analysis.inputs.partner import ExtractKind, PartnerMapping, load_partner_extract
 from analysis.inputs.police_uk import (
     FIELDS,
     create_problems,
@@ -65,6 +66,8 @@ from analysis.inputs.police_uk import (
 )
 from analysis.store.placement import place_partner_rows
 from analysis.store.query import DEFAULT_VINTAGE_SWITCH, PARTNER_DIR, POLICE_UK_DIR, sql_path
+
+logger = logging.getLogger(__name__)
 
 LSOA_VINTAGES = (2011, 2021)
 GEOGRAPHY_CODES = ("ward_code", "lad_code", "csp_code", "pfa_code")
@@ -104,6 +107,7 @@ def ingest_police_uk(
     InputError for a file that cannot be read as a street file; the previous store is kept.
     """
     sources = discover_street_files(inputs)
+    logger.info("police.uk: reading %d street file(s) from %d input(s)", len(sources), len(inputs))
     lookup = check_lsoa_lookup(lsoa_lookup) if lsoa_lookup is not None else None
     store_dir = Path(store_dir)
     building = _temporary_folder(store_dir, POLICE_UK_DIR, ".tmp")
@@ -128,6 +132,7 @@ def ingest_police_uk(
         raise _duckdb_storage_error(error, store_dir) from error
     finally:
         shutil.rmtree(building, ignore_errors=True)
+    _log_police_uk(report)
     return report
 
 
@@ -352,6 +357,7 @@ def _create_street(
 def _write_store(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """Write street (one folder per month), quarantine, duplicates and reconciliation parquet."""
     street_dir = folder / "street"
+    # count(*) always returns one row; DuckDB types fetchone() as possibly None
     if con.execute("SELECT count(*) FROM street").fetchone()[0] == 0:  # type: ignore[index]
         (street_dir / "empty").mkdir(parents=True)
         _copy(con, "SELECT * FROM street", street_dir / "empty" / "data_0.parquet")
@@ -420,6 +426,19 @@ def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
     con.execute(f"COPY ({query}) TO '{sql_path(target)}' (FORMAT parquet)")
 
 
+def _log_police_uk(report: IngestReport) -> None:
+    """Log what an ingest loaded: the totals (INFO), then each input file's counts (DEBUG)."""
+    months = (f"{report.months[0]:%Y-%m} to {report.months[-1]:%Y-%m}" if report.months
+              else "no months")
+    logger.info("police.uk: %d rows read, %d loaded, %d quarantined, %d duplicates dropped "
+                "(%s, %d force(s))", report.rows_read, report.rows_loaded,
+                report.rows_quarantined, report.duplicates_dropped, months, len(report.forces))
+    for file in report.reconciliation.itertuples(index=False):
+        logger.debug("police.uk %s: %d read, %d loaded, %d quarantined, %d duplicates",
+                     file.source_file, file.rows_read, file.rows_loaded, file.rows_quarantined,
+                     file.duplicates_dropped)
+
+
 def _ingest_report(con: duckdb.DuckDBPyConnection) -> IngestReport:
     """Totals, reconciliation, months and forces of what was just loaded."""
     reconciliation = con.execute(_RECONCILIATION_SQL).df()
@@ -462,8 +481,8 @@ def _swap_in(building: Path, target: Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def ingest_partner(extracts: dict[str, Path], mapping: PartnerMapping, store_dir: Path, *,
-                   lsoa_lookup: pd.DataFrame | None = None,
+def ingest_partner(extracts: Mapping[ExtractKind, Path], mapping: PartnerMapping,
+                   store_dir: Path, *, lsoa_lookup: pd.DataFrame | None = None,
                    lsoa_boundaries: Sequence[Path] = ()) -> pd.DataFrame:
     """Load partner extracts (crimes, asb, indicators) into ``store_dir/partner/``.
 
@@ -484,6 +503,9 @@ def ingest_partner(extracts: dict[str, Path], mapping: PartnerMapping, store_dir
             load.quarantine.astype("string").to_parquet(
                 building / f"{kind}_quarantine.parquet", index=False)
             reconciliation.append({"extract": kind, "source_file": str(path), **load.counts})
+            logger.info("partner %s (%s): %d rows read, %d loaded, %d quarantined", kind,
+                        path.name, load.counts["rows_read"], load.counts["rows_loaded"],
+                        load.counts["rows_quarantined"])
         table = pd.DataFrame(reconciliation,
                              columns=["extract", "source_file", "rows_read", "rows_loaded",
                                       "rows_quarantined"])

@@ -15,7 +15,7 @@ appearing or disappearing between consecutive months, and the ASB share by month
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +23,6 @@ import duckdb
 import pandas as pd
 
 from analysis.core.errors import ConfigError
-from analysis.core.safe_text import write_csv
 from analysis.store.query import connect, store_settings
 
 PRESENT = "present"
@@ -362,45 +361,6 @@ def _crime_type_drift(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ORDER BY falls_within, month, change, crime_type
         """
     ).df()
-
-
-def write_quality_report(report: QualityReport, out_dir: Path) -> list[Path]:
-    """Write each table as formula-safe ``<name>.csv`` and a plain-text ``quality_report.md``."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for item in fields(report):
-        table = getattr(report, item.name)
-        if isinstance(table, pd.DataFrame):
-            path = out_dir / f"{item.name}.csv"
-            write_csv(table, path)
-            written.append(path)
-    summary = out_dir / "quality_report.md"
-    summary.write_text(summarise(report), encoding="utf-8")
-    return [*written, summary]
-
-
-def summarise(report: QualityReport) -> str:
-    """A short plain-English summary of the report (Markdown)."""
-    grid = report.coverage_by_force
-    missing = grid[grid["status"] == MISSING]
-    unbalanced = report.reconciliation[~report.reconciliation["balances"].astype(bool)]
-    lines = ["# Data quality: data.police.uk street data", ""]
-    for force, rows in missing.groupby("force"):
-        listed = ", ".join(pd.to_datetime(rows["month"]).dt.strftime("%Y-%m"))
-        lines.append(f"- {force}: {len(rows)} missing month(s): {listed}")
-    if missing.empty:
-        lines.append("- No missing months in the requested range.")
-    lines += [
-        f"- Files reconciled: {len(report.reconciliation)}; not balancing: {len(unbalanced)}.",
-        f"- Rows quarantined: {int(report.reconciliation['rows_quarantined'].sum())}; "
-        f"duplicates dropped: {int(report.reconciliation['duplicates_dropped'].sum())}.",
-        f"- Unknown LSOA codes: {len(report.unknown_lsoa)}.",
-        f"- Crime-type changes between months: {len(report.crime_type_drift)}.",
-        *[f"- Note: {note}" for note in report.notes],
-        "",
-    ]
-    return "\n".join(lines)
 
 
 def quarantine_reasons(store_dir: Path) -> pd.DataFrame:
