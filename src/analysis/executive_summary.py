@@ -115,7 +115,8 @@ def findings_table(sections: dict[str, dict], titles: dict[str, str]) -> pd.Data
     """
     rows = []
     for section_id, figures in sections.items():
-        for finding in figures.get(FINDINGS_KEY, {}).get("value", []) or []:
+        for recorded in figures.get(FINDINGS_KEY, {}).get("value", []) or []:
+            finding = statement_of(recorded)
             rows.append({"theme": titles.get(section_id, section_id), "finding": finding,
                          "direction": direction_of(finding),
                          "significance": significance_of(finding),
@@ -151,3 +152,9 @@ def section_links(titles: dict[str, str]) -> str:
     items = "".join(f'<li><a href="{escape_html(section_id)}.html">{escape_html(title)}</a></li>'
                     for section_id, title in titles.items())
     return f'<nav class="csp-section-links"><h2>Sections summarised</h2><ul>{items}</ul></nav>'
+
+
+def statement_of(recorded: str | dict) -> str:
+    """A recorded finding's sentence: a section's plain sentence, or the ``statement`` of a
+    :class:`~analysis.findings.Finding` kept as a record (``Finding.as_record``)."""
+    return recorded["statement"] if isinstance(recorded, dict) else recorded

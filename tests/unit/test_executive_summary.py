@@ -131,3 +131,16 @@ def test_direction_is_the_first_stated(sentence: str, direction: str) -> None:
 def test_section_links_are_relative_and_escaped() -> None:
     links = es.section_links({"10_crime_overview": "Crime <overview>"})
     assert 'href="10_crime_overview.html"' in links and "Crime &lt;overview&gt;" in links
+
+
+def test_findings_table_reads_the_statement_of_a_recorded_finding() -> None:
+    from analysis.findings import DECREASE, Finding
+
+    recorded = Finding("Burglary fell by 3 offences (10.0 %).", DECREASE).as_record()
+    sections = {"10_crime_overview": {"findings": {"value": ["Robbery rose by 2 offences.",
+                                                             recorded]}}}
+    table = es.findings_table(sections, {"10_crime_overview": "Crime overview"})
+    assert table["finding"].tolist() == ["Robbery rose by 2 offences.",
+                                         "Burglary fell by 3 offences (10.0 %)."]
+    assert table["direction"].tolist() == ["increase", "decrease"]
+    assert es.statement_of("Plain.") == "Plain."
