@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from analysis.build import build_section
+from analysis.executive_summary import statement_of
 from analysis.layout import report_dir
 
 pytestmark = pytest.mark.build
@@ -96,8 +97,8 @@ def test_key_findings_repeat_every_section_exactly(report: Path) -> None:
     sections = sorted(p.stem for p in (report / "key_figures").glob("*.json")
                       if p.stem != "99_key_findings")
     assert set(SOURCES) <= set(sections)
-    expected = [f for s in sections for f in _figures(report, s).get("findings", {})
-                .get("value", [])]
+    expected = [statement_of(f) for s in sections
+                for f in _figures(report, s).get("findings", {}).get("value", [])]
     assert findings["Finding"].tolist() == expected
     for _, row in headline.iterrows():
         recorded = _figures(report, row["Section page"].removesuffix(".html"))[row["Key"]]
