@@ -256,7 +256,9 @@ def _output_calls() -> list[tuple[str, ast.Call]]:
 
 def test_every_notebook_table_and_chart_declares_its_source_class() -> None:
     calls = _output_calls()
-    assert len(calls) > 80
+    # fewer as notebooks show Table and Chart objects made in section modules (their
+    # source is a required field); sections 30 and 40 no longer call section.table/chart
+    assert len(calls) > 60
     for notebook, call in calls:
         keywords = {k.arg: k.value for k in call.keywords}
         where = f"{notebook} line {call.lineno}"

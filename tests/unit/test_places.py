@@ -530,7 +530,7 @@ def _page_inputs(**changes: object) -> places.PlacesInputs:
                                "lad_code": "E06000001", "lsoa_vintage": 2021})
     inputs = places.PlacesInputs(geography, grid, places.assign_cells(events, grid), months,
                                  months, area_lsoas, None, None, None, 2021, None)
-    return dataclasses.replace(inputs, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(inputs, **changes)
 
 
 def _page(offence_group: str = "", **changes: object) -> places.PlacesPage:
