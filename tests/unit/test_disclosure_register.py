@@ -239,36 +239,49 @@ def test_register_json_lists_every_file(section: Section) -> None:
 
 
 # --- every notebook declares its outputs, also in branches the demo does not run -------------
-def _output_calls() -> list[tuple[str, ast.Call]]:
+def _output_calls() -> list[tuple[str, ast.Call, str]]:
+    """Every table and chart the report shows: ``section.table``/``section.chart`` calls in
+    the notebooks and the package, and the ``Table``/``Chart`` objects section modules make
+    for ``section.show`` (kind 'table' or 'chart' with each)."""
+    sources = [(nb.stem, "\n".join("".join(c["source"]) for c in json.loads(
+        nb.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"))
+        for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+    sources += [(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
+                for folder in ("sections", "present")
+                for path in sorted((ROOT / "src" / "analysis" / folder).glob("*.py"))]
     calls = []
-    for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-        for cell in cells:
-            if cell["cell_type"] != "code":
+    for where, source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.Call):
                 continue
-            for node in ast.walk(ast.parse("".join(cell["source"]))):
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr in ("table", "chart")
-                        and getattr(node.func.value, "id", None) == "section"):
-                    calls.append((notebook.stem, node))
+            if (isinstance(node.func, ast.Attribute) and node.func.attr in ("table", "chart")
+                    and getattr(node.func.value, "id", None) == "section"):
+                calls.append((where, node, node.func.attr))
+            elif isinstance(node.func, ast.Name) and node.func.id in ("Table", "Chart"):
+                calls.append((where, node, node.func.id.lower()))
     return calls
 
 
-def test_every_notebook_table_and_chart_declares_its_source_class() -> None:
+def test_every_table_and_chart_declares_its_source_class() -> None:
     calls = _output_calls()
-    assert len(calls) > 80
-    for notebook, call in calls:
+    assert len(calls) > 80  # every output of the twelve sections is found
+    for place, call, kind in calls:
         keywords = {k.arg: k.value for k in call.keywords}
-        where = f"{notebook} line {call.lineno}"
+        where = f"{place} line {call.lineno}"
+        objects = isinstance(call.func, ast.Name)  # Table(frame, name, caption, source, ...)
+        if objects and len(call.args) >= 4:
+            keywords.setdefault("source", call.args[3])
         assert "source" in keywords, where
         source = keywords["source"]
-        assert isinstance(source, ast.Constant) and source.value in ("partner", "open",
-                                                                      "process"), where
-        if source.value == "partner":
+        named = {"PARTNER": "partner", "OPEN": "open", "PROCESS": "process"}  # the register's
+        value = (named.get(source.id) if isinstance(source, ast.Name)
+                 else source.value if isinstance(source, ast.Constant) else None)
+        assert value in ("partner", "open", "process"), where
+        if value == "partner":
             assert "counts" in keywords or "kept" in keywords, where
-            if call.func.attr == "table":
+            if kind == "table":
                 assert "order" in keywords, where
-            else:
+            elif not objects:  # a Chart's draw is a function by its type
                 assert isinstance(call.args[0], ast.Lambda), where  # drawn from published data
 
 

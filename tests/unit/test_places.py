@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 from datetime import date
+from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from IPython.display import Markdown
 from pyproj import Transformer
 
 from analysis.core import vocabulary
 from analysis.core.errors import ConfigError, DataCoverageError, InputError
 from analysis.core.periods import Period
+from analysis.core.safe_text import markdown_from
+from analysis.inputs.areas import load_area
+from analysis.present.page import Section
+from analysis.present.presentable import Chart, Table
 from analysis.sections import places
 from analysis.stats import grid_squares, hotspots, profiles
 
+ROOT = Path(__file__).resolve().parents[2]
 TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 # A 1 km x 500 m area in Essex, on 250 m grid lines: 4 x 2 squares.
 AREA = shapely.box(500_000, 200_000, 501_000, 200_500)
@@ -44,8 +54,8 @@ def test_lon_lat_to_bng_matches_the_ons_centroid_of_thurrock_008a() -> None:
 
 
 def test_a_point_on_a_shared_edge_belongs_to_the_square_east_and_north_of_it() -> None:
-    col, row = grid_squares.bng_cell([500_250.0, 500_249.999, 500_000.0],
-                                     [200_250.0, 200_249.9, 0.0])
+    col, row = grid_squares.bng_cell([500_250.0, 500_249.999, 500_000.0], [200_250.0, 200_249.9,
+    0.0])
     assert col.tolist() == [2001, 2000, 2000]
     assert row.tolist() == [801, 800, 0]
 
@@ -486,3 +496,162 @@ def test_months_to_load_hold_every_trend_year_and_its_comparison() -> None:
     assert date(2016, 1, 1) not in preceding
     year = months_to_load(Period.parse("2024-25"))
     assert (year[0], year[-1], len(year)) == (date(2021, 4, 1), date(2025, 3, 1), 48)
+
+
+# --- the section page ----------------------------------------------------------------------
+
+PAGE_PERIOD = Period.financial_year(2024)
+
+
+def _page_inputs(**changes: object) -> places.PlacesInputs:
+    """A 1 km x 500 m area of two LSOAs (West and East wards) with three years of events:
+    each month 3 burglaries in West and 1 ASB incident in East, and in 2024/25 one robbery a
+    month in East too; one record has no coordinates."""
+    west, east = shapely.box(500_000, 200_000, 500_500, 200_500), shapely.box(
+        500_500, 200_000, 501_000, 200_500)
+    lsoas = gpd.GeoDataFrame({"lsoa_code": ["L1", "L2"], "lsoa_name": ["West 1", "East 1"],
+                              "ward_code": ["W1", "W2"], "ward_name": ["West", "East"]},
+                             geometry=[west, east], crs="EPSG:27700")
+    geography = grid_squares.AreaGeography(lsoas, lsoas[["ward_code", "ward_name", "geometry"]],
+                                     shapely.union_all([west, east]))
+    grid = grid_squares.make_grid(geography.outline, 250)
+    months = hotspots.months_to_load(PAGE_PERIOD)
+    rows = []
+    for month in months:
+        rows += [(month, "Burglary", False, "L1", "W1", 500_100.0, 200_100.0)] * 3
+        rows.append((month, "Anti-social behaviour", True, "L2", "W2", 500_900.0, 200_400.0))
+        if month in PAGE_PERIOD.months:
+            rows.append((month, "Robbery", False, "L2", "W2", 500_700.0, 200_100.0))
+    month, kind, asb, lsoa, ward, east_m, north_m = zip(*rows, strict=True)
+    lon, lat = _lonlat(list(east_m), list(north_m))
+    events = pd.DataFrame({"month": [*month, months[-1]], "crime_type": [*kind, "Burglary"],
+                           "is_asb": [*asb, False], "lsoa_code": [*lsoa, "L1"],
+                           "lsoa_vintage": 2021, "ward_code": [*ward, "W1"],
+                           "longitude": [*lon, np.nan], "latitude": [*lat, np.nan]})
+    area_lsoas = pd.DataFrame({"lsoa_code": ["L1", "L2"], "lsoa_name": ["West 1", "East 1"],
+                               "ward_code": ["W1", "W2"], "ward_name": ["West", "East"],
+                               "lad_code": "E06000001", "lsoa_vintage": 2021})
+    inputs = places.PlacesInputs(geography, grid, grid_squares.assign_cells(events, grid), months,
+                                 months, area_lsoas, None, None, None, 2021, None)
+    return dataclasses.replace(inputs, **changes)
+
+
+def _page(offence_group: str = "", **changes: object) -> places.PlacesPage:
+    config = load_area("demo", ROOT)
+    return places.page_from(_page_inputs(**changes), config, PAGE_PERIOD,
+                            PAGE_PERIOD.previous(), offence_group)
+
+
+def test_page_shows_every_part_in_order_from_the_inputs() -> None:
+    page = _page()
+    placement = page.placement.frame.set_index("outcome")["rows"]
+    assert placement[grid_squares.PLACED] == 4 * 48 + 12  # 48 months loaded, 12 robberies
+    assert placement[grid_squares.NO_COORDINATES] == 1
+    assert page.placement.caption.endswith("Apr 2021 to Mar 2025")  # with 2021/22's year
+    kinds = [type(item).__name__ for item in page.hotspots]
+    assert kinds == ["Markdown", "Markdown", "Chart", "Table", "Table", "Chart"] * 2
+    assert [item.name for item in page.hotspots if not isinstance(item, Markdown)] == [
+        "hotspot_map_crime", "hotspot_classes_crime", "top_squares_crime", "density_crime",
+        "hotspot_map_asb", "hotspot_classes_asb", "top_squares_asb", "density_asb"]
+    assert page.hotspots[0].data == "### All crime"
+    top = page.hotspots[4].frame
+    assert top["cell_id"].iloc[0] == "E500000N200000" and top["ward_name"].iloc[0] == "West"
+    assert top[PAGE_PERIOD.label].iloc[0] == 36  # 3 a month; the unplaced one is not here
+    assert page.concentration.frame["subject"].unique().tolist() == [vocabulary.ALL_CRIME,
+                                                                     places.ANTI_SOCIAL_BEHAVIOUR]
+    wards = page.wards.frame.set_index("ward")
+    assert wards.loc["West", PAGE_PERIOD.label] == 37 and wards.loc["East", PAGE_PERIOD.label] == 12
+    assert page.lsoas.frame["LSOA"].tolist() == ["West 1", "East 1"]
+    assert page.lsoas.caption.endswith("2021 LSOAs, the vintage of the period's data")
+    assert [item.data for item in page.busiest_wards] == [
+        "The wards with most recorded crime in 2024/25 were **West and East**."]
+    assert page.key_figures[-1] == ("most_affected_wards", ["West", "East"],
+                                    "Wards with most recorded crime")
+
+
+def test_page_without_partner_times_populations_or_imd_says_so() -> None:
+    page = _page()
+    assert [item.data for item in page.peak_times] == [places.NO_PEAK_TIMES]
+    assert [item.data for item in page.ward_notes] == [
+        "No LSOA or ward populations are available for this area, so rates are shown for "
+        "the partnership as a whole only."]
+    assert page.deprivation is None
+    assert [item.data for item in page.deprivation_note] == [places.NO_DEPRIVATION]
+    assert page.lsoas.frame["IMD decile"].isna().all()
+
+
+def test_page_with_imd_and_census_shows_rates_and_deprivation() -> None:
+    census = pd.DataFrame({"area_code": ["L1", "L2"], "population": [1000, 2000]})
+    imd = pd.DataFrame({"lsoa_code": ["L1", "L2"], "imd_decile": [1, 4]})
+    page = _page(census=census, imd=imd)
+    assert page.ward_notes == []
+    wards = page.wards.frame.set_index("ward")
+    assert wards.loc["West", "rate"] == pytest.approx(37.0)  # 37 crimes per 1,000 people
+    assert page.lsoas.frame["IMD decile"].tolist() == [1, 4]
+    assert isinstance(page.deprivation, Table) and page.deprivation_note == []
+    assert page.deprivation.frame["imd_decile"].tolist() == ["1", "4"]
+
+
+def test_page_adds_the_chosen_offence_group() -> None:
+    page = _page("Robbery")
+    assert page.hotspots[12].data == "### Robbery"
+    assert [item.name for item in page.hotspots[14:]] == [
+        "hotspot_map_group", "hotspot_classes_group", "top_squares_group", "density_group"]
+
+
+def test_ward_note_gives_the_area_rate_from_mid_year_estimates() -> None:
+    wards = pd.DataFrame({"current": [30, 20]})
+    mid_year = pd.DataFrame({"area_code": ["A", "B"], "population": [4000, 6000],
+                             "population_vintage": "Mid-2023"})
+    (note,) = places.ward_notes(wards, mid_year, ["A"], has_lsoa_census=False)
+    assert note.data == markdown_from(
+        "{note}.", note="No LSOA or ward populations are available for this area, so rates are "
+        "shown for the partnership as a whole only: 12.5 crimes per 1,000 residents (Mid-2023, "
+        "local authority)")  # 50 crimes / 4,000 people in A (B is not the area's)
+    assert places.ward_notes(wards, mid_year, ["A"], has_lsoa_census=True) == []
+
+
+def test_peak_times_from_each_timed_extract_in_the_area_and_period() -> None:
+    crimes = pd.DataFrame({
+        "csp_code": ["E1", "E1", "E1", "OTHER", None],
+        "committed_from": pd.to_datetime(["2024-04-01 00:30", "2024-04-01 00:45",
+                                          "2023-01-02 10:00", "2024-04-01 05:00",
+                                          "2024-04-02 05:00"])})  # 1 April 2024: a Monday
+    timed = {"Recorded crime (partner extract)": crimes, "ASB incidents (partner extract)": None}
+    chart, busiest, missing = places.peak_time_items(timed, "E1", PAGE_PERIOD)
+    assert isinstance(chart, Chart) and chart.name == "day_hour_crimes"
+    assert chart.source == "partner" and chart.counts == list(range(24))
+    assert chart.data.set_index("day").to_numpy().sum() == 2  # others outside area or period
+    assert busiest.data == ("Busiest hour: **Monday 00:00-00:59** (2 records); 0 records had "
+                            "no time.")
+    assert missing.data == r"No asb incidents \(partner extract\) was provided."  # escaped
+
+
+def test_concentration_counts_empty_lsoas_of_the_records_vintage() -> None:
+    now = pd.DataFrame({"lsoa_code": ["L1", "L1"], "lsoa_vintage": [2021, 2021]})
+    area_lsoas = pd.DataFrame({"lsoa_code": ["L1", "L2", "OLD"],
+                               "lsoa_vintage": [2021, 2021, 2011]})
+    trends = {vocabulary.ALL_CRIME: pd.DataFrame({"current": [2, 0, 0, 0]})}
+    table = places.concentration_by_subject({vocabulary.ALL_CRIME: now}, trends, area_lsoas)
+    lsoas = table[table["unit"] == "LSOAs"]
+    assert lsoas["places"].tolist() == [2, 2, 2]  # L2 counted as empty, the 2011 LSOA not
+    assert table["subject"].unique().tolist() == [vocabulary.ALL_CRIME]
+
+
+def test_record_key_figures_writes_the_page_figures(tmp_path: Path) -> None:
+    section = Section.open("30_test", "demo", "2024-25", str(tmp_path))
+    places.record_key_figures(section, _page())
+    saved = json.loads((tmp_path / "key_figures" / "30_test.json").read_text())["figures"]
+    assert list(saved) == ["crime_persistent_squares", "crime_emerging_squares",
+                           "crime_top10pct_share", "most_affected_wards"]
+    assert saved["most_affected_wards"]["value"] == ["West", "East"]
+
+
+def test_a_table_written_without_showing_has_its_file_and_nothing_else(tmp_path: Path) -> None:
+    section = Section.open("30_test", "demo", "2024-25", str(tmp_path))
+    table = Table(pd.DataFrame({"decile": ["1"], "crimes": [4]}), "deprivation", "By decile",
+                  source="open")
+    assert places.write_without_showing(section, table) is None
+    assert (tmp_path / "tables" / "30_test__deprivation.csv").read_text() == "decile,crimes\n1,4\n"
+    places.write_without_showing(section, None)
+    assert len(list((tmp_path / "tables").iterdir())) == 1

@@ -21,24 +21,58 @@ Methods, thresholds and caveats: ``docs/methods.md`` ("Places").
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 
+from analysis.core.config import AreaConfig
 from analysis.core.errors import ConfigError
 from analysis.core.offences import load_police_uk_crime_types
 from analysis.core.periods import Period
+from analysis.core.safe_text import markdown_from
 from analysis.core.vocabulary import ALL_CRIME
 from analysis.core.vocabulary import ASB as ANTI_SOCIAL_BEHAVIOUR
+from analysis.inputs.geography import load_lsoa_polygons, lsoa_names, lsoa_names_note
+from analysis.inputs.imd import load_imd2019
+from analysis.inputs.population import load_census21_lsoa
+from analysis.present import maps
+from analysis.present.narrative import in_words
+from analysis.present.page import police_uk_source
+from analysis.present.presentable import Chart, Table
 from analysis.stats.concentration import TOP_FRACTIONS, gini, share_in_top
-from analysis.stats.grid_squares import CELL_SIZE
+from analysis.stats.grid_squares import (
+    CELL_SIZE,
+    AreaGeography,
+    Grid,
+    area_geography,
+    assign_cells,
+    exclusion_summary,
+    make_grid,
+)
 from analysis.stats.hotspots import (
     EMERGING,
     FDR_ALPHA,
     NEIGHBOUR_CELLS,
+    NOT_HOTSPOT,
     PERSISTENT,
+    density_surface,
+    hotspot_class_summary,
+    hotspot_trend,
+    months_to_load,
+    top_cells,
 )
+from analysis.stats.profiles import day_hour_table, place_profile
+from analysis.store import query
+from analysis.store.area import area_lookup, population_estimates
+from analysis.store.query import load_events
+
+if TYPE_CHECKING:
+    from analysis.present.page import Section
+
 
 # --------------------------------------------------------------------------------------------
 # Events and the area
@@ -64,8 +98,6 @@ def crime_types_for(offence_group: str) -> list[str]:
         raise ConfigError("unknown offence group", found=offence_group,
                           expected="one of: " + ", ".join(known))
     return sorted(types.loc[matches, "crime_type"])
-
-
 
 
 def subject_masks(events: pd.DataFrame, offence_group: str = "") -> dict[str, pd.Series]:
@@ -236,3 +268,367 @@ def key_figures(crime_trend: pd.DataFrame, concentration: pd.DataFrame,
                     "% of crime in the busiest 10 % of squares"))
     figures.append(("most_affected_wards", busiest_wards, "Wards with most recorded crime"))
     return figures
+
+
+# --------------------------------------------------------------------------------------------
+# The section page: what the notebook shows, cell by cell
+# --------------------------------------------------------------------------------------------
+
+PEAK_TIME_EXTRACTS = {"Recorded crime (partner extract)": ("crimes", "committed_from"),
+                      "ASB incidents (partner extract)": ("asb", "occurred_at")}
+"""The partner extracts with a time of day: page label -> (extract kind, time column)."""
+
+NO_PEAK_TIMES = ("**No peak day and time analysis:** only monthly police.uk data are "
+                 "available for this area. Provide the partner crime or ASB extract "
+                 "(with date and time) to add it.")
+NO_DEPRIVATION = ("No IMD 2019 file is configured for this area, so crime is not set "
+                  "beside deprivation.")
+_CHANGE_FORMATS = {"% diff.": "{:+.1f}", "# diff.": "{:+,}"}
+
+
+@dataclass(frozen=True)
+class PlacesInputs:
+    """Everything the Places page is made from, read from the store and the area's files.
+
+    ``events`` are :func:`load_events` over ``months`` placed in ``grid``
+    (:func:`assign_cells`); ``area_lsoas`` the area's rows of the LSOA lookup; ``census``
+    (Census 2021 LSOA populations), ``mid_year`` (mid-year estimates by local authority) and
+    ``imd`` (IMD 2019 deciles) are None when the area has no such file; ``name_vintage`` is
+    the LSOA vintage of the period's rows; ``timed`` maps each of
+    :data:`PEAK_TIME_EXTRACTS` to the area's rows of that partner extract (None when it was
+    not provided), and is None when the area has no crime or ASB extract at all.
+    """
+
+    geography: AreaGeography
+    grid: Grid
+    events: pd.DataFrame
+    months: list[date]
+    force_months: list[date]
+    area_lsoas: pd.DataFrame
+    census: pd.DataFrame | None
+    mid_year: pd.DataFrame | None
+    imd: pd.DataFrame | None
+    name_vintage: int
+    timed: dict[str, pd.DataFrame | None] | None
+
+
+@dataclass(frozen=True)
+class PlacesPage:
+    """What the Places notebook shows, in page order, and the figures it records.
+
+    ``hotspots`` holds, for each subject, its heading, classification note, hotspot map,
+    class summary, ten busiest squares and density map; ``deprivation`` is None and
+    ``deprivation_note`` says why when the area has no IMD file; ``key_figures`` are
+    (key, value, label) as :func:`key_figures`.
+    """
+
+    sources: list[str]
+    caveats: list[str]
+    placement: Table
+    hotspots: list[Table | Chart | Markdown]
+    concentration: Table
+    peak_times: list[Chart | Markdown]
+    ward_notes: list[Markdown]
+    wards: Table
+    lsoas: Table
+    deprivation: Table | None
+    deprivation_note: list[Markdown]
+    busiest_wards: list[Markdown]
+    key_figures: list[tuple[str, object, str]]
+
+
+def load_inputs(section: Section) -> PlacesInputs:
+    """Read the area's boundaries, lookups, police.uk events (the three-year trend and its
+    comparison), populations, IMD and timed partner extracts for ``section``'s period."""
+    config, root, current = section.config, section.root, section.period
+    sources = config.sources
+    lookup = area_lookup(config, root)
+    geography = area_geography(
+        load_lsoa_polygons([config.resolve(p, root) for p in sources.lsoa_boundaries]),
+        lookup, config.lad_codes)
+    grid = make_grid(geography.outline, CELL_SIZE)
+    months = months_to_load(current, config.comparison)
+    events = assign_cells(load_events(section.store_dir, config.csp_code, months), grid)
+    census = (load_census21_lsoa(config.resolve(sources.census_lsoa_population, root))
+              if sources.census_lsoa_population else None)
+    mid_year = (population_estimates(config, current, root)
+                if sources.population_releases() else None)
+    imd = load_imd2019(config.resolve(sources.imd, root)) if sources.imd else None
+    partner = sources.partner
+    timed = (None if partner is None or (partner.crimes is None and partner.asb is None)
+             else {label: section.partner(kind)
+                   for label, (kind, _) in PEAK_TIME_EXTRACTS.items()})
+    return PlacesInputs(
+        geography, grid, events, months,
+        query.force_months(section.store_dir, config.force.name),
+        lookup[lookup["lad_code"].isin(config.lad_codes)], census, mid_year, imd,
+        query.lsoa_vintage_for_period(current.months, section.store_dir), timed)
+
+
+def page(section: Section, offence_group: str = "") -> PlacesPage:
+    """The Places page for ``section``'s area and period; ``offence_group`` (a police.uk
+    crime type or Home Office offence group, see :func:`crime_types_for`) adds its hotspots."""
+    return page_from(load_inputs(section), section.config, section.period, section.previous,
+                     offence_group)
+
+
+def page_from(inputs: PlacesInputs, config: AreaConfig, current: Period, previous: Period,
+              offence_group: str = "") -> PlacesPage:
+    """The Places page from its ``inputs`` (see :func:`page`)."""
+    events = inputs.events
+    subjects = subject_masks(events, offence_group)
+    sources, caveats = header_notes(
+        police_source=police_uk_source(config.force.name, inputs.force_months),
+        has_lsoa_census=inputs.census is not None,
+        mid_year_vintage=(None if inputs.mid_year is None
+                          else inputs.mid_year["population_vintage"].iloc[0]),
+        has_imd=inputs.imd is not None, current=current, previous=previous,
+        police_months=inputs.force_months)
+    trends = {subject: hotspot_trend(events[rows], inputs.grid, current, inputs.force_months,
+                                     comparison=config.comparison)
+              for subject, rows in subjects.items()}
+    hotspots = [item for subject, trend in trends.items()
+                for item in hotspot_items(subject, trend, events[subjects[subject]],
+                                          inputs.geography, inputs.grid, current, previous)]
+    in_period = events["month"].isin(current.months)
+    concentration = concentration_by_subject(
+        {subject: events[subjects[subject] & in_period]
+         for subject in (ALL_CRIME, ANTI_SOCIAL_BEHAVIOUR)}, trends, inputs.area_lsoas)
+    crime_rows = events[subjects[ALL_CRIME]]
+    vintage = "Census 2021" if inputs.census is not None else None
+    wards = ward_profile(crime_rows, inputs, current, previous, population_vintage=vintage)
+    lsoas, names_note = lsoa_profile(crime_rows, inputs, current, previous,
+                                     population_vintage=vintage)
+    busiest = wards.head(3)["name"].tolist()
+    return PlacesPage(
+        sources, caveats,
+        placement_table(events, config.csp_name, inputs.months),
+        hotspots,
+        concentration_item(concentration, current),
+        peak_time_items(inputs.timed, config.csp_code, current),
+        ward_notes(wards, inputs.mid_year, config.lad_codes,
+                   has_lsoa_census=inputs.census is not None),
+        ward_table(wards, current, previous),
+        lsoa_table(lsoas, names_note, current, previous),
+        deprivation_item(lsoas if inputs.imd is not None else None, current),
+        [] if inputs.imd is not None else [Markdown(NO_DEPRIVATION)],
+        [Markdown(markdown_from("The wards with most recorded crime in {period} were "
+                                "**{wards}**.", period=current.label, wards=in_words(busiest)))],
+        key_figures(trends[ALL_CRIME], concentration, busiest))
+
+
+def placement_table(events: pd.DataFrame, area_name: str, months: Sequence[date]) -> Table:
+    """How many of the loaded records were placed in a square, and why the rest were not
+    (:func:`exclusion_summary`), over the ``months`` loaded."""
+    return Table(exclusion_summary(events), "placement",
+                 f"Records placed in a grid square, {area_name}, {months[0]:%b %Y} to "
+                 f"{months[-1]:%b %Y}", source="open", counts=["rows"],
+                 formats={"rows": "{:,}", "share": "{:.1%}"})
+
+
+def _table_stem(subject: str) -> str:
+    """The table-name part for a subject: 'crime', 'asb' or 'group' (the offence group)."""
+    return ("crime" if subject == ALL_CRIME else "asb" if subject == ANTI_SOCIAL_BEHAVIOUR
+            else "group")
+
+
+def hotspot_items(subject: str, trend: pd.DataFrame, subject_events: pd.DataFrame,
+                  geography: AreaGeography, grid: Grid, current: Period, previous: Period
+                  ) -> list[Table | Chart | Markdown]:
+    """One subject's hotspot part of the page, from its :func:`hotspot_trend`: heading,
+    classification note, map of hotspot squares, squares per class, the ten busiest squares
+    with their change and ward, and the density map (open data throughout)."""
+    name = _table_stem(subject)
+    classes = trend[trend["hotspot_class"] != NOT_HOTSPOT]
+    top = top_cells(trend, subject_events).merge(
+        geography.wards[["ward_code", "ward_name"]], on="ward_code", how="left")
+    density = density_surface(trend["current"].to_numpy(), grid, 2 * CELL_SIZE)
+    return [
+        Markdown(markdown_from("### {subject}", subject=subject)),
+        Markdown(markdown_from("{note}", note=trend.attrs["classification_note"])),
+        Chart(lambda _: maps.hotspot_map(geography, grid, trend["hotspot_class"],
+                                         f"{subject}: hotspot squares, {current.label}"),
+              classes[["cell_id", "easting", "northing", "hotspot_class", "windows_hot",
+                       "windows_used", "current", "previous"]], f"hotspot_map_{name}",
+              source="open", counts=["current", "previous"]),
+        Table(hotspot_class_summary(trend), f"hotspot_classes_{name}",
+              f"{subject}: squares in each hotspot class and their records", source="open",
+              formats={"current": "{:,}", "previous": "{:,}"}),
+        Table(top[["rank", "cell_id", "ward_name", "lsoa_code", "current", "previous", "diff",
+                   "pct_diff", "change", "hotspot_class"]].rename(columns={
+                       "current": current.label, "previous": previous.label,
+                       "diff": "# diff.", "pct_diff": "% diff.",
+                       "hotspot_class": "hotspot class"}),
+              f"top_squares_{name}", f"{subject}: the ten busiest 250 m squares, {current.label}",
+              source="open", counts=[current.label, previous.label], formats=_CHANGE_FORMATS),
+        Chart(lambda _: maps.density_map(geography, grid, density["density"],
+                                         f"{subject}: density, {current.label}"),
+              density.merge(grid.cells[["cell", "cell_id"]], on="cell")[["cell_id", "density"]],
+              f"density_{name}", source="open"),
+    ]
+
+
+def concentration_by_subject(period_events: Mapping[str, pd.DataFrame],
+                             trends: Mapping[str, pd.DataFrame], area_lsoas: pd.DataFrame
+                             ) -> pd.DataFrame:
+    """:func:`concentration_table` of each subject's events this period over the 250 m
+    squares (from its trend) and the area's LSOAs, empty LSOAs counted as 0.
+
+    The LSOAs are those of the vintages the period's records carry. Columns: subject, unit,
+    places, top_percent, top_places, events, share_percent, gini.
+    """
+    tables = []
+    for subject, now in period_events.items():
+        vintages = set(now["lsoa_vintage"].dropna())
+        codes = area_lsoas.loc[area_lsoas["lsoa_vintage"].isin(vintages), "lsoa_code"].unique()
+        lsoa_counts = now["lsoa_code"].value_counts().reindex(codes, fill_value=0)
+        table = concentration_table({"250 m squares": trends[subject]["current"],
+                                     "LSOAs": lsoa_counts.to_numpy()})
+        tables.append(table.assign(subject=subject))
+    return pd.concat(tables, ignore_index=True)[
+        ["subject", "unit", "places", "top_percent", "top_places", "events", "share_percent",
+         "gini"]]
+
+
+def concentration_item(concentration: pd.DataFrame, current: Period) -> Table:
+    """The concentration table (:func:`concentration_by_subject`) as the page shows it."""
+    return Table(concentration, "concentration",
+                 f"Share of records in the busiest places, {current.label}", source="open",
+                 formats={"top_percent": "{:.0f} %", "share_percent": "{:.1f} %",
+                          "gini": "{:.2f}", "events": "{:,}", "places": "{:,}"})
+
+
+def peak_time_items(timed: Mapping[str, pd.DataFrame | None] | None, csp_code: str,
+                    current: Period) -> list[Chart | Markdown]:
+    """Day-by-hour heat maps of each timed partner extract's records in the area this period,
+    each with its busiest hour; a note for an extract not provided, and one note only when
+    the area has no timed extract at all (``timed`` None)."""
+    if timed is None:
+        return [Markdown(NO_PEAK_TIMES)]
+    items: list[Chart | Markdown] = []
+    for label, rows in timed.items():
+        kind, column = PEAK_TIME_EXTRACTS[label]
+        if rows is None:
+            items.append(Markdown(markdown_from("No {what} was provided.", what=label.lower())))
+            continue
+        rows = rows[(rows["csp_code"] == csp_code).fillna(False).to_numpy()]
+        stamps = pd.to_datetime(rows[column])
+        rows = rows[stamps.dt.to_period("M").dt.start_time.dt.date.isin(current.months)]
+        table = day_hour_table(rows[column])
+        title = f"{label}: day and hour, {current.label}"
+        items.append(Chart(lambda published, title=title: maps.day_hour_heatmap(
+            published.set_index("day"), title), table.reset_index(), f"day_hour_{kind}",
+            source="partner", counts=list(range(24))))
+        day, hour = table.stack().idxmax()
+        items.append(Markdown(markdown_from(
+            "Busiest hour: **{day} {hour:02d}:00-{hour:02d}:59** ({count:,} records); "
+            "{untimed:,} records had no time.", day=day, hour=hour,
+            count=table.stack().max(), untimed=table.attrs["missing_times"])))
+    return items
+
+
+def ward_profile(crime_rows: pd.DataFrame, inputs: PlacesInputs, current: Period,
+                 previous: Period, *, population_vintage: str | None) -> pd.DataFrame:
+    """:func:`place_profile` of recorded crime by ward, with Census 2021 ward populations
+    (:func:`ward_population`) when the area has LSOA populations."""
+    ward_places = inputs.geography.wards[["ward_code", "ward_name"]].rename(
+        columns={"ward_name": "name"})
+    if inputs.census is not None:
+        ward_places = ward_places.merge(ward_population(inputs.census, inputs.area_lsoas),
+                                        on="ward_code", how="left")
+    return place_profile(crime_rows, "ward_code", ward_places, current, previous,
+                         population_vintage=population_vintage,
+                         available_months=inputs.force_months)
+
+
+def ward_notes(wards: pd.DataFrame, mid_year: pd.DataFrame | None, lad_codes: Sequence[str],
+               *, has_lsoa_census: bool) -> list[Markdown]:
+    """Without LSOA populations, the note that rates are for the whole partnership only,
+    with its rate per 1,000 from the local authorities' mid-year estimates when there are
+    any; nothing when ward rates are shown."""
+    if has_lsoa_census:
+        return []
+    note = ("No LSOA or ward populations are available for this area, so rates are shown "
+            "for the partnership as a whole only")
+    people = (mid_year.set_index("area_code").loc[list(lad_codes), "population"].sum()
+              if mid_year is not None else None)
+    if people and mid_year is not None:
+        note += (f": {wards['current'].sum() / people * 1000:.1f} crimes per 1,000 residents "
+                 f"({mid_year['population_vintage'].iloc[0]}, local authority)")
+    return [Markdown(markdown_from("{note}.", note=note))]
+
+
+def ward_table(wards: pd.DataFrame, current: Period, previous: Period) -> Table:
+    """Recorded crime by ward (:func:`ward_profile`), ranked by count, with rates."""
+    return Table(
+        wards[["rank", "name", "current", "previous", "diff", "pct_diff", "change",
+               "population", "rate", "rate_lower", "rate_upper"]].rename(columns={
+                   "name": "ward", "current": current.label, "previous": previous.label,
+                   "diff": "# diff.", "pct_diff": "% diff."}),
+        "ward_profile", f"Recorded crime by ward, {current.label} (ranked by count)",
+        source="open", counts=[current.label, previous.label],
+        formats={**_CHANGE_FORMATS, "rate": "{:.1f}", "rate_lower": "{:.1f}",
+                 "rate_upper": "{:.1f}", "population": "{:,.0f}"})
+
+
+def lsoa_profile(crime_rows: pd.DataFrame, inputs: PlacesInputs, current: Period,
+                 previous: Period, *, population_vintage: str | None
+                 ) -> tuple[pd.DataFrame, str]:
+    """:func:`place_profile` of recorded crime by LSOA (names of the period's LSOA vintage,
+    Census 2021 populations and IMD 2019 deciles where the area has them), and the note on
+    the names used (:func:`analysis.inputs.geography.lsoa_names_note`)."""
+    names = lsoa_names(inputs.area_lsoas, inputs.name_vintage)
+    lsoa_places = names[["lsoa_code", "lsoa_name", "ward_name"]].rename(
+        columns={"lsoa_name": "name"})
+    if inputs.census is not None:
+        lsoa_places = lsoa_places.merge(inputs.census[["area_code", "population"]],
+                                        how="left", left_on="lsoa_code", right_on="area_code")
+    lsoas = place_profile(crime_rows, "lsoa_code", lsoa_places, current, previous,
+                          population_vintage=population_vintage,
+                          available_months=inputs.force_months)
+    lsoas = (lsoas.merge(inputs.imd[["lsoa_code", "imd_decile"]], on="lsoa_code", how="left")
+             if inputs.imd is not None else lsoas.assign(imd_decile=pd.NA))
+    return lsoas, lsoa_names_note(names, inputs.name_vintage)
+
+
+def lsoa_table(lsoas: pd.DataFrame, names_note: str, current: Period, previous: Period
+               ) -> Table:
+    """The 15 LSOAs with most recorded crime (:func:`lsoa_profile`)."""
+    return Table(
+        lsoas.head(15)[["rank", "lsoa_code", "name", "ward_name", "current", "previous",
+                        "diff", "change", "rate", "imd_decile"]].rename(columns={
+                            "name": "LSOA", "current": current.label,
+                            "previous": previous.label, "diff": "# diff.",
+                            "imd_decile": "IMD decile"}),
+        "lsoa_profile", f"The 15 LSOAs with most recorded crime, {current.label}. {names_note}",
+        source="open", counts=[current.label, previous.label],
+        formats={"# diff.": "{:+,}", "rate": "{:.1f}"})
+
+
+def deprivation_item(lsoas: pd.DataFrame | None, current: Period) -> Table | None:
+    """Recorded crime by IMD 2019 decile (:func:`deprivation_table` of the LSOA profile), or
+    None when the area has no IMD file (``lsoas`` None)."""
+    if lsoas is None:
+        return None
+    return Table(deprivation_table(lsoas), "deprivation",
+                 f"Recorded crime by national IMD 2019 decile of the LSOA, {current.label}",
+                 source="open", formats={"share_percent": "{:.1f} %", "rate": "{:.1f}",
+                                         "population": "{:,.0f}"})
+
+
+def write_without_showing(section: Section, table: Table | None) -> None:
+    """Write ``table``'s file and declare it in the disclosure register, but show nothing on
+    the page (nothing at all for None).
+
+    The page has so far written the deprivation table to ``tables/`` without showing it;
+    this keeps the page as it was until that is decided (showing it is
+    ``section.show(page.deprivation)``).
+    """
+    if table is not None:
+        section.show(table)
+
+
+def record_key_figures(section: Section, page: PlacesPage) -> None:
+    """Record the page's headline figures (:func:`key_figures`) for the executive summary."""
+    for key, value, label in page.key_figures:
+        section.record(key, value, label=label)
