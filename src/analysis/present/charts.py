@@ -11,6 +11,7 @@ import matplotlib.dates as mdates
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.rcsetup import cycler
 
 from analysis.stats.measures import require_columns
 
@@ -29,7 +30,7 @@ def apply_house_style() -> None:
             "axes.spines.right": False,
             "axes.grid": True,
             "grid.alpha": 0.3,
-            "axes.prop_cycle": mpl.cycler(color=PALETTE),
+            "axes.prop_cycle": cycler(color=PALETTE),
             "font.size": 10,
             "axes.titlesize": 11,
             "axes.titleweight": "bold",

@@ -63,11 +63,11 @@ def funnel_item(rates: pd.DataFrame, area_name: str, name: str, title: str) -> C
 
 
 def xmr_items(series: pd.Series, breaks: list[TrendBreak], *, name: str, title: str,
-              ylabel: str) -> list[Chart | Markdown]:
+              ylabel: str) -> list[Table | Chart | Markdown]:
     """The XmR chart of a monthly series (:func:`analysis.stats.trends.trend_xmr`), then the note
     on its gaps and phase breaks when there is one."""
     chart = trend_xmr(series, breaks)
-    items: list[Chart | Markdown] = [
+    items: list[Table | Chart | Markdown] = [
         Chart(lambda _: plot_xmr(chart, title=title, ylabel=ylabel),
               chart.rename_axis("month").reset_index(), name, source="open", counts=["value"])]
     if note := describe_chart(chart, breaks):

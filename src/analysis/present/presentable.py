@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,8 +36,8 @@ class Table:
     caption: str
     source: str
     counts: Sequence[Hashable] = ()
-    derived: Mapping[Hashable, Sequence[Hashable]] | None = None
-    kept: Mapping[Hashable, str] | None = None
+    derived: Mapping[Any, Sequence[Hashable]] | None = None
+    kept: Mapping[Any, str] | None = None
     labels: Sequence[Hashable] = ()
     measure: str | None = None
     order: str | None = None
@@ -56,8 +56,8 @@ class Chart:
     name: str
     source: str
     counts: Sequence[Hashable] = ()
-    derived: Mapping[Hashable, Sequence[Hashable]] | None = None
-    kept: Mapping[Hashable, str] | None = None
+    derived: Mapping[Any, Sequence[Hashable]] | None = None
+    kept: Mapping[Any, str] | None = None
     labels: Sequence[Hashable] = ()
     measure: str | None = None
     alt: str | None = None

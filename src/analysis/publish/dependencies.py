@@ -285,9 +285,11 @@ def _parquet_content(folder: Path, files: list[Path]) -> list[str]:
     totals: dict[tuple[str, str], tuple[int, int]] = {}
     with duckdb.connect() as con:
         for file in files:
-            rows, hashes, types = con.execute(
+            summary = con.execute(
                 "SELECT count(*), coalesce(sum(hash(t)), 0), coalesce(any_value(typeof(t)), "
                 "'') FROM read_parquet(?) AS t", [str(file)]).fetchone()
+            assert summary is not None  # an aggregate query always returns one row
+            rows, hashes, types = summary
             key = (file.parent.relative_to(folder).as_posix(), types)
             count, total = totals.get(key, (0, 0))
             totals[key] = (count + rows, total + int(hashes))

@@ -10,9 +10,10 @@ caveat (see :func:`publication_by_year`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -248,7 +249,7 @@ MIN_COMMON_MONTHS = 3
 
 
 def like_for_like(monthly: pd.DataFrame, value_col: str = "asb_incidents"
-                  ) -> dict[str, object] | None:
+                  ) -> dict[str, Any] | None:
     """The earliest and latest years that share at least :data:`MIN_COMMON_MONTHS` published
     calendar months, and their average per month over just those months.
 
@@ -275,7 +276,8 @@ def like_for_like(monthly: pd.DataFrame, value_col: str = "asb_incidents"
     return None
 
 
-def describe_publication(comparison: dict[str, object] | None, area_name: str) -> str | None:
+def describe_publication(comparison: Mapping[str, Any] | None, area_name: str
+                         ) -> str | None:
     """A sentence on the long-run level of police.uk ASB from :func:`like_for_like`.
 
     A fall of :data:`PUBLICATION_FALL` or more is called out as a recording and publication
@@ -431,7 +433,7 @@ def key_findings(change: pd.DataFrame, *, area_name: str, force_name: str,
 
 def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, *,
                 rate_position: str, shares: dict[str, float] | None,
-                repeat: pd.DataFrame | None, comparison: dict[str, object] | None,
+                repeat: pd.DataFrame | None, comparison: Mapping[str, Any] | None,
                 peak: tuple[str, int, int] | None, current: Period, previous: Period
                 ) -> list[tuple[str, object, str]]:
     """The section's headline figures as (key, value, label) for the executive summary.

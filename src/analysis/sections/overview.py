@@ -200,7 +200,7 @@ class OverviewPage:
     comparison: list[Finding]
     funnel: Chart
     monthly_trend: Chart
-    xmr: list[Chart | Markdown]
+    xmr: list[Table | Chart | Markdown]
     harm: Table
     harm_gaps: Table
     key_figures: list[tuple[str, object, str]]

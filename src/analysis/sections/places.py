@@ -23,11 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown
+from matplotlib.figure import Figure
 
 from analysis.core.config import AreaConfig
 from analysis.core.errors import ConfigError
@@ -498,6 +500,11 @@ def concentration_item(concentration: pd.DataFrame, current: Period) -> Table:
                           "gini": "{:.2f}", "events": "{:,}", "places": "{:,}"})
 
 
+def _day_hour_map(published: pd.DataFrame, *, title: str) -> Figure:
+    """The day-by-hour heat map of a published day x hour table."""
+    return maps.day_hour_heatmap(published.set_index("day"), title)
+
+
 def peak_time_items(timed: Mapping[str, pd.DataFrame | None] | None, csp_code: str,
                     current: Period) -> list[Chart | Markdown]:
     """Day-by-hour heat maps of each timed partner extract's records in the area this period,
@@ -516,9 +523,8 @@ def peak_time_items(timed: Mapping[str, pd.DataFrame | None] | None, csp_code: s
         rows = rows[stamps.dt.to_period("M").dt.start_time.dt.date.isin(current.months)]
         table = day_hour_table(rows[column])
         title = f"{label}: day and hour, {current.label}"
-        items.append(Chart(lambda published, title=title: maps.day_hour_heatmap(
-            published.set_index("day"), title), table.reset_index(), f"day_hour_{kind}",
-            source="partner", counts=list(range(24))))
+        items.append(Chart(partial(_day_hour_map, title=title), table.reset_index(),
+                           f"day_hour_{kind}", source="partner", counts=list(range(24))))
         day, hour = table.stack().idxmax()
         items.append(Markdown(markdown_from(
             "Busiest hour: **{day} {hour:02d}:00-{hour:02d}:59** ({count:,} records); "

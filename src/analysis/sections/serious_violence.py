@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -207,7 +208,7 @@ def with_total_row(victims: pd.DataFrame, label: str = "All serious violence") -
 
     A column with an unknown band has an unknown total (NA), never the sum of what is known.
     """
-    total = {"victim_age_band": label}
+    total: dict[str, object] = {"victim_age_band": label}
     for column in ("previous", "current"):
         values = victims[column]
         total[column] = pd.NA if values.isna().any() else int(values.sum())
@@ -389,10 +390,10 @@ def figure_source(key: str) -> str:
 
 def findings_and_figures(
     police_change: pd.DataFrame,
-    rate_summaries: list[dict[str, object]],
+    rate_summaries: list[dict[str, Any]],
     measure_change: pd.DataFrame | None,
     night_share: Mapping[str, float] | None,
-    hospital_change: Mapping[str, object] | None,
+    hospital_change: Mapping[str, Any] | None,
     *,
     area_name: str,
     force_name: str,
@@ -445,7 +446,7 @@ def findings_and_figures(
                     f"Violence and sexual offences per 1,000 (police.uk), {current.label}"))
     for measure, key in _HEADLINE_MEASURES:
         row = measure_row(measure_change, measure)
-        if row is None or row[["current", "previous"]].isna().any():
+        if measure_change is None or row is None or row[["current", "previous"]].isna().any():
             continue  # no extract, small numbers (published only under control) or months missing
         findings.append(change_finding(
             row, measure, compared=measure_change.attrs.get("months_compared"),
@@ -469,11 +470,11 @@ def findings_and_figures(
         figures.append(("violence_weekend_night_share", round(night_share["share_percent"], 1),
                         "% of violence in the two busiest LSOAs on Fri/Sat nights"))
     if hospital_change is not None:
-        known = not pd.isna(hospital_change["current"])  # NaN: withheld or unknown
+        attendances_known = not pd.isna(hospital_change["current"])  # NaN: withheld/unknown
         findings.append(change_finding(
             hospital_change, "Assault attendances at A&E", unit="attendances",
-            figures=["ae_assault_attendances_current"] if known else []))
-        if known:
+            figures=["ae_assault_attendances_current"] if attendances_known else []))
+        if attendances_known:
             figures.append(("ae_assault_attendances_current", int(hospital_change["current"]),
                             f"A&E assault attendances {current.label}"))
     if measure_change is None:
@@ -526,7 +527,7 @@ def police_uk_change_table(change: pd.DataFrame, current: Period, previous: Peri
                           "Force % diff.": "{:+.1f}"})
 
 
-def rates_table(summaries: list[dict[str, object]], force_name: str, current: Period,
+def rates_table(summaries: list[dict[str, Any]], force_name: str, current: Period,
                 population_vintage: str) -> Table:
     """The rates of :func:`type_rate_summary` for each police.uk type, as a page table."""
     return Table(presentable_type_rates(summaries, force_name), "police_uk_rates",
@@ -659,7 +660,7 @@ def victim_items(crimes: pd.DataFrame, serious: pd.Series, available_months: lis
             *_coverage_items([previous, current], available_months)]
 
 
-def severity_tables(harm: HarmAndCost, weights: ValueTable, costs: ValueTable) -> list[Table]:
+def severity_tables(harm: HarmAndCost, weights: ValueTable, costs: ValueTable) -> list[PageItem]:
     """Harm and cost of serious violence by period (:func:`severity_by_period`), and the
     offences the value tables used give no weight or unit cost."""
     cost, cost_rate = f"Cost ({harm.cost_unit})", f"Cost per 1,000 residents ({harm.cost_unit})"
@@ -762,7 +763,7 @@ def extract_parts(section: Section, crimes: pd.DataFrame, held: list[date], *, m
     weights, costs = value_tables(config, section.root)
     harm = severity_by_period(crimes, serious, [previous, current], population=population,
                               weights=weights, costs=costs)
-    cells = {
+    cells: dict[str, list[PageItem]] = {
         "extract_measures": measure_items(change, small, held, area_name=config.csp_name,
                                           current=current, previous=previous),
         "knife_trend": [knife_trend_chart(measure_counts, window, held,

@@ -289,8 +289,8 @@ def classify_hotspots(hot: np.ndarray, recent: np.ndarray, change: Sequence[str]
     earlier_share = hot[~recent].mean(axis=0)
     recent_share = hot[recent].mean(axis=0)
     all_share = hot.mean(axis=0)
-    change = np.asarray(change, dtype=object)
-    up, down = change == "significant increase", change == "significant decrease"
+    labels = np.asarray(change, dtype=object)
+    up, down = labels == "significant increase", labels == "significant decrease"
     conditions = [
         (recent_share >= rules.recent_share) & (earlier_share >= rules.quiet_share) & up,
         (earlier_share >= rules.former_share) & (recent_share > 0) & down,
