@@ -64,6 +64,34 @@ def test_notebook_committed_without_outputs(notebook: Path) -> None:
     assert not dirty, f"{notebook.name}: cells {dirty} have outputs; clear them before committing"
 
 
+MAX_NOTEBOOK_CODE_LINES = 60
+"""A notebook loads, calls section helpers, shows and explains: logic lives in src/analysis."""
+
+
+def code_lines(notebook: Path) -> int:
+    """Lines of code in a notebook's code cells, blank and comment-only lines not counted."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return sum(1 for cell in cells if cell["cell_type"] == "code"
+               for line in "".join(cell["source"]).splitlines()
+               if line.strip() and not line.strip().startswith("#"))
+
+
+def test_code_lines_counts_code_only(tmp_path: Path) -> None:
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text(json.dumps({"cells": [
+        {"cell_type": "code", "source": "# a comment\nx = 1\n\n    y = 2  # trailing\n"},
+        {"cell_type": "markdown", "source": "prose\nmore prose"}]}), encoding="utf-8")
+    assert code_lines(notebook) == 2
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_thin(notebook: Path) -> None:
+    lines = code_lines(notebook)
+    assert lines <= MAX_NOTEBOOK_CODE_LINES, (
+        f"{notebook.name} has {lines} code lines (at most {MAX_NOTEBOOK_CODE_LINES}): move "
+        "the logic into its section module in src/analysis/sections/ and test it there")
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_has_standard_parameters_and_title(notebook: Path) -> None:
     import papermill

@@ -1,6 +1,6 @@
 """Executive summary: reading the sections' key figures, the findings table and its
-direction and significance columns (from recorded Findings, or from the wording of a plain
-sentence), headline figures and section titles."""
+direction and significance columns (the recorded Findings' fields, never the wording),
+headline figures and section titles."""
 
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ def folder(tmp_path: Path) -> Path:
     key_figures = tmp_path / "key_figures"
     _write(key_figures, "10_crime_overview", {
         "findings": {"value": [
-            "All crime rose by 1,196 offences (6.1 %), a statistically significant increase.",
-            "Anti-social behaviour fell by 61 incidents (1.4 %), not a statistically "
-            "significant change."], "label": "Key findings"},
+            Finding("All crime rose by 1,196 offences (6.1 %), a statistically significant "
+                    "increase.", "increase", "significant").as_record(),
+            Finding("Anti-social behaviour fell by 61 incidents (1.4 %), not a statistically "
+                    "significant change.", "decrease", "not significant").as_record()],
+            "label": "Key findings"},
         "all_crime_current": {"value": 20947, "label": "All crime 2024/25"},
         "all_crime_significance": {"value": "significant increase", "label": "All crime change"},
         "all_crime_previous": {"value": None, "label": "All crime 2023/24 (no data)"},
@@ -69,7 +71,8 @@ def test_findings_table_keeps_sentences_verbatim(folder: Path) -> None:
     sections = es.load_key_figures(folder / "key_figures", exclude="99_key_findings")
     titles = {s: es.section_title(folder, s) for s in sections}
     table = es.findings_table(sections, titles)
-    assert table["finding"].tolist() == sections["10_crime_overview"]["findings"]["value"]
+    assert table["finding"].tolist() == [
+        f["statement"] for f in sections["10_crime_overview"]["findings"]["value"]]
     assert table["direction"].tolist() == ["increase", "decrease"]
     assert table["significance"].tolist() == ["significant", "not significant"]
     assert set(table["theme"]) == {"Crime overview"}
@@ -96,40 +99,6 @@ def test_an_unknown_headline_figure_is_shown_as_a_dash_not_zero(folder: Path) ->
     assert "–" in row and ">0<" not in row and "None" not in row
 
 
-def test_a_finding_with_no_change_given_is_not_assessed() -> None:
-    finding = "All crime: no change is given (not compared: 2021 holds no month of data)."
-    assert es.significance_of(finding) == es.NOT_ASSESSED
-    assert es.direction_of(finding) == "–"
-
-
-@pytest.mark.parametrize(("sentence", "significance"), [
-    ("Robbery fell by 13 offences (5.3 %), not a statistically significant change.",
-     es.NOT_SIGNIFICANT),
-    ("Kingsmere 2022-23 against 2021-22: no significant change (z-test).", es.NOT_SIGNIFICANT),
-    ("Kingsmere against the force: not significantly different.", es.NOT_SIGNIFICANT),
-    ("Crime was significantly higher than the peer average of 99.9.", es.SIGNIFICANT),
-    ("Rape rose by 28 offences; one period is missing months, so this change should not be "
-     "relied on.", es.NOT_ASSESSED),
-    ("77 % of victims were female.", es.NOT_TESTED),
-])
-def test_significance_is_read_only_from_test_wording(sentence: str, significance: str) -> None:
-    assert es.significance_of(sentence) == significance
-
-
-@pytest.mark.parametrize(("sentence", "direction"), [
-    ("All crime rose by 1,196 offences; the force fell 2 %.", "increase"),
-    ("33 % agree, down from 38 % in 2023-24.", "decrease"),
-    ("Burglary was unchanged at 1,091 offences.", "no change"),
-    ("Kingsmere's crime rate is the highest of 4.", "above comparators"),
-    ("Kingsmere is lowest of 4 (worst of 4).", "below comparators"),
-    ("Kingsmere is second highest of 4.", "–"),
-    ("Against England: significantly higher (exact test).", "above comparators"),
-    ("Every quality check ran.", "–"),
-])
-def test_direction_is_the_first_stated(sentence: str, direction: str) -> None:
-    assert es.direction_of(sentence) == direction
-
-
 def test_section_links_are_relative_and_escaped() -> None:
     links = es.section_links({"10_crime_overview": "Crime <overview>"})
     assert 'href="10_crime_overview.html"' in links and "Crime &lt;overview&gt;" in links
@@ -142,16 +111,14 @@ def _finding(statement: str, direction: str, significance: str) -> dict:
 
 
 def test_findings_table_takes_direction_and_significance_from_recorded_findings() -> None:
-    # Both sentences would mislead the wording rules: the first says "rose" before
-    # "unchanged" (read as 'increase'), neither names a test (read as 'no test stated').
+    # Both sentences would mislead a reading of the wording: the first says "rose" before
+    # "unchanged", neither names a test.
     misleading = [
         _finding("While the force rose 5 %, robbery in Kingsmere was unchanged at 240 "
                  "offences.", "no change", "not significant"),
         _finding("Robbery was unchanged, though the force rose 5 %.", "no change",
                  "not significant"),
     ]
-    assert es.direction_of(misleading[0]["statement"]) == "increase"
-    assert es.significance_of(misleading[1]["statement"]) == es.NOT_TESTED
     sections = {"10_crime_overview": {"findings": {"value": misleading}}}
     table = es.findings_table(sections, {"10_crime_overview": "Crime overview"})
     assert table.to_dict("records") == [
@@ -164,45 +131,36 @@ def test_findings_table_takes_direction_and_significance_from_recorded_findings(
     ]
 
 
-def test_recorded_findings_and_plain_sentences_side_by_side_in_section_order() -> None:
+def test_recorded_findings_in_section_order() -> None:
     sections = {
         "10_crime_overview": {"findings": {"value": [
-            "All crime rose by 1,196 offences (6.1 %), a statistically significant increase."]}},
+            _finding("All crime rose by 1,196 offences (6.1 %).", "increase", "significant")]}},
         "85_public_perception": {"findings": {"value": [
             _finding("Kingsmere is lowest of 4.", "–", "no test stated"),
             _finding("Concern went from 22 % to 33 %.", "increase", "significant")]}},
         "90_priorities": {"matrix_version": {"value": "1.0"}},  # no findings recorded
     }
     table = es.findings_table(sections, {})
-    # The plain sentence (a section not yet converted) is read from its wording; the
-    # recorded Findings keep their fields, even where the wording says otherwise.
+    # "lowest of 4" would read as below comparators; the recorded field says no direction.
     assert table[["direction", "significance"]].values.tolist() == [
         ["increase", "significant"], ["–", "no test stated"], ["increase", "significant"]]
     assert table["theme"].tolist() == ["10_crime_overview", "85_public_perception",
                                        "85_public_perception"]
 
 
-def test_recorded_finding_from_a_record_or_a_sentence() -> None:
+def test_recorded_finding_from_a_record() -> None:
     record = _finding("Robbery fell.", "decrease", "not assessed")
     assert es.recorded_finding(record, "10_crime_overview") == Finding(
         "Robbery fell.", "decrease", "not assessed", ("robbery_current",), "Robbery")
-    assert es.recorded_finding("Burglary was unchanged at 1,091 offences.", "10_x") == Finding(
-        "Burglary was unchanged at 1,091 offences.", "no change", "no test stated")
 
 
 @pytest.mark.parametrize("recorded", [
+    "Robbery rose by 5 offences.",  # a plain sentence: its wording is never parsed
     {"direction": "increase"},  # no statement
     {"statement": "Robbery rose.", "direction": "up"},  # not a direction
     ["Robbery rose."],  # not a record
 ])
 def test_a_recorded_finding_sections_do_not_write_is_named(recorded: object) -> None:
-    with pytest.raises(InputError, match="neither a sentence nor a Finding") as raised:
+    with pytest.raises(InputError, match="not a Finding record") as raised:
         es.recorded_finding(recorded, "10_crime_overview")  # type: ignore[arg-type]
     assert raised.value.file == "key_figures/10_crime_overview.json"
-
-
-def test_finding_from_wording_is_the_transitional_path_for_sentences() -> None:
-    finding = es.finding_from_wording(
-        "Robbery fell by 13 offences (5.3 %), not a statistically significant change.")
-    assert (finding.direction, finding.significance) == ("decrease", es.NOT_SIGNIFICANT)
-    assert finding.figures == () and finding.theme == ""

@@ -11,6 +11,7 @@ import pytest
 from IPython.display import Markdown
 from matplotlib.figure import Figure
 
+from analysis.core.findings import Finding
 from analysis.present.page import Section, shown_path
 from analysis.present.presentable import Chart, Table
 
@@ -54,11 +55,12 @@ def test_disclosure_applied_before_anything_is_written(section: Section, tmp_pat
 
 
 def test_key_figures_and_findings_accumulate(section: Section, tmp_path: Path) -> None:
-    section.findings(["First."])
-    section.findings(["Second."])
+    section.findings([Finding("First.", "increase", "significant")])
+    section.findings([Finding("Second.")])
     section.record("total", 12)
     saved = json.loads((tmp_path / "key_figures" / "40_test.json").read_text())["figures"]
-    assert saved["findings"]["value"] == ["First.", "Second."]
+    assert [f["statement"] for f in saved["findings"]["value"]] == ["First.", "Second."]
+    assert saved["findings"]["value"][0]["direction"] == "increase"
     assert saved["total"]["value"] == 12
 
 

@@ -328,17 +328,13 @@ class Section:
                                self.period.label, self.config.disclosure, self._register)
         return frame, declaration, total_row
 
-    def findings(self, findings: Sequence[Finding | str]) -> HTML:
-        """Show findings and add them to the section's list for the executive summary.
-
-        A :class:`~analysis.core.findings.Finding` is kept with its direction and significance; a
-        plain sentence (sections not yet converted) is kept as text.
-        """
+    def findings(self, findings: Sequence[Finding]) -> HTML:
+        """Show findings and add them, with their direction and significance, to the
+        section's list for the executive summary (``key_figures/<section>.json``)."""
         kept = self.key_figures.get("findings", {}).get("value", [])
-        recorded = [f.as_record() if isinstance(f, Finding) else f for f in findings]
-        self.record("findings", [*kept, *recorded], label="Key findings")
-        sentences = [f.statement if isinstance(f, Finding) else f for f in findings]
-        items = "".join(f"<li>{escape_html(sentence)}</li>" for sentence in sentences)
+        self.record("findings", [*kept, *(f.as_record() for f in findings)],
+                    label="Key findings")
+        items = "".join(f"<li>{escape_html(f.statement)}</li>" for f in findings)
         return HTML(f'<section class="csp-findings"><h2>Key findings</h2><ul>{items}</ul>'
                     "</section>")
 

@@ -8,10 +8,8 @@ section page. Nothing is recomputed here: every number is the section's own, so 
 cannot disagree with the section tables.
 
 Direction and significance are the fields of the :class:`~analysis.core.findings.Finding` each
-section recorded, set where its numbers and tests are: rewording a sentence cannot change
-them. A section not yet converted records plain sentences; for those (and only those) they
-are still read from the wording (:func:`direction_of`, :func:`significance_of`), the
-transitional path to delete once every section records Findings.
+section recorded, set where its numbers and tests are: the sentence is never parsed, so
+rewording it cannot change what the summary says about it.
 """
 
 from __future__ import annotations
@@ -30,32 +28,6 @@ from analysis.core.findings import Finding
 from analysis.core.safe_text import escape_html
 
 FINDINGS_KEY = "findings"
-SIGNIFICANT = "significant"
-NOT_SIGNIFICANT = "not significant"
-NOT_ASSESSED = "not assessed"
-NOT_TESTED = "no test stated"
-
-# TRANSITIONAL, for findings recorded as plain sentences only (see finding_from_wording):
-# delete these patterns (down to _NO_CHANGE_GIVEN) with direction_of and significance_of once
-# every section records Findings.
-_NOT_SIGNIFICANT = re.compile(r"not (a )?statistically significant|no significant change"
-                              r"|not significantly different", re.IGNORECASE)
-_SIGNIFICANT = re.compile(r"significant(ly)? (increase|decrease|higher|lower)", re.IGNORECASE)
-_NOT_ASSESSED = re.compile(r"not assessed|should not be relied on|cannot be given"
-                           r"|no change is given", re.IGNORECASE)
-_DIRECTIONS = (
-    ("increase", re.compile(r"\b(rose|increased?|up from|risen)\b", re.IGNORECASE)),
-    ("decrease", re.compile(r"\b(fell|decreased?|down from|fallen)\b", re.IGNORECASE)),
-    ("no change", re.compile(r"\b(unchanged|no change)\b", re.IGNORECASE)),
-    ("above comparators", re.compile(r"\b(higher than|significantly higher|highest)\b",
-                                     re.IGNORECASE)),
-    ("below comparators", re.compile(r"\b(lower than|significantly lower|lowest)\b",
-                                     re.IGNORECASE)),
-    ("similar to comparators", re.compile(r"\bnot significantly different\b", re.IGNORECASE)),
-)
-_ORDINAL_PLACE = re.compile(r"\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
-                            r"|\d+(st|nd|rd|th)) (highest|lowest)\b", re.IGNORECASE)
-_NO_CHANGE_GIVEN = re.compile(r"\bno change is given\b.*", re.IGNORECASE)  # says no direction
 _TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -89,37 +61,6 @@ def section_title(report_dir: Path, section_id: str) -> str:
         if match and match.group(1).strip():
             return html.unescape(match.group(1).strip())
     return section_id.split("_", 1)[-1].replace("_", " ").capitalize()
-
-
-def significance_of(finding: str) -> str:
-    """'significant', 'not significant', 'not assessed' or 'no test stated', from wording.
-
-    Transitional: only for a finding recorded as a plain sentence (see
-    :func:`finding_from_wording`); delete once every section records Findings.
-    """
-    if _NOT_ASSESSED.search(finding):
-        return NOT_ASSESSED
-    if _NOT_SIGNIFICANT.search(finding):
-        return NOT_SIGNIFICANT
-    if _SIGNIFICANT.search(finding):
-        return SIGNIFICANT
-    return NOT_TESTED
-
-
-def direction_of(finding: str) -> str:
-    """The first direction the finding states ('increase', 'decrease', 'no change',
-    'above comparators', 'below comparators', 'similar to comparators'), or '–'.
-
-    A middle place ('second highest of 4') and "no change is given" (a comparison that could
-    not be made) state no direction, so they are not read as one.
-
-    Transitional: only for a finding recorded as a plain sentence (see
-    :func:`finding_from_wording`); delete once every section records Findings.
-    """
-    text = _NO_CHANGE_GIVEN.sub("", _ORDINAL_PLACE.sub("", finding))
-    found = [(match.start(), name) for name, pattern in _DIRECTIONS
-             if (match := pattern.search(text))]
-    return min(found)[1] if found else "–"
 
 
 def findings_table(sections: dict[str, dict], titles: dict[str, str]) -> pd.DataFrame:
@@ -170,31 +111,16 @@ def section_links(titles: dict[str, str]) -> str:
     return f'<nav class="csp-section-links"><h2>Sections summarised</h2><ul>{items}</ul></nav>'
 
 
-def recorded_finding(recorded: Mapping[str, Any] | str, section_id: str) -> Finding:
+def recorded_finding(recorded: Mapping[str, Any], section_id: str) -> Finding:
     """The Finding a section recorded in its key figures (:meth:`Finding.as_record`).
 
-    A plain sentence, recorded by a section not yet converted to Findings, goes the
-    transitional way (:func:`finding_from_wording`). Anything else is not what sections write:
-    InputError naming the section.
+    Anything else (a plain sentence, a record with an unknown direction) is not what sections
+    write: InputError naming the section's file.
     """
-    if isinstance(recorded, str):
-        return finding_from_wording(recorded)
     try:
         return Finding.from_record(recorded)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InputError("a recorded finding is neither a sentence nor a Finding record",
+        raise InputError("a recorded finding is not a Finding record",
                          file=f"key_figures/{section_id}.json", found=recorded,
-                         expected="a sentence or {'statement': ..., 'direction': ..., "
-                                  "'significance': ...} with a known direction and "
-                                  "significance") from exc
-
-
-def finding_from_wording(sentence: str) -> Finding:
-    """TRANSITIONAL: a finding recorded as a plain sentence, with direction and significance
-    read from its wording (:func:`direction_of`, :func:`significance_of`).
-
-    Only sections not yet converted to Findings record sentences; delete this function, with
-    ``direction_of``, ``significance_of`` and their patterns, once every section records
-    Findings.
-    """
-    return Finding(sentence, direction_of(sentence), significance_of(sentence))
+                         expected="{'statement': ..., 'direction': ..., 'significance': ...} "
+                                  "with a known direction and significance") from exc
