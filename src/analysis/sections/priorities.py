@@ -19,21 +19,17 @@ the ranking is re-run with each weight moved up and down to show which prioritie
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from importlib import resources
-from itertools import pairwise
 from pathlib import Path
-from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
 from IPython.display import HTML
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from analysis.core.config import AreaConfig, project_root, read_yaml
-from analysis.core.errors import ConfigError, DataCoverageError
+from analysis.core.config import AreaConfig
+from analysis.core.errors import DataCoverageError
 from analysis.core.findings import NO_DIRECTION, NOT_TESTED, Finding
 from analysis.core.findings import NOT_ASSESSED as FINDING_NOT_ASSESSED
 from analysis.core.offences import load_police_uk_crime_types
@@ -46,10 +42,18 @@ from analysis.core.periods import (
     month_starts,
     to_month,
 )
+from analysis.core.priority_matrix import (
+    DIMENSION_NAMES,
+    DIMENSIONS,
+    IssueSpec,
+    PriorityMatrix,
+    load_priority_matrix,
+)
 from analysis.core.safe_text import html_from
+from analysis.core.vocabulary import ASB
 from analysis.present.page import Section, area_partner_table, police_uk_source, shown_path
 from analysis.present.presentable import Table
-from analysis.stats.comparators import peer_comparison
+from analysis.stats.comparators import HIGHER, LOWER, SIMILAR, peer_comparison
 from analysis.stats.harm import ValueTable, coverage_words, harm_and_cost, value_tables
 from analysis.stats.measures import (
     NOT_ASSESSED,
@@ -57,434 +61,22 @@ from analysis.stats.measures import (
     SIGNIFICANT_INCREASE,
     change_table,
 )
+from analysis.stats.priority_scores import (
+    _number,
+    not_assessed_dimensions,
+    ranking,
+    score_figures,
+    sensitivity,
+)
 from analysis.stats.survey import proportion_change, survey_results
 from analysis.store import query
 from analysis.store.area import force_populations
 
-DIMENSIONS = ("volume", "trend", "harm", "cost", "vulnerability", "peer_position",
-              "public_concern")
-DIMENSION_NAMES = {"volume": "Volume", "trend": "Trend", "harm": "Harm", "cost": "Cost",
-                   "vulnerability": "Vulnerability", "peer_position": "Position against peers",
-                   "public_concern": "Public concern"}
-ASB = "Anti-social behaviour"
 CHILD_AGE_BAND = "0-17"
-OVERRIDE_FOLDER = Path("config") / "priorities"
 
-HIGHER = "significantly higher"
-LOWER = "significantly lower"
-SIMILAR = "not significantly different"
 
 CRIME_TYPE_TABLE = "10_crime_overview__crime_type_change"
 SURVEY_TABLE = "85_public_perception__survey_latest"
-
-
-# --- configuration -------------------------------------------------------------------------
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DimensionSpec(_Strict):
-    """One dimension: its weight and the rule turning its figure into a 1-5 score."""
-
-    weight: float = Field(ge=0, description="relative weight; weights need not sum to 1")
-    kind: Literal["bands", "change", "comparison"]
-    figure: str = Field(description="what the figure is, in words")
-    cutoffs: list[float] | None = Field(default=None, description="four rising cut-offs")
-    large: float | None = Field(default=None, description="a 'large' change (%) or ratio")
-
-    @model_validator(mode="after")
-    def _rule_is_complete(self) -> DimensionSpec:
-        if self.kind == "bands":
-            cuts = self.cutoffs or []
-            if len(cuts) != 4 or any(b <= a for a, b in pairwise(cuts)):
-                raise ValueError("a 'bands' dimension needs four strictly rising cutoffs")
-        elif self.large is None or self.large <= (1 if self.kind == "comparison" else 0):
-            raise ValueError(f"a '{self.kind}' dimension needs 'large' "
-                             f"({'a ratio above 1' if self.kind == 'comparison' else '> 0'})")
-        return self
-
-
-class IssueSpec(_Strict):
-    """A candidate issue and where its figures come from (exactly one source)."""
-
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    name: str
-    police_uk_crime_types: list[str] = Field(default_factory=list)
-    asb: bool = False
-    partner_flag: Literal["domestic_abuse", "knife_sharp_instrument",
-                          "child_sexual_exploitation", "hate"] | None = None
-    offence_groups: list[str] = Field(default_factory=list,
-                                      description="Home Office offence groups (partner crimes)")
-    indicator: str | None = Field(default=None, description="a rate in the indicators extract")
-    concern_question: str | None = Field(default=None, description="survey question id")
-    measures: list[str] = Field(default_factory=list, description="measures to watch")
-
-    @model_validator(mode="after")
-    def _one_source(self) -> IssueSpec:
-        named = [bool(self.police_uk_crime_types), self.asb, self.partner_flag is not None,
-                 bool(self.offence_groups), self.indicator is not None]
-        if sum(named) != 1:
-            raise ValueError(f"issue '{self.id}' must name exactly one source: "
-                             "police_uk_crime_types, asb, partner_flag, offence_groups "
-                             "or indicator")
-        known = set(load_police_uk_crime_types()["crime_type"]) - {ASB}
-        unknown = sorted(set(self.police_uk_crime_types) - known)
-        if unknown:
-            raise ValueError(f"unknown police.uk crime type(s) {unknown}; "
-                             f"expected some of {sorted(known)}")
-        return self
-
-    @property
-    def source(self) -> str:
-        """Which input the issue's counts come from."""
-        if self.police_uk_crime_types or self.asb:
-            return "police_uk"
-        return "indicators" if self.indicator else "partner"
-
-
-class PriorityMatrix(_Strict):
-    """The whole matrix: dimensions with weights and scales, the issues, ranking settings."""
-
-    version: str
-    top_n: int = Field(ge=1)
-    min_coverage: float = Field(ge=0, le=1)
-    min_weighted_share: float = Field(
-        default=0.8, ge=0, le=1,
-        description="harm (cost) is scored only when this share of an issue's crimes has a "
-                    "weight (unit cost) in the table used")
-    min_months_held: int = Field(
-        default=6, ge=1, le=12,
-        description="months of the period that must be held to annualise a count")
-    sensitivity_change: float = Field(gt=0, lt=1)
-    dimensions: dict[str, DimensionSpec]
-    issues: list[IssueSpec]
-
-    @model_validator(mode="after")
-    def _consistent(self) -> PriorityMatrix:
-        if set(self.dimensions) != set(DIMENSIONS):
-            raise ValueError(f"dimensions must be exactly {', '.join(DIMENSIONS)}")
-        if not any(spec.weight > 0 for spec in self.dimensions.values()):
-            raise ValueError("at least one dimension needs a weight above 0")
-        ids = [issue.id for issue in self.issues]
-        if len(ids) != len(set(ids)):
-            raise ValueError(f"issue ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
-        return self
-
-    @property
-    def weights(self) -> dict[str, float]:
-        """Dimension -> weight, in the order of :data:`DIMENSIONS`."""
-        return {name: self.dimensions[name].weight for name in DIMENSIONS}
-
-
-class PriorityOverride(_Strict):
-    """An area's changes to the defaults (``config/priorities/<area>.yaml``); all optional."""
-
-    weights: dict[str, float] = Field(default_factory=dict)
-    cutoffs: dict[str, list[float]] = Field(default_factory=dict)
-    top_n: int | None = None
-    min_coverage: float | None = None
-    min_weighted_share: float | None = None
-    min_months_held: int | None = None
-    sensitivity_change: float | None = None
-    local_issues: list[IssueSpec] = Field(default_factory=list)
-    exclude_issues: list[str] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _known_dimensions(self) -> PriorityOverride:
-        unknown = sorted((set(self.weights) | set(self.cutoffs)) - set(DIMENSIONS))
-        if unknown:
-            raise ValueError(f"unknown dimension(s) {unknown}; expected {', '.join(DIMENSIONS)}")
-        return self
-
-
-Model = TypeVar("Model", bound=BaseModel)
-"""The pydantic model a YAML document is validated as (the matrix or an area's override)."""
-
-
-def _validated(model: type[Model], raw: object, path: Path | str) -> Model:
-    try:
-        return model.model_validate(raw or {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(first["msg"], file=path,
-                          column=".".join(str(p) for p in first["loc"]) or None,
-                          found=first.get("input"),
-                          hint="see docs/priorities.md for the keys and their meaning") from exc
-
-
-def default_matrix() -> PriorityMatrix:
-    """The defaults shipped with the package (``reference/priority_matrix.yaml``)."""
-    source = resources.files("analysis").joinpath("reference", "priority_matrix.yaml")
-    raw = read_yaml(Path("reference/priority_matrix.yaml"), source.read_text(encoding="utf-8"))
-    return _validated(PriorityMatrix, raw, "reference/priority_matrix.yaml")
-
-
-def override_path(area: str, root: Path | None = None) -> Path:
-    """``config/priorities/<area>.yaml``: where an area's optional override lives."""
-    return (root or project_root()) / OVERRIDE_FOLDER / f"{area}.yaml"
-
-
-def apply_override(matrix: PriorityMatrix, override: PriorityOverride) -> PriorityMatrix:
-    """The defaults with an area's weights, cut-offs, settings and issues applied (validated)."""
-    raw = matrix.model_dump()
-    for name, weight in override.weights.items():
-        raw["dimensions"][name]["weight"] = weight
-    for name, cutoffs in override.cutoffs.items():
-        raw["dimensions"][name]["cutoffs"] = cutoffs
-    for key in ("top_n", "min_coverage", "min_weighted_share", "min_months_held",
-                "sensitivity_change"):
-        if getattr(override, key) is not None:
-            raw[key] = getattr(override, key)
-    known = {issue["id"] for issue in raw["issues"]}
-    missing = sorted(set(override.exclude_issues) - known)
-    if missing:
-        raise ConfigError("exclude_issues names issues that do not exist", found=missing,
-                          expected=f"some of {', '.join(sorted(known))}")
-    raw["issues"] = [i for i in raw["issues"] if i["id"] not in override.exclude_issues]
-    raw["issues"] += [issue.model_dump() for issue in override.local_issues]
-    return _validated(PriorityMatrix, raw, "priority override")
-
-
-def load_priority_matrix(area: str, root: Path | None = None
-                         ) -> tuple[PriorityMatrix, Path | None]:
-    """The defaults, with ``config/priorities/<area>.yaml`` applied when that file exists.
-
-    Returns the matrix and the override file used (None when the defaults apply as shipped).
-    Unknown keys in the override are an error, so a misspelt weight is never ignored.
-    """
-    matrix = default_matrix()
-    path = override_path(area, root)
-    if not path.is_file():
-        return matrix, None
-    raw = read_yaml(path)
-    override = _validated(PriorityOverride, raw, path)
-    try:
-        return apply_override(matrix, override), path
-    except ConfigError as exc:
-        raise ConfigError(exc.message, file=path, column=exc.column, found=exc.found,
-                          expected=exc.expected, hint=exc.hint) from exc
-
-
-# --- scoring rules -------------------------------------------------------------------------
-def _number(value: float) -> str:
-    """1 decimal place below 100 (without a trailing '.0'), whole numbers from 100."""
-    return f"{value:,.1f}".removesuffix(".0") if abs(value) < 100 else f"{value:,.0f}"
-
-
-def band_score(value: float, cutoffs: list[float]) -> tuple[float, str]:
-    """1 + how many cut-offs ``value`` reaches (``value >= cutoff``); NaN when missing.
-
-    With cut-offs [0.5, 2, 5, 15]: 0.4 -> 1, 0.5 -> 2, 14.9 -> 4, 15 -> 5. Returns the score
-    and the rule applied in words.
-    """
-    if value is None or pd.isna(value):
-        return math.nan, "no figure: missing"
-    reached = sum(value >= cut for cut in cutoffs)
-    score = 1 + reached
-    if reached == 0:
-        words = f"below {_number(cutoffs[0])}"
-    elif reached == len(cutoffs):
-        words = f"{_number(cutoffs[-1])} or more"
-    else:
-        words = f"{_number(cutoffs[reached - 1])} to under {_number(cutoffs[reached])}"
-    return float(score), f"{_number(value)} is {words} -> {score}"
-
-
-def change_score(label: str, pct: float, large: float) -> tuple[float, str]:
-    """Score a tested change: 5 significant rise of ``large`` % or more, 4 significant rise,
-    3 no significant change, 2 significant fall, 1 significant fall of ``large`` % or more.
-
-    NaN when the change was not assessed (a period incomplete, no earlier figure).
-    """
-    if label == SIGNIFICANT_INCREASE:
-        score = 5 if pct >= large else 4
-    elif label == SIGNIFICANT_DECREASE:
-        score = 1 if pct <= -large else 2
-    elif label in ("no significant change", SIMILAR):
-        score = 3
-    else:
-        return math.nan, "change not assessed: missing"
-    size = f" of {_number(pct)} %" if not pd.isna(pct) else ""
-    qualifier = ""
-    if score in (5, 4):
-        qualifier = f" ({'at least' if score == 5 else 'under'} {_number(large)} %)"
-    elif score in (2, 1):
-        qualifier = f" ({'at least' if score == 1 else 'under'} {_number(large)} %)"
-    return float(score), f"{label}{size}{qualifier} -> {score}"
-
-
-def comparison_score(label: str, ratio: float, large: float) -> tuple[float, str]:
-    """Score a tested comparison: 5 significantly higher by a ratio of ``large`` or more,
-    4 significantly higher, 3 not significantly different, 2 significantly lower,
-    1 significantly lower with a ratio of 1/``large`` or less. NaN when not compared."""
-    if label == HIGHER:
-        score = 5 if ratio >= large else 4
-    elif label == LOWER:
-        score = 1 if ratio <= 1 / large else 2
-    elif label == SIMILAR:
-        score = 3
-    else:
-        return math.nan, "not compared: missing"
-    qualifier = {5: f" ({large:g} or more)", 4: f" (under {large:g})",
-                 2: f" (above 1/{large:g})", 1: f" (1/{large:g} or less)"}.get(score, "")
-    return float(score), f"{label}, ratio {ratio:.2f}{qualifier} -> {score}"
-
-
-def score_figure(spec: DimensionSpec, value: float, test: str) -> tuple[float, str]:
-    """The score and rule text for one figure under its dimension's rule."""
-    if spec.kind == "bands":
-        return band_score(value, spec.cutoffs or [])
-    if spec.kind == "change":
-        return change_score(test, value, float(spec.large or 0))
-    return comparison_score(test, value, float(spec.large or 0))
-
-
-def score_figures(figures: pd.DataFrame, matrix: PriorityMatrix) -> pd.DataFrame:
-    """The audit trail: every figure with its score and the rule applied.
-
-    ``figures`` comes from :func:`collect_figures` (issue_id, issue, dimension, value, test,
-    detail, source, also_in, note). Adds ``score`` (1-5, NaN when missing), ``weight`` and
-    ``rule``; a missing figure's rule says why it is missing.
-    """
-    scored = figures.copy()
-    results = [score_figure(matrix.dimensions[d], v, t) for d, v, t in
-               zip(figures["dimension"], figures["value"], figures["test"], strict=True)]
-    scored["score"] = [score for score, _ in results]
-    scored["rule"] = [rule if note == "" else f"missing: {note}"
-                      for (_, rule), note in zip(results, figures["note"], strict=True)]
-    scored["weight"] = scored["dimension"].map(matrix.weights)
-    return scored
-
-
-def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
-    """Weighted mean of the scores each issue has, and the share of weight that had a score.
-
-    ``scores`` is wide (index issue, a column per dimension, NaN = missing). For an issue,
-    score = sum(w * s over its scored dimensions) / sum(w over the same dimensions): missing
-    dimensions drop out instead of counting as 0, and weights may sum to anything (only
-    their ratios matter). coverage = sum(w scored) / sum(w all). An issue with no scored
-    dimension (or only zero-weight ones) has score NaN.
-    """
-    w = pd.Series(weights, dtype="float64").reindex(scores.columns).fillna(0.0)
-    if w.sum() <= 0:
-        raise ConfigError("the weights add up to 0; give at least one dimension a weight")
-    present = scores.notna()
-    scored_weight = present.mul(w, axis=1).sum(axis=1)
-    total = scores.fillna(0.0).mul(w, axis=1).sum(axis=1)
-    return pd.DataFrame({
-        "score": (total / scored_weight).where(scored_weight > 0),
-        "coverage": scored_weight / w.sum(),
-    })
-
-
-def rank_scores(totals: pd.DataFrame, min_coverage: float) -> pd.Series:
-    """Rank issues by weighted score, highest first; equal scores share the best place.
-
-    Only issues whose coverage reaches ``min_coverage`` (and that have a score) are ranked;
-    the others get <NA>. Scores are compared to 9 decimal places, so issues whose scores
-    differ only by floating-point rounding tie. Returns a nullable integer Series.
-    """
-    eligible = totals["score"].notna() & (totals["coverage"] >= min_coverage - 1e-12)
-    rounded = totals.loc[eligible, "score"].round(9)
-    ranks = rounded.rank(method="min", ascending=False).astype("int64")
-    return ranks.reindex(totals.index).astype("Int64")
-
-
-def wide_scores(audit: pd.DataFrame) -> pd.DataFrame:
-    """Issue x dimension score table (NaN = missing) from the audit trail."""
-    return (audit.pivot(index="issue_id", columns="dimension", values="score")
-            .reindex(columns=list(DIMENSIONS)).rename_axis(columns=None))
-
-
-def comparable_weights(scores: pd.DataFrame, weights: Mapping[str, float]) -> dict[str, float]:
-    """The weights with every dimension that no issue has a figure for set to 0.
-
-    A dimension no issue could be scored on (no partner extract, no survey, the comparison
-    period not held) says nothing about one issue against another, so it is left out of
-    every issue's coverage alike; issues are then ranked on what is comparable. A dimension
-    some issues have and others lack still counts against those that lack it.
-    """
-    assessed = scores.notna().any(axis=0)
-    if not assessed.any():
-        return dict(weights)
-    return {name: (weight if bool(assessed.get(name, False)) else 0.0)
-            for name, weight in weights.items()}
-
-
-def not_assessed_dimensions(audit: pd.DataFrame) -> list[str]:
-    """Dimensions no issue has a figure for (left out of the ranking for every issue)."""
-    scores = wide_scores(audit)
-    return [name for name in DIMENSIONS if not scores[name].notna().any()]
-
-
-def left_out(audit: pd.DataFrame) -> pd.Series:
-    """Per issue, the dimensions without a score and why, e.g. 'Trend: 2021 not held; Harm:
-    40 % of crimes weighted, under the 80 % needed' (issue_id -> text, '' when none)."""
-    order = {name: i for i, name in enumerate(DIMENSIONS)}
-    missing = audit[audit["score"].isna()]
-    missing = missing.iloc[missing["dimension"].map(order).argsort(kind="stable")]
-    notes = missing["note"] if "note" in missing else pd.Series("", index=missing.index)
-    text = (missing.assign(words=[f"{DIMENSION_NAMES[d]}: {note or 'no figure'}" for d, note
-                                  in zip(missing["dimension"], notes, strict=True)])
-            .groupby("issue_id", sort=False)["words"].agg("; ".join))
-    return text.reindex(audit["issue_id"].unique()).fillna("")
-
-
-def ranking(audit: pd.DataFrame, matrix: PriorityMatrix) -> pd.DataFrame:
-    """One row per issue: its dimension scores, weighted score, coverage, rank, left out.
-
-    Coverage is the share of the weight of the comparable dimensions
-    (:func:`comparable_weights`) that the issue has a score for; ``left_out`` lists the
-    dimensions without a score and why. Rows in rank order (ties by issue name), unranked
-    issues last. Deterministic: the same audit trail and matrix always give the same table.
-    """
-    scores = wide_scores(audit)
-    totals = weighted_scores(scores, comparable_weights(scores, matrix.weights))
-    names = audit.drop_duplicates("issue_id").set_index("issue_id")["issue"]
-    table = scores.join(totals)
-    table["rank"] = rank_scores(totals, matrix.min_coverage)
-    table["left_out"] = left_out(audit).reindex(table.index)
-    table.insert(0, "issue", names.reindex(table.index))
-    table = table.reset_index().sort_values(["rank", "issue"], na_position="last")
-    return table.reset_index(drop=True)
-
-
-def weightings(weights: Mapping[str, float], change: float
-               ) -> list[tuple[str, dict[str, float]]]:
-    """The base weights and, for each dimension with a weight, that weight x (1 +/- change)."""
-    tested = [("base", dict(weights))]
-    for name, weight in weights.items():
-        if weight <= 0:
-            continue
-        for sign, word in ((1, "up"), (-1, "down")):
-            moved = dict(weights)
-            moved[name] = weight * (1 + sign * change)
-            tested.append((f"{name} {word} {change:.0%}", moved))
-    return tested
-
-
-def sensitivity(audit: pd.DataFrame, matrix: PriorityMatrix) -> pd.DataFrame:
-    """Rank range of every issue when each weight moves by ``matrix.sensitivity_change``.
-
-    Columns: issue_id, rank (base), best_rank, worst_rank (over all tested weightings,
-    <NA> if the issue is unranked under any of them), robust (ranked within ``top_n`` under
-    every tested weighting) and weightings (how many were tested).
-    """
-    scores = wide_scores(audit)
-    tested = weightings(comparable_weights(scores, matrix.weights), matrix.sensitivity_change)
-    ranks = pd.DataFrame({
-        label: rank_scores(weighted_scores(scores, w), matrix.min_coverage)
-        for label, w in tested
-    })
-    always_ranked = ranks.notna().all(axis=1)
-    table = pd.DataFrame({
-        "rank": ranks["base"],
-        "best_rank": ranks.min(axis=1).where(always_ranked).astype("Int64"),
-        "worst_rank": ranks.max(axis=1).where(always_ranked).astype("Int64"),
-    })
-    table["robust"] = (always_ranked & (ranks.max(axis=1) <= matrix.top_n)).astype(bool)
-    table["weightings"] = len(tested)
-    return table.rename_axis("issue_id").reset_index()
 
 
 # --- figures from the store ----------------------------------------------------------------
