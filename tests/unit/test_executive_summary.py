@@ -63,13 +63,13 @@ def test_a_broken_key_figures_file_is_named(tmp_path: Path) -> None:
 
 
 def test_section_title_from_the_page_or_the_name(folder: Path) -> None:
-    assert es.section_title(folder, "10_crime_overview") == "Crime overview"
-    assert es.section_title(folder, "85_public_perception") == "Public perception"
+    assert es.page_title(folder, "10_crime_overview") == "Crime overview"
+    assert es.page_title(folder, "85_public_perception") == "Public perception"
 
 
 def test_findings_table_keeps_sentences_verbatim(folder: Path) -> None:
     sections = es.load_key_figures(folder / "key_figures", exclude="99_key_findings")
-    titles = {s: es.section_title(folder, s) for s in sections}
+    titles = {s: es.page_title(folder, s) for s in sections}
     table = es.findings_table(sections, titles)
     assert table["finding"].tolist() == [
         f["statement"] for f in sections["10_crime_overview"]["findings"]["value"]]

@@ -37,7 +37,7 @@ from analysis.stats.indicators import (
     interval,
     kind_of,
     latest_periods,
-    presentable,
+    presentable_indicator,
     select_indicator,
 )
 
@@ -133,7 +133,7 @@ class TestIntervals:
     def test_table_says_which_rows_have_no_interval(self):
         rows = indicator_table(REOFFENDING, "rj_referrals", GEO)
         assert list(rows["interval_method"]) == [NO_INTERVAL]
-        shown = presentable(rows, COUNT)
+        shown = presentable_indicator(rows, COUNT)
         assert list(shown["95 % interval"]) == [NO_INTERVAL]
 
     def test_fractional_rate_numerator_is_refused(self):

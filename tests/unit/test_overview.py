@@ -11,7 +11,11 @@ from analysis.core.findings import NO_DIRECTION, NOT_ASSESSED
 from analysis.core.periods import Period
 from analysis.core.vocabulary import ASB
 from analysis.sections.overview import harm_and_cost, key_findings
-from analysis.stats.police_uk_counts import crime_type_change, monthly_totals, presentable
+from analysis.stats.police_uk_counts import (
+    crime_type_change,
+    monthly_totals,
+    presentable_type_change,
+)
 
 VIOLENCE = "Violence and sexual offences"
 CURRENT = Period.parse("2024-25")
@@ -88,7 +92,7 @@ def test_significance_by_hand(table: pd.DataFrame) -> None:
 
 
 def test_presentable_headings_and_unreliable_flag(table: pd.DataFrame) -> None:
-    shown = presentable(table.reset_index(), CURRENT, PREVIOUS)
+    shown = presentable_type_change(table.reset_index(), CURRENT, PREVIOUS)
     assert list(shown.columns) == ["Crime type", "2023/24", "2024/25", "# diff.", "% diff.",
                                    "Change", "Force % diff."]
     burglary = shown.set_index("Crime type").loc["Burglary", "Change"]
@@ -114,7 +118,7 @@ def test_incomplete_periods_compared_like_for_like() -> None:
     # Violence: 120 + 60 against 100 (the 50 of Oct 2023 is in a month not compared).
     assert (rows.loc[VIOLENCE, "current"], rows.loc[VIOLENCE, "previous"]) == (180, 100)
     assert (rows.loc["All crime", "current"], rows.loc["All crime", "previous"]) == (197, 108)
-    shown = presentable(table, CURRENT, PREVIOUS)
+    shown = presentable_type_change(table, CURRENT, PREVIOUS)
     assert list(shown.columns[1:3]) == ["2023/24 (Apr–Sep 2023, Nov 2023–Mar 2024 only)",
                                         "2024/25 (Apr–Sep 2024, Nov 2024–Mar 2025 only)"]
 
@@ -123,7 +127,7 @@ def test_previous_period_with_no_month_shows_no_change() -> None:
     table = crime_type_change(AREA, FORCE, CURRENT, PREVIOUS, CURRENT.months)
     total = table.set_index("crime_type").loc["All crime"]
     assert total["current"] == 197 and pd.isna(total["previous"]) and pd.isna(total["diff"])
-    shown = presentable(table, CURRENT, PREVIOUS)
+    shown = presentable_type_change(table, CURRENT, PREVIOUS)
     assert shown.columns[1] == "2023/24 (no data)"
     assert (shown["Change"] == "not compared: 2023/24 holds no month of data").all()
     findings = key_findings(table, "Essex Police")

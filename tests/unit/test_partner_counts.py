@@ -18,7 +18,7 @@ from analysis.stats.partner_counts import (
     extract_months,
     headline,
     in_area,
-    monthly_counts,
+    monthly_record_counts,
     monthly_series,
     presentable_change,
     ward_counts,
@@ -40,7 +40,7 @@ def test_extract_months_spans_first_to_last_record() -> None:
 
 def test_monthly_counts_keeps_blank_groups() -> None:
     rows = _rows(["2024-01-05", "2024-01-20", "2024-02-01"], sex=["female", None, "female"])
-    counts = monthly_counts(rows, "at", ("sex",))
+    counts = monthly_record_counts(rows, "at", ("sex",))
     assert counts.to_dict("records") == [
         {"month": date(2024, 1, 1), "sex": "female", "count": 1},
         {"month": date(2024, 1, 1), "sex": NOT_RECORDED, "count": 1},
@@ -50,7 +50,7 @@ def test_monthly_counts_keeps_blank_groups() -> None:
 
 def test_monthly_counts_refuses_undated_records() -> None:
     with pytest.raises(InputError):
-        monthly_counts(_rows(["2024-01-05", None]), "at")
+        monthly_record_counts(_rows(["2024-01-05", None]), "at")
 
 
 def test_change_by_lists_ordered_values_with_zero() -> None:

@@ -56,7 +56,7 @@ from analysis.stats.partner_counts import (
     extract_months,
     headline,
     in_area,
-    monthly_counts,
+    monthly_record_counts,
     presentable_change,
 )
 from analysis.stats.police_uk_counts import (
@@ -134,7 +134,7 @@ def category_change(asb: pd.DataFrame, current: Period, previous: Period) -> pd.
     :func:`analysis.stats.measures.change_table` and ``share_percent`` (share of all incidents
     this period). Coverage is the months the extract spans.
     """
-    counts = monthly_counts(asb, "occurred_at", ("category", "asb_type"))
+    counts = monthly_record_counts(asb, "occurred_at", ("category", "asb_type"))
     in_current = counts["month"].isin(current.months)
     size = counts[in_current].groupby("asb_type")["count"].sum()
     rank = {name: i for i, name in enumerate(CATEGORIES)}

@@ -35,7 +35,7 @@ from analysis.stats.partner_counts import (
     headline,
     in_area,
     month_starts,
-    monthly_counts,
+    monthly_record_counts,
     monthly_series,
     presentable_change,
     ward_counts,
@@ -88,7 +88,7 @@ def domestic_abuse_change(crimes: pd.DataFrame, current: Period, previous: Perio
     selections = {DOMESTIC_ABUSE: flagged, ALL_CRIME: np.ones(len(crimes), dtype=bool),
                   VIOLENCE_WITH_INJURY: injury, DA_VIOLENCE_WITH_INJURY: flagged & injury}
     counts = pd.concat(
-        [monthly_counts(crimes[chosen], TIME).assign(measure=name)
+        [monthly_record_counts(crimes[chosen], TIME).assign(measure=name)
          for name, chosen in selections.items()], ignore_index=True)
     order = {name: i for i, name in enumerate(selections)}
     counts = counts.iloc[np.argsort(counts["measure"].map(order).to_numpy(), kind="stable")]
@@ -133,7 +133,7 @@ def domestic_abuse_by_group(crimes: pd.DataFrame, current: Period, previous: Per
     :func:`analysis.stats.measures.change_table` with ``offence_group``.
     """
     flagged = crimes[_flag(crimes).fillna(False).to_numpy(dtype=bool)]
-    counts = monthly_counts(flagged, TIME, ("offence_group",))
+    counts = monthly_record_counts(flagged, TIME, ("offence_group",))
     size = counts[counts["month"].isin(current.months)].groupby("offence_group")["count"].sum()
     counts = counts.assign(_size=-counts["offence_group"].map(size).fillna(0))
     counts = counts.sort_values(["_size", "offence_group", "month"]).drop(columns="_size")
@@ -152,7 +152,7 @@ def vawg_offences(crimes: pd.DataFrame, current: Period, previous: Period) -> pd
     require_columns(crimes, [TIME, "offence_subgroup", "domestic_abuse"])
     chosen = crimes[crimes["offence_subgroup"].isin(VAWG_SUBGROUPS).fillna(False)
                     .to_numpy(dtype=bool)]
-    counts = monthly_counts(chosen, TIME, ("offence_subgroup",))
+    counts = monthly_record_counts(chosen, TIME, ("offence_subgroup",))
     zeros = pd.DataFrame({"month": current.start, "offence_subgroup": list(VAWG_SUBGROUPS),
                           "count": 0})
     counts = pd.concat([zeros, counts], ignore_index=True)

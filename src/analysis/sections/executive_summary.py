@@ -53,7 +53,7 @@ def load_key_figures(folder: Path, *, exclude: str | None = None) -> dict[str, d
     return sections
 
 
-def section_title(report_dir: Path, section_id: str) -> str:
+def page_title(report_dir: Path, section_id: str) -> str:
     """The section's page title (the ``<title>`` of ``NN_name.html``), or its name in words."""
     page = report_dir / f"{section_id}.html"
     if page.is_file():

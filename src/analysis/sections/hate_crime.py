@@ -38,7 +38,7 @@ from analysis.stats.partner_counts import (
     headline,
     in_area,
     month_starts,
-    monthly_counts,
+    monthly_record_counts,
     presentable_change,
     ward_counts,
 )
@@ -103,7 +103,7 @@ def strand_change(crimes: pd.DataFrame, current: Period, previous: Period) -> pd
     """
     require_columns(crimes, [TIME, "hate_strands"])
     long = strand_rows(crimes)
-    counts = monthly_counts(long, TIME, ("strand",))
+    counts = monthly_record_counts(long, TIME, ("strand",))
     zeros = pd.DataFrame({"month": current.start, "strand": list(STRANDS), "count": 0})
     counts = pd.concat([zeros, counts], ignore_index=True)
     rank = {name: i for i, name in enumerate(STRANDS)}
@@ -112,7 +112,7 @@ def strand_change(crimes: pd.DataFrame, current: Period, previous: Period) -> pd
     months = extract_months(crimes[TIME])
     by_strand = change_table(counts, current, previous, "strand", total_label=None,
                              available_months=months)
-    total = change_table(monthly_counts(hate_crimes(crimes), TIME).assign(strand=ALL_HATE),
+    total = change_table(monthly_record_counts(hate_crimes(crimes), TIME).assign(strand=ALL_HATE),
                          current, previous, "strand", total_label=None,
                          available_months=months) if len(hate_crimes(crimes)) else None
     table = by_strand if total is None else pd.concat([by_strand, total], ignore_index=True)

@@ -43,7 +43,7 @@ from analysis.stats.police_uk_counts import (
     crime_type_change,
     monthly_totals,
     peer_group_comparison,
-    presentable,
+    presentable_type_change,
     rate_period_note,
     rate_position,
 )
@@ -163,30 +163,57 @@ def comparison_findings(rates: pd.DataFrame, peers: dict[str, object] | None, *,
 
 def change_table_item(change: pd.DataFrame, current: Period, previous: Period,
                       area_name: str) -> Table:
-    """The crime-type change table (:func:`presentable`) with its caption and formats."""
-    shown = presentable(change, current, previous)
+    """The crime-type change table (:func:`presentable_type_change`), its caption and formats."""
+    shown = presentable_type_change(change, current, previous)
     before, now = shown.columns[1], shown.columns[2]
-    return Table(shown, "crime_type_change",
-                 f"Recorded crime by type, {area_name}: {current.label} compared with "
-                 f"{previous.label}. {change.attrs['months_compared'].note()}",
-                 source="open", counts=[before, now],
-                 formats={before: "{:,}", now: "{:,}", "# diff.": "{:+,}",
-                          "% diff.": "{:+.1f}", "Force % diff.": "{:+.1f}"})
+    return Table(
+        shown,
+        "crime_type_change",
+        f"Recorded crime by type, {area_name}: {current.label} compared with "
+        f"{previous.label}. {change.attrs['months_compared'].note()}",
+        source="open",
+        counts=[before, now],
+        formats={
+            before: "{:,}",
+            now: "{:,}",
+            "# diff.": "{:+,}",
+            "% diff.": "{:+.1f}",
+            "Force % diff.": "{:+.1f}",
+        },
+    )
 
 
-def harm_items(harm: pd.DataFrame, gaps: pd.DataFrame, *, area_name: str, current: Period,
-               weights_vintage: str, costs_vintage: str, population_vintage: str
-               ) -> tuple[Table, Table]:
+def harm_items(
+    harm: pd.DataFrame,
+    gaps: pd.DataFrame,
+    *,
+    area_name: str,
+    current: Period,
+    weights_vintage: str,
+    costs_vintage: str,
+    population_vintage: str,
+) -> tuple[Table, Table]:
     """The harm-and-cost table (:func:`harm_and_cost`) and the crimes it could not value."""
-    table = Table(harm, "harm_and_cost",
-                  f"Harm and cost of crime, {area_name} (weights: {weights_vintage}; unit "
-                  f"costs: {costs_vintage}; residents: {population_vintage})",
-                  source="open",
-                  formats={column: ("{:.1f}" if "Share" in column else "{:,.0f}")
-                           for column in harm.columns if column != "Period"})
-    missing = Table(gaps, "harm_and_cost_gaps",
-                    f"Crimes in {current.label} with no weight or unit cost in the tables used",
-                    source="open", counts=["Crimes"], formats={"Crimes": "{:,}"})
+    table = Table(
+        harm,
+        "harm_and_cost",
+        f"Harm and cost of crime, {area_name} (weights: {weights_vintage}; unit "
+        f"costs: {costs_vintage}; residents: {population_vintage})",
+        source="open",
+        formats={
+            column: ("{:.1f}" if "Share" in column else "{:,.0f}")
+            for column in harm.columns
+            if column != "Period"
+        },
+    )
+    missing = Table(
+        gaps,
+        "harm_and_cost_gaps",
+        f"Crimes in {current.label} with no weight or unit cost in the tables used",
+        source="open",
+        counts=["Crimes"],
+        formats={"Crimes": "{:,}"},
+    )
     return table, missing
 
 
@@ -225,9 +252,12 @@ def page(section: Section) -> OverviewPage:
     force_months = query.force_months(section.store_dir, config.force.name)
     header = section.header(
         "Crime overview",
-        sources=[police_uk_source(config.force.name, force_months),
-                 f"Population: {population_release(config, current, section.root).label}"],
-        caveats=CAVEATS)
+        sources=[
+            police_uk_source(config.force.name, force_months),
+            f"Population: {population_release(config, current, section.root).label}",
+        ],
+        caveats=CAVEATS,
+    )
     counts_by_csp, area, force = police_uk_counts(section)
     change = crime_type_change(area, force, current, previous, force_months)
     populations = force_populations(config, section.root, period=current)
@@ -239,29 +269,66 @@ def page(section: Section) -> OverviewPage:
     names = {"all_crime": "All crime", "asb_incidents": "ASB incidents"}
     weights, costs = value_tables(config, section.root)
     residents = float(populations.set_index("area_code").loc[config.csp_code, "population"])
-    harm, gaps = harm_and_cost(area, current, previous, population=residents,
-                               weights=weights, costs=costs, available_months=force_months)
+    harm, gaps = harm_and_cost(
+        area,
+        current,
+        previous,
+        population=residents,
+        weights=weights,
+        costs=costs,
+        available_months=force_months,
+    )
     harm_table, harm_gaps = harm_items(
-        harm, gaps, area_name=config.csp_name, current=current, weights_vintage=weights.vintage,
-        costs_vintage=costs.vintage, population_vintage=populations["population_vintage"].iloc[0])
+        harm,
+        gaps,
+        area_name=config.csp_name,
+        current=current,
+        weights_vintage=weights.vintage,
+        costs_vintage=costs.vintage,
+        population_vintage=populations["population_vintage"].iloc[0],
+    )
     return OverviewPage(
         header=header,
         crime_type_change=change_table_item(change, current, previous, config.csp_name),
-        rates=rates_table_item(rates, config.csp_name, "crime_rates",
-                               f"All crime per 1,000 population, {current.label}"),
-        comparison=comparison_findings(rates, peers, area_code=config.csp_code,
-                                       area_name=config.csp_name, force_name=config.force.name),
-        funnel=funnel_item(rates, config.csp_name, "crime_rate_funnel",
-                           f"Crime rate against population, {current.label}"),
+        rates=rates_table_item(
+            rates,
+            config.csp_name,
+            "crime_rates",
+            f"All crime per 1,000 population, {current.label}",
+        ),
+        comparison=comparison_findings(
+            rates,
+            peers,
+            area_code=config.csp_code,
+            area_name=config.csp_name,
+            force_name=config.force.name,
+        ),
+        funnel=funnel_item(
+            rates,
+            config.csp_name,
+            "crime_rate_funnel",
+            f"Crime rate against population, {current.label}",
+        ),
         monthly_trend=Chart(
-            lambda data: monthly_trend(data.rename(columns=names),
-                                       value_cols=list(names.values()), title=trend_title,
-                                       ylabel="per month", shade=(current.start, current.end)),
-            trend, "monthly_trend", source="open", counts=list(names)),
-        xmr=xmr_items(trend.set_index("month")["all_crime"],
-                      breaks_for(config.trend_breaks, "crime"), name="all_crime_xmr",
-                      title=f"All crime per month, {config.csp_name} (XmR chart)",
-                      ylabel="crimes per month"),
+            lambda data: monthly_trend(
+                data.rename(columns=names),
+                value_cols=list(names.values()),
+                title=trend_title,
+                ylabel="per month",
+                shade=(current.start, current.end),
+            ),
+            trend,
+            "monthly_trend",
+            source="open",
+            counts=list(names),
+        ),
+        xmr=xmr_items(
+            trend.set_index("month")["all_crime"],
+            breaks_for(config.trend_breaks, "crime"),
+            name="all_crime_xmr",
+            title=f"All crime per month, {config.csp_name} (XmR chart)",
+            ylabel="crimes per month",
+        ),
         harm=harm_table,
         harm_gaps=harm_gaps,
         key_figures=key_figures(change, rates, config.csp_code, current, previous),

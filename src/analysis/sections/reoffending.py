@@ -291,7 +291,7 @@ def entrant_items(section: Section, result: IndicatorResult) -> list[Table | Mar
         return [Markdown("**First-time entrants:** not supplied (Youth Justice Board figures "
                          "go in the indicators extract).")]
     items: list[Table | Markdown] = [Table(
-        indicators.presentable(result.rows, result.kind), "first_time_entrants",
+        indicators.presentable_indicator(result.rows, result.kind), "first_time_entrants",
         "First-time entrants per 100,000 aged 10-17", source="open",
         counts=["Numerator", "Denominator"],
         formats={"Numerator": "{:,.0f}", "Denominator": "{:,.0f}"})]
@@ -329,16 +329,26 @@ def referral_items(section: Section, referrals: pd.DataFrame,
     note when the indicator is not supplied."""
     if referrals.empty:
         return [Markdown("**Restorative-justice referrals:** not supplied.")]
-    items: list[Table | Markdown] = [Table(
-        indicators.presentable(referrals, indicators.kind_of(RJ_REFERRALS)), "rj_referrals",
-        "Restorative-justice referrals", source="partner",
-        counts=["Value (referrals)", "Numerator", "Denominator"],
-        labels=["Geography", "Period"], order="labels",
-        formats={"Value (referrals)": "{:,.0f}"})]
+    items: list[Table | Markdown] = [
+        Table(
+            indicators.presentable_indicator(referrals, indicators.kind_of(RJ_REFERRALS)),
+            "rj_referrals",
+            "Restorative-justice referrals",
+            source="partner",
+            counts=["Value (referrals)", "Numerator", "Denominator"],
+            labels=["Geography", "Period"],
+            order="labels",
+            formats={"Value (referrals)": "{:,.0f}"},
+        )
+    ]
     if change is None:
-        items.append(section.text("No referral figures for both {previous} and {current}, so "
-                                  "no change is given.", previous=section.previous.label,
-                                  current=section.period.label))
+        items.append(
+            section.text(
+                "No referral figures for both {previous} and {current}, so no change is given.",
+                previous=section.previous.label,
+                current=section.period.label,
+            )
+        )
     return items
 
 
@@ -350,15 +360,29 @@ def cohort_findings(section: Section, result: IndicatorResult) -> list[Finding]:
     cohort = REOFFENDING_COHORTS[result.name]
     subject, key = f"{cohort} proven reoffending", f"{cohort.lower()}_reoffending"
     figures = (f"{key}_rate", f"{key}_cohort_size", f"{key}_cohort_year")
-    findings = [Finding(indicators.describe_level(result.rows, result.kind, result.latest,
-                                                  subject),
-                        NO_DIRECTION, NOT_TESTED, figures, subject),
-                *(indicators.comparison_finding(test, subject, (f"{key}_rate",))
-                  for test in result.tests.to_dict("records"))]
-    section.record(f"{key}_rate", area_value(result.rows, result.latest),
-                   label=f"{cohort} proven reoffending rate (%), {result.latest} cohort")
-    section.record(f"{key}_cohort_size", area_cohort_size(result.rows, result.latest),
-                   label=f"{cohort} reoffending cohort size, {result.latest}")
+    findings = [
+        Finding(
+            indicators.describe_level(result.rows, result.kind, result.latest, subject),
+            NO_DIRECTION,
+            NOT_TESTED,
+            figures,
+            subject,
+        ),
+        *(
+            indicators.comparison_finding(test, subject, (f"{key}_rate",))
+            for test in result.tests.to_dict("records")
+        ),
+    ]
+    section.record(
+        f"{key}_rate",
+        area_value(result.rows, result.latest),
+        label=f"{cohort} proven reoffending rate (%), {result.latest} cohort",
+    )
+    section.record(
+        f"{key}_cohort_size",
+        area_cohort_size(result.rows, result.latest),
+        label=f"{cohort} reoffending cohort size, {result.latest}",
+    )
     section.record(f"{key}_cohort_year", result.latest, label=f"{cohort} reoffending cohort")
     return findings
 
@@ -368,15 +392,28 @@ def entrant_findings(section: Section, result: IndicatorResult) -> list[Finding]
     when not tested."""
     if result.tests is None or result.latest is None:
         return []
-    findings = [Finding(indicators.describe_level(result.rows, result.kind, result.latest,
-                                                  "The rate of first-time entrants"),
-                        NO_DIRECTION, NOT_TESTED, ("first_time_entrants_rate",),
-                        "First-time entrants"),
-                *(indicators.comparison_finding(test, "First-time entrants",
-                                                ("first_time_entrants_rate",))
-                  for test in result.tests.to_dict("records"))]
-    section.record("first_time_entrants_rate", area_value(result.rows, result.latest),
-                   label=f"First-time entrants per 100,000 aged 10-17, {result.latest}")
+    findings = [
+        Finding(
+            indicators.describe_level(
+                result.rows, result.kind, result.latest, "The rate of first-time entrants"
+            ),
+            NO_DIRECTION,
+            NOT_TESTED,
+            ("first_time_entrants_rate",),
+            "First-time entrants",
+        ),
+        *(
+            indicators.comparison_finding(
+                test, "First-time entrants", ("first_time_entrants_rate",)
+            )
+            for test in result.tests.to_dict("records")
+        ),
+    ]
+    section.record(
+        "first_time_entrants_rate",
+        area_value(result.rows, result.latest),
+        label=f"First-time entrants per 100,000 aged 10-17, {result.latest}",
+    )
     return findings
 
 
@@ -385,14 +422,26 @@ def referral_findings(section: Section, change: dict[str, object] | None) -> lis
     % change and the test result under the disclosure rule. None without a change."""
     if change is None:
         return []
-    subject, current, previous = ("Restorative-justice referrals", section.period.label,
-                                  section.previous.label)
+    subject, current, previous = (
+        "Restorative-justice referrals",
+        section.period.label,
+        section.previous.label,
+    )
     shown = section.published_change(headline(pd.Series(change)))
     section.record("rj_referrals_current", shown["current"], label=f"{subject} {current}")
     section.record("rj_referrals_previous", shown["previous"], label=f"{subject} {previous}")
     section.record("rj_referrals_pct_diff", shown["pct_diff"], label=f"{subject} % change")
-    section.record("rj_referrals_significance", shown["significance"],
-                   label=f"{subject} change")
-    return [change_finding(section.published_row(change), subject, unit="referrals",
-                           figures=("rj_referrals_current", "rj_referrals_previous",
-                                    "rj_referrals_pct_diff", "rj_referrals_significance"))]
+    section.record("rj_referrals_significance", shown["significance"], label=f"{subject} change")
+    return [
+        change_finding(
+            section.published_row(change),
+            subject,
+            unit="referrals",
+            figures=(
+                "rj_referrals_current",
+                "rj_referrals_previous",
+                "rj_referrals_pct_diff",
+                "rj_referrals_significance",
+            ),
+        )
+    ]

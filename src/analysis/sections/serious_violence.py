@@ -516,7 +516,7 @@ def smallest_count_beside_a_difference(disclosure: str) -> int:
 def police_uk_change_table(change: pd.DataFrame, current: Period, previous: Period,
                            area_name: str) -> Table:
     """The police.uk change table (:func:`police_uk_rows`) as the page shows it."""
-    shown = police_uk_counts.presentable(change, current, previous)
+    shown = police_uk_counts.presentable_type_change(change, current, previous)
     before, now = shown.columns[1], shown.columns[2]
     return Table(shown, "police_uk_change",
                  f"Violence, robbery and weapons offences (data.police.uk), {area_name}: "
@@ -715,33 +715,64 @@ def hospital_items(rows: pd.DataFrame, current: Period, previous: Period
         return [Markdown(markdown_from("**A&E assault attendances:** {missing}.",
                                        missing=HOSPITAL_MISSING))], None
     kind = indicators.kind_of("ae_assault_attendances")
-    table = Table(indicators.presentable(rows, kind), "ae_assaults", "Assault attendances at A&E",
-                  source=PARTNER, counts=["Value (attendances)", "Numerator", "Denominator"],
-                  labels=["Geography", "Period"], order="labels",
-                  formats={"Value (attendances)": "{:,.0f}"})
-    change = indicators.change_between(rows, indicators.AREA, indicators.indicator_period(previous),
-                                       indicators.indicator_period(current), kind)
+    table = Table(
+        indicators.presentable_indicator(rows, kind),
+        "ae_assaults",
+        "Assault attendances at A&E",
+        source=PARTNER,
+        counts=["Value (attendances)", "Numerator", "Denominator"],
+        labels=["Geography", "Period"],
+        order="labels",
+        formats={"Value (attendances)": "{:,.0f}"},
+    )
+    change = indicators.change_between(
+        rows,
+        indicators.AREA,
+        indicators.indicator_period(previous),
+        indicators.indicator_period(current),
+        kind,
+    )
     return [table], change
 
 
 WITHOUT_EXTRACT: dict[str, list[PageItem]] = {
-    "extract_measures": [Markdown(markdown_from(
-        "**Not available:** this area has no force crime extract, so these measures cannot be "
-        "shown: each {needs}.", needs=PARTNER_NEEDS))],
+    "extract_measures": [
+        Markdown(
+            markdown_from(
+                "**Not available:** this area has no force crime extract, so these measures "
+                "cannot be shown: each {needs}.",
+                needs=PARTNER_NEEDS,
+            )
+        )
+    ],
     "knife_trend": [],
-    "when_and_where": [Markdown("**Not available:** data.police.uk gives only the month of "
-                                "each crime, so days and hours need the force crime extract.")],
+    "when_and_where": [
+        Markdown(
+            "**Not available:** data.police.uk gives only the month of "
+            "each crime, so days and hours need the force crime extract."
+        )
+    ],
     "victims": [Markdown("**Not available:** victim ages need the force crime extract.")],
-    "severity": [Markdown("**Not available:** severity weights need Home Office offence codes "
-                          "(force crime extract); see the crime overview for the police.uk "
-                          "view.")],
+    "severity": [
+        Markdown(
+            "**Not available:** severity weights need Home Office offence codes "
+            "(force crime extract); see the crime overview for the police.uk "
+            "view."
+        )
+    ],
 }
 """What the crime-extract cells of the page show when the area has no extract."""
 
 
-def extract_parts(section: Section, crimes: pd.DataFrame, held: list[date], *, minimum: int,
-                  window: list[date], population: float
-                  ) -> tuple[dict[str, list[PageItem]], pd.DataFrame, dict[str, float]]:
+def extract_parts(
+    section: Section,
+    crimes: pd.DataFrame,
+    held: list[date],
+    *,
+    minimum: int,
+    window: list[date],
+    population: float,
+) -> tuple[dict[str, list[PageItem]], pd.DataFrame, dict[str, float]]:
     """The crime-extract cells of the page (keyed as :data:`WITHOUT_EXTRACT`), the change
     table of the measures with large enough counts and the weekend-night share, from the
     area's ``crimes`` whose extract covers the months ``held``.
@@ -754,23 +785,35 @@ def extract_parts(section: Section, crimes: pd.DataFrame, held: list[date], *, m
     serious = masks[SERIOUS_VIOLENCE]
     measure_counts = monthly_measure_counts(crimes, masks)
     change, small = split_small_counts(
-        change_table(measure_counts, current, previous, "measure", total_label=None,
-                     available_months=held), minimum)
+        change_table(
+            measure_counts, current, previous, "measure", total_label=None, available_months=held
+        ),
+        minimum,
+    )
     lookup = area_lookup(config, section.root)
     places_items, night_share = when_and_where(
-        crimes, serious, lookup.drop_duplicates("ward_code").set_index("ward_code")["ward_name"],
-        current)
+        crimes,
+        serious,
+        lookup.drop_duplicates("ward_code").set_index("ward_code")["ward_name"],
+        current,
+    )
     weights, costs = value_tables(config, section.root)
-    harm = severity_by_period(crimes, serious, [previous, current], population=population,
-                              weights=weights, costs=costs)
+    harm = severity_by_period(
+        crimes, serious, [previous, current], population=population, weights=weights, costs=costs
+    )
     cells: dict[str, list[PageItem]] = {
-        "extract_measures": measure_items(change, small, held, area_name=config.csp_name,
-                                          current=current, previous=previous),
-        "knife_trend": [knife_trend_chart(measure_counts, window, held,
-                                          area_name=config.csp_name, current=current)],
+        "extract_measures": measure_items(
+            change, small, held, area_name=config.csp_name, current=current, previous=previous
+        ),
+        "knife_trend": [
+            knife_trend_chart(
+                measure_counts, window, held, area_name=config.csp_name, current=current
+            )
+        ],
         "when_and_where": places_items,
-        "victims": victim_items(crimes, serious, held, area_name=config.csp_name,
-                                current=current, previous=previous),
+        "victims": victim_items(
+            crimes, serious, held, area_name=config.csp_name, current=current, previous=previous
+        ),
         "severity": severity_tables(harm, weights, costs),
     }
     return cells, change, night_share
@@ -811,62 +854,107 @@ def page(section: Section) -> SeriousViolencePage:
     crimes = area_crimes(section.partner("crimes"), config.csp_code)
     held = crime_extract_months(crimes) if crimes is not None else None
     hospital_rows = indicators.indicator_table(
-        section.partner("indicators"), "ae_assault_attendances",
-        indicators.Geographies.from_config(config))
+        section.partner("indicators"),
+        "ae_assault_attendances",
+        indicators.Geographies.from_config(config),
+    )
     minimum = smallest_count_beside_a_difference(config.disclosure)
     sources, caveats = header_notes(
         police_source=police_uk_source(config.force.name, force_months),
         population_vintage=population_release(config, current, section.root).label,
         extract_months=held,
         hospital_source=None if hospital_rows.empty else hospital_rows["source"].iloc[0],
-        current=current, previous=previous, police_months=force_months, minimum=minimum)
+        current=current,
+        previous=previous,
+        police_months=force_months,
+        minimum=minimum,
+    )
 
     counts_by_csp = query.monthly_counts(
-        section.store_dir, by=("csp_code", "crime_type"), where="pfa_code = $force",
-        params={"force": config.force.code})
-    area_counts, force_counts = police_uk_counts.split_area_and_force(counts_by_csp,
-    config.csp_code)
-    police_change = police_uk_rows(police_uk_counts.crime_type_change(
-        area_counts, force_counts, current, previous, force_months))
+        section.store_dir,
+        by=("csp_code", "crime_type"),
+        where="pfa_code = $force",
+        params={"force": config.force.code},
+    )
+    area_counts, force_counts = police_uk_counts.split_area_and_force(
+        counts_by_csp, config.csp_code
+    )
+    police_change = police_uk_rows(
+        police_uk_counts.crime_type_change(
+            area_counts, force_counts, current, previous, force_months
+        )
+    )
     populations = force_populations(config, section.root, period=current)
-    rates_by_type = {t: police_uk_counts.crime_rates(counts_of_type(counts_by_csp, t), populations,
-                                             current, config.csp_code)
-                     for t in POLICE_UK_TYPES}
-    summaries = [type_rate_summary(rates, config.csp_code, t, config.peers)
-                 for t, rates in rates_by_type.items()]
+    rates_by_type = {
+        t: police_uk_counts.crime_rates(
+            counts_of_type(counts_by_csp, t), populations, current, config.csp_code
+        )
+        for t in POLICE_UK_TYPES
+    }
+    summaries = [
+        type_rate_summary(rates, config.csp_code, t, config.peers)
+        for t, rates in rates_by_type.items()
+    ]
     window = [month for p in current.trend_window(3) for month in p.months]
 
     if crimes is None or held is None:
         extract_cells, measures_change, night_share = WITHOUT_EXTRACT, None, None
     else:
         extract_cells, measures_change, night_share = extract_parts(
-            section, crimes, held, minimum=minimum, window=window, population=float(
-                populations.set_index("area_code").loc[config.csp_code, "population"]))
+            section,
+            crimes,
+            held,
+            minimum=minimum,
+            window=window,
+            population=float(populations.set_index("area_code").loc[config.csp_code, "population"]),
+        )
     hospital, hospital_change = hospital_items(hospital_rows, current, previous)
 
     findings, figures = findings_and_figures(
-        police_change, summaries, section.published_changes(measures_change), night_share,
+        police_change,
+        summaries,
+        section.published_changes(measures_change),
+        night_share,
         None if hospital_change is None else section.published_row(hospital_change),
-        area_name=config.csp_name, force_name=config.force.name, current=current,
-        previous=previous, police_months=force_months)
+        area_name=config.csp_name,
+        force_name=config.force.name,
+        current=current,
+        previous=previous,
+        police_months=force_months,
+    )
     for key, value, label in figures:
         section.record(key, value, label=label, source=figure_source(key))
     return SeriousViolencePage(
-        header=section.header("Serious violence and vulnerability", sources=sources,
-                              caveats=caveats),
-        police_change=police_uk_change_table(police_change, current, previous,
-                                             config.csp_name),
-        police_rates=rates_table(summaries, config.force.name, current,
-                                 populations["population_vintage"].iloc[0]),
-        violence_funnel=violence_funnel(rates_by_type["Violence and sexual offences"],
-                                        config.csp_name, current),
+        header=section.header(
+            "Serious violence and vulnerability", sources=sources, caveats=caveats
+        ),
+        police_change=police_uk_change_table(police_change, current, previous, config.csp_name),
+        police_rates=rates_table(
+            summaries, config.force.name, current, populations["population_vintage"].iloc[0]
+        ),
+        violence_funnel=violence_funnel(
+            rates_by_type["Violence and sexual offences"], config.csp_name, current
+        ),
         police_monthly=police_monthly_chart(
-            wide_monthly_series(area_counts, "crime_type", list(POLICE_UK_TYPES), window,
-                           force_months), config.csp_name, current),
-        **extract_cells, hospital=hospital,
+            wide_monthly_series(
+                area_counts, "crime_type", list(POLICE_UK_TYPES), window, force_months
+            ),
+            config.csp_name,
+            current,
+        ),
+        **extract_cells,
+        hospital=hospital,
         needs_assessment=needs_assessment_table(
-            needs_assessment_summary(measures_change, police_change, hospital_change,
-                                     partner_missing=PARTNER_MISSING,
-                                     hospital_missing=HOSPITAL_MISSING),
-            config.csp_name, current, previous),
-        findings=findings)
+            needs_assessment_summary(
+                measures_change,
+                police_change,
+                hospital_change,
+                partner_missing=PARTNER_MISSING,
+                hospital_missing=HOSPITAL_MISSING,
+            ),
+            config.csp_name,
+            current,
+            previous,
+        ),
+        findings=findings,
+    )

@@ -333,27 +333,34 @@ def change_between(rows: pd.DataFrame, level: str, previous: str, current: str,
             "method": TWO_PROPORTION_TEST if kind.measure == PROPORTION else POISSON_TEST}
 
 
-def presentable(rows: pd.DataFrame, kind: IndicatorKind, decimals: int = 1) -> pd.DataFrame:
+def presentable_indicator(rows: pd.DataFrame, kind: IndicatorKind, decimals: int = 1
+                          ) -> pd.DataFrame:
     """Indicator rows with readable headings; the interval as text or the no-interval note."""
     value_fmt = f"{{:,.{decimals if kind.measure != COUNT else 0}f}}"
-    shown = pd.DataFrame({
-        "Geography": rows["geography"],
-        "Period": rows["period"],
-        f"Value ({kind.unit})": rows["value"],
-        "Numerator": rows["numerator"],
-        "Denominator": rows["denominator"],
-        "95 % interval": [
-            method if method == NO_INTERVAL
-            else f"{value_fmt.format(lo)} to {value_fmt.format(hi)} ({method})"
-            for lo, hi, method in zip(rows["lower"], rows["upper"], rows["interval_method"],
-                                      strict=True)],
-        "Source": rows["source"],
-    })
+    shown = pd.DataFrame(
+        {
+            "Geography": rows["geography"],
+            "Period": rows["period"],
+            f"Value ({kind.unit})": rows["value"],
+            "Numerator": rows["numerator"],
+            "Denominator": rows["denominator"],
+            "95 % interval": [
+                method
+                if method == NO_INTERVAL
+                else f"{value_fmt.format(lo)} to {value_fmt.format(hi)} ({method})"
+                for lo, hi, method in zip(
+                    rows["lower"], rows["upper"], rows["interval_method"], strict=True
+                )
+            ],
+            "Source": rows["source"],
+        }
+    )
     return shown.reset_index(drop=True)
 
 
-def comparison_table(rows: pd.DataFrame, kind: IndicatorKind, current: str,
-                     previous: str | None = None) -> pd.DataFrame:
+def comparison_table(
+    rows: pd.DataFrame, kind: IndicatorKind, current: str, previous: str | None = None
+) -> pd.DataFrame:
     """Every test for the area in one table: against the rest of its force and of England in
     ``current``, and against its own ``previous`` period.
 
@@ -364,15 +371,27 @@ def comparison_table(rows: pd.DataFrame, kind: IndicatorKind, current: str,
     table = [r for r in results if r is not None]
     change = change_between(rows, AREA, previous, current, kind) if previous else None
     if change is not None and change["significance"] != NOT_ASSESSED:
-        table.append({
-            "comparison": f"{change['geography']} {current} against {previous}",
-            "period": current, "area_value": change["current"],
-            "other_value": change["previous"], "difference": change["diff"],
-            "p_value": change["p_value"], "significance": change["significance"],
-            "method": change["method"],
-        })
-    columns = ["comparison", "area_value", "other_value", "difference", "p_value",
-               "significance", "method"]
+        table.append(
+            {
+                "comparison": f"{change['geography']} {current} against {previous}",
+                "period": current,
+                "area_value": change["current"],
+                "other_value": change["previous"],
+                "difference": change["diff"],
+                "p_value": change["p_value"],
+                "significance": change["significance"],
+                "method": change["method"],
+            }
+        )
+    columns = [
+        "comparison",
+        "area_value",
+        "other_value",
+        "difference",
+        "p_value",
+        "significance",
+        "method",
+    ]
     return pd.DataFrame(table, columns=["period", *columns])[columns]
 
 
@@ -384,8 +403,7 @@ def _value_text(value: float, kind: IndicatorKind) -> str:
     return f"{value:,.0f} {kind.unit}"
 
 
-def describe_level(rows: pd.DataFrame, kind: IndicatorKind, period: str, subject: str
-                   ) -> str:
+def describe_level(rows: pd.DataFrame, kind: IndicatorKind, period: str, subject: str) -> str:
     """One sentence: the area's value in ``period`` with its base and interval, and the
     force's and England's values where known.
 
@@ -397,12 +415,20 @@ def describe_level(rows: pd.DataFrame, kind: IndicatorKind, period: str, subject
         return f"{subject}: no figure for the area in {period}."
     sentence = f"{subject} in {area['geography']} ({period}) was {_value_text(area['value'], kind)}"
     if not math.isnan(area["lower"]):
-        base = (f"{area['numerator']:,.0f} of {area['denominator']:,.0f}; "
-                if kind.measure == PROPORTION else "")
-        sentence += (f" ({base}95 % interval {area['lower']:,.1f} to {area['upper']:,.1f}, "
-                     f"{area['interval_method']})")
-    others = [f"{other['geography']} {_value_text(other['value'], kind)}"
-              for level in (FORCE, ENGLAND) if (other := _row(rows, level, period)) is not None]
+        base = (
+            f"{area['numerator']:,.0f} of {area['denominator']:,.0f}; "
+            if kind.measure == PROPORTION
+            else ""
+        )
+        sentence += (
+            f" ({base}95 % interval {area['lower']:,.1f} to {area['upper']:,.1f}, "
+            f"{area['interval_method']})"
+        )
+    others = [
+        f"{other['geography']} {_value_text(other['value'], kind)}"
+        for level in (FORCE, ENGLAND)
+        if (other := _row(rows, level, period)) is not None
+    ]
     if others:
         sentence += "; " + ", ".join(others)
     return sentence + "."
@@ -416,8 +442,10 @@ def describe_comparison(result: Mapping[str, Any], subject: str) -> str:
     """
     p_value = float(result["p_value"])
     p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
-    return (f"{subject}, {result['comparison']}: {result['significance']} "
-            f"({result['method']}, {p_text}).")
+    return (
+        f"{subject}, {result['comparison']}: {result['significance']} "
+        f"({result['method']}, {p_text})."
+    )
 
 
 _COMPARISON_FACTS = {
@@ -430,12 +458,14 @@ _COMPARISON_FACTS = {
 }
 
 
-def comparison_finding(result: Mapping[str, object], subject: str,
-                       figures: Sequence[str] = ()) -> Finding:
+def comparison_finding(
+    result: Mapping[str, object], subject: str, figures: Sequence[str] = ()
+) -> Finding:
     """:func:`describe_comparison`'s sentence as a Finding, with the direction and
     significance of its test: above, below or similar to the wider area, or a significant
     increase or decrease on the area's own previous period. A change that is not significant
     states no direction ('no significant change'), so it has none."""
     direction, significance = _COMPARISON_FACTS[str(result["significance"])]
-    return Finding(describe_comparison(dict(result), subject), direction, significance,
-                   tuple(figures), subject)
+    return Finding(
+        describe_comparison(dict(result), subject), direction, significance, tuple(figures), subject
+    )

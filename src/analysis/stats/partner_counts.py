@@ -48,7 +48,8 @@ def covered_periods(stamps: pd.Series, periods: Iterable[Period]) -> list[Period
     return [period for period in periods if set(period.months) <= months]
 
 
-def monthly_counts(rows: pd.DataFrame, time_col: str, by: Sequence[str] = ()) -> pd.DataFrame:
+def monthly_record_counts(rows: pd.DataFrame, time_col: str, by: Sequence[str] = ()
+                          ) -> pd.DataFrame:
     """Records per month and per value of ``by``: columns ``month, <by...>, count``.
 
     A blank ``by`` value is counted under :data:`NOT_RECORDED`, so group counts always add
@@ -77,7 +78,7 @@ def change_by(rows: pd.DataFrame, time_col: str, by: str | Sequence[str], curren
     extract does not fully cover is "not assessed".
     """
     by = [by] if isinstance(by, str) else list(by)
-    counts = monthly_counts(rows, time_col, by)
+    counts = monthly_record_counts(rows, time_col, by)
     wanted = list(order)
     if wanted and len(by) > 1:
         raise ConfigError("'order' works with one 'by' column", found=", ".join(by))

@@ -76,7 +76,7 @@ def monthly_totals(counts: pd.DataFrame, months: Iterable[date],
     return wide.rename_axis("month").reset_index().rename_axis(columns=None)
 
 
-def presentable(table: pd.DataFrame, current: Period, previous: Period) -> pd.DataFrame:
+def presentable_type_change(table: pd.DataFrame, current: Period, previous: Period) -> pd.DataFrame:
     """The change table with the column headings an analyst expects (as in the seeds).
 
     The count headings say what they cover when the comparison is not over whole periods
