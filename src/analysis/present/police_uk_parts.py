@@ -5,6 +5,8 @@ the funnel plot against the force's partnerships, and the XmR chart with its not
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from IPython.display import Markdown
 
@@ -22,6 +24,9 @@ from analysis.stats.police_uk_counts import (
 )
 from analysis.stats.trends import describe_chart, trend_xmr
 from analysis.store import query
+
+if TYPE_CHECKING:
+    from analysis.present.presentable import PageItem
 
 
 # --- the section page: what notebook 10 shows, built where the numbers are ------------------
@@ -63,11 +68,11 @@ def funnel_item(rates: pd.DataFrame, area_name: str, name: str, title: str) -> C
 
 
 def xmr_items(series: pd.Series, breaks: list[TrendBreak], *, name: str, title: str,
-              ylabel: str) -> list[Table | Chart | Markdown]:
+              ylabel: str) -> list[PageItem]:
     """The XmR chart of a monthly series (:func:`analysis.stats.trends.trend_xmr`), then the note
     on its gaps and phase breaks when there is one."""
     chart = trend_xmr(series, breaks)
-    items: list[Table | Chart | Markdown] = [
+    items: list[PageItem] = [
         Chart(lambda _: plot_xmr(chart, title=title, ylabel=ylabel),
               chart.rename_axis("month").reset_index(), name, source="open", counts=["value"])]
     if note := describe_chart(chart, breaks):

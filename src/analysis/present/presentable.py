@@ -61,3 +61,10 @@ class Chart:
     labels: Sequence[Hashable] = ()
     measure: str | None = None
     alt: str | None = None
+
+
+if TYPE_CHECKING:
+    from IPython.display import HTML, Markdown
+
+    PageItem = Table | Chart | Markdown | HTML
+    """Anything a section hands its notebook to show, in page order."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -68,6 +68,9 @@ from analysis.stats.police_uk_counts import (
 )
 from analysis.store import query
 from analysis.store.area import area_lookup, force_populations, population_release
+
+if TYPE_CHECKING:
+    from analysis.present.presentable import PageItem
 
 ASB = "Anti-social behaviour"
 """The police.uk crime type holding ASB incidents."""
@@ -488,8 +491,6 @@ NO_REPEAT_FLAG = ("The partner extract does not record whether a caller is a rep
 NO_GRID_REFERENCES = ("The partner extract has no grid references, so repeat locations cannot "
                       "be shown.")
 
-PageItem = Table | Chart | Markdown
-"""One item of the page, in the order the notebook shows it."""
 
 
 def change_item(change: pd.DataFrame, current: Period, previous: Period) -> Table:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,9 @@ from analysis.stats.partner_counts import (
 from analysis.stats.trends import describe_chart, trend_xmr
 from analysis.store import query
 from analysis.store.area import area_lookup
+
+if TYPE_CHECKING:
+    from analysis.present.presentable import PageItem
 
 TIME = "committed_from"
 STRANDS = ("race", "religion", "sexual_orientation", "disability", "transgender")
@@ -272,8 +276,6 @@ NOT_AVAILABLE = Finding(
     theme="Hate crime")
 """The section's only finding without an extract with hate flags."""
 
-PageItem = Table | Chart | Markdown | HTML
-"""One thing a notebook cell shows: a table or chart with its declaration, or page text."""
 
 
 def strand_key(label: str) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import HTML
 
 from analysis.core.config import breaks_for
 from analysis.core.findings import (
@@ -49,6 +50,9 @@ from analysis.stats.police_uk_counts import (
 )
 from analysis.store import query
 from analysis.store.area import force_populations, population_release
+
+if TYPE_CHECKING:
+    from analysis.present.presentable import PageItem
 
 
 def harm_and_cost(area_counts: pd.DataFrame, current: Period, previous: Period, *,
@@ -227,7 +231,7 @@ class OverviewPage:
     comparison: list[Finding]
     funnel: Chart
     monthly_trend: Chart
-    xmr: list[Table | Chart | Markdown]
+    xmr: list[PageItem]
     harm: Table
     harm_gaps: Table
     key_figures: list[tuple[str, object, str]]

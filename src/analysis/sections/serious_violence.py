@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -68,6 +68,9 @@ from analysis.stats.police_uk_counts import (
 )
 from analysis.store import query
 from analysis.store.area import area_lookup, force_populations, population_release
+
+if TYPE_CHECKING:
+    from analysis.present.presentable import PageItem
 
 VIOLENCE_WITH_INJURY = "Violence with injury"
 HOMICIDE = "Homicide"
@@ -495,8 +498,6 @@ PARTNER_NEEDS = ("needs the force's crime extract (Home Office offence codes, kn
 PARTNER_MISSING = f"{PARTNER_NEEDS}, not supplied"
 HOSPITAL_MISSING = "needs A&E assault attendances in the indicators extract, not supplied"
 
-PageItem = Table | Chart | Markdown | HTML
-"""One thing a notebook cell shows: a table or chart with its declaration, or page text."""
 
 _CHANGE_FORMATS = {"# diff.": "{:+,}", "% diff.": "{:+.1f}"}
 
