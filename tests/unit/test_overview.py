@@ -207,7 +207,7 @@ def _rates(rates: dict[str, float], months: int = 12) -> pd.DataFrame:
 
 def test_rank_direction_is_above_below_or_none_by_the_rates() -> None:
     from analysis.core.findings import ABOVE_COMPARATORS, BELOW_COMPARATORS
-    from analysis.present.police_uk_parts import rank_direction
+    from analysis.present.shared_parts import rank_direction
 
     rates = _rates({"A": 30.0, "B": 20.0, "C": 10.0})
     assert rank_direction(rates, "A") == ABOVE_COMPARATORS
@@ -277,7 +277,7 @@ def test_change_table_item_formats_the_count_columns(table: pd.DataFrame) -> Non
 
 
 def test_rates_table_item_names_the_count_and_a_partial_period() -> None:
-    from analysis.present.police_uk_parts import rates_table_item
+    from analysis.present.shared_parts import rates_table_item
 
     item = rates_table_item(_rates({"A": 3.0}, months=4), "Kingsmere", "asb_rates",
                             "ASB incidents per 1,000 population, 2024/25", "ASB incidents")
@@ -290,7 +290,7 @@ def test_rates_table_item_names_the_count_and_a_partial_period() -> None:
 
 
 def test_funnel_item_plots_the_partnerships_only() -> None:
-    from analysis.present.police_uk_parts import funnel_item
+    from analysis.present.shared_parts import funnel_item
 
     item = funnel_item(_rates({"A": 30.0, "B": 20.0}), "Area A", "crime_rate_funnel", "Rate")
     assert item.data["area"].tolist() == ["Area A", "Area B"]
@@ -302,7 +302,7 @@ def test_funnel_item_plots_the_partnerships_only() -> None:
 def test_xmr_items_add_the_note_only_when_there_is_one() -> None:
     from IPython.display import Markdown
 
-    from analysis.present.police_uk_parts import xmr_items
+    from analysis.present.shared_parts import xmr_items
 
     months = pd.date_range("2023-01-01", periods=12, freq="MS").date
     full = pd.Series([10.0, 12, 11, 13, 12, 11, 10, 12, 13, 11, 12, 10], index=months)

@@ -36,14 +36,14 @@ from analysis.present.charts import apply_house_style, monthly_trend
 from analysis.present.disclosure_register import change_columns
 from analysis.present.narrative import change_finding, number
 from analysis.present.page import Section, police_uk_source
-from analysis.present.police_uk_parts import (
+from analysis.present.presentable import Chart, Table
+from analysis.present.shared_parts import (
     funnel_item,
     police_uk_counts,
     rank_direction,
     rates_table_item,
     xmr_items,
 )
-from analysis.present.presentable import Chart, Table
 from analysis.stats import grid_squares, hotspots, profiles
 from analysis.stats.measures import (
     NOT_ASSESSED,

@@ -27,6 +27,7 @@ from analysis.present.disclosure_register import XMR_KEPT, change_columns, xmr_d
 from analysis.present.narrative import change_finding
 from analysis.present.page import police_uk_source
 from analysis.present.presentable import Chart, Table
+from analysis.present.shared_parts import crime_extract_notes
 from analysis.stats.measures import NOT_ASSESSED, change_table, count_headings, require_columns
 from analysis.stats.partner_counts import (
     NOT_RECORDED,
@@ -338,17 +339,10 @@ def header_notes(crimes: pd.DataFrame | None, outside: int, available: bool, *,
     the crimes it places outside the area when there are any; the flag's limits are always
     stated, and the missing figures are explained when the flag is not ``available``.
     """
-    sources, caveats = [police_source], []
-    if crimes is not None:
-        stamps = crimes[TIME]
-        sources.append(f"Partner crime extract: {len(crimes):,} crimes in {area_name}, "
-                       f"committed {stamps.min():%b %Y} to {stamps.max():%b %Y}; Home Office "
-                       "offence classification")
-        caveats += [current.coverage(extract_months(stamps)).describe(),
-                    previous.coverage(extract_months(stamps)).describe()]
-        if outside:
-            caveats.append(f"{outside:,} crimes in the extract are outside {area_name} or "
-                           "could not be placed, and are not counted.")
+    extract_sources, caveats = crime_extract_notes(crimes, outside, area_name=area_name,
+                                                   time_col=TIME, current=current,
+                                                   previous=previous)
+    sources = [police_source, *extract_sources]
     caveats += [
         "The domestic-abuse flag is set by the police when the crime is recorded; it depends "
         "on the victim telling the police and on the recording officer, so it undercounts "

@@ -30,6 +30,7 @@ from analysis.present.disclosure_register import PARTNER, XMR_KEPT, change_colum
 from analysis.present.narrative import change_finding
 from analysis.present.page import Section, police_uk_source
 from analysis.present.presentable import Chart, Table
+from analysis.present.shared_parts import crime_extract_notes
 from analysis.stats.disclosure import DisclosureRule, apply_disclosure
 from analysis.stats.measures import change_table, count_headings, require_columns
 from analysis.stats.partner_counts import (
@@ -294,17 +295,10 @@ def header_notes(crimes: pd.DataFrame | None, outside: int, *, available: bool,
     ``outside`` how many of its crimes could not be placed in the area; ``available`` says
     whether the extract records hate strands (:func:`has_hate_flags`).
     """
-    sources, caveats = [police_source], []
-    if crimes is not None:
-        stamps = crimes[TIME]
-        sources.append(f"Partner crime extract: {len(crimes):,} crimes in {area_name}, "
-                       f"committed {stamps.min():%b %Y} to {stamps.max():%b %Y}; Home Office "
-                       "offence classification")
-        caveats += [current.coverage(extract_months(stamps)).describe(),
-                    previous.coverage(extract_months(stamps)).describe()]
-        if outside:
-            caveats.append(f"{outside:,} crimes in the extract are outside {area_name} or "
-                           "could not be placed, and are not counted.")
+    extract_sources, caveats = crime_extract_notes(crimes, outside, area_name=area_name,
+                                                   time_col=TIME, current=current,
+                                                   previous=previous)
+    sources = [police_source, *extract_sources]
     caveats += [
         "A crime can be motivated by hostility to more than one characteristic (e.g. race and "
         "religion). It is counted once in each of its strands and once in the total, so the "

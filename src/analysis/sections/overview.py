@@ -26,14 +26,14 @@ from analysis.core.vocabulary import ALL_CRIME, ASB
 from analysis.present.charts import apply_house_style, monthly_trend
 from analysis.present.narrative import change_finding, peer_finding
 from analysis.present.page import Section, police_uk_source
-from analysis.present.police_uk_parts import (
+from analysis.present.presentable import Chart, Table
+from analysis.present.shared_parts import (
     funnel_item,
     police_uk_counts,
     rank_direction,
     rates_table_item,
     xmr_items,
 )
-from analysis.present.presentable import Chart, Table
 from analysis.stats.harm import SEVERITY_UNIT, ValueTable, value_tables
 from analysis.stats.harm import harm_and_cost as compute_harm_and_cost
 from analysis.stats.measures import count_headings

@@ -1,6 +1,7 @@
-"""Page parts that several sections build the same way from police.uk counts: the monthly counts
-by CSP and crime type over the force, the table of rates per 1,000 with the area's place,
-the funnel plot against the force's partnerships, and the XmR chart with its note.
+"""Page parts that several sections build the same way: from police.uk counts, the monthly
+counts by CSP and crime type over the force, the table of rates per 1,000 with the area's
+place, the funnel plot against the force's partnerships and the XmR chart with its note; and
+the header notes on a partner crime extract (its date range, coverage and crimes not placed).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from IPython.display import Markdown
 
 from analysis.core.config import TrendBreak
 from analysis.core.findings import ABOVE_COMPARATORS, BELOW_COMPARATORS, NO_DIRECTION
+from analysis.core.periods import Period
 from analysis.core.safe_text import markdown_from
 from analysis.present.charts import plot_funnel, plot_xmr
 from analysis.present.page import Section
 from analysis.present.presentable import Chart, Table
 from analysis.stats.comparators import funnel_limits
+from analysis.stats.partner_counts import extract_months
 from analysis.stats.police_uk_counts import (
     presentable_rates,
     rate_period_note,
@@ -90,3 +93,22 @@ def police_uk_counts(section: Section, where: str = "pfa_code = $force"
                                          where=where, params={"force": config.force.code})
     return counts_by_csp, *split_area_and_force(counts_by_csp, config.csp_code)
 
+
+def crime_extract_notes(crimes: pd.DataFrame | None, outside: int, *, area_name: str,
+                        time_col: str, current: Period, previous: Period
+                        ) -> tuple[list[str], list[str]]:
+    """The header's source line and caveats for the area's partner crime extract (``crimes``,
+    None without one): its size and date range, the months of each period it holds, and how
+    many of its crimes (``outside``) are outside the area or could not be placed."""
+    if crimes is None:
+        return [], []
+    stamps = crimes[time_col]
+    sources = [f"Partner crime extract: {len(crimes):,} crimes in {area_name}, "
+               f"committed {stamps.min():%b %Y} to {stamps.max():%b %Y}; Home Office "
+               "offence classification"]
+    caveats = [current.coverage(extract_months(stamps)).describe(),
+               previous.coverage(extract_months(stamps)).describe()]
+    if outside:
+        caveats.append(f"{outside:,} crimes in the extract are outside {area_name} or "
+                       "could not be placed, and are not counted.")
+    return sources, caveats
