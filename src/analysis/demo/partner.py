@@ -38,6 +38,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from analysis.core.offences import load_offence_classification
+from analysis.core.vocabulary import BNG, WGS84
 from analysis.demo.world import (
     ASB,
     DEMO_AREA,
@@ -273,7 +274,7 @@ def partner_crimes(street: pd.DataFrame, spec: DemoSpec, geo: pd.DataFrame,
 
 def _located(street: pd.DataFrame, geo: pd.DataFrame) -> pd.DataFrame:
     """The rows with easting/northing (from their police.uk point) and the planted places."""
-    to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    to_bng = Transformer.from_crs(WGS84, BNG, always_xy=True)
     east, north = to_bng.transform(street["Longitude"].astype(float).to_numpy(),
                                    street["Latitude"].astype(float).to_numpy())
     cells = geo.set_index("lsoa_code")[["grid_row", "grid_col"]]

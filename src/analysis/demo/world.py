@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
+from analysis.core.vocabulary import ASB, BNG, WGS84
+
 FORCE_NAME = "Demoshire Police"
 FORCE_SLUG = "demoshire"
 FORCE_CODE = "E23900001"
@@ -49,7 +51,6 @@ CRIME_TYPE_SHARES: dict[str, float] = {
     "Possession of weapons": 0.01,
     "Theft from the person": 0.012,
 }
-ASB = "Anti-social behaviour"
 
 OUTCOMES: dict[str, float] = {
     "Investigation complete; no suspect identified": 0.40,
@@ -193,7 +194,7 @@ def map_points(geo: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     east = geo["easting"].to_numpy()[lsoa_index] + rng.uniform(margin, LSOA_SIZE - margin, n)
     north = geo["northing"].to_numpy()[lsoa_index] + rng.uniform(margin, LSOA_SIZE - margin, n)
     popularity = rng.pareto(1.5, n) + 0.2  # a few points take most of an LSOA's crime
-    to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    to_wgs84 = Transformer.from_crs(BNG, WGS84, always_xy=True)
     lon, lat = to_wgs84.transform(east, north)
     return pd.DataFrame(
         {
@@ -312,7 +313,7 @@ def _polygon(properties: dict, rings: list) -> dict:
 
 def write_boundaries(geo: pd.DataFrame, folder: Path) -> None:
     """LSOA, ward and LAD boundaries as GeoJSON in CRS84, named with ONS property keys."""
-    to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    to_wgs84 = Transformer.from_crs(BNG, WGS84, always_xy=True)
     folder.mkdir(parents=True, exist_ok=True)
     lsoas = [
         _polygon({"LSOA21CD": r.lsoa_code, "LSOA21NM": r.lsoa_name, "LADCD_ACTIVE": r.lad_code},

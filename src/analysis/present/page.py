@@ -36,7 +36,7 @@ from analysis.core.files import (
     strict_json,
 )
 from analysis.core.findings import Finding
-from analysis.core.periods import Period, compared_months, comparison_period
+from analysis.core.periods import Period, compared_months, comparison_period, months_between
 from analysis.core.safe_text import escape_html, html_from, markdown_from, write_csv
 from analysis.inputs.areas import load_area
 from analysis.present.disclosure_register import (
@@ -441,7 +441,7 @@ def police_uk_source(force_name: str, months: list[date]) -> str:
     if not months:
         return f"data.police.uk street-level crime and ASB, {force_name}: no months loaded"
     first, last = min(months), max(months)
-    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    span = months_between(first, last)
     gaps = span - len(set(months))
     held = f"{len(set(months))} months" + (f", {gaps} missing in between" if gaps else "")
     return (f"data.police.uk street-level crime and ASB, {force_name}, "

@@ -30,6 +30,7 @@ from analysis.core.periods import (
     months_between,
 )
 from analysis.core.safe_text import markdown_from
+from analysis.core.vocabulary import ASB
 from analysis.inputs.geography import load_lsoa_polygons
 from analysis.present import maps
 from analysis.present.charts import apply_house_style, monthly_trend
@@ -72,7 +73,6 @@ from analysis.store.area import area_lookup, force_populations, population_relea
 if TYPE_CHECKING:
     from analysis.present.presentable import PageItem
 
-ASB = "Anti-social behaviour"
 """The police.uk crime type holding ASB incidents."""
 
 CATEGORIES = ("personal", "nuisance", "environmental")
