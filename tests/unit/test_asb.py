@@ -19,6 +19,7 @@ from analysis.core.findings import (
 )
 from analysis.core.periods import Period
 from analysis.sections import asb
+from analysis.stats.disclosure import DisclosureRule
 from analysis.stats.police_uk_counts import presentable_rates, rate_period_note
 
 CURRENT = Period.custom("2024-03", "2024-04")
@@ -382,6 +383,12 @@ def test_day_hour_items_give_the_busiest_hour_of_the_period() -> None:
     assert chart.source == "partner" and list(chart.counts) == list(range(24))
     assert int(chart.data.drop(columns="day").to_numpy().sum()) == 3
     assert busiest.data == "Busiest hour: **Friday 22:00 to 22:59** (2 incidents)."
+    # Under the area's rule the sentence quotes the count as the heat map's table shows it.
+    (_, ruled), _ = asb.day_hour_items(_incidents(spec), CURRENT, DisclosureRule.named("ons"))
+    assert ruled.data == r"Busiest hour: **Friday 22:00 to 22:59** (\[c\] incidents)."
+    many = [("2024-03-01 22:15", "nuisance", "Noise")] * 12
+    (_, rounded), _ = asb.day_hour_items(_incidents(many), CURRENT, DisclosureRule.named("ons"))
+    assert "(10 incidents)" in rounded.data  # 12 is published as 10, never as 12
 
 
 def test_repeat_items_say_what_the_extract_does_not_record() -> None:

@@ -25,6 +25,7 @@ from analysis.present.page import Section
 from analysis.present.presentable import Chart, Table
 from analysis.sections import places
 from analysis.stats import grid_squares, hotspots, profiles
+from analysis.stats.disclosure import DisclosureRule
 
 ROOT = Path(__file__).resolve().parents[2]
 TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
@@ -625,6 +626,9 @@ def test_peak_times_from_each_timed_extract_in_the_area_and_period() -> None:
     assert busiest.data == ("Busiest hour: **Monday 00:00-00:59** (2 records); 0 records had "
                             "no time.")
     assert missing.data == r"No asb incidents \(partner extract\) was provided."  # escaped
+    ruled = places.peak_time_items(timed, "E1", PAGE_PERIOD, DisclosureRule.named("ons"))[1]
+    assert ruled.data == (r"Busiest hour: **Monday 00:00-00:59** (\[c\] records); \[c\] "
+                          "records had no time.")  # small counts hidden as in the tables
 
 
 def test_concentration_counts_empty_lsoas_of_the_records_vintage() -> None:

@@ -405,6 +405,11 @@ class Section:
         published = cast(pd.DataFrame, self.published_changes(pd.DataFrame([dict(row)])))
         return published.iloc[0]  # a frame in gives a frame out
 
+    @property
+    def disclosure_rule(self) -> DisclosureRule | None:
+        """The area's disclosure rule, or None when the area publishes counts as they are."""
+        return self._rule()
+
     def _rule(self) -> DisclosureRule | None:
         """The area's disclosure rule, or None when the area publishes counts as they are."""
         return (None if self.config.disclosure == "none"

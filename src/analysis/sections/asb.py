@@ -46,6 +46,7 @@ from analysis.present.shared_parts import (
     xmr_items,
 )
 from analysis.stats import grid_squares, hotspots, profiles
+from analysis.stats.disclosure import DisclosureRule
 from analysis.stats.measures import (
     NOT_ASSESSED,
     change_table,
@@ -569,10 +570,13 @@ def top_squares_item(top: pd.DataFrame, current: Period, previous: Period) -> Ta
         source="open", counts=[previous.label, current.label], formats={"# diff.": "{:+,}"})
 
 
-def day_hour_items(incidents: pd.DataFrame | None, current: Period
+def day_hour_items(incidents: pd.DataFrame | None, current: Period,
+                   rule: DisclosureRule | None = None
                    ) -> tuple[list[PageItem], tuple[str, int, int] | None]:
     """Partner ASB incidents by day of the week and hour this period, drawn from the
-    published counts, and the busiest hour; without a partner extract, a note and no peak."""
+    published counts, and the busiest hour with its count as the area's disclosure ``rule``
+    shows it (the table beside it is published under the rule); without a partner extract, a
+    note and no peak."""
     if incidents is None:
         return [Markdown(NO_EXTRACT_DAY_HOUR)], None
     in_period = incidents["occurred_at"].dt.to_period("M").dt.start_time.dt.date.isin(
@@ -584,8 +588,9 @@ def day_hour_items(incidents: pd.DataFrame | None, current: Period
                   day_hour.reset_index(), "asb_day_hour", source="partner",
                   counts=list(range(24)))
     busiest = Markdown(markdown_from(
-        "Busiest hour: **{day} {hour:02d}:00 to {hour:02d}:59** ({count:,} incidents).",
-        day=peak[0], hour=peak[1], count=peak[2]))
+        "Busiest hour: **{day} {hour:02d}:00 to {hour:02d}:59** ({count} incidents).",
+        day=peak[0], hour=peak[1],
+        count=rule.shown(peak[2]) if rule is not None else f"{peak[2]:,}"))
     return [chart, busiest], peak
 
 
@@ -721,7 +726,7 @@ def page(section: Section) -> AsbPage:
                                 hotspots.months_to_load(current, config.comparison))
     wards, squares = _where_asb_happens(section, events[events["is_asb"]].reset_index(drop=True),
                                          lookup, force_months)
-    day_hour, peak = day_hour_items(incidents, current)
+    day_hour, peak = day_hour_items(incidents, current, section.disclosure_rule)
     repeats, repeat = repeat_items(incidents, current, previous)
     return AsbPage(
         header=header,

@@ -46,6 +46,7 @@ from analysis.present.narrative import in_words
 from analysis.present.page import police_uk_source
 from analysis.present.presentable import Chart, Table
 from analysis.stats.concentration import TOP_FRACTIONS, gini, share_in_top
+from analysis.stats.disclosure import DisclosureRule
 from analysis.stats.grid_squares import (
     CELL_SIZE,
     AreaGeography,
@@ -407,7 +408,9 @@ def page_from(inputs: PlacesInputs, config: AreaConfig, current: Period, previou
         placement_table(events, config.csp_name, inputs.months),
         hotspots,
         concentration_item(concentration, current),
-        peak_time_items(inputs.timed, config.csp_code, current),
+        peak_time_items(inputs.timed, config.csp_code, current,
+                        None if config.disclosure == "none"
+                        else DisclosureRule.named(config.disclosure)),
         ward_notes(wards, inputs.mid_year, config.lad_codes,
                    has_lsoa_census=inputs.census is not None),
         ward_table(wards, current, previous),
@@ -505,11 +508,18 @@ def _day_hour_map(published: pd.DataFrame, *, title: str) -> Figure:
     return maps.day_hour_heatmap(published.set_index("day"), title)
 
 
+def _shown(count: int, rule: DisclosureRule | None) -> str:
+    """A partner count quoted in a sentence, under the area's rule (as it is when None)."""
+    return rule.shown(count) if rule is not None else f"{count:,}"
+
+
 def peak_time_items(timed: Mapping[str, pd.DataFrame | None] | None, csp_code: str,
-                    current: Period) -> list[Chart | Markdown]:
+                    current: Period, rule: DisclosureRule | None = None
+                    ) -> list[Chart | Markdown]:
     """Day-by-hour heat maps of each timed partner extract's records in the area this period,
     each with its busiest hour; a note for an extract not provided, and one note only when
-    the area has no timed extract at all (``timed`` None)."""
+    the area has no timed extract at all (``timed`` None). The counts quoted are shown as
+    the area's disclosure ``rule`` shows them, as in the tables."""
     if timed is None:
         return [Markdown(NO_PEAK_TIMES)]
     items: list[Chart | Markdown] = []
@@ -527,9 +537,10 @@ def peak_time_items(timed: Mapping[str, pd.DataFrame | None] | None, csp_code: s
                            f"day_hour_{kind}", source="partner", counts=list(range(24))))
         day, hour = table.stack().idxmax()
         items.append(Markdown(markdown_from(
-            "Busiest hour: **{day} {hour:02d}:00-{hour:02d}:59** ({count:,} records); "
-            "{untimed:,} records had no time.", day=day, hour=hour,
-            count=table.stack().max(), untimed=table.attrs["missing_times"])))
+            "Busiest hour: **{day} {hour:02d}:00-{hour:02d}:59** ({count} records); "
+            "{untimed} records had no time.", day=day, hour=hour,
+            count=_shown(int(table.stack().max()), rule),
+            untimed=_shown(int(table.attrs["missing_times"]), rule))))
     return items
 
 

@@ -87,6 +87,12 @@ class DisclosureRule:
         """What the rule shows for one true count: the symbol or the rounded count."""
         return self.symbol if self.is_suppressed(count) else self.rounded(count)
 
+    def shown(self, count: int) -> str:
+        """One true count as a sentence may quote it: the rule's symbol or the rounded count
+        with thousands separators, as the tables beside it show it."""
+        published = self.publish(count)
+        return published if isinstance(published, str) else f"{published:,}"
+
     def could_show(self, shown: int) -> bool:
         """True if some true count would be published as ``shown`` under this rule."""
         if shown < 0:
