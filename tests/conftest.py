@@ -55,9 +55,9 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_demo_report(demo_project: Path) -> Path:
     """Every section of the demo built (executive summary last) and the index written."""
     from analysis.core.files import report_dir
-    from analysis.publish.build import build_report
+    from analysis.publish.build import build_areas
 
-    build_report("demo", "2024-25", demo_project)
+    build_areas(["demo"], "2024-25", root=demo_project)
     return report_dir("demo", "2024-25", demo_project)
 
 
