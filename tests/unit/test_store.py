@@ -526,9 +526,9 @@ def test_ingest_logs_files_read_and_rows_loaded_and_quarantined(
 
     messages = [(r.name, r.levelname, r.getMessage()) for r in caplog.records]
     assert messages == [
-        ("analysis.store", "INFO", "police.uk: reading 1 street file(s) from 1 input(s)"),
-        ("analysis.store", "INFO", "police.uk: 4 rows read, 2 loaded, 1 quarantined, "
+        ("analysis.store.ingest", "INFO", "police.uk: reading 1 street file(s) from 1 input(s)"),
+        ("analysis.store.ingest", "INFO", "police.uk: 4 rows read, 2 loaded, 1 quarantined, "
                                    "1 duplicates dropped (2022-01 to 2022-01, 1 force(s))"),
-        ("analysis.store", "DEBUG", f"police.uk {path}: 4 read, 2 loaded, 1 quarantined, "
+        ("analysis.store.ingest", "DEBUG", f"police.uk {path}: 4 read, 2 loaded, 1 quarantined, "
                                     "1 duplicates"),
     ]
