@@ -57,7 +57,7 @@ def built_demo_report(demo_project: Path) -> Path:
     from analysis.core.files import report_dir
     from analysis.publish.build import build_areas
 
-    build_areas(["demo"], "2024-25", root=demo_project)
+    build_areas(["demo"], "2024-25", jobs=2, root=demo_project)
     return report_dir("demo", "2024-25", demo_project)
 
 
