@@ -26,10 +26,9 @@ def report(real_reports: dict[tuple[str, str], Path]) -> Path:
 
 
 def _findings(report: Path, section: str) -> list[str]:
-    """The section's finding sentences (a section that makes Findings keeps each as a record
-    with its statement; one not yet converted keeps the sentence)."""
+    """The section's finding sentences (each Finding is kept as a record with its statement)."""
     figures = json.loads((report / "key_figures" / f"{section}.json").read_text())["figures"]
-    return [f["statement"] if isinstance(f, dict) else f for f in figures["findings"]["value"]]
+    return [f["statement"] for f in figures["findings"]["value"]]
 
 
 def test_serious_violence_shows_police_uk_and_states_limits(report: Path) -> None:

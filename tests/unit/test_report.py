@@ -201,3 +201,10 @@ def test_display_shows_items_in_order_and_passes_text_through(
     section.display([note, Table(pd.DataFrame({"Ward": ["North"], "Crimes": [12]}), "wards",
                                  "Crimes by ward", source="open")])
     assert shown[0] is note and "csp-table" in shown[1].data
+
+
+def test_record_all_keeps_each_figure_with_its_label(section: Section, tmp_path: Path) -> None:
+    section.record_all([("crimes", 120, "Crimes 2024/25"), ("share", 12.5, "% at night")])
+    saved = json.loads((tmp_path / "key_figures" / "40_test.json").read_text())["figures"]
+    assert saved["crimes"] == {"value": 120, "label": "Crimes 2024/25"}
+    assert saved["share"] == {"value": 12.5, "label": "% at night"}

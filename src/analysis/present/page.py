@@ -354,6 +354,11 @@ class Section:
         self.key_figures[key] = {"value": value, "label": label or key}
         self._write_json("key_figures", "figures", self.key_figures)
 
+    def record_all(self, figures: Iterable[tuple[str, Any, str]]) -> None:
+        """Record each ``(key, value, label)`` headline figure (see :meth:`record`)."""
+        for key, value, label in figures:
+            self.record(key, value, label=label)
+
     def published_change(self, figures: Mapping[str, Any]) -> dict[str, Any]:
         """A partner change (``current``, ``previous``, ``pct_diff``, ``significance``, as
         :func:`analysis.stats.partner_counts.headline` gives it) for the key figures: both counts as

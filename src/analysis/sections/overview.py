@@ -339,8 +339,3 @@ def page(section: Section) -> OverviewPage:
         findings=key_findings(change, config.force.name),
     )
 
-
-def record_key_figures(section: Section, figures: list[tuple[str, object, str]]) -> None:
-    """Record each (key, value, label) headline figure in the section's key figures."""
-    for key, value, label in figures:
-        section.record(key, value, label=label)
