@@ -38,7 +38,7 @@ ifneq ($(filter $(GRAPH_GOALS),$(MAKECMDGOALS)),)
 -include $(DEPS_FILE)
 endif
 
-.PHONY: help env demo-data ingest report reports share browser test bench lint lab clean
+.PHONY: help env demo-data ingest report reports share pdf docx browser test bench lint lab clean
 
 help: ## List the targets with a line on each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -96,7 +96,22 @@ report: ## Set up, then build the assessment: reports/$(AREA)/$(PERIOD)/index.ht
 reports: $(ENV_STAMP) $(if $(filter demoshire,$(FORCE)),$(DEMO_STAMP)) ## Build every CSP of a force from one ingest: make reports FORCE=essex
 	$(CSP) build --force $(FORCE) --jobs $(JOBS) $(if $(PERIOD_GIVEN),--period $(PERIOD))
 
-share: report ## Check disclosure and zip the report for partners (HTML, CSV, XLSX)
+PDF := $(OUT)/$(AREA)-$(PERIOD)-strategic-assessment.pdf
+DOCX := $(OUT)/$(AREA)-$(PERIOD)-board-summary.docx
+
+$(PDF): $(OUT)/index.html | browser
+	$(CSP) pdf --area $(AREA) --period $(PERIOD)
+
+$(DOCX): $(OUT)/index.html $(wildcard $(DOCX_TEMPLATE))
+	$(CSP) docx --area $(AREA) --period $(PERIOD) $(if $(DOCX_TEMPLATE),--template $(DOCX_TEMPLATE))
+
+pdf: report ## The whole assessment as one A4 PDF (cover, contents, page numbers): for a board pack
+	@$(MAKE) --no-print-directory $(PDF)
+
+docx: report ## Key findings and plan on a page as a Word document (DOCX_TEMPLATE=council.docx)
+	@$(MAKE) --no-print-directory $(DOCX)
+
+share: pdf docx ## Check disclosure and zip the report for partners (HTML, CSV, XLSX, PDF, DOCX)
 	$(CSP) share --area $(AREA) --period $(PERIOD)
 
 browser: ## Install Debian's Chromium for the browser test if missing (needs root and apt)

@@ -214,6 +214,29 @@ def share(area: AreaOption = "demo", period: PeriodOption = "") -> None:
     console.print(f"Partner pack: {build_share_pack(area, period or config.default_period)}")
 
 
+@app.command()
+def pdf(area: AreaOption = "demo", period: PeriodOption = "") -> None:
+    """Print the built assessment as one A4 PDF: cover, contents, page numbers, every section."""
+    from analysis.publish.document import write_pdf
+
+    config = load_area(area)
+    console.print(f"PDF: {write_pdf(area, period or config.default_period)}")
+
+
+@app.command()
+def docx(
+    area: AreaOption = "demo",
+    period: PeriodOption = "",
+    template: Annotated[Path | None, typer.Option(
+        help="a council's Word template (.docx) to take the styles from")] = None,
+) -> None:
+    """Write the key findings and plan on a page as a Word document for the board pack."""
+    from analysis.publish.document import write_docx
+
+    config = load_area(area)
+    console.print(f"Word: {write_docx(area, period or config.default_period, template=template)}")
+
+
 def _error(message: str) -> None:
     """Print ``Error: message`` (markup in the message is shown as typed, not interpreted)."""
     console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)

@@ -71,6 +71,13 @@ def canonical_period(period: str) -> str:
     return f"{parsed.start:%Y-%m}..{parsed.end:%Y-%m}"
 
 
+def document_name(area: str, period: str, suffix: str) -> str:
+    """The file name of a report's board document: ``<area>-<period>-strategic-assessment.pdf``
+    (the whole assessment) or ``<area>-<period>-board-summary.docx`` (findings and plan)."""
+    kind = "strategic-assessment" if suffix == ".pdf" else "board-summary"
+    return f"{area}-{canonical_period(period)}-{kind}{suffix}"
+
+
 def report_dir(area: str, period: str, root: Path | None = None) -> Path:
     """``reports/<area>/<period>``, the period in its :func:`canonical_period` form."""
     return (root or project_root()) / "reports" / area / canonical_period(period)

@@ -1,10 +1,12 @@
 """The partner pack: a zip an analyst can email, checked before anything is written.
 
 It holds the section pages, every table as CSV and in one XLSX workbook, the key figures, the
-manifest, the disclosure register and a README. Nothing record-level goes in: the executed
-notebooks stay behind. Before the zip is written, every table file is checked against the
-disclosure register (:func:`analysis.present.disclosure_register.verify_register`) and every
-controlled table in a page against the rule; a single breach stops the pack.
+manifest, the disclosure register, a README and, when made, the board documents (the whole
+assessment as a PDF, the key findings and plan on a page as a Word file). Nothing record-level
+goes in: the executed notebooks stay behind. Before the zip is written, every table file is
+checked against the disclosure register
+(:func:`analysis.present.disclosure_register.verify_register`) and every controlled table in a
+page against the rule; a single breach stops the pack.
 Spreadsheet cells that begin with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) are
 prefixed with an apostrophe so Excel shows them as text instead of running them
 (:mod:`analysis.core.safe_text`, which also writes every table file of the report that way).
@@ -35,7 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.core.config import AreaConfig, project_root
 from analysis.core.errors import AnalysisError, BuildError, storage_error
-from analysis.core.files import canonical_period, report_dir, user_file_mode
+from analysis.core.files import canonical_period, document_name, report_dir, user_file_mode
 from analysis.core.safe_text import neutralise_cell, neutralise_table
 from analysis.inputs.areas import load_area
 from analysis.present.disclosure_register import (
@@ -68,6 +70,9 @@ tables/ holds every table and chart's numbers as CSV; tables.xlsx holds the same
 sheet each (numbers stored as numbers), with a contents sheet linking to each by its title.
 key_figures.json has each section's headline numbers; manifest.json lists the data used (with
 checksums, paths relative to the project folder) and the software versions.
+When the analyst made them, *-strategic-assessment.pdf is the whole assessment as one A4
+document (cover, contents, page numbers) and *-board-summary.docx the key findings and plan on
+a page as a Word file; both are made from these pages, after the same checks.
 
 Disclosure control: {rule}
 disclosure_register.json lists every table file with its source class (partner, open or
@@ -130,6 +135,23 @@ def verify_before_sharing(out: Path, rule: DisclosureRule) -> Path:
             "declare the table's source and counts in section.table(...)",
         )
     return write_register(out, rule.name)
+
+
+def board_documents(out: Path, area: str, period: str) -> list[Path]:
+    """The PDF and Word documents of the report (``make pdf``, ``make docx``), if written.
+
+    They are made from the pages after the same disclosure checks as the pack; one older than
+    the report's index was made from an earlier build, so the pack is refused rather than
+    carry numbers that disagree with its pages.
+    """
+    built = (out / "index.html").stat().st_mtime
+    documents = [out / document_name(area, period, suffix) for suffix in (".pdf", ".docx")]
+    for document in documents:
+        if document.is_file() and document.stat().st_mtime < built:
+            raise BuildError("a board document is older than the report it was made from",
+                             file=document, hint="run `make pdf docx` (or `make share`, which "
+                             "makes them) so the pack's documents match its pages")
+    return [document for document in documents if document.is_file()]
 
 
 def _write(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
@@ -321,6 +343,8 @@ def _write_pack(config: AreaConfig, area: str, period: str, out: Path, pack: Pat
     members.update({name: (out / name).read_bytes()
                     for name in ("key_figures.json", "manifest.json", REGISTER_FILE)
                     if (out / name).is_file()})
+    members.update({document.name: document.read_bytes()
+                    for document in board_documents(out, area, period)})
     logger.info("partner pack: disclosure checked under the %s rule; %d tables, %d files",
                 config.disclosure, len(tables), len(members))
     for name, data in members.items():
