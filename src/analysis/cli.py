@@ -160,8 +160,18 @@ def build(
     else:
         areas = [area]
     chosen = [s for s in sections.split(",") if s] or None
-    for index in build_areas(areas, period or None, sections=chosen, jobs=jobs):
-        console.print(f"Report: {index}")
+    try:
+        for index in build_areas(areas, period or None, sections=chosen, jobs=jobs):
+            console.print(f"Report: {index}")
+    finally:  # a county analyst wants the side-by-side view even if one CSP failed
+        if force:
+            from analysis.core.files import canonical_period
+            from analysis.publish.force_overview import write_force_overview
+
+            template = load_force(force)
+            overview = write_force_overview(
+                template, areas, period or canonical_period(template.default_period))
+            console.print(f"Force overview: {overview}")
 
 
 @app.command("build-section")

@@ -518,6 +518,16 @@ def rate_per_1000(count: int, population: int, decimals: int = 1) -> float:
     return round(count / population * 1000, decimals)
 
 
+def byar_rate_interval(count: int, population: int) -> str:
+    """The 95 % interval of a rate per 1,000 by Byar's approximation, written by hand
+    (Eayres, APHO Technical Briefing 3: O(1 - 1/9O - z/3√O)³ and (O+1)(1 - 1/9(O+1) +
+    z/3√(O+1))³), as 'lower to upper'."""
+    z = 1.959964
+    lower = count * (1 - 1 / (9 * count) - z / (3 * count ** 0.5)) ** 3
+    upper = (count + 1) * (1 - 1 / (9 * (count + 1)) + z / (3 * (count + 1) ** 0.5)) ** 3
+    return f"{lower / population * 1000:.1f} to {upper / population * 1000:.1f}"
+
+
 def asb_rate_position(raw: RawDemo) -> str:
     """Where Kingsmere's police.uk ASB rate per 1,000 falls among the force's partnerships."""
     street = raw.street
@@ -626,6 +636,8 @@ def key_figures(raw: RawDemo) -> dict[str, dict[str, object]]:
             "all_crime_pct_diff": crime["All crime"]["% diff."],
             "all_crime_comparison": "complete" if both_years_complete else "incomplete",
             "all_crime_rate": rate_per_1000(crime["All crime"][CURRENT], raw.population),
+            "all_crime_rate_interval": byar_rate_interval(crime["All crime"][CURRENT],
+                                                          raw.population),
         },
         "20_anti_social_behaviour": {
             "asb_incidents_current": asb[CURRENT],

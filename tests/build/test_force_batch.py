@@ -11,6 +11,7 @@ from analysis.core.config import load_force
 from analysis.core.files import report_dir
 from analysis.inputs.areas import force_csps, load_area
 from analysis.publish.build import build_areas
+from analysis.publish.force_overview import write_force_overview
 from analysis.store import query
 from analysis.store.area import ingest_area
 
@@ -43,3 +44,29 @@ def test_all_csps_build_from_one_store(demo_project: Path) -> None:
                                       params={"c": config.csp_code})
         in_period = pd.to_datetime(counts["month"]).between("2024-04-01", "2025-03-01")
         assert table.loc["All crime", "2024/25"] == counts.loc[in_period, "count"].sum()
+    _check_force_overview(areas, demo_project)
+
+
+def _check_force_overview(areas: list[str], root: Path) -> None:
+    """The overview has a row per CSP linking to its assessment, with the rate, interval and
+    rank its own page shows; sections not built are dashes, with a note."""
+    index = write_force_overview(load_force("demoshire", root), areas, "2024-25", root)
+    assert index == root / "reports" / "demoshire" / "2024-25" / "index.html"
+    page = index.read_text()
+    for area in areas:
+        link = f"../../{area}/2024-25/index.html"
+        assert f'href="{link}"' in page and (index.parent / link).resolve().is_file()
+    overview = pd.read_csv(index.parent / "force_overview.csv").set_index("Partnership")
+    rates = pd.read_csv(report_dir(areas[0], "2024-25", root) / "tables"
+                        / f"{SECTION}__crime_rates.csv").set_index("Area")
+    csps = rates.drop(index="Demoshire Police")
+    ranked = csps.iloc[:, 2].rank(ascending=False, method="min").astype(int)
+    for name, row in csps.iterrows():
+        shown = overview.loc[load_area(next(a for a in areas if load_area(a, root).csp_name
+                                            == name), root).csp_name]
+        assert shown["Crimes"] == f"{row['Crimes']:,}"
+        assert shown["Crimes per 1,000 (95 % interval)"] == (
+            f"{row.iloc[2]:.1f} ({row['95 % interval']})")
+        assert shown["Rank by crime rate (1 = highest)"] == f"{ranked[name]} of {len(csps)}"
+        assert shown["ASB incidents"] == "–" and shown["Top three priorities"] == "–"
+    assert "ASB and priorities not built" in page

@@ -768,6 +768,7 @@ def test_priority_key_figures_keep_the_top_issues_with_ties_at_the_cut() -> None
         ("priority:a", 4.46, "Priority 1: A (weighted score)"),
         ("priority:b", 3.5, "Priority 2: B (weighted score)"),
         ("priority:c", 3.5, "Priority 2: C (weighted score)"),
+        ("top_priorities", "1. A; 2. B; 2. C", "Top three priorities"),
         ("matrix_version", priority_matrix.default_matrix().version, "Priority matrix version"),
     ]
 

@@ -129,6 +129,9 @@ def key_figures(change: pd.DataFrame, rates: pd.DataFrame, area_code: str, curre
         ("all_crime_comparison", (compared.summary() or "complete") if compared else None,
          "All crime: months compared"),
         ("all_crime_rate", round(float(area_rate["rate"]), 1), rate_label),
+        ("all_crime_rate_interval",
+         f"{float(area_rate['lower']):.1f} to {float(area_rate['upper']):.1f}",
+         "All crime per 1,000: 95 % interval"),
     ]
 
 

@@ -770,16 +770,23 @@ class PrioritiesPage:
     key_figures: list[tuple[str, object, str]]
 
 
+TOP_THREE = 3  # the priorities the force overview lists for each partnership
+
+
 def priority_key_figures(table: pd.DataFrame, matrix: PriorityMatrix
                          ) -> list[tuple[str, object, str]]:
     """The weighted score of each top-``top_n`` issue of :func:`ranking` (ties at the cut
-    included), then the matrix version."""
+    included), the top three as one line (what the force overview lists for each
+    partnership; left out when nothing could be ranked), then the matrix version."""
     top = table[table["rank"].notna() & (table["rank"] <= matrix.top_n)]
     figures: list[tuple[str, object, str]] = [
         (f"priority:{row['issue_id']}", round(float(row["score"]), 2),
          f"Priority {row['rank']}: {row['issue']} (weighted score)")
         for _, row in top.iterrows()]
-    return [*figures, ("matrix_version", matrix.version, "Priority matrix version")]
+    first_three = top[top["rank"] <= TOP_THREE]
+    listed = "; ".join(f"{int(row['rank'])}. {row['issue']}" for _, row in first_three.iterrows())
+    listing = [("top_priorities", listed, "Top three priorities")] if listed else []
+    return [*figures, *listing, ("matrix_version", matrix.version, "Priority matrix version")]
 
 
 def priority_findings(plan: pd.DataFrame, table: pd.DataFrame,
@@ -831,7 +838,8 @@ def priorities_page(inputs: PriorityInputs) -> PrioritiesPage:
                         source="process")
     key_figures = priority_key_figures(table, matrix)
     findings = priority_findings(plan, table, not_assessed_dimensions(audit),
-                                 top_figures=[key for key, _, _ in key_figures[:-1]])
+                                 top_figures=[key for key, _, _ in key_figures
+                                              if key.startswith("priority:")])
     return PrioritiesPage(plan=plan_items, ranking=ranking_table, audit=audit_table,
                           findings=findings, key_figures=key_figures)
 
