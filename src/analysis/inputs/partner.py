@@ -401,7 +401,10 @@ SUGGESTION_CUTOFF = 0.6
 
 
 def _words(name: str) -> list[str]:
-    return re.findall(r"[^\W_]+", name.casefold())
+    """A name's words, lower case, apostrophes dropped and '&' read as 'and' (so 'St. Mary's
+    & Priory' has the words of 'St Marys and Priory')."""
+    plain = re.sub(r"['’]", "", name.casefold()).replace("&", " and ")
+    return re.findall(r"[^\W_]+", plain)
 
 
 def close_names(name: str, candidates: Sequence[str], *, limit: int = 3,

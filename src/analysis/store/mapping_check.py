@@ -103,7 +103,7 @@ class MappingCheck:
         text = (f"{field} from {stamps.min():%Y-%m-%d} to {stamps.max():%Y-%m-%d} "
                 f"({len(months)} months")
         text += f"; no rows in {', '.join(empty)})" if empty else ")"
-        return text + (f"; {untimed:,} rows have a date but no time of day" if untimed else "")
+        return text + (f"; with a date but no time of day: {untimed:,}" if untimed else "")
 
 
 def check_export(path: Path, kind: ExtractKind, mapping_path: Path, *,
@@ -271,6 +271,7 @@ def report(check: MappingCheck, set_aside_file: Path | None) -> RenderableType:
         parts.append(table)
     if set_aside_file is not None:
         parts.append(escape(f"Rows that would be set aside, with reasons: {set_aside_file}"))
+    parts.append("Dry run: nothing was written to the store.")
     return Group(*parts)
 
 
