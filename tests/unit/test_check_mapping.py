@@ -207,3 +207,17 @@ def test_the_dry_run_uses_the_ingest_s_rules(project: Path) -> None:
 def test_a_file_that_is_not_there_is_an_input_error(project: Path) -> None:
     with pytest.raises(InputError, match="extract file not found"):
         check_export(project / "nothing.csv", "crimes", project / "mapping.yaml", root=project)
+
+
+def test_indicators_report_their_periods(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "config" / "mappings" / "example_force.yaml"
+    path = tmp_path / "indicators.csv"
+    path.write_text("Indicator,Area,Period,Value,Numerator,Denominator,Source,Note\n"
+                    "Reoffending,E06000034,2023-24,27.5,110,400,MoJ,\n"
+                    "Reoffending,E06000034,2021-22,25.0,100,400,MoJ,\n"
+                    "Reoffending,E06000034,2022-23,n/a,,,MoJ,\n", encoding="utf-8")
+    check = check_export(path, "indicators", example)
+    assert check.coverage() == "periods 2021-22 to 2023-24 (2 distinct)"
+    assert check.set_aside().to_dict("records") == [
+        {"line": 4, "column": "Value", "found": "n/a", "reason": "expected a number"}]
+    assert check.fields.set_index("field").loc["value", "need"] == "required"

@@ -644,7 +644,10 @@ def _number_parser(low: float, high: float, *, whole: bool = False) -> Parser:
         if whole:
             bad |= numbers.notna() & (numbers % 1 != 0)
         kind = "a whole number" if whole else "a number"
-        expected = f"{kind} from {low:g} to {high:g}" if high != float("inf") else f"{kind} ≥ 0"
+        if high != math.inf:
+            expected = f"{kind} from {low:g} to {high:g}"
+        else:  # an unbounded value may be negative; a count may not
+            expected = kind if low == -math.inf else f"{kind} ≥ {low:g}"
         return numbers.where(~bad).astype("Float64"), _expect(bad, expected)
 
     return parse
@@ -778,7 +781,7 @@ def load_partner_extract(
         mapped = _apply_value_mapping(cells[ours], extract.values.get(ours), field_type)
         if field_type == "datetime":
             values[ours], times_known[ours], field_checks = _parse_when(
-                ours, mapped, raw, extract)
+                ours, theirs, mapped, raw, extract)
             checks.extend(field_checks)
             continue
         parsed, expected = _parser_for(ours, field_type, extract, wards)(mapped, extract)
@@ -804,15 +807,15 @@ def _parser_for(ours: str, field_type: str, extract: ExtractMapping,
     return _PARSERS[field_type]
 
 
-def _parse_when(ours: str, mapped: pd.Series, raw: pd.DataFrame,
+def _parse_when(ours: str, theirs: str, mapped: pd.Series, raw: pd.DataFrame,
                 extract: ExtractMapping) -> tuple[pd.Series, pd.Series, list[_Check]]:
-    """A date/time field: (values, time known, checks), with its time column if it has one.
+    """Our date/time field ``ours`` from their column ``theirs`` (cells ``mapped``) and its
+    time column if it has one: (values, time known, checks).
 
     With a time column the date column gives the day (any time of day in it, such as
     Excel's 00:00:00, is ignored) and the time column the time; a blank time leaves the time
     unknown, never midnight.
     """
-    theirs = next(column for column, field in extract.columns.items() if field == ours)
     parsed, expected, timed = _read_datetimes(mapped, extract)
     checks = [_field_check(expected, theirs, mapped)]
     time_column = extract.time_columns.get(ours)

@@ -22,7 +22,8 @@ from rich.table import Table
 
 from analysis.core.config import AreaConfig, project_root
 from analysis.core.errors import InputError
-from analysis.core.safe_text import write_csv
+from analysis.core.files import atomic_write
+from analysis.core.safe_text import neutralise_table
 from analysis.inputs.areas import load_area
 from analysis.inputs.partner import (
     EVENT_TIME,
@@ -225,10 +226,10 @@ def _without_missing(extract: ExtractMapping, kind: ExtractKind,
 
 
 def write_set_aside(check: MappingCheck, target: Path) -> Path:
-    """Write the set-aside rows' problems as CSV (formula-safe: cells starting '=' are text)."""
+    """Write the set-aside rows' problems as CSV, formula-safe (a cell starting '=' is text)
+    and in one step (a failed write leaves any previous file as it was)."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_csv(check.set_aside(), target)
+    atomic_write(target, neutralise_table(check.set_aside()).to_csv(index=False))
     return target
 
 
