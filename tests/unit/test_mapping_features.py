@@ -20,7 +20,7 @@ from analysis.inputs.partner import (
     times_of_day,
     ward_name_table,
 )
-from analysis.sections import places
+from analysis.sections import places, serious_violence
 from analysis.store.ingest import ingest_partner
 from analysis.store.query import partner_table
 
@@ -120,6 +120,16 @@ def test_busiest_hour_leaves_out_records_with_no_time(tmp_path: Path) -> None:
     _, busiest, _ = places.peak_time_items(timed, "E22000001", Period.financial_year(2024))
     assert busiest.data == ("Busiest hour: **Tuesday 14:00-14:59** (1 records); 3 records had "
                             "no time.")  # 1 and 8 April 2024 were Mondays
+
+
+def test_weekend_night_share_leaves_out_crimes_with_no_time(tmp_path: Path) -> None:
+    """A date-only Saturday is not Saturday 00:00 (a weekend-night hour)."""
+    mapping = crimes_mapping(date_formats=["%d/%m/%Y %H:%M", "%d/%m/%Y"])
+    rows, _ = ingest(tmp_path, mapping, "Ref,Date,Code,Ward\n"
+                     "C1,05/04/2024 23:00,8N,E05000001\nC2,06/04/2024,8N,E05000001\n"
+                     "C3,03/04/2024 12:00,8N,E05000001\n")  # Friday, Saturday, Wednesday
+    share = serious_violence.weekend_night_share(times_of_day(rows, "committed_from"))
+    assert share == {"crimes": 2, "weekend_night": 1, "share_percent": 50.0}
 
 
 # --------------------------------------------------------------------------------------------
