@@ -15,7 +15,7 @@ import time
 import warnings
 from importlib import metadata
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Literal, TextIO
 
 import typer
 from rich.console import Console
@@ -322,3 +322,32 @@ def log_to_stderr(level: int) -> None:
     library = logging.getLogger("analysis")
     library.addHandler(handler)
     library.setLevel(level)
+
+
+@app.command("check-mapping")
+def check_mapping(
+    file: Annotated[Path, typer.Argument(help="the partner's export (CSV)")],
+    kind: Annotated[Literal["crimes", "asb", "indicators"],
+                    typer.Option(help="which extract the file is")],
+    mapping: Annotated[Path, typer.Option(help="the YAML column mapping, e.g. "
+                                          "config/mappings/<area>.yaml")],
+    area: Annotated[str, typer.Option(help="area whose ward lookup reads ward names "
+                                      "(default: the mapping's area)")] = "",
+    out: Annotated[Path | None, typer.Option(help="CSV of the rows that would be set aside "
+                                             "(default <file name>-set-aside.csv here)")] = None,
+) -> None:
+    """Dry-run loading a partner export through its mapping; nothing is written to the store.
+
+    Shows each field and the column it maps from, near-miss column names, the counts and
+    dates, and writes the rows that would be set aside with their reasons to a CSV.
+    """
+    from analysis.store.mapping_check import check_export, report, would_stop, write_set_aside
+
+    check = check_export(file, kind, mapping, area=area or None)
+    target = None
+    if check.load is not None:
+        target = write_set_aside(check, out or Path(f"{file.stem}-set-aside.csv"))
+    console.print(report(check, target))
+    stop = would_stop(check)
+    if stop is not None:
+        raise stop

@@ -31,3 +31,7 @@ VIOLENCE_GROUP = "Violence against the person"
 
 WEAPONS_GROUP = "Possession of weapons offences"
 
+
+
+AGE_BANDS = ("0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
+"""The partner contract's victim age bands, youngest first (docs/data-contract.md §4.1)."""

@@ -38,7 +38,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from analysis.core.offences import load_offence_classification
-from analysis.core.vocabulary import BNG, WGS84
+from analysis.core.vocabulary import AGE_BANDS, BNG, WGS84
 from analysis.demo.world import (
     ASB,
     DEMO_AREA,
@@ -170,7 +170,6 @@ DATE_FORMAT = "%d/%m/%Y %H:%M"
 HATE_STRAND_LABELS = {"race": "Race", "religion": "Religion/Faith",
                       "sexual_orientation": "Sexual Orientation", "disability": "Disability",
                       "transgender": "Transgender Identity"}
-AGE_BANDS = ("0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 
 TOWN_CENTRE_TYPES = ("Violence and sexual offences", "Public order", "Robbery",
                      "Theft from the person")

@@ -32,6 +32,7 @@ from analysis.core.periods import (
 from analysis.core.safe_text import markdown_from
 from analysis.core.vocabulary import ASB
 from analysis.inputs.geography import load_lsoa_polygons
+from analysis.inputs.partner import times_of_day
 from analysis.present import maps
 from analysis.present.charts import apply_house_style, monthly_trend
 from analysis.present.disclosure_register import change_columns
@@ -581,7 +582,7 @@ def day_hour_items(incidents: pd.DataFrame | None, current: Period,
         return [Markdown(NO_EXTRACT_DAY_HOUR)], None
     in_period = incidents["occurred_at"].dt.to_period("M").dt.start_time.dt.date.isin(
         current.months)
-    day_hour = profiles.day_hour_table(incidents.loc[in_period, "occurred_at"])
+    day_hour = profiles.day_hour_table(times_of_day(incidents[in_period], "occurred_at"))
     peak = peak_day_hour(day_hour)
     title = f"ASB incidents by day and hour, {current.label}"
     chart = Chart(lambda published: maps.day_hour_heatmap(published.set_index("day"), title),

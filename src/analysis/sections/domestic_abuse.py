@@ -22,6 +22,7 @@ from analysis.core.findings import NO_DIRECTION, Finding
 from analysis.core.findings import NOT_ASSESSED as NOT_ASSESSED_FINDING
 from analysis.core.periods import Period
 from analysis.core.safe_text import markdown_from
+from analysis.core.vocabulary import AGE_BANDS
 from analysis.present.charts import monthly_trend, plot_xmr
 from analysis.present.disclosure_register import XMR_KEPT, change_columns, xmr_derived
 from analysis.present.narrative import change_finding
@@ -60,7 +61,6 @@ OFFENCE_KEYS = {"Rape": "rape", "Other sexual offences": "other_sexual",
 """The key-figure name of each of :data:`VAWG_SUBGROUPS` (``<name>_current``)."""
 
 SEXES = ("female", "male", "unknown")
-AGE_BANDS = ("0-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 ALL_VICTIMS = "All victims"
 TOTAL = "Total"
 

@@ -40,6 +40,7 @@ from analysis.core.vocabulary import ALL_CRIME
 from analysis.core.vocabulary import ASB as ANTI_SOCIAL_BEHAVIOUR
 from analysis.inputs.geography import load_lsoa_polygons, lsoa_names, lsoa_names_note
 from analysis.inputs.imd import load_imd2019
+from analysis.inputs.partner import times_of_day
 from analysis.inputs.population import load_census21_lsoa
 from analysis.present import maps
 from analysis.present.narrative import in_words
@@ -531,7 +532,7 @@ def peak_time_items(timed: Mapping[str, pd.DataFrame | None] | None, csp_code: s
         rows = rows[(rows["csp_code"] == csp_code).fillna(False).to_numpy()]
         stamps = pd.to_datetime(rows[column])
         rows = rows[stamps.dt.to_period("M").dt.start_time.dt.date.isin(current.months)]
-        table = day_hour_table(rows[column])
+        table = day_hour_table(times_of_day(rows, column))  # a date-only record has no hour
         title = f"{label}: day and hour, {current.label}"
         items.append(Chart(partial(_day_hour_map, title=title), table.reset_index(),
                            f"day_hour_{kind}", source="partner", counts=list(range(24))))

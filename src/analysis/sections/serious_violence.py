@@ -37,6 +37,7 @@ from analysis.core.findings import (
 from analysis.core.periods import Period
 from analysis.core.safe_text import markdown_from
 from analysis.core.vocabulary import POSSESSION_OF_WEAPONS, ROBBERY, VIOLENCE_GROUP, WEAPONS_GROUP
+from analysis.inputs.partner import times_of_day
 from analysis.present import maps
 from analysis.present.charts import monthly_trend, plot_funnel
 from analysis.present.disclosure_register import OPEN, PARTNER, change_columns
@@ -151,10 +152,11 @@ def weekend_night_share(times: pd.Series) -> dict[str, float]:
     """How many of ``times`` fall on weekend nights: crimes, weekend_night, share_percent.
 
     Weekend nights are 8 of the week's 168 hours (4.8 %), so a share far above that is a
-    night-time pattern.
+    night-time pattern. ``crimes`` counts the known times only: a crime whose time of day is
+    unknown (NaT) is in neither the share nor its denominator.
     """
     night = int(weekend_night(times).sum())
-    total = len(times)
+    total = int(pd.to_datetime(times, errors="coerce").notna().sum())
     return {"crimes": total, "weekend_night": night,
             "share_percent": 100 * night / total if total else float("nan")}
 
@@ -167,7 +169,7 @@ def violence_places(crimes: pd.DataFrame, violence: pd.Series, n: int = 5) -> pd
         "lsoa_code": rows["lsoa_code"],
         "ward_code": rows["ward_code"],
         "violence": 1,
-        "weekend_night": weekend_night(rows["committed_from"]).astype("int64"),
+        "weekend_night": weekend_night(times_of_day(rows, "committed_from")).astype("int64"),
         "night_time_economy": flag_mask(rows, "night_time_economy").astype("int64"),
     })
     summary = (table.groupby(["lsoa_code", "ward_code"], dropna=False, as_index=False)
@@ -618,14 +620,15 @@ def when_and_where(crimes: pd.DataFrame, serious: pd.Series, ward_names: pd.Seri
     name. Returns the page items and :func:`weekend_night_share` of the two busiest LSOAs.
     """
     now = in_period(crimes, current)
-    day_hour = profiles.day_hour_table(crimes.loc[(serious & now).to_numpy(), "committed_from"])
+    day_hour = profiles.day_hour_table(times_of_day(crimes[(serious & now).to_numpy()],
+                                                    "committed_from"))
     peak_day, peak_hour, _ = peak_cell(day_hour)
     street = street_violence(crimes) & now
     busiest = violence_places(crimes, street, n=5)
     busiest.insert(1, "ward", busiest["ward_code"].map(ward_names))
     top_two = busiest["lsoa_code"].head(2)
-    night_share = weekend_night_share(crimes.loc[
-        (street & crimes["lsoa_code"].isin(top_two).to_numpy()).to_numpy(), "committed_from"])
+    night_share = weekend_night_share(times_of_day(crimes[
+        (street & crimes["lsoa_code"].isin(top_two).to_numpy()).to_numpy()], "committed_from"))
     counts = ["Violence (not domestic)", "of which Fri/Sat 22:00-01:59",
               "of which flagged night-time economy"]
     items: list[PageItem] = [

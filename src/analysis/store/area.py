@@ -68,7 +68,8 @@ def _ingest_area_locked(config: AreaConfig, root: Path) -> AreaIngest:
     mapping = load_mapping(config.resolve(partner.mapping, root))
     boundaries = [config.resolve(p, root) for p in config.sources.lsoa_boundaries]
     reconciliation = ingest_partner(extracts, mapping, store_dir(config, root),
-                                    lsoa_lookup=lookup, lsoa_boundaries=boundaries)
+                                    lsoa_lookup=lookup, lsoa_boundaries=boundaries,
+                                    force_code=config.force.code)
     return AreaIngest(police_uk, reconciliation)
 
 

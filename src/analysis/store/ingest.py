@@ -57,7 +57,12 @@ from analysis.core.errors import (
 from analysis.core.locks import process_alive
 from analysis.core.vocabulary import ASB
 from analysis.inputs.geography import LOOKUP_COLUMNS
-from analysis.inputs.partner import ExtractKind, PartnerMapping, load_partner_extract
+from analysis.inputs.partner import (
+    ExtractKind,
+    PartnerMapping,
+    load_partner_extract,
+    ward_name_table,
+)
 from analysis.inputs.police_uk import (
     FIELDS,
     create_problems,
@@ -483,20 +488,24 @@ def _swap_in(building: Path, target: Path) -> None:
 
 def ingest_partner(extracts: Mapping[ExtractKind, Path], mapping: PartnerMapping,
                    store_dir: Path, *, lsoa_lookup: pd.DataFrame | None = None,
-                   lsoa_boundaries: Sequence[Path] = ()) -> pd.DataFrame:
+                   lsoa_boundaries: Sequence[Path] = (),
+                   force_code: str | None = None) -> pd.DataFrame:
     """Load partner extracts (crimes, asb, indicators) into ``store_dir/partner/``.
 
     Each extract is read through the area's YAML mapping (:mod:`analysis.inputs.partner`),
     placed in the geography, and written with its quarantine as parquet; the folder is
-    replaced only when every extract has loaded. Returns the reconciliation: one row per
-    extract, rows_read = rows_loaded + rows_quarantined.
+    replaced only when every extract has loaded. Ward names (a mapping's ``ward_names``) are
+    looked up among the wards of the police force area ``force_code`` in ``lsoa_lookup``.
+    Returns the reconciliation: one row per extract, rows_read = rows_loaded +
+    rows_quarantined.
     """
     target = Path(store_dir) / PARTNER_DIR
+    wards = None if lsoa_lookup is None else ward_name_table(lsoa_lookup, force_code)
     building = _temporary_folder(target.parent, PARTNER_DIR, "")
     try:
         reconciliation = []
         for kind, path in extracts.items():
-            load = load_partner_extract(path, kind, mapping)
+            load = load_partner_extract(path, kind, mapping, wards=wards)
             rows = load.rows if kind == "indicators" else place_partner_rows(
                 load.rows, lsoa_lookup, lsoa_boundaries=lsoa_boundaries)
             rows.to_parquet(building / f"{kind}.parquet", index=False)
