@@ -38,6 +38,7 @@ import duckdb
 from analysis.core.config import FORCES_DIR, AreaConfig, area_config_path, project_root
 from analysis.core.files import atomic_write, section_notebooks, store_dir
 from analysis.inputs.areas import load_area
+from analysis.publish.methods_page import METHODS_SOURCE
 
 PACKAGE = "analysis"
 STAMPS_DIR = Path("data") / "processed" / ".stamps"
@@ -362,7 +363,7 @@ def make_fragment(area: str, root: Path | None = None) -> str:
     ingest = [*configs, *ingest_inputs(config, root), *runs(INGEST_COMMAND), *data_files]
     demo = runs(DEMO_COMMAND)
     page_base = [*configs, *page_inputs(config, root), *runs(PAGE_COMMAND), *data_files]
-    index = [*configs, *runs(INDEX_COMMAND), *data_files]
+    index = [*configs, *runs(INDEX_COMMAND), *data_files, METHODS_SOURCE]
     notebooks = section_notebooks(root)
     pages = {}
     for notebook in notebooks:

@@ -48,6 +48,7 @@ from analysis.core.files import (
     section_title,
 )
 from analysis.inputs.areas import load_area
+from analysis.publish.methods_page import METHODS_PAGE
 from analysis.publish.share import verify_before_sharing
 from analysis.stats.disclosure import DisclosureRule
 
@@ -75,7 +76,7 @@ DOCUMENT_CSS = """
 .csp-doc-section { break-before: page; }
 .csp-nav, nav.csp-section-links { display: none; }
 """
-_PAGE_LINK = re.compile(r"^([0-9]{2}_[a-z0-9_]+|index)\.html(#.*)?$")
+_PAGE_LINK = re.compile(r"^([0-9]{2}_[a-z0-9_]+|index|methods)\.html(#.*)?$")
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,15 @@ def report_pages(out: Path, root: Path) -> list[ReportPage]:
     return pages
 
 
-def front_page(out: Path) -> ReportPage:
-    """The report's index as the document's first part: headline figures and completeness."""
-    path = out / "index.html"
-    return ReportPage("index", "At a glance: headline figures and completeness", path,
-                      page_heading(path))
+def document_parts(out: Path, pages: list[ReportPage]) -> list[ReportPage]:
+    """The document's parts in order: the report's index as the front page (headline figures
+    and completeness), the sections, and the methods page as an appendix."""
+    front = out / "index.html"
+    methods = out / METHODS_PAGE
+    appendix = ([ReportPage("methods", "Appendix: methods", methods, page_heading(methods))]
+                if methods.is_file() else [])
+    return [ReportPage("index", "At a glance: headline figures and completeness", front,
+                       page_heading(front)), *pages, *appendix]
 
 
 def page_heading(path: Path) -> str:
@@ -174,7 +179,7 @@ def assessment_html(config: AreaConfig, period: str, out: Path, pages: list[Repo
     the contents shows a placeholder of the same width, for the first printing pass.
     """
     title = f"{config.title}: strategic assessment {period.replace('-', '/')}"
-    parts = [front_page(out), *pages]
+    parts = document_parts(out, pages)
     entries = "".join(
         f'<li><a href="#{part.stem}">{_escape(part.title)}</a>'
         f'<span>{(start_pages or {}).get(part.stem, "00")}</span></li>' for part in parts)
@@ -279,7 +284,7 @@ def write_pdf(area: str, period: str, root: Path | None = None) -> Path:
         atomic_write(draft, assessment_html(config, period, out, pages))
         first = _print(draft, chromium)
         atomic_write(draft, assessment_html(config, period, out, pages,
-                                            start_pages(first, [front_page(out), *pages])))
+                                            start_pages(first, document_parts(out, pages))))
         atomic_write(target, _print(draft, chromium))
     except OSError as error:
         raise storage_error(error, "writing the PDF", target, kept="no PDF was written") from error

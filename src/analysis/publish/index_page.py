@@ -1,5 +1,5 @@
-"""The report's front page and records: ``index.html``, ``key_figures.json``, ``manifest.json``
-and ``disclosure_register.json``.
+"""The report's front page and records: ``index.html``, ``key_figures.json``, ``manifest.json``,
+``disclosure_register.json`` and the methods page (``methods.html``).
 
 Written once every section has been built (``csp build-index``). Kept apart from
 :mod:`analysis.publish.build` so this step does not load papermill and nbconvert.
@@ -32,6 +32,7 @@ from analysis.core.periods import MonthsCompared, Period, compared_months, compa
 from analysis.core.safe_text import escape_html
 from analysis.inputs.areas import load_area
 from analysis.present.disclosure_register import disclosure_statement, write_register
+from analysis.publish.methods_page import METHODS_PAGE, write_methods_page
 from analysis.publish.provenance import git_state, package_versions
 from analysis.store import query
 from analysis.store.inventory import input_inventory
@@ -129,6 +130,8 @@ def build_index(area: str, period: str, root: Path | None = None) -> Path:
     merge_key_figures(out)
     write_register(out, config.disclosure)
     write_manifest(config, period, out, root)
+    write_methods_page(out, config.title)
+    pages.append((METHODS_PAGE, "Methods: how every figure is calculated"))
     index = out / "index.html"
     parsed = Period.parse(period)
     atomic_write(index, _index_html(config, parsed, pages,
