@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import papermill
 import pytest
 
 from analysis.core.errors import ConfigError
@@ -100,12 +99,3 @@ def test_given_parameters_are_used_as_given(project: Path, monkeypatch: pytest.M
     section = Section.open("40_test", "demo", "2023-24", str(out))
     assert (section.config.name, section.period_text, section.output_dir) == (
         "demo", "2023-24", out)
-
-
-@pytest.mark.parametrize("notebook", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")),
-                         ids=lambda p: p.name)
-def test_parameters_cell_defaults_leave_the_working_area_to_section_open(notebook: Path
-                                                                         ) -> None:
-    declared = papermill.inspect_notebook(str(notebook))
-    assert {name: declared[name]["default"] for name in ("area", "period", "output_dir")} == {
-        "area": '""', "period": '""', "output_dir": '""'}
