@@ -80,13 +80,15 @@ def write_build_log(out: Path, title: str, ingest_check: list[str], sections: li
     """Write ``build.log``: the title, the ingest check, each section's record in the order
     the sections started (a section built before records existed says so, first), then the
     index step."""
-    records = []
+    untimed, timed = [], []
     for section in reading_order(sections):
         path = out / TIMINGS_DIR / f"{section}{SECTION_LOG_SUFFIX}"
-        record = (path.read_text(encoding="utf-8") if path.is_file()
-                  else f"{section}: built, no record (built before build logs existed)\n")
-        records.append("".join(f"  {line}" for line in record.splitlines(keepends=True)))
-    records.sort(key=lambda record: record[:2 + len(utc_now())])  # each starts with its time
+        if path.is_file():  # a record starts with its time, so text order is time order
+            timed.append(path.read_text(encoding="utf-8"))
+        else:
+            untimed.append(f"{section}: built, no record (built before build logs existed)\n")
+    records = ["".join(f"  {line}" for line in record.splitlines(keepends=True))
+               for record in untimed + sorted(timed)]
     text = "\n".join([
         f"Build log: {title}",
         "Each step with the time it started (UTC) and how long it took; warnings are indented "

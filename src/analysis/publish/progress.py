@@ -30,18 +30,20 @@ class BatchProgress:
         self.areas_done = 0
         self.failures = 0
         self.started = time.perf_counter()
+        self.live = console.is_terminal  # elsewhere the printed lines are the progress
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
                             TimeElapsedColumn(), console=console, transient=True)
         self.task = self.bar.add_task(self.counts(), total=self.total)
 
     def __enter__(self) -> BatchProgress:
-        if self.console.is_terminal:  # elsewhere the printed lines are the progress
+        if self.live:
             self.bar.start()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        self.bar.stop()
+        if self.live:
+            self.bar.stop()
         self.console.print(f"Done: {self.counts()} in {self.elapsed()}", highlight=False)
 
     def counts(self) -> str:
