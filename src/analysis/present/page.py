@@ -439,7 +439,8 @@ class Section:
 
     @property
     def report_dir(self) -> Path:
-        """The published report folder (``output_dir`` is a staging folder during a build)."""
+        """The published report folder (``output_dir`` is a staging folder during a build, and
+        the lab's scratch folder when the notebook is run by hand); read, never written."""
         return report_dir(self.config.name, self.period_text, self.root)
 
 
