@@ -44,7 +44,9 @@ class BatchProgress:
                  trace: TracebackType | None) -> None:
         if self.live:
             self.bar.stop()
-        self.console.print(f"Done: {self.counts()} in {self.elapsed()}", highlight=False)
+        stopped = kind is not None and issubclass(kind, KeyboardInterrupt)  # Ctrl-C
+        ended = "Stopped" if stopped else "Done"  # failures are counted: the batch went on
+        self.console.print(f"{ended}: {self.counts()} in {self.elapsed()}", highlight=False)
 
     def counts(self) -> str:
         """'sections 12/56, CSPs 3/14, 1 failed': the batch so far."""
