@@ -131,8 +131,11 @@ lint: $(ENV_STAMP) ## Check style (ruff), the stage contracts (import-linter) an
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-lab: $(ENV_STAMP) ## Open the notebooks in JupyterLab
-	$(BIN)/jupyter lab notebooks
+# Notebooks run by hand write to reports/_lab/ (src/analysis/core/lab.py); AREA or PERIOD given
+# here set the working area. JupyterLab refuses to run as root without --allow-root.
+LAB_AREA := $(if $(filter command line,$(origin AREA)),CSP_AREA=$(AREA)) $(if $(PERIOD_GIVEN),CSP_PERIOD=$(PERIOD))
+lab: $(ENV_STAMP) ## Open the notebooks in JupyterLab (make lab AREA=x: work on area x)
+	$(strip $(LAB_AREA) $(BIN)/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root))
 
 clean: ## Delete built reports and processed data (raw data and .venv are kept)
 	find reports data/processed -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

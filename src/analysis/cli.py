@@ -149,23 +149,29 @@ def build(
 ) -> None:
     """Build the report of one area, or of every CSP of a force from one shared ingest."""
     from analysis.core.config import load_force
+    from analysis.core.files import canonical_period, section_notebooks
     from analysis.inputs.areas import force_csps
     from analysis.publish.build import build_areas
+    from analysis.publish.progress import BatchProgress
     from analysis.store.area import ingest_area
 
     if force:
         configs = force_csps(load_force(force))
+        started = time.perf_counter()
+        console.print(f"Ingest of the {force} store: running", highlight=False)
         ingest_area(next(iter(configs.values())))  # one store for the whole force
+        console.print(f"Ingest of the {force} store: done in "
+                      f"{time.perf_counter() - started:.1f} s", highlight=False)
         areas = list(configs)
     else:
         areas = [area]
-    chosen = [s for s in sections.split(",") if s] or None
+    chosen = [s for s in sections.split(",") if s] or [nb.stem for nb in section_notebooks()]
     try:
-        for index in build_areas(areas, period or None, sections=chosen, jobs=jobs):
-            console.print(f"Report: {index}")
+        with BatchProgress(console, areas, len(chosen)) as progress:
+            build_areas(areas, period or None, sections=chosen, jobs=jobs,
+                        listener=progress.step_done)
     finally:  # a county analyst wants the side-by-side view even if one CSP failed
         if force:
-            from analysis.core.files import canonical_period
             from analysis.publish.force_overview import write_force_overview
 
             template = load_force(force)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -10,13 +13,11 @@ import pytest
 from analysis.core.config import load_force
 from analysis.core.files import report_dir
 from analysis.inputs.areas import force_csps, load_area
-from analysis.publish.build import build_areas
-from analysis.publish.force_overview import write_force_overview
 from analysis.store import query
-from analysis.store.area import ingest_area
 
 pytestmark = pytest.mark.build
 SECTION = "10_crime_overview"
+CSP = Path(sys.executable).parent / "csp"
 
 
 def test_areas_derived_from_codes_alone(demo_project: Path) -> None:
@@ -29,10 +30,26 @@ def test_areas_derived_from_codes_alone(demo_project: Path) -> None:
 
 
 def test_all_csps_build_from_one_store(demo_project: Path) -> None:
+    """Run as `make reports FORCE=demoshire` runs it: `csp build --force`, output piped."""
     areas = list(force_csps(load_force("demoshire", demo_project), demo_project))
-    ingest_area(load_area(areas[0], demo_project), demo_project)
-    indexes = build_areas(areas, "2024-25", sections=[SECTION], jobs=2, root=demo_project)
-    assert [p.parent.parent.name for p in indexes] == areas
+    run = subprocess.run(
+        [str(CSP), "build", "--force", "demoshire", "--period", "2024-25", "--sections", SECTION,
+         "--jobs", "2"],
+        env={**os.environ, "CSP_PROJECT_ROOT": str(demo_project)},
+        capture_output=True, text=True, timeout=900, check=False)
+    printed = (run.stdout + run.stderr).splitlines()
+    assert run.returncode == 0, run.stderr
+    assert not [line for line in printed if "ERROR" in line or "IPKernelApp" in line]
+    # One line per step as it finishes, each with the batch's counts so far.
+    built = [line for line in printed if f" {SECTION}: built in " in line]
+    assert sorted(line.split()[-6] for line in built) == sorted(areas)
+    assert [line.split(",")[0].split()[-1] for line in built] == ["1/4", "2/4", "3/4", "4/4"]
+    reports = [Path(line.split("Report: ")[1]) for line in printed if "Report: " in line]
+    assert sorted(p.parent.parent.name for p in reports) == sorted(areas)
+    assert printed[-2].startswith("Done: sections 4/4, CSPs 4/4 in ")
+    for area in areas:
+        log = (report_dir(area, "2024-25", demo_project) / "build.log").read_text()
+        assert f"UTC  {SECTION}: built in " in log and "Ingest check" in log
     assert [p.name for p in (demo_project / "data" / "processed").iterdir()
             if p.name.startswith("demoshire")] == ["demoshire"]  # one ingest for all four
     folder = demo_project / "data" / "processed" / "demoshire"
@@ -44,14 +61,14 @@ def test_all_csps_build_from_one_store(demo_project: Path) -> None:
                                       params={"c": config.csp_code})
         in_period = pd.to_datetime(counts["month"]).between("2024-04-01", "2025-03-01")
         assert table.loc["All crime", "2024/25"] == counts.loc[in_period, "count"].sum()
+    assert printed[-1] == f"Force overview: {demo_project}/reports/demoshire/2024-25/index.html"
     _check_force_overview(areas, demo_project)
 
 
 def _check_force_overview(areas: list[str], root: Path) -> None:
     """The overview has a row per CSP linking to its assessment, with the rate, interval and
     rank its own page shows; sections not built are dashes, with a note."""
-    index = write_force_overview(load_force("demoshire", root), areas, "2024-25", root)
-    assert index == root / "reports" / "demoshire" / "2024-25" / "index.html"
+    index = root / "reports" / "demoshire" / "2024-25" / "index.html"
     page = index.read_text()
     for area in areas:
         link = f"../../{area}/2024-25/index.html"

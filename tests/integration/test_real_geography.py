@@ -73,3 +73,15 @@ def test_thurrock_lsoa_changes() -> None:
         ["E01016012", "E01034371", "split"],
     ]
     assert (changes["change"] == "unchanged").sum() == 96
+
+
+def test_essex_lookup_gives_no_note_about_councils_elsewhere() -> None:
+    # The same files with the force named, as an Essex area's ingest reads them: the 13
+    # unmatched councils (Buckinghamshire, Northamptonshire, ...) are none of Essex's.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnmatchedLadWarning)
+        load_lsoa_lookup(
+            [REAL / "lookups" / "jtrim-ons_ons-lookups" / "csv" / "135.csv.gz"],
+            REAL / "lookups" / "macoj_crime-city" / "lad_to_csp.csv",
+            force_code=ESSEX_PFA, lad_codes=[THURROCK_LAD],
+        )

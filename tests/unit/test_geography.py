@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -220,6 +221,47 @@ def test_lad_with_several_csps_is_unresolved(tmp_path: Path) -> None:
     assert unresolved_lads(lookup, load_lad_csp(lad_csp))["reason"].tolist() == [
         "has 2 CSPs in the LAD → CSP lookup"
     ]
+
+
+def test_lookup_note_names_only_the_configured_forces_councils(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Essex's Basildon has two CSPs here; Corby (Northamptonshire) is not in the file at all;
+    # Milton (another force) has two CSPs. Only Basildon concerns Essex; Wycombe is the area's
+    # own council, so it is named too even though no force can be read for it.
+    lad_csp = write(
+        tmp_path / "lad_csp.csv",
+        LAD_CSP_OFFICIAL
+        + "E07000066,Basildon,E22000001,Basildon North,E23000028,Essex\n"
+        + "E07000066,Basildon,E22000002,Basildon South,E23000028,Essex\n"
+        + "E06000099,Milton,E22000003,Milton A,E23000099,Elsewhere\n"
+        + "E06000099,Milton,E22000004,Milton B,E23000099,Elsewhere\n",
+    )
+    text = (LSOA11_WARD
+            + "4,E01000004,Basildon 001A,E05000004,Ward Four,E07000066,Basildon\n"
+            + "5,E01000005,Corby 001A,E05000005,Ward Five,E07000150,Corby\n"
+            + "6,E01000006,Milton 001A,E05000006,Ward Six,E06000099,Milton\n"
+            + "7,E01000007,Wycombe 001A,E05000007,Ward Seven,E07000007,Wycombe\n")
+    lookup_file = write(tmp_path / "l.csv", text)
+    with caplog.at_level("INFO", logger="analysis.inputs.geography"), \
+            pytest.warns(UnmatchedLadWarning) as caught:
+        lookup = load_lsoa_lookup([lookup_file], lad_csp, force_code="E23000028",
+                                  lad_codes=["E07000007"])
+    assert len(caught) == 1  # one note, not one per council
+    note = str(caught[0].message)
+    assert note.startswith("2 local authority code(s)")
+    assert "E07000066 Basildon" in note and "E07000007 Wycombe" in note
+    assert "Corby" not in note and "Milton" not in note
+    assert "E07000150 Corby" in caplog.text and "E06000099 Milton" in caplog.text
+    assert lookup["csp_code"].isna().sum() == 4  # nothing dropped, only the note is narrower
+
+
+def test_no_lookup_note_when_no_council_of_the_force_is_unmatched(tmp_path: Path,
+                                                                   lad_csp: Path) -> None:
+    text = LSOA11_WARD + "4,E01000004,Corby 001A,E05000004,Ward Four,E07000150,Corby\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        load_lsoa_lookup([write(tmp_path / "l.csv", text)], lad_csp, force_code="E23000028")
 
 
 def test_conflicting_duplicate_lsoa_is_rejected(tmp_path: Path, lad_csp: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import logging
 import re
 import warnings
 from collections.abc import Sequence
@@ -25,6 +26,8 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.vocabulary import BNG, WGS84
+
+logger = logging.getLogger(__name__)
 
 LOOKUP_COLUMNS = [
     "lsoa_code",
@@ -388,6 +391,8 @@ def load_lsoa_lookup(
     lsoa_boundaries: Sequence[Path] = (),
     ward_boundaries: Sequence[Path] = (),
     strict: bool = False,
+    force_code: str | None = None,
+    lad_codes: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Build the LSOA → ward → LAD → CSP → PFA lookup, one row per (lsoa_code, lsoa_vintage).
 
@@ -398,6 +403,11 @@ def load_lsoa_lookup(
     are kept with a blank CSP/PFA and listed in an :class:`UnmatchedLadWarning` (an
     :class:`InputError` when ``strict``); :func:`unresolved_lads` lists them for reports.
     Nothing is dropped. Columns: :data:`LOOKUP_COLUMNS`.
+
+    With ``force_code`` the warning names only the councils that concern that force: those
+    the LAD → CSP lookup places in it and the area's own ``lad_codes``. A national ward
+    lookup holds every council in England, and one merged elsewhere (Buckinghamshire,
+    Northamptonshire) says nothing about this force's data; those are only logged.
     """
     from_files = [load_lsoa_ward_lookup(Path(path)) for path in lsoa_ward_files]
     frames = list(from_files)
@@ -428,18 +438,23 @@ def load_lsoa_lookup(
     )
     lsoa_rows = lsoa_rows.drop_duplicates(["lsoa_code", "lsoa_vintage"])
     lad_csp = load_lad_csp(Path(lad_csp_file))
-    return _attach_csp(lsoa_rows, lad_csp, Path(lad_csp_file), strict=strict)
+    concerned = None if force_code is None else (
+        set(lad_csp.loc[lad_csp["pfa_code"] == force_code, "lad_code"]) | set(lad_codes))
+    return _attach_csp(lsoa_rows, lad_csp, Path(lad_csp_file), strict=strict,
+                       concerned=concerned)
 
 
 def _attach_csp(
-    lsoa_rows: pd.DataFrame, lad_csp: pd.DataFrame, lad_csp_file: Path, *, strict: bool
+    lsoa_rows: pd.DataFrame, lad_csp: pd.DataFrame, lad_csp_file: Path, *, strict: bool,
+    concerned: set[str] | None = None,
 ) -> pd.DataFrame:
     """Add CSP and PFA to each LSOA by LAD code.
 
     A LAD with exactly one CSP resolves. A LAD absent from the LAD → CSP file, or one with
     several CSPs (a merged council whose partnerships kept the old districts), cannot be
     resolved by code: those LSOAs keep a blank CSP/PFA and are listed in a warning (or an
-    error when ``strict``), and :func:`unresolved_lads` lists them afterwards.
+    error when ``strict``), and :func:`unresolved_lads` lists them afterwards. With
+    ``concerned`` (LAD codes), only those LADs are warned about; the others are logged.
     """
     csps_per_lad = lad_csp.groupby("lad_code")["csp_code"].transform("size")
     single = lad_csp[csps_per_lad == 1]
@@ -452,6 +467,13 @@ def _attach_csp(
     result = result.astype(dict.fromkeys(string_columns, "string"))
     result = result.sort_values(["lsoa_vintage", "lsoa_code"]).reset_index(drop=True)
     unresolved = unresolved_lads(result, lad_csp)
+    if concerned is not None:
+        elsewhere = unresolved[~unresolved["lad_code"].isin(concerned)]
+        if not elsewhere.empty:
+            logger.info("%d council(s) outside the force cannot be matched to one CSP in %s "
+                        "(not this force's data): %s", len(elsewhere), lad_csp_file,
+                        ", ".join(f"{r.lad_code} {r.lad_name}" for r in elsewhere.itertuples()))
+        unresolved = unresolved[unresolved["lad_code"].isin(concerned)]
     if not unresolved.empty:
         listed = [
             f"{row.lad_code} {row.lad_name} ({row.lsoas} LSOAs): {row.reason}"

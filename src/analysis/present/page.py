@@ -36,6 +36,7 @@ from analysis.core.files import (
     strict_json,
 )
 from analysis.core.findings import Finding
+from analysis.core.lab import lab_dir, working_area
 from analysis.core.periods import Period, compared_months, comparison_period, months_between
 from analysis.core.safe_text import escape_html, html_from, markdown_from, write_csv
 from analysis.inputs.areas import load_area
@@ -85,19 +86,27 @@ class Section:
     _register: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, section_id: str, area: str, period: str, output_dir: str = "") -> Section:
+    def open(cls, section_id: str, area: str = "", period: str = "",
+             output_dir: str = "") -> Section:
         """Load the area config and period named by the notebook's parameters.
 
-        ``output_dir`` is empty when a notebook is opened by hand in JupyterLab; the section
-        then writes to ``reports/<area>/<period>/`` like the build does.
+        The build always passes all three. A notebook run by hand (JupyterLab) leaves them
+        empty: the area and period are then the working area (:mod:`analysis.core.lab`: the
+        ``CSP_AREA``/``CSP_PERIOD`` variables or ``.csp-lab.yaml``; the period defaults to
+        the area's own), and the section writes to the scratch folder
+        ``reports/_lab/<area>/<period>/``, never to the published report.
         """
         if not _NAME.match(section_id):
             raise ConfigError("section id must be lower case letters, digits and '_'",
                               found=section_id)
         root = project_root()
+        if not area:
+            working = working_area(root)
+            area, period = working.area, period or working.period or ""
         config = load_area(area, root)
+        period = period or config.default_period
         parsed = Period.parse(period)
-        out = Path(output_dir) if output_dir else report_dir(area, period, root)
+        out = Path(output_dir) if output_dir else lab_dir(area, period, root)
         out = out if out.is_absolute() else root / out
         (out / "tables").mkdir(parents=True, exist_ok=True)
         return cls(section_id, config, parsed, out, root, period)
@@ -430,7 +439,8 @@ class Section:
 
     @property
     def report_dir(self) -> Path:
-        """The published report folder (``output_dir`` is a staging folder during a build)."""
+        """The published report folder (``output_dir`` is a staging folder during a build, and
+        the lab's scratch folder when the notebook is run by hand); read, never written."""
         return report_dir(self.config.name, self.period_text, self.root)
 
 

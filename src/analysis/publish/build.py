@@ -14,13 +14,17 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
 import nbformat
 import papermill
+from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
 
 from analysis.core.config import area_config_path, project_root
@@ -39,6 +43,14 @@ from analysis.core.locks import exclusive
 from analysis.core.periods import Period
 from analysis.core.safe_text import escape_html
 from analysis.inputs.areas import load_area
+from analysis.publish.build_log import (
+    KERNEL_LOG,
+    kernel_messages,
+    notebook_warnings,
+    section_record,
+    utc_now,
+    write_section_record,
+)
 from analysis.publish.index_page import build_index
 
 logger = logging.getLogger(__name__)
@@ -99,12 +111,29 @@ def _kernel_environment(root: Path) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def kernel_manager_writing_stderr_to(log: TextIO) -> type[AsyncKernelManager]:
+    """A kernel manager class whose kernels write their stderr to ``log``, not the terminal.
+
+    The kernel process inherits the build's stderr otherwise, and its own log lines (the
+    shutdown's ``KeyboardInterrupt caught in kernel``, see :mod:`analysis.publish.build_log`)
+    would land in the progress display. ``_async_launch_kernel`` is jupyter_client's
+    documented place to launch kernels differently; the cells' own output is unaffected.
+    """
+
+    class KernelManagerWritingStderr(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            await super()._async_launch_kernel(kernel_cmd, **{**kw, "stderr": log})
+
+    return KernelManagerWritingStderr
+
+
 def execute_section(notebook: Path, parameters: Mapping[str, object], executed: Path,
-                    root: Path) -> None:
-    """Execute ``notebook`` into ``executed``; a failing cell raises :class:`BuildError`."""
+                    root: Path, kernel_log: Path) -> None:
+    """Execute ``notebook`` into ``executed``, the kernel's stderr into ``kernel_log``; a
+    failing cell raises :class:`BuildError`."""
     executed.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with _kernel_environment(root):
+        with _kernel_environment(root), kernel_log.open("w", encoding="utf-8") as log:
             papermill.execute_notebook(
                 str(notebook),
                 str(executed),
@@ -115,12 +144,14 @@ def execute_section(notebook: Path, parameters: Mapping[str, object], executed: 
                 progress_bar=False,
                 request_save_on_cell_execute=False,
                 extra_arguments=KERNEL_ARGUMENTS,
+                kernel_manager_class=kernel_manager_writing_stderr_to(log),
             )
     except papermill.PapermillExecutionError as exc:
         raise BuildError(
             f"cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}",
             file=notebook,
-            hint=f"open {executed} in JupyterLab to see the failing cell and its traceback",
+            hint=f"open {executed} in JupyterLab to see the failing cell and its traceback "
+                 f"({kernel_log.name} beside it holds what the kernel wrote to stderr)",
         ) from exc
 
 
@@ -189,22 +220,29 @@ def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
     parameters = section_parameters(area, period, staging, extra)
     check_parameters(notebook, parameters)
     started = time.perf_counter()
+    started_at = utc_now()
     logger.info("%s (%s %s): started", section, area, period)
     executed = staging / EXECUTED_DIR / notebook.name
-    execute_section(notebook, parameters, executed, root)
+    kernel_log = staging / EXECUTED_DIR / KERNEL_LOG
+    execute_section(notebook, parameters, executed, root, kernel_log)
     html_path = out / f"{section}.html"
     logger.debug("%s: notebook run in %.1f s, exporting %s", section,
                  time.perf_counter() - started, html_path.name)
     export_html(executed, html_path)
+    warned = notebook_warnings(nbformat.read(executed, as_version=4))
+    kernel = kernel_messages(kernel_log)
     (out / EXECUTED_DIR).mkdir(parents=True, exist_ok=True)
     os.replace(executed, out / EXECUTED_DIR / notebook.name)
     _publish_outputs(section, staging, out)
     # The output folder is recorded relative to the project: the manifest goes into the
     # partner pack, and an absolute path would show the analyst's folders.
-    timing = {"section": section, "seconds": round(time.perf_counter() - started, 2),
+    seconds = round(time.perf_counter() - started, 2)
+    timing = {"section": section, "seconds": seconds,
               "parameters": section_parameters(area, period, out.relative_to(root), extra)}
     atomic_write(out / TIMINGS_DIR / f"{section}.json", strict_json(timing))
-    logger.info("%s (%s %s): finished in %.1f s", section, area, period, timing["seconds"])
+    write_section_record(out, section,
+                         section_record(section, started_at, seconds, warned, kernel))
+    logger.info("%s (%s %s): finished in %.1f s", section, area, period, seconds)
     return html_path
 
 
@@ -228,58 +266,123 @@ def _publish_outputs(section: str, staging: Path, out: Path) -> None:
     shutil.rmtree(staging)
 
 
-def _run_sections(tasks: list[tuple[str, str, str]], jobs: int, root: Path
-                  ) -> list[tuple[str, str, str]]:
-    """Build each (area, period, section), ``jobs`` at a time; returns the failures.
+INDEX_STEP = "index"  # the step after an area's sections: index page, manifest, build log
 
-    A failed section does not stop the others: every failure is collected and reported
-    together, and the failed section's previous page stays as it was.
+
+@dataclass(frozen=True)
+class StepDone:
+    """One finished step of a build (a section, or an area's index), for a progress display."""
+
+    area: str
+    step: str  # a section name, or INDEX_STEP
+    seconds: float
+    page: Path | None = None  # the page written, None when the step failed
+    error: str | None = None  # what went wrong, None when it succeeded
+
+
+StepListener = Callable[[StepDone], None]
+
+
+def _run_step(area: str, period: str, section: str, root: Path) -> StepDone:
+    """Build one section (in a worker process when several run at once), timed; a failure
+    the analyst can fix is returned, not raised, so the other sections carry on."""
+    started = time.perf_counter()
+    try:
+        page = build_section(area, period, section, root)
+    except AnalysisError as exc:
+        return StepDone(area, section, time.perf_counter() - started, error=exc.describe())
+    return StepDone(area, section, time.perf_counter() - started, page)
+
+
+class _Batch:
+    """The sections of a batch still to start, in the order they may start.
+
+    An area's executive summary reads its other sections' key figures, so it is ready only
+    once they have all finished, and then goes to the front of the queue: each area's
+    report completes (and its index is written) while the other areas are still running.
     """
-    failures: list[tuple[str, str, str]] = []
-    if jobs <= 1 or len(tasks) <= 1:
-        for area, period, section in tasks:
-            try:
-                build_section(area, period, section, root)
-            except AnalysisError as exc:
-                failures.append((area, section, exc.describe()))
-        return failures
+
+    def __init__(self, areas: list[str], names: list[str]) -> None:
+        first = [name for name in names if name != SUMMARY_SECTION]
+        self.summaries = [name for name in names if name == SUMMARY_SECTION]
+        self.ready = deque((area, name) for area in areas for name in first)
+        self.first_left = dict.fromkeys(areas, len(first))
+        self.left = dict.fromkeys(areas, len(names))
+        self.ready.extend((area, name) for area in areas if not first for name in self.summaries)
+
+    def finished(self, area: str, section: str) -> bool:
+        """Record that a section of ``area`` finished; True when it was the area's last."""
+        self.left[area] -= 1
+        if section != SUMMARY_SECTION:
+            self.first_left[area] -= 1
+            if self.first_left[area] == 0:
+                self.ready.extendleft((area, name) for name in self.summaries)
+        return self.left[area] == 0
+
+
+def _index_step(area: str, period: str, root: Path) -> StepDone:
+    """Write an area's index, key figures, manifest and build log, timed."""
+    started = time.perf_counter()
+    try:
+        page = build_index(area, period, root)
+    except AnalysisError as exc:
+        return StepDone(area, INDEX_STEP, time.perf_counter() - started, error=exc.describe())
+    return StepDone(area, INDEX_STEP, time.perf_counter() - started, page)
+
+
+def _finished_steps(batch: _Batch, periods: Mapping[str, str], jobs: int,
+                    root: Path) -> Iterator[StepDone]:
+    """Run the batch ``jobs`` sections at a time, yielding each section as it finishes."""
+    if jobs <= 1 or len(batch.ready) <= 1:
+        while batch.ready:
+            area, section = batch.ready.popleft()
+            yield _run_step(area, periods[area], section, root)
+        return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        running = {pool.submit(build_section, area, period, section, root): (area, section)
-                   for area, period, section in tasks}
-        for future in as_completed(running):
-            area, section = running[future]
-            try:
-                future.result()
-            except AnalysisError as exc:
-                failures.append((area, section, str(exc)))
-    return failures
+        running: set[Future[StepDone]] = set()
+        while batch.ready or running:
+            while batch.ready and len(running) < jobs:
+                area, section = batch.ready.popleft()
+                running.add(pool.submit(_run_step, area, periods[area], section, root))
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            yield from (future.result() for future in done)
 
 
 def build_areas(areas: list[str], period: str | None = None, *,
                 sections: list[str] | None = None, jobs: int = 1,
-                root: Path | None = None) -> list[Path]:
-    """Build the report of every area (sections in parallel, each summary last), then indexes.
+                root: Path | None = None, listener: StepListener | None = None) -> list[Path]:
+    """Build the report of every area: its sections ``jobs`` at a time, its executive summary
+    once its other sections are done, then its index.
 
-    ``period`` defaults to each area's own default period. Returns the index pages; raises
-    :class:`BuildError` naming every failed area and section once all have been tried.
+    ``period`` defaults to each area's own default period. ``listener`` hears of each step as
+    it finishes (for a progress display). A failed section does not stop the others, and its
+    previous page stays as it was; an area with a failed section gets no new index. Returns
+    the index pages in the order of ``areas``; raises :class:`BuildError` naming every failed
+    area and step once all have been tried.
     """
     root = root or project_root()
     periods = {area: period or load_area(area, root).default_period for area in areas}
     names = sections or [nb.stem for nb in section_notebooks(root)]
-    failures = []
-    for wave in ([n for n in names if n != SUMMARY_SECTION],
-                 [n for n in names if n == SUMMARY_SECTION]):
-        tasks = [(area, periods[area], name) for area in areas for name in wave]
-        logger.info("building %d section page(s), %d at a time", len(tasks), jobs)
-        failures += _run_sections(tasks, jobs, root)
-    failed_areas = {area for area, _, _ in failures}
-    indexes = [build_index(area, periods[area], root) for area in areas
-               if area not in failed_areas]
-    if failures:
-        listed = "; ".join(f"{area} {section}: {message.splitlines()[0]}"
-                           for area, section, message in failures)
-        raise BuildError(f"{len(failures)} section(s) failed: {listed}",
+    batch = _Batch(areas, names)
+    logger.info("building %d section page(s), %d at a time", len(batch.ready), jobs)
+    failed: list[StepDone] = []
+    indexes: dict[str, Path] = {}
+
+    def record(step: StepDone) -> None:
+        if listener is not None:
+            listener(step)
+        if step.error is not None:
+            failed.append(step)
+        elif step.step == INDEX_STEP and step.page is not None:
+            indexes[step.area] = step.page
+
+    for step in _finished_steps(batch, periods, jobs, root):
+        record(step)
+        if batch.finished(step.area, step.step) and all(f.area != step.area for f in failed):
+            record(_index_step(step.area, periods[step.area], root))
+    if failed:
+        listed = "; ".join(f"{f.area} {f.step}: {(f.error or '').splitlines()[0]}"
+                           for f in failed)
+        raise BuildError(f"{len(failed)} step(s) failed: {listed}",
                          hint="the pages of other sections and areas were built")
-    return indexes
-
-
+    return [indexes[area] for area in areas if area in indexes]

@@ -1,5 +1,6 @@
 """The report's front page and records: ``index.html``, ``key_figures.json``, ``manifest.json``,
-``disclosure_register.json`` and the methods page (``methods.html``).
+``disclosure_register.json``, the methods page (``methods.html``) and ``build.log``
+(:mod:`analysis.publish.build_log`).
 
 Written once every section has been built (``csp build-index``). Kept apart from
 :mod:`analysis.publish.build` so this step does not load papermill and nbconvert.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import platform
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,10 +30,17 @@ from analysis.core.files import (
     store_dir,
     strict_json,
 )
-from analysis.core.periods import MonthsCompared, Period, compared_months, comparison_period
+from analysis.core.periods import (
+    COMPLETE,
+    MonthsCompared,
+    Period,
+    compared_months,
+    comparison_period,
+)
 from analysis.core.safe_text import escape_html
 from analysis.inputs.areas import load_area
 from analysis.present.disclosure_register import disclosure_statement, write_register
+from analysis.publish.build_log import utc_now, write_build_log
 from analysis.publish.methods_page import METHODS_PAGE, write_methods_page
 from analysis.publish.provenance import git_state, package_versions
 from analysis.store import query
@@ -116,7 +125,8 @@ this page; <code>manifest.json</code> lists the inputs (with checksums) and soft
 
 
 def build_index(area: str, period: str, root: Path | None = None) -> Path:
-    """Write ``index.html`` linking the built sections, ``key_figures.json`` and the manifest."""
+    """Write ``index.html`` linking the built sections, ``key_figures.json``, the manifest and
+    ``build.log``."""
     root = root or project_root()
     config = load_area(area, root)
     out = report_dir(area, period, root)
@@ -127,6 +137,7 @@ def build_index(area: str, period: str, root: Path | None = None) -> Path:
     if not pages:
         raise BuildError("no section has been built yet", file=out,
                          hint="run `make report` (or `csp build`) first")
+    started, started_at = time.perf_counter(), utc_now()
     merge_key_figures(out)
     write_register(out, config.disclosure)
     write_manifest(config, period, out, root)
@@ -134,6 +145,22 @@ def build_index(area: str, period: str, root: Path | None = None) -> Path:
     pages.append((METHODS_PAGE, "Methods: how every figure is calculated"))
     index = out / "index.html"
     parsed = Period.parse(period)
-    atomic_write(index, _index_html(config, parsed, pages,
-                                    months_compared(config, parsed, root)))
+    compared = months_compared(config, parsed, root)
+    atomic_write(index, _index_html(config, parsed, pages, compared))
+    write_build_log(out, f"{config.name} {period}", ingest_check(config, root, compared),
+                    list(notebooks),
+                    f"{started_at}  index.html, key_figures.json, manifest.json and the "
+                    f"disclosure register written in {time.perf_counter() - started:.1f} s")
     return index
+
+
+def ingest_check(config: AreaConfig, root: Path, compared: MonthsCompared | None) -> list[str]:
+    """The build log's ingest check: the store read and the police.uk months it holds for
+    the period and its comparison, with a warning when either misses months."""
+    store = store_dir(config, root).relative_to(root)
+    if compared is None:
+        return [f"store {store}", "warning: no data.police.uk months have been ingested"]
+    lines = [f"store {store}; data.police.uk months held:", *compared.completeness()]
+    if compared.basis != COMPLETE:
+        lines.append(f"warning: {compared.note()}")
+    return lines

@@ -27,7 +27,11 @@ from analysis.store.ingest import IngestReport, ingest_partner, ingest_police_uk
 
 
 def area_lookup(config: AreaConfig, root: Path | None = None) -> pd.DataFrame:
-    """The LSOA → ward → LAD → CSP → force lookup named in the area's config."""
+    """The LSOA → ward → LAD → CSP → force lookup named in the area's config.
+
+    Councils that cannot be matched to one CSP are warned about only when they are the
+    configured force's or the area's own (:func:`analysis.inputs.geography.load_lsoa_lookup`).
+    """
     root = root or project_root()
     sources = config.sources
     return load_lsoa_lookup(
@@ -35,6 +39,8 @@ def area_lookup(config: AreaConfig, root: Path | None = None) -> pd.DataFrame:
         config.resolve(sources.lad_csp_lookup, root),
         lsoa_boundaries=[config.resolve(p, root) for p in sources.lsoa_boundaries],
         ward_boundaries=[config.resolve(p, root) for p in sources.ward_boundaries],
+        force_code=config.force.code,
+        lad_codes=config.lad_codes,
     )
 
 
