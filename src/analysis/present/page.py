@@ -40,6 +40,7 @@ from analysis.core.lab import lab_dir, working_area
 from analysis.core.periods import Period, compared_months, comparison_period, months_between
 from analysis.core.safe_text import escape_html, html_from, markdown_from, write_csv
 from analysis.inputs.areas import load_area
+from analysis.present.cell_format import human_cells
 from analysis.present.disclosure_register import (
     OPEN,
     PARTNER,
@@ -210,7 +211,7 @@ class Section:
         controlled = declaration.source == PARTNER and self.config.disclosure != "none"
         disclose = list(declaration.counts) if controlled else []
         write_csv(frame, self._table_path(name))
-        shown = frame.copy()
+        shown = human_cells(frame, set(formats or {}))
         for column, fmt in (formats or {}).items():
             shown[column] = [("–" if pd.isna(v) else fmt.format(v) if _is_number(v)
                               else str(v)) for v in shown[column]]

@@ -271,7 +271,7 @@ def cohort_items(section: Section, result: IndicatorResult) -> list[Table | Mark
               f"{cohort} proven reoffending: is the difference more than chance? "
               f"({result.latest} cohort)", source="open",
               formats={area: "{:.1f}", "Compared with (%)": "{:.1f}",
-                       "Difference (points)": "{:+.1f}", "p-value": "{:.3f}"})]
+                       "Difference (points)": "{:+.1f}"})]
 
 
 def chart_items(section: Section, cohorts: list[IndicatorResult]) -> list[Chart]:
@@ -308,7 +308,7 @@ def entrant_items(section: Section, result: IndicatorResult) -> list[Table | Mar
                                      "difference": "Difference"}),
         "first_time_entrants_tests", f"First-time entrants: tests ({result.latest})",
         source="open", formats={area: "{:.1f}", "Compared with": "{:.1f}",
-                                "Difference": "{:+.1f}", "p-value": "{:.3f}"}))
+                                "Difference": "{:+.1f}"}))
     return items
 
 
