@@ -216,6 +216,20 @@ class TestSummaries:
         assert table.iloc[-1]["note"] == "no A&E"
         assert pd.isna(table.iloc[0]["current"])  # unknown, never 0
 
+    def test_needs_assessment_summary_says_why_a_percent_is_not_shown(self):
+        police = pd.DataFrame({"crime_type": ["Robbery", "Possession of weapons"],
+                               "current": [1869, 12], "previous": [pd.NA, 40],
+                               "pct_diff": [np.nan, -70.0], "pct_reliable": [False, True],
+                               "significance": ["not compared", "significant decrease"]})
+        table = sv.needs_assessment_summary(None, police, None, partner_missing="no extract",
+                                            hospital_missing="no A&E")
+        table = table[table["source"] == "data.police.uk"].set_index("figure")
+        # 1,869 offences are not a small base: the comparison period's months are missing.
+        assert table.loc["Robbery", "note"] == (
+            "not compared: months missing from the data, % not shown")
+        assert table.loc["Possession of weapons", "note"] == ""
+        assert table.loc["Possession of weapons", "pct_diff"] == -70.0
+
     def test_monthly_series_leaves_missing_months_empty(self):
         counts = pd.DataFrame({"month": [date(2024, 1, 1)], "measure": ["a"], "count": [3]})
         months = [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)]

@@ -48,7 +48,12 @@ from analysis.stats import indicators, police_uk_counts, profiles
 from analysis.stats.comparators import funnel_limits
 from analysis.stats.disclosure import DisclosureRule
 from analysis.stats.harm import HarmAndCost, ValueTable, harm_and_cost, value_tables
-from analysis.stats.measures import change_table, count_headings, require_columns
+from analysis.stats.measures import (
+    RELIABLE_BASE,
+    change_table,
+    count_headings,
+    require_columns,
+)
 from analysis.stats.partner_counts import (
     area_crimes,
     as_mask,
@@ -318,7 +323,15 @@ def _summary_row(figure: str, source: str, row: Mapping[str, object]) -> dict[st
             "current": row["current"],
             "pct_diff": row.get("pct_diff") if reliable else np.nan,
             "significance": row.get("significance"),
-            "note": "" if reliable else "base under 10: % not shown"}
+            "note": "" if reliable else percent_not_shown(row["previous"], row["current"])}
+
+
+def percent_not_shown(previous: object, current: object) -> str:
+    """Why a row's % change is not shown: a count not known (months missing from the data,
+    never a base of 0) or a base under 10, where a % change is too unstable to quote."""
+    if previous is None or pd.isna(previous) or current is None or pd.isna(current):
+        return "not compared: months missing from the data, % not shown"
+    return f"base under {RELIABLE_BASE}: % not shown"
 
 
 def _missing_row(figure: str, source: str, why: str) -> dict[str, object]:
