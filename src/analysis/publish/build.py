@@ -169,6 +169,27 @@ def _prepared_for_sharing(notebook: nbformat.NotebookNode) -> nbformat.NotebookN
     return notebook
 
 
+def _shows_nothing(cell: nbformat.NotebookNode) -> bool:
+    """Whether a code cell's outputs leave nothing on the page (stderr is already dropped)."""
+    return cell.cell_type == "code" and not cell.outputs
+
+
+def without_empty_headings(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop the markdown (heading and method text) written for a table or chart that this
+    area's data cannot give: the markdown cell straight before a code cell that showed
+    nothing (a section hands its notebook no item when the data is missing, and says once,
+    in its own note, what data would add it). Every notebook gives each item one markdown
+    cell before it, so text standing alone (markdown followed by markdown) stays.
+    """
+    kept: list[nbformat.NotebookNode] = []
+    for cell in notebook.cells:
+        if _shows_nothing(cell) and kept and kept[-1].cell_type == "markdown":
+            kept.pop()
+        kept.append(cell)
+    notebook.cells = kept
+    return notebook
+
+
 def export_html(executed: Path, html_path: Path) -> None:
     """Export an executed notebook as one offline HTML file: no input, images embedded."""
     exporter = HTMLExporter(
@@ -180,7 +201,8 @@ def export_html(executed: Path, html_path: Path) -> None:
         embed_images=True,
     )
     exporter.register_filter("page_text", escape_html)  # the template's escaper (alt text)
-    notebook = _prepared_for_sharing(nbformat.read(executed, as_version=4))
+    notebook = without_empty_headings(_prepared_for_sharing(nbformat.read(executed,
+                                                                          as_version=4)))
     body, _ = exporter.from_notebook_node(notebook)
     atomic_write(html_path, body)
 
