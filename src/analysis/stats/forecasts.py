@@ -42,7 +42,7 @@ years ending at the period end, stating the months each year holds.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -327,7 +327,7 @@ def forecast_series(name: str, values: pd.Series, end: date,
 
 
 def forecast_all(wide: pd.DataFrame, end: date,
-                 breaks: dict[str, Sequence[object]] | None = None) -> list[SeriesForecast]:
+                 breaks: Mapping[str, Sequence[object]] | None = None) -> list[SeriesForecast]:
     """:func:`forecast_series` for every column of ``wide`` (:func:`monthly_series`);
     ``breaks`` maps a column to its trend breaks (ASB and crime may differ)."""
     return [forecast_series(str(name), wide[name], end, (breaks or {}).get(str(name), ()))
