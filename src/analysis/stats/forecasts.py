@@ -326,6 +326,31 @@ def forecast_series(name: str, values: pd.Series, end: date,
                           emerging=emerging_test(run))
 
 
+def counts_series(monthly: pd.DataFrame, end: date, available_months: Iterable[object]
+                  ) -> pd.Series:
+    """One monthly series (``month``, ``count`` rows, summed by month) on every month from the
+    first held month to ``end``: NaN where the month is not held, 0 where it is held with no
+    rows. Months after ``end`` are not read."""
+    end = to_month(end)
+    held = {m for m in (to_month(m) for m in available_months) if m <= end}
+    if not held:
+        return pd.Series(dtype="float64")
+    axis = [add_months(min(held), i) for i in range(months_between(min(held), end))]
+    totals = monthly.assign(month=month_starts(monthly["month"])).groupby("month")["count"].sum()
+    series = totals.reindex(axis).fillna(0.0).astype("float64")
+    series[[m not in held for m in axis]] = np.nan
+    return series
+
+
+def emerging_signal(values: pd.Series, end: date, breaks: Sequence[object] = ()
+                    ) -> Emerging | None:
+    """The emerging test of one monthly series (NaN = not held) up to ``end``, under the same
+    rule as the forecast (:func:`held_run`, :func:`eligibility`), or None when the series
+    cannot be tested. One fit: for callers that need the flag only (the priority matrix)."""
+    run = held_run(values, end, breaks)
+    return None if eligibility(run) else emerging_test(run)
+
+
 def forecast_all(wide: pd.DataFrame, end: date,
                  breaks: Mapping[str, Sequence[object]] | None = None) -> list[SeriesForecast]:
     """:func:`forecast_series` for every column of ``wide`` (:func:`monthly_series`);
