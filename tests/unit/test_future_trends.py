@@ -86,3 +86,15 @@ def test_annual_totals_hatches_a_partial_year() -> None:
                           "2024/25 (6 of 12 months)": [5.0]})
     bars = annual_totals(table, label_col="Series", title="t").axes[0].patches
     assert [bar.get_hatch() for bar in bars] == [None, "///"]
+
+
+def test_nothing_forecast_when_every_series_has_gaps() -> None:
+    values = pd.Series([50.0] * 40, index=[add_months(END, i - 39) for i in range(40)])
+    values.iloc[-6] = np.nan  # a month not published
+    results = [fc.forecast_series(name, values, END) for name in (ALL_CRIME, ASB)]
+    summary = future_trends.summary_item(results, "K", END)
+    assert list(summary.formats) == [] and "Last 12 months" not in summary.frame
+    assert summary.frame["Not forecast because"].str.startswith("only 5 consecutive").all()
+    assert isinstance(future_trends.fans_item(results, "K"), Markdown)
+    assert isinstance(future_trends.emerging_item(results), Markdown)
+    assert future_trends.emerging_findings(results, "K") == []

@@ -71,13 +71,14 @@ class FuturePart:
 def summary_item(results: Sequence[fc.SeriesForecast], area_name: str, end: date) -> Table:
     """The forecast table (:func:`analysis.stats.forecasts.forecast_summary`)."""
     table = fc.forecast_summary(results)
+    formats = {"Last 12 months": "{:,.0f}", "Next 12 months (forecast)": "{:,.0f}",
+               "MASE (model)": "{:.2f}", "MASE (seasonal naive)": "{:.2f}"}
     return Table(
         table, "forecast_summary",
         f"Forecast of the 12 months after {end:%b %Y}, its back-test and the emerging test, "
         f"{area_name} (crimes; ASB in incidents)",
         source="open", counts=[c for c in ("Last 12 months",) if c in table],
-        formats={"Last 12 months": "{:,.0f}", "Next 12 months (forecast)": "{:,.0f}",
-                 "MASE (model)": "{:.2f}", "MASE (seasonal naive)": "{:.2f}"})
+        formats={column: fmt for column, fmt in formats.items() if column in table})
 
 
 def fans_item(results: Sequence[fc.SeriesForecast], area_name: str) -> Chart | Markdown:
