@@ -398,7 +398,9 @@ def fan_data(results: Sequence[SeriesForecast], history_months: int = 24) -> pd.
     """The numbers of the forecast fan chart, long: for each forecast series the last
     ``history_months`` months used (``count``) and the forecast months (``forecast`` and its
     interval bounds), one row per series and month."""
-    parts = []
+    columns = ["series", "month", "count", "forecast",
+               *[f"{side}_{level}" for level in LEVELS for side in ("lower", "upper")]]
+    parts = [pd.DataFrame(columns=columns)]
     for item in results:
         if item.forecast is None:
             continue
@@ -406,13 +408,7 @@ def fan_data(results: Sequence[SeriesForecast], history_months: int = 24) -> pd.
         parts.append(pd.DataFrame({"series": item.name, "month": list(past.index),
                                    "count": past.to_numpy()}))
         parts.append(item.forecast.assign(series=item.name))
-    if not parts:
-        return pd.DataFrame(columns=["series", "month", "count", "forecast",
-                                     *[f"{side}_{level}" for level in LEVELS
-                                       for side in ("lower", "upper")]])
-    return pd.concat(parts, ignore_index=True)[["series", "month", "count", "forecast",
-                                                *[f"{side}_{level}" for level in LEVELS
-                                                  for side in ("lower", "upper")]]]
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 # --- the five-year view -----------------------------------------------------------------------
