@@ -408,7 +408,8 @@ def fan_data(results: Sequence[SeriesForecast], history_months: int = 24) -> pd.
         parts.append(pd.DataFrame({"series": item.name, "month": list(past.index),
                                    "count": past.to_numpy()}))
         parts.append(item.forecast.assign(series=item.name))
-    return pd.concat(parts, ignore_index=True)[columns]
+    table = pd.concat(parts, ignore_index=True)[columns]
+    return table.astype(dict.fromkeys(columns[2:], "float64"))
 
 
 # --- the five-year view -----------------------------------------------------------------------
