@@ -105,9 +105,9 @@ class RawDemo:
 
     @cached_property
     def lsoas(self) -> pd.DataFrame:
-        """LSOA 2021 code -> ward name and local authority code (the ONS lookup)."""
+        """LSOA 2021 code -> ward name and code and local authority code (the ONS lookup)."""
         lookup = pd.read_csv(self.folder / "lookups" / "lsoa21_ward_lad.csv", dtype=str)
-        return lookup.set_index("LSOA21CD")[["WD23NM", "LAD23CD"]]
+        return lookup.set_index("LSOA21CD")[["WD23NM", "WD23CD", "LAD23CD"]]
 
     @cached_property
     def force_lsoas(self) -> set[str]:
