@@ -105,9 +105,9 @@ class RawDemo:
 
     @cached_property
     def lsoas(self) -> pd.DataFrame:
-        """LSOA 2021 code -> ward name and local authority code (the ONS lookup)."""
+        """LSOA 2021 code -> ward name and code and local authority code (the ONS lookup)."""
         lookup = pd.read_csv(self.folder / "lookups" / "lsoa21_ward_lad.csv", dtype=str)
-        return lookup.set_index("LSOA21CD")[["WD23NM", "LAD23CD"]]
+        return lookup.set_index("LSOA21CD")[["WD23NM", "WD23CD", "LAD23CD"]]
 
     @cached_property
     def force_lsoas(self) -> set[str]:
@@ -140,6 +140,7 @@ class RawDemo:
                            for f in files], ignore_index=True)
         frame["year"] = frame["Month"].map(financial_year)
         frame["ward"] = frame["LSOA code"].map(self.lsoas["WD23NM"])
+        frame["ward_code"] = frame["LSOA code"].map(self.lsoas["WD23CD"])
         frame["in_area"] = frame["LSOA code"].isin(self.area_lsoas)
         frame["in_force"] = frame["LSOA code"].isin(self.force_lsoas)
         return frame
@@ -252,10 +253,14 @@ def ranked(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def ward_change(rows: pd.DataFrame) -> Recount:
-    """Rank and change by ward of some police.uk rows (all of Kingsmere's wards listed)."""
+    """Rank and change by ward of some police.uk rows (all of Kingsmere's wards listed),
+    equal counts in ward-code order, as the pages rank places."""
     counts = by_year(rows, "ward")
+    codes = rows.groupby("ward")["ward_code"].first().reindex(counts.index)
+    order = counts.assign(code=codes).sort_values([CURRENT, "code"], ascending=[False, True])
+    order = order.assign(rank=range(1, len(order) + 1))
     return {ward: {"rank": int(c["rank"]), **change_row(int(c[PREVIOUS]), int(c[CURRENT]))}
-            for ward, c in ranked(counts).iterrows()}
+            for ward, c in order.iterrows()}
 
 
 def asb_wards(raw: RawDemo) -> Recount:

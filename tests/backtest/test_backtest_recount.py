@@ -36,6 +36,7 @@ SURVEY = ("design-effect interval and two-proportion test of the survey waves "
           "(tests/unit/test_survey.py, tests/unit/test_perception.py)")
 MATRIX = "priority-matrix scoring of the section outputs (tests/unit/test_risk.py)"
 TEXT = "fixed text from the indicators sheet or the method (no number)"
+FORECAST = "seasonal (ETS) forecast and its emerging rule (tests/unit/test_forecasts.py)"
 
 TABLES: dict[str, tuple[list[str], Callable[[rr.RawDemo], rr.Recount], dict[str, str]]] = {
     # table: (columns naming a row, recount, columns not recounted -> why)
@@ -71,6 +72,7 @@ TABLES: dict[str, tuple[list[str], Callable[[rr.RawDemo], rr.Recount], dict[str,
 DERIVED_FIGURES: dict[str, str] = {
     "10_crime_overview/all_crime_significance": SIGNIFICANCE,
     "20_anti_social_behaviour/asb_significance": SIGNIFICANCE,
+    "10_crime_overview/emerging_trends": FORECAST,
     "30_places/crime_persistent_squares": HOTSPOT,
     "30_places/crime_emerging_squares": HOTSPOT,
     "40_vawg_domestic_abuse/da_significance": SIGNIFICANCE,

@@ -74,6 +74,20 @@ def test_planted_burglary_is_stable(year_of_months: dict) -> None:
     assert poisson_change_test(last, first) > 0.01
 
 
+def test_planted_shoplifting_rises_in_the_last_four_months_only(year_of_months: dict) -> None:
+    def kingsmere(month: date) -> int:
+        frame = year_of_months[month]
+        return int(((frame["Crime type"] == world.LATE_RISE_TYPE)
+                    & frame["LSOA name"].str.startswith("Kingsmere")).sum())
+
+    last_year = SPEC.months[-12:]
+    before = np.mean([kingsmere(m) for m in last_year[:-4]])
+    late = [kingsmere(m) for m in last_year[-4:]]
+    # expected about 1.15, 1.30, 1.45 and 1.60 times the months before (about 110 a month)
+    assert 1.3 < np.mean(late[-3:]) / before < 1.7
+    assert np.mean(late[-2:]) > np.mean(late[:2])
+
+
 def test_kingsmere_monthly_volume_like_a_unitary_csp(year_of_months: dict) -> None:
     frame = year_of_months[SPEC.months[0]]
     kingsmere = frame["LSOA name"].str.startswith("Kingsmere") & (frame["Crime type"] != world.ASB)

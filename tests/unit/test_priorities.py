@@ -7,6 +7,7 @@ import math
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -841,3 +842,60 @@ def test_record_key_figures_records_each_figure_with_its_label() -> None:
     )
     priorities.record_key_figures(Recorder(), page)  # type: ignore[arg-type]
     assert recorded == [("matrix_version", "1", "Priority matrix version")]
+
+
+# --- the emerging signal as a trend signal --------------------------------------------------
+def _trend_figures(emerging: object, test: str = "no significant change", value: float = 5.0
+                   ) -> pd.DataFrame:
+    return pd.DataFrame([{"issue_id": "x", "issue": "X", "dimension": "trend", "value": value,
+                          "test": test, "detail": "", "source": "", "also_in": "",
+                          "note": "", "emerging": emerging}])
+
+
+def test_an_emerging_trend_scores_at_least_the_configured_floor() -> None:
+    matrix = priority_matrix.default_matrix()
+    assert matrix.emerging_trend_score == 4
+    raised = priority_scores.score_figures(_trend_figures(True), matrix).iloc[0]
+    assert raised["score"] == 4  # not significant (3), raised to 4 by the emerging rule
+    assert "emerging" in raised["rule"] and raised["rule"].endswith("-> at least 4: 4")
+    kept = priority_scores.score_figures(_trend_figures(True, "significant increase", 25.0),
+                                         matrix).iloc[0]
+    assert kept["score"] == 5  # a significant rise of 20 % or more keeps its 5
+    for flag in (False, None):
+        plain = priority_scores.score_figures(_trend_figures(flag), matrix).iloc[0]
+        assert plain["score"] == 3 and "emerging" not in plain["rule"]
+
+
+def test_the_emerging_signal_can_be_switched_off() -> None:
+    matrix = priority_matrix.apply_override(priority_matrix.default_matrix(),
+                                            priority_matrix.PriorityOverride(
+                                                emerging_trend_score=0))
+    assert priority_scores.score_figures(_trend_figures(True), matrix).iloc[0]["score"] == 3
+
+
+def test_a_missing_trend_that_is_emerging_gets_the_floor() -> None:
+    assert priority_scores.emerging_score(math.nan, "change not assessed", 4)[0] == 4.0
+
+
+def _monthly_evidence(values: list[float]) -> priorities.Evidence:
+    months = [date(2022, 4, 1) + pd.DateOffset(months=i) for i in range(len(values))]
+    months = [m.date() for m in months]
+    counts = pd.DataFrame({"csp_code": "A", "month": months, "count": values,
+                           "crime_type": "Burglary"})
+    return _evidence(counts=counts, available_months=tuple(months))
+
+
+def test_police_uk_trend_figure_carries_the_emerging_flag() -> None:
+    rng = np.random.default_rng(3)
+    stable = rng.poisson(100, 36).astype(float)
+    rising = stable.copy()
+    rising[-3:] = np.round(rising[-3:] * 1.6)
+    flagged = _by_dimension(priorities.police_uk_figures(
+        BURGLARY, _monthly_evidence(list(rising)), CURRENT, PREVIOUS))["trend"]
+    assert flagged["emerging"] is True and "emerging: 3 of the last 3 months" in flagged["detail"]
+    calm = _by_dimension(priorities.police_uk_figures(
+        BURGLARY, _monthly_evidence(list(stable)), CURRENT, PREVIOUS))["trend"]
+    assert calm["emerging"] is False
+    short = _by_dimension(priorities.police_uk_figures(BURGLARY, _evidence(), CURRENT,
+                                                       PREVIOUS))["trend"]
+    assert short["emerging"] is None  # 24 months held: not tested

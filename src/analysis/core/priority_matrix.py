@@ -108,6 +108,10 @@ class PriorityMatrix(_Strict):
         default=6, ge=1, le=12,
         description="months of the period that must be held to annualise a count")
     sensitivity_change: float = Field(gt=0, lt=1)
+    emerging_trend_score: int = Field(
+        default=4, ge=0, le=5,
+        description="an issue whose police.uk series is emerging (the crime overview's "
+                    "forecast rule) scores at least this on trend; 0: not used")
     dimensions: dict[str, DimensionSpec]
     issues: list[IssueSpec]
 
@@ -138,6 +142,7 @@ class PriorityOverride(_Strict):
     min_weighted_share: float | None = None
     min_months_held: int | None = None
     sensitivity_change: float | None = None
+    emerging_trend_score: int | None = None
     local_issues: list[IssueSpec] = Field(default_factory=list)
     exclude_issues: list[str] = Field(default_factory=list)
 
@@ -184,7 +189,7 @@ def apply_override(matrix: PriorityMatrix, override: PriorityOverride) -> Priori
     for name, cutoffs in override.cutoffs.items():
         raw["dimensions"][name]["cutoffs"] = cutoffs
     for key in ("top_n", "min_coverage", "min_weighted_share", "min_months_held",
-                "sensitivity_change"):
+                "sensitivity_change", "emerging_trend_score"):
         if getattr(override, key) is not None:
             raw[key] = getattr(override, key)
     known = {issue["id"] for issue in raw["issues"]}

@@ -11,6 +11,8 @@ Planted patterns (asserted by tests and found by later sections):
 * Kingsmere's *Violence and sexual offences* rise clearly (about 12 % a year); the force's other
   CSPs rise slowly (3 % a year).
 * Kingsmere's *Burglary* is stable (no trend).
+* Kingsmere's *Shoplifting* rises late: flat (2 % a year) until the last four months, which
+  run 15, 30, 45 and 60 % above that (the emerging trend the crime overview's forecast flags).
 * ASB recording falls about 5 % a year everywhere (as real police.uk ASB does).
 * A persistent town-centre hotspot (two LSOAs, crime concentrated at a few map points), an
   emerging hotspot (one LSOA whose crime grows fivefold over the last 12 months) and a quiet
@@ -111,6 +113,9 @@ ASB_YEARLY_FACTOR = 0.95
 PERSISTENT_HOTSPOT_LSOAS = ((4, 4), (4, 5))
 EMERGING_HOTSPOT_LSOA = (7, 2)
 QUIET_WARD_ROW, QUIET_WARD_HALF = 1, 1  # row 1, eastern half: five LSOAs with little crime
+LATE_RISE_TYPE = "Shoplifting"  # Kingsmere's emerging rise in the last LATE_RISE_MONTHS
+LATE_RISE_MONTHS = 4
+LATE_RISE_STEP = 0.15  # each of those months 15 % more than the one before (1.15 ... 1.60)
 
 
 @dataclass(frozen=True)
@@ -207,9 +212,11 @@ def map_points(geo: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
-def _expected_counts(csp: DemoCsp, month: date, month_index: int) -> dict[str, float]:
+def _expected_counts(csp: DemoCsp, month: date, month_index: int,
+                     n_months: int) -> dict[str, float]:
     """Mean number of rows of each category for one CSP-month: size, season and trend."""
     years = month_index / 12
+    into_late_rise = month_index - (n_months - LATE_RISE_MONTHS) + 1  # 1 .. LATE_RISE_MONTHS
     season = 1.0 + 0.10 * np.sin(2 * np.pi * (month.month - 4) / 12)  # summer peak
     means = {}
     for crime_type, share in CRIME_TYPE_SHARES.items():
@@ -219,6 +226,8 @@ def _expected_counts(csp: DemoCsp, month: date, month_index: int) -> dict[str, f
             trend = 1.0
         else:
             trend = YEARLY_GROWTH_OTHER**years
+        if crime_type == LATE_RISE_TYPE and csp is DEMO_AREA and into_late_rise > 0:
+            trend *= 1.0 + LATE_RISE_STEP * into_late_rise
         means[crime_type] = csp.crimes_per_month * share * season * trend
     means[ASB] = csp.asb_per_month * season * ASB_YEARLY_FACTOR**years
     return means
@@ -240,7 +249,7 @@ def street_month(spec: DemoSpec, geo: pd.DataFrame, points: pd.DataFrame,
     for csp in DEMO_CSPS:
         in_csp = np.flatnonzero((geo["csp_code"] == csp.csp_code).to_numpy())
         lsoa_p = weights[in_csp] / weights[in_csp].sum()
-        for category, mean in _expected_counts(csp, month, month_index).items():
+        for category, mean in _expected_counts(csp, month, month_index, spec.n_months).items():
             n = int(rng.poisson(mean))
             lsoa_pick = in_csp[rng.choice(len(in_csp), size=n, p=lsoa_p)]
             frames.append(pd.DataFrame({"lsoa_index": lsoa_pick, "Crime type": category}))

@@ -168,3 +168,78 @@ def plot_xmr(
     axes.legend(loc="best", fontsize="small")
     return figure
 
+
+
+def forecast_fans(data: pd.DataFrame, *, title: str, flagged: frozenset[str] = frozenset(),
+                  ncols: int = 3) -> Figure:
+    """Small multiples, one panel per series: the months held (solid line), the forecast
+    (dashed) and its 80 % and 95 % prediction intervals (darker and lighter bands).
+
+    ``data`` is :func:`analysis.stats.forecasts.fan_data` (series, month, count, forecast,
+    lower_80, upper_80, lower_95, upper_95). Series in ``flagged`` (emerging) have their panel
+    title marked. Each panel has its own scale (the series differ in size); the y axis starts
+    at 0.
+    """
+    require_columns(data, ["series", "month", "count", "forecast", "lower_80", "upper_80",
+                           "lower_95", "upper_95"])
+    names = list(dict.fromkeys(data["series"]))
+    nrows = max(1, -(-len(names) // ncols))
+    fig = Figure(figsize=(FIGSIZE[0] + 1, 2.0 * nrows + 0.8), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, name in zip(axes, names, strict=False):
+        part = data[data["series"] == name]
+        x = pd.to_datetime(part["month"])
+        ahead = part["forecast"].notna().to_numpy()
+        ax.fill_between(x[ahead], part["lower_95"][ahead], part["upper_95"][ahead],
+                        color=PALETTE[0], alpha=0.15, lw=0, label="95 % interval")
+        ax.fill_between(x[ahead], part["lower_80"][ahead], part["upper_80"][ahead],
+                        color=PALETTE[0], alpha=0.3, lw=0, label="80 % interval")
+        ax.plot(x[~ahead], part["count"][~ahead], color="#404040", linewidth=1.2,
+                label="recorded")
+        ax.plot(x[ahead], part["forecast"][ahead], color=PALETTE[0], linestyle="--",
+                linewidth=1.2, label="forecast")
+        emerging = name in flagged
+        ax.set_title(f"{name} (emerging)" if emerging else name, fontsize=9,
+                     color=PALETTE[1] if emerging else "black", loc="left")
+        ax.set_ylim(bottom=0)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(4, 10)))
+    for ax in axes[len(names):]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8)
+    fig.suptitle(title, fontweight="bold", fontsize=11)
+    return fig
+
+
+def annual_totals(table: pd.DataFrame, *, label_col: str, title: str, ncols: int = 3
+                  ) -> Figure:
+    """Small multiples of yearly totals, one panel per row of ``table`` (its other columns
+    are the years, oldest first). A year heading that names fewer months than a year
+    ('(10 of 12 months)') is drawn hatched: its total is over the months held only. A year
+    with no value has no bar (a gap, not 0)."""
+    years = [c for c in table.columns if c != label_col]
+    partial = ["months)" in str(year) for year in years]
+    short = [str(year).split(" (")[0] for year in years]
+    nrows = max(1, -(-len(table) // ncols))
+    fig = Figure(figsize=(FIGSIZE[0] + 1, 1.9 * nrows + 0.6), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, (_, row) in zip(axes, table.iterrows(), strict=False):
+        values = pd.to_numeric(row[years], errors="coerce").to_numpy(dtype="float64")
+        bars = ax.bar(range(len(years)), values, color=PALETTE[0])
+        for bar, is_partial in zip(bars, partial, strict=True):
+            if is_partial:
+                bar.set_facecolor("#d9d9d9")
+                bar.set_hatch("///")
+        ax.set_xticks(range(len(years)), short, fontsize=7, rotation=30)
+        ax.set_title(str(row[label_col]), fontsize=9, loc="left")
+        ax.tick_params(labelsize=7)
+    for ax in axes[len(table):]:
+        ax.set_visible(False)
+    if any(partial):
+        fig.legend(handles=[Patch(facecolor="#d9d9d9", hatch="///", edgecolor="#7f7f7f",
+                                  label="year with months missing (months held only)")],
+                   loc="outside lower center", fontsize=8)
+    fig.suptitle(title, fontweight="bold", fontsize=11)
+    return fig

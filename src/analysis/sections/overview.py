@@ -24,6 +24,7 @@ from analysis.core.findings import (
 from analysis.core.periods import Period, to_month
 from analysis.core.vocabulary import ALL_CRIME, ASB
 from analysis.present.charts import apply_house_style, monthly_trend
+from analysis.present.future_trends import FuturePart, future_part
 from analysis.present.narrative import change_finding, peer_finding
 from analysis.present.page import Section, police_uk_source
 from analysis.present.presentable import Chart, Table
@@ -239,6 +240,7 @@ class OverviewPage:
     harm_gaps: Table
     key_figures: list[tuple[str, object, str]]
     findings: list[Finding]
+    future: FuturePart  # forecasts, emerging trends and the five-year view (end of the page)
 
 
 CAVEATS = [  # the months each period holds are on the header's period line
@@ -294,6 +296,7 @@ def page(section: Section) -> OverviewPage:
         costs_vintage=costs.vintage,
         population_vintage=populations["population_vintage"].iloc[0],
     )
+    future = future_part(area, force_months, current, config)
     return OverviewPage(
         header=header,
         crime_type_change=change_table_item(change, current, previous, config.csp_name),
@@ -338,7 +341,10 @@ def page(section: Section) -> OverviewPage:
         ),
         harm=harm_table,
         harm_gaps=harm_gaps,
-        key_figures=key_figures(change, rates, config.csp_code, current, previous),
-        findings=key_findings(change, config.force.name),
+        key_figures=[*key_figures(change, rates, config.csp_code, current, previous),
+                     ("emerging_trends", ", ".join(future.flagged) or "none",
+                      "Emerging trends (above the forecast's upper 95 % interval)")],
+        findings=[*key_findings(change, config.force.name), *future.findings],
+        future=future,
     )
 

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
-from analysis.core.config import AreaConfig
+from analysis.core.config import AreaConfig, TrendBreak, breaks_for
 from analysis.core.errors import DataCoverageError
 from analysis.core.findings import NO_DIRECTION, NOT_TESTED, Finding
 from analysis.core.findings import NOT_ASSESSED as FINDING_NOT_ASSESSED
@@ -54,6 +54,7 @@ from analysis.core.vocabulary import ASB
 from analysis.present.page import Section, area_partner_table, police_uk_source, shown_path
 from analysis.present.presentable import Table
 from analysis.stats.comparators import HIGHER, LOWER, SIMILAR, peer_comparison
+from analysis.stats.forecasts import EMERGING_LEVEL, counts_series, emerging_signal
 from analysis.stats.harm import ValueTable, coverage_words, harm_and_cost, value_tables
 from analysis.stats.measures import (
     NOT_ASSESSED,
@@ -99,6 +100,7 @@ class Evidence:
     indicators: pd.DataFrame | None
     weights: ValueTable | None = None  # None: the shipped tables (analysis.stats.harm)
     costs: ValueTable | None = None
+    trend_breaks: tuple[TrendBreak, ...] = ()  # the area's, for the emerging test
 
     @property
     def area_population(self) -> float | None:
@@ -136,7 +138,7 @@ def load_evidence(config: AreaConfig, store_dir: Path, root: Path | None = None,
         available_months=tuple(query.force_months(store_dir, config.force.name)),
         populations=populations, crimes=area_partner_table(config, store_dir, "crimes"),
         indicators=area_partner_table(config, store_dir, "indicators"),
-        weights=weights, costs=costs,
+        weights=weights, costs=costs, trend_breaks=tuple(config.trend_breaks),
     )
 
 
@@ -391,6 +393,7 @@ def police_uk_figures(issue: IssueSpec, evidence: Evidence, current: Period,
     figures = _change_figures(issue, monthly, current, previous, evidence.available_months,
                               unit=unit, source="data.police.uk", also_in=also_in,
                               population=evidence.area_population, rules=rules)
+    _mark_emerging(figures[1], monthly, evidence, current, asb=issue.asb)
     figures.append(_peer_figure(issue, evidence, selected, current))
     if issue.asb:
         return figures + _missing(issue, ("harm", "cost", "vulnerability"),
@@ -414,6 +417,21 @@ def police_uk_figures(issue: IssueSpec, evidence: Evidence, current: Period,
         return figures + _missing(issue, ["vulnerability"],
                                   "needs victim details from a partner crimes extract")
     return figures + _partner_detail_figures(issue, evidence, current, rules)
+
+
+def _mark_emerging(trend: dict, monthly: pd.DataFrame, evidence: Evidence, current: Period,
+                   *, asb: bool) -> None:
+    """Add to a police.uk trend figure whether the issue's monthly series is emerging (the
+    crime overview's rule, :func:`analysis.stats.forecasts.emerging_signal`; None when it
+    cannot be tested), saying so in the figure's detail when it is."""
+    values = counts_series(monthly, current.end, evidence.available_months)
+    breaks = [b.month for b in breaks_for(list(evidence.trend_breaks), "asb" if asb else "crime")]
+    signal = emerging_signal(values, current.end, breaks) if len(values) else None
+    trend["emerging"] = None if signal is None else signal.flagged
+    if signal is not None and signal.flagged:
+        trend["detail"] = "; ".join(part for part in (
+            trend["detail"], f"emerging: {signal.above} of the last {len(signal.months)} "
+            f"months above the forecast's upper {EMERGING_LEVEL} % interval") if part)
 
 
 def _partner_detail_figures(issue: IssueSpec, evidence: Evidence, current: Period,

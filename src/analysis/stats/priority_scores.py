@@ -91,12 +91,22 @@ def score_figure(spec: DimensionSpec, value: float, test: str) -> tuple[float, s
     return comparison_score(test, value, float(spec.large or 0))
 
 
+def emerging_score(score: float, rule: str, floor: int) -> tuple[float, str]:
+    """A trend score raised to at least ``floor`` because the issue's series is emerging
+    (a missing trend score becomes ``floor``), with the rule saying so."""
+    raised = float(floor) if pd.isna(score) else max(score, float(floor))
+    return raised, (f"{rule}; emerging (latest months above the forecast's upper interval) "
+                    f"-> at least {floor}: {raised:g}")
+
+
 def score_figures(figures: pd.DataFrame, matrix: PriorityMatrix) -> pd.DataFrame:
     """The audit trail: every figure with its score and the rule applied.
 
     ``figures`` comes from :func:`collect_figures` (issue_id, issue, dimension, value, test,
-    detail, source, also_in, note). Adds ``score`` (1-5, NaN when missing), ``weight`` and
-    ``rule``; a missing figure's rule says why it is missing.
+    detail, source, also_in, note, and optionally ``emerging``: True on a trend figure whose
+    series is emerging). Adds ``score`` (1-5, NaN when missing), ``weight`` and ``rule``; a
+    missing figure's rule says why it is missing. With ``matrix.emerging_trend_score`` above
+    0, an emerging trend scores at least that (:func:`emerging_score`).
     """
     scored = figures.copy()
     results = [score_figure(matrix.dimensions[d], v, t) for d, v, t in
@@ -104,6 +114,12 @@ def score_figures(figures: pd.DataFrame, matrix: PriorityMatrix) -> pd.DataFrame
     scored["score"] = [score for score, _ in results]
     scored["rule"] = [rule if note == "" else f"missing: {note}"
                       for (_, rule), note in zip(results, figures["note"], strict=True)]
+    floor = matrix.emerging_trend_score
+    if floor and "emerging" in figures:
+        raise_rows = (figures["dimension"] == "trend") & figures["emerging"].eq(True)
+        for index in figures.index[raise_rows]:
+            scored.loc[index, ["score", "rule"]] = emerging_score(
+                scored.loc[index, "score"], scored.loc[index, "rule"], floor)
     scored["weight"] = scored["dimension"].map(matrix.weights)
     return scored
 
