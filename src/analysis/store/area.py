@@ -24,6 +24,7 @@ from analysis.inputs.population import (
     population_for,
 )
 from analysis.store.ingest import IngestReport, ingest_partner, ingest_police_uk
+from analysis.store.recorded_crime import ingest_recorded_crime
 
 
 def area_lookup(config: AreaConfig, root: Path | None = None) -> pd.DataFrame:
@@ -59,6 +60,8 @@ def _ingest_area_locked(config: AreaConfig, root: Path) -> AreaIngest:
     lookup = area_lookup(config, root)
     inputs = [config.resolve(p, root) for p in config.sources.police_uk]
     police_uk = ingest_police_uk(inputs, store_dir(config, root), lsoa_lookup=lookup)
+    ingest_recorded_crime([config.resolve(p, root) for p in config.sources.recorded_crime],
+                          store_dir(config, root))
     partner = config.sources.partner
     if partner is None:
         return AreaIngest(police_uk, None)
