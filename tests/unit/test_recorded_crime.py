@@ -209,8 +209,12 @@ def test_table_31_with_force_and_msg_columns() -> None:
     data = pd.concat([data, quarters([("2024/25", q, "D", "Robbery",
                                        "Robbery of personal property", 9) for q in (1, 2, 3)])
                       .assign(force_name="Other Police")])
-    members = pd.DataFrame({"csp_code": ["E22000001", "E22000002", "E22000003", "E22000004"],
-                            "csp_name": ["A", "B", "C", "D"]})
+    # E has a full year but no population estimate: listed, not averaged, never guessed
+    data = pd.concat([data, quarters(full_year("2024/25", "E", {"Shoplifting": 400}))
+                      .assign(force_name="Other Police")])
+    members = pd.DataFrame({"csp_code": ["E22000001", "E22000002", "E22000003", "E22000004",
+                                         "E22000005"],
+                            "csp_name": ["A", "B", "C", "D", "E"]})
     populations = pd.Series({"E22000001": 20_000, "E22000002": 10_000, "E22000003": 8_000,
                              "E22000004": 9_000})
     table = recorded_crime_table(
@@ -237,6 +241,7 @@ def test_table_31_with_force_and_msg_columns() -> None:
     status = table.attrs["members"].set_index("csp_name")["status"]
     assert status["D"] == "incomplete year: Q1–Q3 held"
     assert status["A"] == "the area"
+    assert status["E"] == "no population estimate held"
 
 
 def test_an_incomplete_area_year_gives_no_change_and_no_rate() -> None:
@@ -275,3 +280,45 @@ def test_financial_year_for_a_period_end() -> None:
     assert financial_year_for(2025, 3) == "2024/25"
     assert financial_year_for(2024, 12) == "2023/24"
     assert financial_year_for(2025, 2) == "2023/24"
+
+
+def test_without_a_published_table_the_page_says_how_to_add_it(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from analysis.present.recorded_crime import HOW_TO_ADD, published_crime
+
+    section = SimpleNamespace(store_dir=tmp_path, config=None, period=None, root=tmp_path)
+    result = published_crime(section)  # type: ignore[arg-type]
+    assert [item.data for item in result.items] == [HOW_TO_ADD]
+    assert "sources.recorded_crime" in HOW_TO_ADD and "#" not in HOW_TO_ADD  # no heading
+    assert (result.sources, result.findings, result.key_figures) == ([], [], [])
+
+
+def test_msg_findings_one_per_higher_group_naming_its_higher_subgroups() -> None:
+    from analysis.present.recorded_crime import msg_findings, presentable_table
+
+    table = pd.DataFrame({
+        "offence_group": ["Theft offences", "Theft offences", "Theft offences", "Drug offences",
+                          "Drug offences", "All crime"],
+        "offence_subgroup": ["All", "Vehicle offences", "Shoplifting", "All",
+                             "Trafficking of drugs", "All crime"],
+        "row_kind": ["group", "subgroup", "subgroup", "group", "subgroup", "total"],
+        "rate": [37.0, 9.9, 7.6, 3.2, 0.78, 120.0],
+        "msg_mean": [34.1, 6.35, 7.4, 3.2, 0.62, 100.0],
+        "msg_members": 8,
+        "against_msg": ["significantly higher", "significantly higher",
+                        "not significantly different", "not significantly different",
+                        "significantly higher", "significantly higher"],
+    })
+    findings = msg_findings(table, area_name="Kingsmere", year="2024/25")
+    assert [f.theme for f in findings] == ["Theft offences", "Trafficking of drugs"]
+    assert "vehicle offences 9.90 against 6.35" in findings[0].statement
+    assert "shoplifting" not in findings[0].statement
+    assert {(f.direction, f.significance) for f in findings} == {("above comparators",
+                                                                  "significant")}
+    table = table.assign(previous=pd.NA, current=pd.NA, diff=pd.NA, pct_diff=float("nan"),
+                         significance="not assessed", force_rate=float("nan"))
+    table.attrs.update(previous_year="2023/24", current_year="2024/25",
+                       quarters_held={"2023/24": "Q1–Q4", "2024/25": "Q1–Q3"})
+    shown = presentable_table(table)
+    assert list(shown.columns[2:4]) == ["2023/24", "2024/25 (incomplete: Q1–Q3 held)"]
