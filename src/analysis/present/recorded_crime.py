@@ -77,6 +77,9 @@ def _members(config: AreaConfig, section: Section) -> tuple[pd.DataFrame, str]:
 
 
 def _year_heading(year: str, held: str) -> str:
+    """A year's count heading: the year, or what the table holds of it."""
+    if held == "none":
+        return f"{year} (not in the published table)"
     return year if held == "Q1–Q4" else f"{year} (incomplete: {held} held)"
 
 
