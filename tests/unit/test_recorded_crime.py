@@ -18,6 +18,7 @@ from analysis.inputs.recorded_crime import (
 )
 from analysis.stats.recorded_crime import (
     financial_year_for,
+    force_in_table,
     msg_comparison,
     recorded_crime_table,
     yearly_counts,
@@ -322,3 +323,10 @@ def test_msg_findings_one_per_higher_group_naming_its_higher_subgroups() -> None
                        quarters_held={"2023/24": "Q1–Q4", "2024/25": "Q1–Q3"})
     shown = presentable_table(table)
     assert list(shown.columns[2:4]) == ["2023/24", "2024/25 (incomplete: Q1–Q3 held)"]
+
+
+def test_the_force_is_named_as_the_table_names_it() -> None:
+    data = quarters([("2024/25", 1, "Thurrock", "Robbery", "Robbery of personal property", 1)])
+    data["force_name"] = "Essex"
+    assert force_in_table(data, "Thurrock", "Essex Police") == "Essex"
+    assert force_in_table(data, "Basildon", "Essex Police") == "Essex Police"

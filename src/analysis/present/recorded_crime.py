@@ -21,7 +21,12 @@ from analysis.inputs.recorded_crime import group_of, read_most_similar_groups
 from analysis.present.page import Section
 from analysis.present.presentable import Table
 from analysis.stats.comparators import HIGHER
-from analysis.stats.recorded_crime import GROUP_ROW, financial_year_for, recorded_crime_table
+from analysis.stats.recorded_crime import (
+    GROUP_ROW,
+    financial_year_for,
+    force_in_table,
+    recorded_crime_table,
+)
 from analysis.store.area import csp_populations, force_populations
 from analysis.store.recorded_crime import recorded_crime_quarters
 
@@ -170,7 +175,7 @@ def published_crime(section: Section) -> PublishedCrime:
     force = force_populations(config, section.root, period=year_period).set_index("area_code")
     table = recorded_crime_table(
         quarters, area_code=config.csp_code, area_name=config.csp_name,
-        force_name=config.force.name,
+        force_name=force_in_table(quarters, config.csp_name, config.force.name),
         area_population=float(force.loc[config.csp_code, "population"]),
         force_population=float(force.loc[config.force.code, "population"]),
         members=members, populations=populations, current_year=current_year,

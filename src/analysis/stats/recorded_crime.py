@@ -269,6 +269,13 @@ def _with_change(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
     return out
 
 
+def force_in_table(quarters: pd.DataFrame, area_name: str, default: str) -> str:
+    """The force name the PRC table gives the area's rows (the tables write e.g. 'Essex',
+    not the 'Essex Police' of data.police.uk), or ``default`` when it has none."""
+    names = quarters.loc[quarters["csp_name"] == area_name, "force_name"]
+    return str(names.mode().iloc[0]) if not names.empty else default
+
+
 def financial_year_for(end_year: int, end_month: int) -> str:
     """The latest financial year (label '2024/25') ending on or before the month
     ``end_year``-``end_month``: the PRC tables are by financial year."""
