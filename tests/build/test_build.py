@@ -79,7 +79,8 @@ def test_page_numbers_equal_the_helper(project: Path) -> None:
     page = (report_dir("demo", PERIOD, project) / f"{SECTION}.html").read_text()
     parser = _Tables()
     parser.feed(page)
-    change_table = parser.tables[0]  # the first table on the page
+    # the first police.uk table (the published Home Office table leads the page)
+    change_table = next(t for t in parser.tables if t[0][0] == "Crime type")
     assert change_table[0][:3] == ["Crime type", "2023/24", "2024/25"]
     shown = {row[0]: row for row in change_table[1:]}
     assert set(shown) == set(expected["crime_type"])
@@ -112,8 +113,9 @@ def test_tables_index_manifest_and_key_figures(project: Path) -> None:
     assert f'href="{SECTION}.html"' in (out / "index.html").read_text()
     manifest = json.loads((out / "manifest.json").read_text())
     months = len(list((project / "data" / "raw" / "demo" / "police_uk").iterdir()))
-    # the month files, 3 lookups, 2 boundaries, population, IMD, partner mapping, 3 extracts
-    assert len(manifest["inputs"]) == months + 3 + 2 + 1 + 1 + 4
+    # the month files, 3 lookups, 2 boundaries, population, IMD, partner mapping, 3 extracts,
+    # 2 Home Office recorded crime tables and the most similar group file
+    assert len(manifest["inputs"]) == months + 3 + 2 + 1 + 1 + 4 + 3
     assert all(re.fullmatch(r"[0-9a-f]{64}", i["sha256"]) for i in manifest["inputs"])
     police = [i for i in manifest["inputs"] if "/police_uk/" in i["path"]]
     assert all(i["rows"] > 0 and re.fullmatch(r"\d{4}-\d{2}", i["months"]) for i in police)

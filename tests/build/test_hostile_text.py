@@ -106,6 +106,18 @@ def _plant_payloads(root: Path) -> None:
 
     for path in sorted((raw / "police_uk").glob("*/*.csv")):
         _rewrite_csv(path, street)
+
+    def prc(frame: pd.DataFrame) -> None:
+        frame.loc[frame["CSP Name"] == "Kingsmere", "CSP Name"] = CSP_NAME
+        frame["Offence Description"] = [_payload(i) for i in range(len(frame))]
+
+    for path in sorted((raw / "prc").glob("prc-*.csv")):
+        _rewrite_csv(path, prc)
+
+    def msg(frame: pd.DataFrame) -> None:
+        frame.loc[frame["csp_name"] == "Kingsmere", "csp_name"] = CSP_NAME
+
+    _rewrite_csv(raw / "prc" / "most_similar_groups.csv", msg)
     partner = raw / "partner"
 
     def asb_types(frame: pd.DataFrame) -> None:

@@ -231,6 +231,14 @@ class SourcesConfig(_Strict):
     unit_costs: Path | None = Field(
         default=None, description="a fuller unit cost table (docs/methods.md layout)"
     )
+    recorded_crime: list[Path] = Field(
+        default_factory=list,
+        description="Home Office police recorded crime open data tables at CSP level (CSV), "
+                    "oldest vintage first",
+    )
+    most_similar_groups: Path | None = Field(
+        default=None, description="most similar group membership: group,csp_code,csp_name CSV"
+    )
 
     @model_validator(mode="after")
     def _one_population_form(self) -> SourcesConfig:

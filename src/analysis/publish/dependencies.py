@@ -51,6 +51,7 @@ STORE_TABLES: dict[str, tuple[str, ...]] = {
     "partner_indicators": ("partner/indicators.parquet",
                            "partner/indicators_quarantine.parquet"),
     "partner_reconciliation": ("partner/reconciliation.parquet",),
+    "recorded_crime": ("recorded_crime",),
 }
 """The store's tables as the build graph sees them: each a set of files (or folders) under the
 store folder. ``police_uk`` is the street table (crime and ASB), its quarantine, duplicates and
@@ -58,7 +59,7 @@ reconciliation: every page reading police.uk data reads the month coverage of th
 
 SECTION_TABLES: dict[str, tuple[str, ...]] = {
     "00_data_and_methods": tuple(STORE_TABLES),
-    "10_crime_overview": ("police_uk",),
+    "10_crime_overview": ("police_uk", "recorded_crime"),
     "20_anti_social_behaviour": ("police_uk", "partner_asb"),
     "30_places": ("police_uk", "partner_crimes", "partner_asb"),
     "40_vawg_domestic_abuse": ("police_uk", "partner_crimes"),
@@ -118,7 +119,7 @@ def ingest_inputs(config: AreaConfig, root: Path) -> list[Path]:
     boundaries that place rows, and the partner mapping and extracts."""
     sources = config.sources
     named = [*sources.police_uk, *sources.lsoa_ward_lookups, sources.lad_csp_lookup,
-             *sources.lsoa_boundaries, *sources.ward_boundaries]
+             *sources.lsoa_boundaries, *sources.ward_boundaries, *sources.recorded_crime]
     if sources.partner is not None:
         partner = sources.partner
         named += [p for p in (partner.mapping, partner.crimes, partner.asb, partner.indicators)
@@ -133,7 +134,7 @@ def page_inputs(config: AreaConfig, root: Path) -> list[Path]:
     named = [*sources.lsoa_ward_lookups, sources.lad_csp_lookup, *sources.lsoa_boundaries,
              *sources.ward_boundaries, *(r.path for r in sources.population_releases())]
     named += [p for p in (sources.census_lsoa_population, sources.imd, sources.severity_weights,
-                          sources.unit_costs) if p is not None]
+                          sources.unit_costs, sources.most_similar_groups) if p is not None]
     return _trees(config.resolve(p, root) for p in named)
 
 

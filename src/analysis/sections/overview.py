@@ -28,6 +28,7 @@ from analysis.present.future_trends import FuturePart, future_part
 from analysis.present.narrative import change_finding, peer_finding
 from analysis.present.page import Section, police_uk_source
 from analysis.present.presentable import Chart, Table
+from analysis.present.recorded_crime import published_crime
 from analysis.present.shared_parts import (
     funnel_item,
     police_uk_counts,
@@ -230,6 +231,7 @@ class OverviewPage:
     """What the crime-overview notebook shows, cell by cell, and the figures it records."""
 
     header: HTML
+    published: list[PageItem]
     crime_type_change: Table
     rates: Table
     comparison: list[Finding]
@@ -259,9 +261,11 @@ def page(section: Section) -> OverviewPage:
     apply_house_style()
     config, current, previous = section.config, section.period, section.previous
     force_months = query.force_months(section.store_dir, config.force.name)
+    published = published_crime(section)
     header = section.header(
         "Crime overview",
         sources=[
+            *published.sources,
             police_uk_source(config.force.name, force_months),
             f"Population: {population_release(config, current, section.root).label}",
         ],
@@ -299,6 +303,7 @@ def page(section: Section) -> OverviewPage:
     future = future_part(area, force_months, current, config)
     return OverviewPage(
         header=header,
+        published=published.items,
         crime_type_change=change_table_item(change, current, previous, config.csp_name),
         rates=rates_table_item(
             rates,
@@ -342,9 +347,11 @@ def page(section: Section) -> OverviewPage:
         harm=harm_table,
         harm_gaps=harm_gaps,
         key_figures=[*key_figures(change, rates, config.csp_code, current, previous),
+                     *published.key_figures,
                      ("emerging_trends", ", ".join(future.flagged) or "none",
                       "Emerging trends (above the forecast's upper 95 % interval)")],
-        findings=[*key_findings(change, config.force.name), *future.findings],
+        findings=[*key_findings(change, config.force.name), *published.findings,
+                  *future.findings],
         future=future,
     )
 

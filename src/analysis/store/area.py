@@ -24,6 +24,7 @@ from analysis.inputs.population import (
     population_for,
 )
 from analysis.store.ingest import IngestReport, ingest_partner, ingest_police_uk
+from analysis.store.recorded_crime import ingest_recorded_crime
 
 
 def area_lookup(config: AreaConfig, root: Path | None = None) -> pd.DataFrame:
@@ -65,6 +66,8 @@ def _ingest_area_locked(config: AreaConfig, root: Path) -> AreaIngest:
     lookup = area_lookup(config, root)
     inputs = [config.resolve(p, root) for p in config.sources.police_uk]
     police_uk = ingest_police_uk(inputs, store_dir(config, root), lsoa_lookup=lookup)
+    ingest_recorded_crime([config.resolve(p, root) for p in config.sources.recorded_crime],
+                          store_dir(config, root))
     partner = config.sources.partner
     if partner is None:
         return AreaIngest(police_uk, None)
@@ -141,3 +144,24 @@ def force_populations(config: AreaConfig, root: Path | None = None, *,
     force["area_name"] = config.force.name
     columns = ["area_code", "area_name", "area_level", "population", "population_vintage"]
     return pd.concat([csps[columns], force[columns]], ignore_index=True)
+
+
+def csp_populations(config: AreaConfig, codes: list[str], period: Period,
+                    root: Path | None = None) -> tuple[pd.Series, str]:
+    """Residents of each CSP in ``codes`` (any force: e.g. most similar group members) from
+    the release used for ``period``, and the release's label.
+
+    A CSP the LAD → CSP lookup does not list, or with a local authority the estimates do not
+    hold, is left out of the Series (unknown, never 0); the caller says so.
+    """
+    root = root or project_root()
+    estimates = population_estimates(config, period, root)
+    lad_csp = load_lad_csp(config.resolve(config.sources.lad_csp_lookup, root))
+    values = {}
+    for code in codes:
+        try:
+            found = population_for([code], estimates, lad_csp, level="csp")
+        except DataCoverageError:
+            continue
+        values[code] = int(found["population"].iloc[0])
+    return pd.Series(values, dtype="int64"), str(estimates["population_vintage"].iloc[0])

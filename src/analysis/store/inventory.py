@@ -34,7 +34,8 @@ def input_files(config: AreaConfig, root: Path) -> list[Path]:
                          *sources.lsoa_boundaries, *sources.ward_boundaries]
     named += [release.path for release in sources.population_releases()]
     named += [p for p in (sources.census_lsoa_population, sources.imd, sources.severity_weights,
-                          sources.unit_costs) if p]
+                          sources.unit_costs, sources.most_similar_groups) if p]
+    named += sources.recorded_crime
     if sources.partner:
         partner = sources.partner
         named += [p for p in (partner.mapping, partner.crimes, partner.asb, partner.indicators)
