@@ -123,11 +123,11 @@ def test_findings_table_takes_direction_and_significance_from_recorded_findings(
     table = es.findings_table(sections, {"10_crime_overview": "Crime overview"})
     assert table.to_dict("records") == [
         {"theme": "Crime overview", "finding": misleading[0]["statement"],
-         "direction": "no change", "significance": "not significant",
-         "section": "10_crime_overview.html"},
+         "direction": "no change", "significance": "not significant", "table": "",
+         "key_findings_row": "", "section": "10_crime_overview.html"},
         {"theme": "Crime overview", "finding": "Robbery was unchanged, though the force rose 5 %.",
-         "direction": "no change", "significance": "not significant",
-         "section": "10_crime_overview.html"},
+         "direction": "no change", "significance": "not significant", "table": "",
+         "key_findings_row": "", "section": "10_crime_overview.html"},
     ]
 
 
