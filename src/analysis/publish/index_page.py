@@ -194,7 +194,8 @@ def build_index(area: str, period: str, root: Path | None = None) -> Path:
     manifest = write_manifest(config, period, out, root)
     index = out / "index.html"
     parsed = Period.parse(period)
-    built = f"{datetime.fromisoformat(manifest['built_at']):%d %B %Y}"
+    built_at = datetime.fromisoformat(manifest["built_at"])
+    built = f"{built_at.day} {built_at:%B %Y}"
     atomic_write(index, _index_html(config, parsed, pages,
                                     months_compared(config, parsed, root),
                                     headlines_html(headline_figures(figures), parsed.label),
