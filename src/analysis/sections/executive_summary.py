@@ -3,9 +3,10 @@
 Each section records its findings (generated sentences) and headline figures in
 ``key_figures/<section>.json`` of the report folder. The key-findings section reads whatever
 sections have been built, so it works with any subset, and lays the findings out as the
-seeds' key-findings table: theme, finding, direction and significance, with a link to the
-section page. Nothing is recomputed here: every number is the section's own, so the summary
-cannot disagree with the section tables.
+seeds' key findings: one row per theme with its two to four most salient findings, chosen by
+a stated rule (:func:`board_rows`, docs/methods.md "Key findings"), each linked to the table
+behind it; then every finding in a table. Nothing is recomputed here: every number is the
+section's own, so the summary cannot disagree with the section tables.
 
 Direction and significance are the fields of the :class:`~analysis.core.findings.Finding` each
 section recorded, set where its numbers and tests are: the sentence is never parsed, so
