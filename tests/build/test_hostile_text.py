@@ -167,7 +167,9 @@ def test_no_payload_markup_in_any_page(hostile_report: tuple[Path, Path]) -> Non
     places = (out / "30_places.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in places  # the payloads reached the page
     overview = (out / "10_crime_overview.html").read_text(encoding="utf-8")
-    box = overview[overview.index('<aside class="csp-commentary"'):]
+    opening = re.search(r'<aside[^>]*class="csp-commentary"[^>]*>', overview)
+    assert opening is not None
+    box = overview[opening.start():]
     box = box[:box.index("</aside>")]  # the commentary, its payloads as text
     assert "<strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong>" in box
     assert "a javascript link" in box and "href" not in box
