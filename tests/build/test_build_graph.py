@@ -136,6 +136,16 @@ def test_a_module_change_rebuilds_only_pages_importing_it(graph_project: Path) -
     make(graph_project, "-t", INDEX)
 
 
+def test_an_edited_commentary_rebuilds_its_page_and_the_key_findings(
+        graph_project: Path) -> None:
+    later(graph_project / "config" / "narrative" / "demo" / "10_crime_overview.md")
+    assert planned_sections(graph_project) == {"10_crime_overview", "99_key_findings"}
+    later(graph_project / "config" / "plan" / "demo.yaml")
+    assert planned_sections(graph_project) == {"10_crime_overview", "90_priorities",
+                                               "99_key_findings"}
+    make(graph_project, "-t", INDEX)
+
+
 def test_a_notebook_change_rebuilds_its_page_and_the_key_findings(
         graph_project: Path) -> None:
     later(graph_project / "notebooks" / "10_crime_overview.ipynb")

@@ -52,6 +52,13 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+NARRATIVE = (f"The analyst writes **{MARKUP[0]}** and {MARKUP[1]}.\n\n"
+             "- [a javascript link](javascript:alert(1))\n- [another](JavaScript:alert`1`)\n"
+             f"- {MARKUP[2]}\n")
+"""A hostile analyst's commentary (config/narrative/demo/10_crime_overview.md)."""
+JS_LINK = re.compile(r"""href\s*=\s*["']?\s*javascript""", re.IGNORECASE)
+
+
 def _payload(index: int) -> str:
     """A different payload for each place, numbered so names stay unique."""
     return f"{PAYLOADS[index % len(PAYLOADS)]} {index + 1}"
@@ -69,6 +76,8 @@ def _plant_payloads(root: Path) -> None:
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config.update(title=f"{MARKUP[0]} Kingsmere {MARKUP[2]} CSP", csp_name=CSP_NAME)
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    (root / "config" / "narrative" / "demo" / "10_crime_overview.md").write_text(
+        NARRATIVE, encoding="utf-8")
     raw = root / "data" / "raw" / "demo"
     lookups = raw / "lookups"
     wards = pd.read_csv(lookups / "lsoa21_ward_lad.csv", dtype=str)
@@ -165,10 +174,17 @@ def test_no_payload_markup_in_any_page(hostile_report: tuple[Path, Path]) -> Non
         packed = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".html")}
     for name, text in [*((p.name, p.read_text(encoding="utf-8")) for p in pages),
                        *packed.items()]:
-        found = TAG.search(text)
+        found = TAG.search(text) or JS_LINK.search(text)
         assert found is None, f"{name}: unescaped {text[found.start():found.start() + 60]!r}"
     places = (out / "30_places.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in places  # the payloads reached the page
+    overview = (out / "10_crime_overview.html").read_text(encoding="utf-8")
+    opening = re.search(r'<aside[^>]*class="csp-commentary"[^>]*>', overview)
+    assert opening is not None
+    box = overview[opening.start():]
+    box = box[:box.index("</aside>")]  # the commentary, its payloads as text
+    assert "<strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong>" in box
+    assert "a javascript link" in box and "href" not in box
 
 
 def test_no_dialog_in_chromium_and_payloads_shown_as_text(
@@ -190,8 +206,8 @@ def test_no_dialog_in_chromium_and_payloads_shown_as_text(
             page.goto(path.as_uri(), wait_until="load")
             page.wait_for_timeout(100)  # let onerror/onload handlers run, were there any
             assert dialogs == [], f"{path.name} ran script from data: {dialogs}"
-            assert page.evaluate("document.querySelectorAll('svg[onload], img[onerror]')"
-                                 ".length") == 0, path.name
+            assert page.evaluate("document.querySelectorAll('svg[onload], img[onerror], "
+                                 "a[href^=\"javascript\" i]').length") == 0, path.name
             text = page.inner_text("body")
             shown.update(p for p in PAYLOADS if p in text)
             alts = page.evaluate("Array.from(document.images).map(i => i.alt)")

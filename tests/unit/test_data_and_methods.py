@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.findings import NO_DIRECTION, NOT_TESTED
+from analysis.core.findings import NO_DIRECTION, NOT_ASSESSED, NOT_TESTED, SPECIAL_CAUSE
 from analysis.sections.data_and_methods import (
-    ALL_CHECKS_RAN,
     GEOGRAPHY_SOURCE,
     NO_PARTNER_SOURCE,
+    blank_location_jump,
     blank_location_table,
     header_sources,
     input_files_table,
@@ -95,8 +95,91 @@ def test_quality_check_tables_in_page_order() -> None:
     assert [t.frame["x"].iloc[0] for t in tables] == [1, 2, 3]
 
 
-def test_quality_findings_state_no_change_and_no_test() -> None:
-    assert [f.statement for f in quality_findings([])] == [ALL_CHECKS_RAN]
-    notes = quality_findings(["Unknown LSOA codes were not checked."])
-    assert [f.statement for f in notes] == ["Unknown LSOA codes were not checked."]
-    assert all(f.direction == NO_DIRECTION and f.significance == NOT_TESTED for f in notes)
+def _blank(shares: list[tuple[int, int]], force: str = "F") -> pd.DataFrame:
+    """The no-location check's table for consecutive months from January 2024:
+    (rows, rows with no location) per month."""
+    months = pd.date_range("2024-01-01", periods=len(shares), freq="MS")
+    return pd.DataFrame({"month": months, "falls_within": force,
+                         "rows": [r for r, _ in shares], "blank_location": [b for _, b in shares],
+                         "share": [b / r for r, b in shares]})
+
+
+def _checks(blank: pd.DataFrame, *, notes: list[str] | None = None,
+            unknown: pd.DataFrame | None = None,
+            drift: pd.DataFrame | None = None) -> QualityReport:
+    empty = pd.DataFrame()
+    return QualityReport(coverage_by_force=empty, coverage_by_csp=empty, reconciliation=empty,
+                         duplicates=empty, blank_location=blank, out_of_area=empty,
+                         unknown_lsoa=unknown if unknown is not None else
+                         pd.DataFrame(columns=["lsoa_code", "rows"]),
+                         crime_type_drift=drift if drift is not None else
+                         pd.DataFrame(columns=["month", "crime_type", "change"]),
+                         asb_share=empty, notes=notes or [])
+
+
+_BALANCED = pd.DataFrame({"source_file": ["a.csv", "b.csv"], "balances": [True, True]})
+_NO_REASONS = pd.DataFrame(columns=["reason_code", "column", "rows"])
+
+
+def test_a_jump_in_records_with_no_location_is_found_at_its_month() -> None:
+    # 1 % for six months, then 4 % from July 2024: 10 of 1,000 -> 40 of 1,000.
+    blank = _blank([(1000, 10)] * 6 + [(1000, 40)] * 6)
+    jump = blank_location_jump(blank)
+    assert jump is not None and pd.Timestamp(jump.month) == pd.Timestamp("2024-07-01")
+    assert (jump.before, jump.after) == (1.0, 4.0)
+
+
+def test_a_flat_or_small_rise_is_not_a_jump() -> None:
+    assert blank_location_jump(_blank([(1000, 10)] * 12)) is None
+    # doubles, but only by 0.5 points: under the 1-point threshold
+    assert blank_location_jump(_blank([(1000, 5)] * 6 + [(1000, 10)] * 6)) is None
+    # too few months either side of any split
+    assert blank_location_jump(_blank([(1000, 10)] * 2 + [(1000, 90)] * 3)) is None
+
+
+def test_quality_findings_say_what_the_checks_found_in_words() -> None:
+    blank = pd.concat([_blank([(1000, 10)] * 6 + [(1000, 40)] * 6),
+                       _blank([(500, 400)] * 12, force="Other")])
+    months = list(pd.date_range("2024-07-01", periods=6, freq="MS").date)
+    drift = pd.DataFrame({"month": [pd.Timestamp("2024-05-01")], "crime_type": ["Robbery"],
+                          "change": ["disappeared"]})
+    findings = quality_findings(_checks(blank, drift=drift), _NO_REASONS, _BALANCED, "F",
+                                months)
+    statements = [f.statement for f in findings]
+    assert statements[0] == (
+        "The share of police.uk records with no location jumped from 1.0 % before July 2024 "
+        "to 4.0 % from then on: those records cannot be placed in any area, so counts for "
+        "places and partnerships are lower than the force's.")
+    assert findings[0].signal == SPECIAL_CAUSE and findings[0].effect == 3.0
+    assert findings[0].table == "blank_location_share"
+    # the other force's rows are not counted: 240 of 6,000 in July to December 2024
+    assert statements[1] == ("4.0 % of police.uk records in the period (240 of 6,000) had no "
+                             "location; the highest month was July 2024 (4.0 %).")
+    # a problem comes before the checks that found nothing
+    assert statements[2].startswith("Crime categories changed 1 time between months, e.g. "
+                                    "'Robbery' disappeared in May 2024")
+    assert statements[3].startswith("Every one of the 2 police.uk files read reconciles")
+    assert statements[4] == "No police.uk row had to be quarantined."
+    assert not any("0.04" in s or "00:00:00" in s or "2024-07" in s for s in statements)
+    assert all(f.direction == NO_DIRECTION for f in findings)
+
+
+def test_quality_findings_count_quarantine_and_unknown_lsoas_and_checks_not_run() -> None:
+    reasons = pd.DataFrame({"reason_code": ["bad_month", "bad_lsoa"], "column": ["Month", "LSOA"],
+                            "rows": [1200, 3]})
+    unknown = pd.DataFrame({"lsoa_code": ["E01999999"], "rows": [17]})
+    unbalanced = pd.DataFrame({"source_file": ["a.csv", "b.csv"], "balances": [True, False]})
+    findings = quality_findings(
+        _checks(_blank([(1000, 10)] * 12), notes=["Unknown LSOA codes were not checked."],
+                unknown=unknown), reasons, unbalanced, "F", [])
+    statements = [f.statement for f in findings]
+    assert statements[:3] == [
+        "1 of 2 police.uk files do not reconcile (rows read differ from rows loaded, "
+        "quarantined and dropped).",
+        "1,203 police.uk rows were quarantined, most for bad_month in column Month "
+        "(1,200 rows).",
+        "1 LSOA code (17 records) is not in the lookups, so those records are in no ward "
+        "or partnership."]
+    assert findings[-1].statement == "Unknown LSOA codes were not checked."
+    assert findings[-1].significance == NOT_ASSESSED
+    assert all(f.significance == NOT_TESTED for f in findings[:-1])

@@ -262,6 +262,29 @@ def test_fragment_gives_each_page_its_notebook_modules_inputs_and_tables(
             "data/raw/police/2024-01"} <= set(derived_from)
 
 
+def test_a_page_depends_on_its_commentary_and_the_priorities_page_on_the_plan(
+        small_project: Path) -> None:
+    narrative = small_project / "config" / "narrative" / "small"
+    narrative.mkdir(parents=True)
+    (narrative / "20_anti_social_behaviour.md").write_text("The analyst's view.\n")
+    (small_project / "notebooks" / "90_priorities.ipynb").write_text(json.dumps(
+        {"cells": [{"cell_type": "code", "source": "import os"}]}))
+    fragment = make_fragment("small", small_project)
+    asb_page = _rule(fragment, "$(OUT)/20_anti_social_behaviour.html")
+    assert "config/narrative/small/20_anti_social_behaviour.md" in asb_page
+    # no commentary yet: its folder, so writing one rebuilds the page (and the fragment)
+    reoffending = _rule(fragment, "$(OUT)/80_offending_reoffending.html")
+    assert "config/narrative/small" in reoffending
+    assert "config/narrative/small" in _rule(fragment, "$(DEPS_FILE)")
+    # the plan and the matrix override do not exist: the nearest folder that does (config/)
+    plan_page = _rule(fragment, "$(OUT)/90_priorities.html")
+    assert "config" in plan_page and "config" not in asb_page
+    (small_project / "config" / "plan").mkdir()
+    (small_project / "config" / "plan" / "small.yaml").write_text("priorities: {}\n")
+    assert "config/plan/small.yaml" in _rule(make_fragment("small", small_project),
+                                             "$(OUT)/90_priorities.html")
+
+
 def test_fragment_of_a_force_csp_names_the_force_file(small_project: Path) -> None:
     fragment = make_fragment("shire-kingsmere", small_project)
     assert "config/forces/shire.yaml" in _rule(fragment, "$(OUT)/index.html")

@@ -123,11 +123,11 @@ def test_findings_table_takes_direction_and_significance_from_recorded_findings(
     table = es.findings_table(sections, {"10_crime_overview": "Crime overview"})
     assert table.to_dict("records") == [
         {"theme": "Crime overview", "finding": misleading[0]["statement"],
-         "direction": "no change", "significance": "not significant",
-         "section": "10_crime_overview.html"},
+         "direction": "no change", "significance": "not significant", "table": "",
+         "key_findings_row": "", "section": "10_crime_overview.html"},
         {"theme": "Crime overview", "finding": "Robbery was unchanged, though the force rose 5 %.",
-         "direction": "no change", "significance": "not significant",
-         "section": "10_crime_overview.html"},
+         "direction": "no change", "significance": "not significant", "table": "",
+         "key_findings_row": "", "section": "10_crime_overview.html"},
     ]
 
 
@@ -164,3 +164,129 @@ def test_a_recorded_finding_sections_do_not_write_is_named(recorded: object) -> 
     with pytest.raises(InputError, match="not a Finding record") as raised:
         es.recorded_finding(recorded, "10_crime_overview")  # type: ignore[arg-type]
     assert raised.value.file == "key_figures/10_crime_overview.json"
+
+
+# --- the key findings as a board reads them (hand-made findings) ---------------------------
+def _f(statement: str, direction: str = "–", significance: str = "no test stated", *,
+       theme: str = "", measure: str = "", signal: str = "", effect: float | None = None,
+       table: str = "10_crime_overview__t") -> Finding:
+    return Finding(statement, direction, significance, (), theme, table=table,
+                   measure=measure, signal=signal, effect=effect)
+
+
+def test_salience_classes_follow_the_documented_order() -> None:
+    ranked = [
+        _f("sig change", "increase", "significant"),
+        _f("peer outlier", "above comparators", "significant"),
+        _f("concentrated", signal="concentration"),
+        _f("jump", signal="special cause"),
+        _f("highest of 4", "above comparators", "no test stated"),
+        _f("no significant change", "decrease", "not significant"),
+        _f("context"),
+        _f("could not be assessed", significance="not assessed"),
+    ]
+    assert [es.salience_class(f) for f in ranked] == list(range(8))
+    assert len(es.SALIENCE) == 8
+    assert es.salience_order(list(reversed(ranked))) == ranked
+
+
+def test_within_a_class_the_larger_effect_first_then_recorded_order() -> None:
+    small = _f("small", "increase", "significant", theme="a", effect=5.0)
+    large = _f("large", "decrease", "significant", theme="b", effect=40.0)
+    unknown = _f("no effect", "increase", "significant", theme="c")
+    later_unknown = _f("no effect either", "increase", "significant", theme="d")
+    assert es.salience_order([unknown, small, later_unknown, large]) == [
+        large, small, unknown, later_unknown]
+
+
+def test_a_theme_shows_at_most_four_lines_one_per_subject() -> None:
+    findings = [_f(f"finding {i}", "increase", "significant", theme=f"subject {i}",
+                   effect=float(i)) for i in range(6)]
+    # the same subject twice (a level and its test): only the more salient line is kept
+    findings.append(_f("subject 5 again", "above comparators", "significant",
+                       theme="subject 5", effect=99.0))
+    [row] = es.board_rows({"10_crime_overview": findings})
+    assert row.theme == "Crime overview" and len(row.lines) == 4
+    assert [f.statement for f in row.lines] == ["finding 5", "finding 4", "finding 3",
+                                                "finding 2"]
+
+
+def test_a_measure_two_sections_record_is_shown_once_where_it_ranks_highest() -> None:
+    asb_overview = _f("ASB fell (overview)", "decrease", "not significant",
+                      measure="police.uk change: Anti-social behaviour")
+    asb_page = _f("ASB fell (ASB page)", "decrease", "not significant",
+                  measure="police.uk change: Anti-social behaviour")
+    weapons_violence = _f("Weapons rose (violence)", "increase", "not significant",
+                          measure="police.uk change: Possession of weapons")
+    weapons_drugs = _f("Weapons rose (drugs)", "increase", "not significant",
+                       measure="police.uk change: Possession of weapons")
+    sections = {
+        "10_crime_overview": [_f("All crime rose", "increase", "significant"), asb_overview],
+        "20_anti_social_behaviour": [asb_page],
+        # the violence page has more salient lines, so weapons ranks higher on drugs
+        "50_serious_violence": [_f("Knife rose", "increase", "significant", theme="knife"),
+                                weapons_violence],
+        "70_exploitation_drugs": [weapons_drugs],
+    }
+    rows = {row.section_id: [f.statement for f in row.lines]
+            for row in es.board_rows(sections)}
+    # ASB ranks second in the overview, first on the ASB page: kept on the ASB row
+    assert rows["10_crime_overview"] == ["All crime rose"]
+    assert rows["20_anti_social_behaviour"] == ["ASB fell (ASB page)"]
+    assert rows["50_serious_violence"] == ["Knife rose"]
+    assert rows["70_exploitation_drugs"] == ["Weapons rose (drugs)"]
+    statements = [s for lines in rows.values() for s in lines]
+    assert len(statements) == len(set(statements))
+
+
+def test_an_equal_rank_goes_to_the_later_section() -> None:
+    first = _f("in overview", measure="m")
+    second = _f("on the ASB page", measure="m")
+    rows = es.board_rows({"10_crime_overview": [first],
+                          "20_anti_social_behaviour": [second]})
+    assert [(r.section_id, r.lines) for r in rows] == [
+        ("20_anti_social_behaviour", (second,))]
+
+
+def test_rows_follow_the_board_themes_and_are_at_most_twelve() -> None:
+    sections = {f"{n:02d}_extra_{n}": [_f(f"extra {n}")] for n in range(91, 99)}
+    sections = {"00_data_and_methods": [_f("checks")], **sections,
+                "85_public_perception": [_f("survey")], "30_places": [_f("concentrated")],
+                "40_vawg_domestic_abuse": [], "10_crime_overview": [_f("crime")],
+                "20_anti_social_behaviour": [_f("asb")], "50_serious_violence": [_f("sv")]}
+    rows = es.board_rows(sections, {"91_extra_91": "Extra ninety-one"})
+    assert len(rows) == es.MAX_ROWS == 12
+    assert [r.theme for r in rows][:7] == [
+        "Crime overview", "Anti-social behaviour", "Places", "Serious violence",
+        "Public perception", "Data quality", "Extra ninety-one"]
+    assert "40_vawg_domestic_abuse" not in {r.section_id for r in rows}  # no finding, no row
+
+
+def test_board_html_links_each_line_to_its_table_file_and_escapes(tmp_path: Path) -> None:
+    (tmp_path / "10_crime_overview__crime_rates.csv").write_text("x\n1\n")
+    rows = es.board_rows({"10_crime_overview": [
+        _f("Ward <b>A</b> & B rose", "increase", "significant",
+           table="10_crime_overview__crime_rates"),
+        _f("no table written", table="10_crime_overview__missing")]})
+    shown = es.board_html(rows, tmp_path)
+    assert "Ward &lt;b&gt;A&lt;/b&gt; &amp; B rose" in shown
+    assert 'href="tables/10_crime_overview__crime_rates.csv"' in shown
+    assert 'href="10_crime_overview.html#csp-10_crime_overview__crime_rates"' in shown
+    assert "__missing" not in shown  # a table the section did not write is not linked
+
+
+def test_the_full_list_marks_the_row_each_finding_is_shown_in() -> None:
+    chosen = _f("All crime rose", "increase", "significant")
+    sections = {"10_crime_overview": {"findings": {"value": [
+        chosen.as_record(), _f("context").as_record()]}}}
+    board = es.board_rows(es.section_findings(sections))
+    table = es.findings_table(sections, {}, board)
+    assert table["key_findings_row"].tolist() == ["Crime overview", "Crime overview"]
+    assert table["table"].tolist() == ["tables/10_crime_overview__t.csv"] * 2
+
+
+def test_a_finding_keeps_its_new_fields_through_its_record() -> None:
+    finding = _f("x", signal="concentration", effect=21.2, measure="m", table="30_places__c")
+    assert Finding.from_record(finding.as_record()) == finding
+    old = {"statement": "x", "direction": "–", "significance": "no test stated"}
+    assert Finding.from_record(old).table == "" and Finding.from_record(old).effect is None

@@ -659,3 +659,29 @@ def test_a_table_written_without_showing_has_its_file_and_nothing_else(tmp_path:
     assert (tmp_path / "tables" / "30_test__deprivation.csv").read_text() == "decile,crimes\n1,4\n"
     places.write_without_showing(section, None)
     assert len(list((tmp_path / "tables").iterdir())) == 1
+
+
+def test_place_findings_state_concentration_hotspots_and_busiest_wards() -> None:
+    from analysis.core.findings import CONCENTRATION
+    from analysis.sections.places import place_findings
+
+    # 100 LSOAs, 2,000 crimes, 424 of them in the busiest 10 LSOAs; no ASB this period
+    concentration = pd.DataFrame({
+        "subject": ["All crime", "All crime", "Anti-social behaviour"],
+        "unit": ["LSOAs", "250 m squares", "LSOAs"], "places": [100, 6400, 100],
+        "top_percent": [10.0, 10.0, 10.0], "top_places": [10, 640, 10],
+        "events": [2000, 2000, 0], "share_percent": [21.2, 99.1, np.nan]})
+    trend = pd.DataFrame({"hotspot_class": ["persistent", "persistent", "emerging", "former"]})
+    findings = place_findings(trend, concentration, ["Ward A", "Ward B"], "2024/25")
+    assert [f.statement for f in findings] == [
+        "21.2 % of recorded crime in 2024/25 was in the busiest 10 % of LSOAs (10 of 100), "
+        "and 99.1 % in the busiest 10 % of 250 m squares.",
+        "Persistent crime hotspots (hot in at least 80 % of quarters): 2 squares of 250 m; "
+        "emerging (newly hot and significantly up on last year): 1.",
+        "The wards with most recorded crime in 2024/25 were Ward A and Ward B."]
+    assert [f.table for f in findings] == ["concentration", "hotspot_classes_crime",
+                                           "ward_profile"]
+    assert findings[0].signal == CONCENTRATION and findings[0].effect == 21.2
+    # no hotspot classes when the data allow none: that finding is left out, not zero
+    trend.attrs["classes_given"] = False
+    assert len(place_findings(trend, concentration, [], "2024/25")) == 1

@@ -802,7 +802,12 @@ def test_priority_findings_state_no_test_and_mark_what_was_not_assessed() -> Non
 
 def test_priorities_page_ranks_and_finds_on_the_evidence() -> None:
     page = priorities.priorities_page(_inputs(_evidence()))
-    [plan] = page.plan
+    [notice, plan] = page.plan
+    # No plan file: the page says what the partnership fills in; only evidence columns.
+    assert "has not filled in its plan" in notice.data and "Lead partner" in notice.data
+    assert "Lead partner" not in plan.frame.columns
+    assert plan.frame["Legal duty"].tolist() == [
+        "Crime and Disorder Act 1998 s.6 (crime and disorder strategy) and s.17"]
     assert plan.name == "plan_on_a_page"
     assert plan.caption == "Plan on a page: top priorities for Area A, 2024/25"
     assert plan.frame["Priority"].tolist() == ["Burglary"]

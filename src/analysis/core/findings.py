@@ -28,6 +28,14 @@ NOT_ASSESSED = "not assessed"
 NOT_TESTED = "no test stated"
 SIGNIFICANCES = (SIGNIFICANT, NOT_SIGNIFICANT, NOT_ASSESSED, NOT_TESTED)
 
+CONCENTRATION = "concentration"
+SPECIAL_CAUSE = "special cause"
+NO_SIGNAL = ""
+SIGNALS = (CONCENTRATION, SPECIAL_CAUSE, NO_SIGNAL)
+"""What a finding shows besides a change or a peer comparison (its direction says those):
+records concentrated in few places, or a special-cause signal (a point or a jump a process in
+control would not give). The key-findings page ranks findings by it (docs/methods.md)."""
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -39,6 +47,14 @@ class Finding:
     incomplete or the comparison could not be made, 'no test stated' when no test applies);
     ``figures`` the keys of the section's key figures the finding rests on; ``theme`` the
     subject within the section (e.g. 'Violence with injury'), empty when it is the section's.
+
+    ``table`` is the table behind the finding: a table name of the section that records it
+    (``crime_type_change``) or a whole table file stem (``10_crime_overview__crime_rates``);
+    empty, :meth:`analysis.present.page.Section.findings` takes the table the page showed last.
+    ``measure`` names what is measured the same way in every section (``police.uk change:
+    Robbery``), so the key-findings page shows a finding two sections repeat once; ``signal``
+    is one of :data:`SIGNALS` and ``effect`` the size of the effect in per cent (a change, a
+    difference from the peer average, a share), None when it has none: both rank findings.
     """
 
     statement: str
@@ -46,6 +62,10 @@ class Finding:
     significance: str = NOT_TESTED
     figures: tuple[str, ...] = ()
     theme: str = ""
+    table: str = ""
+    measure: str = ""
+    signal: str = NO_SIGNAL
+    effect: float | None = None
 
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:
@@ -53,6 +73,8 @@ class Finding:
         if self.significance not in SIGNIFICANCES:
             raise ValueError(f"significance must be one of {SIGNIFICANCES}, "
                              f"not {self.significance!r}")
+        if self.signal not in SIGNALS:
+            raise ValueError(f"signal must be one of {SIGNALS}, not {self.signal!r}")
 
     def as_record(self) -> dict[str, Any]:
         """The finding as a JSON-ready dict (as ``key_figures/<section>.json`` keeps it)."""
@@ -63,7 +85,11 @@ class Finding:
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Finding:
         """The finding a section recorded with :meth:`as_record`."""
+        effect = record.get("effect")
         return cls(statement=str(record["statement"]),
                    direction=str(record.get("direction", NO_DIRECTION)),
                    significance=str(record.get("significance", NOT_TESTED)),
-                   figures=tuple(record.get("figures", ())), theme=str(record.get("theme", "")))
+                   figures=tuple(record.get("figures", ())), theme=str(record.get("theme", "")),
+                   table=str(record.get("table", "")), measure=str(record.get("measure", "")),
+                   signal=str(record.get("signal", NO_SIGNAL)),
+                   effect=None if effect is None else float(effect))

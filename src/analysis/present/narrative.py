@@ -151,11 +151,15 @@ def change_finding(
     force_label: str = "the force",
     compared: MonthsCompared | None = None,
     figures: Sequence[str] = (),
+    measure: str = "",
+    table: str = "",
 ) -> Finding:
     """:func:`describe_change`'s sentence as a :class:`~analysis.core.findings.Finding`, with the
     direction and significance of the same row: none and 'not assessed' when the change is
     withheld or not compared, 'not assessed' when a period is incomplete, otherwise the
-    row's test. ``figures`` names the key figures the finding rests on.
+    row's test. ``figures`` names the key figures the finding rests on; ``measure`` and
+    ``table`` are the Finding's (what is measured, the table behind it); its ``effect`` is
+    the size of the % change when the base is reliable.
     """
     statement = describe_change(row, subject, unit=unit, force_pct=force_pct,
                                 force_label=force_label, compared=compared)
@@ -165,7 +169,8 @@ def change_finding(
     unknown = (isinstance(row.get("withheld"), str) or basis == NOT_COMPARED
                or any(pd.isna(row[key]) for key in ("current", "previous", "diff")))
     if unknown:
-        return Finding(statement, NO_DIRECTION, NOT_ASSESSED, tuple(figures), subject)
+        return Finding(statement, NO_DIRECTION, NOT_ASSESSED, tuple(figures), subject,
+                       table=table, measure=measure)
     diff = int(row["diff"])  # a count, checked known above
     direction = NO_CHANGE if diff == 0 else INCREASE if diff > 0 else DECREASE
     complete = row.get("complete")
@@ -175,7 +180,11 @@ def change_finding(
     significance = (NOT_ASSESSED if incomplete
                     else SIGNIFICANT if label in (SIGNIFICANT_INCREASE, SIGNIFICANT_DECREASE)
                     else NOT_SIGNIFICANT if label == NO_SIGNIFICANT_CHANGE else NOT_TESTED)
-    return Finding(statement, direction, significance, tuple(figures), subject)
+    reliable = bool(row.get("pct_reliable", int(row["previous"]) >= 10))
+    pct = row.get("pct_diff")
+    effect = abs(float(pct)) if reliable and pct is not None and not pd.isna(pct) else None
+    return Finding(statement, direction, significance, tuple(figures), subject, table=table,
+                   measure=measure, effect=effect)
 
 
 def describe_peer_comparison(
@@ -208,15 +217,20 @@ def peer_finding(
     group_name: str = "its most similar group",
     rate_unit: str = "per 1,000 population",
     figures: Sequence[str] = (),
+    table: str = "",
 ) -> Finding:
     """:func:`describe_peer_comparison`'s sentence as a Finding: above or below comparators
-    when the rate differs significantly from the peer average, otherwise similar."""
+    when the rate differs significantly from the peer average, otherwise similar; its
+    ``effect`` is the difference from the peer average in per cent."""
     statement = describe_peer_comparison(result, subject, area_name=area_name,
                                          group_name=group_name, rate_unit=rate_unit)
     label = str(result["significance"])
     direction = {HIGHER: ABOVE_COMPARATORS, LOWER: BELOW_COMPARATORS}.get(
         label, SIMILAR_TO_COMPARATORS)
     significance = NOT_SIGNIFICANT if direction == SIMILAR_TO_COMPARATORS else SIGNIFICANT
-    return Finding(statement, direction, significance, tuple(figures), subject)
+    rate, peer_rate = float(result["rate"]), float(result["peer_rate"])  # type: ignore[arg-type]
+    effect = abs(rate / peer_rate - 1) * 100 if peer_rate else None
+    return Finding(statement, direction, significance, tuple(figures), subject, table=table,
+                   effect=effect)
 
 

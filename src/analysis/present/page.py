@@ -12,7 +12,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -41,6 +41,7 @@ from analysis.core.periods import Period, compared_months, comparison_period, mo
 from analysis.core.safe_text import escape_html, html_from, markdown_from, write_csv
 from analysis.inputs.areas import load_area
 from analysis.present.cell_format import human_cells
+from analysis.present.commentary import commentary_html
 from analysis.present.disclosure_register import (
     OPEN,
     PARTNER,
@@ -85,6 +86,7 @@ class Section:
     period_text: str
     key_figures: dict[str, Any] = field(default_factory=dict)
     _register: dict[str, Any] = field(default_factory=dict)
+    _last_table: str = ""
 
     @classmethod
     def open(cls, section_id: str, area: str = "", period: str = "",
@@ -156,7 +158,9 @@ class Section:
         return area_partner_table(self.config, self.store_dir, kind)
 
     def header(self, title: str, *, sources: list[str], caveats: list[str]) -> HTML:
-        """The block every page opens with: area, period, sources, caveats, disclosure rule."""
+        """The block every page opens with: area, period, sources, caveats, disclosure rule;
+        then the analyst's commentary on the page when the area has one
+        (:func:`analysis.present.commentary.commentary_html`)."""
         items = "".join(f"<li>{escape_html(s)}</li>" for s in sources)
         notes = "".join(f"<li>{escape_html(c)}</li>" for c in caveats)
         return HTML(
@@ -170,7 +174,7 @@ class Section:
 <dt>Caveats</dt><dd><ul>{notes}</ul></dd>
 <dt>Disclosure control</dt><dd>{escape_html(disclosure_statement(self.config.disclosure))}</dd>
 <dt>Built</dt><dd>{date.today():%d %B %Y}</dd>
-</dl></header>"""
+</dl></header>{commentary_html(self.config.name, self.section_id, self.root)}"""
         )
 
     def _table_path(self, name: str) -> Path:
@@ -324,6 +328,7 @@ class Section:
         section's register (``disclosure/<section>.json``) is rewritten after each output.
         """
         file = f"tables/{self._table_path(name).name}"
+        self._last_table = self._table_path(name).stem
         declaration = Declaration.of(frame, file=file, **declared)
         rule = self._rule()
         if declaration.source == PARTNER and rule is not None:
@@ -340,13 +345,25 @@ class Section:
 
     def findings(self, findings: Sequence[Finding]) -> HTML:
         """Show findings and add them, with their direction and significance, to the
-        section's list for the executive summary (``key_figures/<section>.json``)."""
+        section's list for the executive summary (``key_figures/<section>.json``).
+
+        Each finding is kept with the file stem of the table behind it
+        (:meth:`finding_table`), so the key-findings page can link it to its numbers."""
         kept = self.key_figures.get("findings", {}).get("value", [])
-        self.record("findings", [*kept, *(f.as_record() for f in findings)],
+        placed = [replace(f, table=self.finding_table(f.table)) for f in findings]
+        self.record("findings", [*kept, *(f.as_record() for f in placed)],
                     label="Key findings")
         items = "".join(f"<li>{escape_html(f.statement)}</li>" for f in findings)
         return HTML(f'<section class="csp-findings"><h2>Key findings</h2><ul>{items}</ul>'
                     "</section>")
+
+    def finding_table(self, table: str) -> str:
+        """The file stem (``<section>__<name>``) of a finding's ``table``: a name of this
+        section's tables, a whole stem as it is, or, empty, the table this page showed last
+        (findings follow the table they summarise); '' before any table was shown."""
+        if not table:
+            return self._last_table
+        return table if "__" in table else self._table_path(table).stem
 
     def record(self, key: str, value: Any, *, label: str | None = None,
                source: str = OPEN) -> None:

@@ -37,7 +37,10 @@ import duckdb
 
 from analysis.core.config import FORCES_DIR, AreaConfig, area_config_path, project_root
 from analysis.core.files import atomic_write, section_notebooks, store_dir
+from analysis.core.plan import plan_path
+from analysis.core.priority_matrix import override_path
 from analysis.inputs.areas import load_area
+from analysis.present.commentary import narrative_path
 from analysis.publish.methods_page import METHODS_SOURCE
 
 PACKAGE = "analysis"
@@ -74,6 +77,9 @@ SECTION_TABLES: dict[str, tuple[str, ...]] = {
 """The store tables each section reads: the one place to declare them. A section not listed
 reads every table (so a new notebook is never left stale). The key findings page reads the
 other pages' key figures, and is built after them (see the Makefile)."""
+
+PLAN_SECTION = "90_priorities"
+"""The page that reads the area's plan on a page and priority-matrix override."""
 
 INVENTORY_SECTIONS = ("00_data_and_methods",)
 """Sections that read every configured input file themselves (the data and methods page lists
@@ -136,6 +142,18 @@ def page_inputs(config: AreaConfig, root: Path) -> list[Path]:
     named += [p for p in (sources.census_lsoa_population, sources.imd, sources.severity_weights,
                           sources.unit_costs, sources.most_similar_groups) if p is not None]
     return _trees(config.resolve(p, root) for p in named)
+
+
+def page_config_files(area: str, section: str, root: Path) -> list[Path]:
+    """The area's files a page reads besides its config: the analyst's commentary
+    (``config/narrative/<area>/<section>.md``) and, for the priorities page, the plan on a
+    page (``config/plan/<area>.yaml``) and the matrix override (``config/priorities/``). A
+    file not written yet is its nearest existing folder (:func:`input_tree`), so creating
+    it rebuilds the page."""
+    files = [narrative_path(area, section, root)]
+    if section == PLAN_SECTION:
+        files += [plan_path(area, root), override_path(area, root)]
+    return _trees(files)
 
 
 def _trees(paths: Iterable[Path]) -> list[Path]:
@@ -371,9 +389,11 @@ def make_fragment(area: str, root: Path | None = None) -> str:
         section = notebook.stem
         own = module_files(sorted(imported_modules(notebook_source(notebook))))
         raw = all_inputs if section in INVENTORY_SECTIONS else []
-        pages[section] = [notebook, *own, *page_base, *raw]
+        pages[section] = [notebook, *own, *page_base, *raw,
+                          *page_config_files(area, section, root)]
     derived_from = [*configs, *package_source_tree(package), root / "notebooks", *notebooks,
-                    *(p for p in all_inputs if p.is_dir())]
+                    *(p for p in all_inputs if p.is_dir()),
+                    *(p for inputs in pages.values() for p in inputs if p.is_dir())]
     parts = [f"# Written by `csp deps --area {area}` (analysis.publish.dependencies): "
              "what the ingest and each page read.\n# Do not edit: make rewrites it when a file "
              "it was derived from changes.\n",

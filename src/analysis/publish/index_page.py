@@ -100,8 +100,69 @@ def completeness_html(compared: MonthsCompared | None) -> str:
             "own coverage, stated on each section's page.</p></section>")
 
 
+HEADLINES = (
+    ("10_crime_overview", "All crime", "all_crime_current", "all_crime_pct_diff",
+     "all_crime_significance", "offences"),
+    ("20_anti_social_behaviour", "Anti-social behaviour (police.uk)", "asb_incidents_current",
+     "asb_pct_diff", "asb_significance", "incidents"),
+    ("40_vawg_domestic_abuse", "Domestic abuse flagged crime", "da_current", "da_pct_diff",
+     "da_significance", "offences"),
+    ("50_serious_violence", "Knife or sharp instrument offences", "knife_crime_current",
+     "knife_crime_pct_diff", "knife_crime_significance", "offences"),
+    ("50_serious_violence", "Violence with injury", "violence_with_injury_current",
+     "violence_with_injury_pct_diff", "violence_with_injury_significance", "offences"),
+    ("60_hate_crime", "Hate crime", "hate_total_current", "hate_pct_diff", "hate_significance",
+     "offences"),
+)
+"""The front page's headline figures: (section, label, key of this period's count, of the %
+change, of the change's test result, unit), each as the section recorded it in its key
+figures. A figure a section did not record (no extract, not built) is left out."""
+
+
+def _figure(figures: dict, section: str, key: str) -> object:
+    return figures.get(section, {}).get(key, {}).get("value")
+
+
+def headline_figures(figures: dict) -> list[dict[str, str]]:
+    """The :data:`HEADLINES` the sections recorded (``key_figures.json``), formatted for people:
+    the count with thousands separators, the % change signed with one decimal ('' when none
+    was given), the test result as recorded (e.g. 'significant increase'), the page it is on.
+    """
+    cards = []
+    for section, label, current_key, pct_key, test_key, unit in HEADLINES:
+        current = _figure(figures, section, current_key)
+        if current is None:
+            continue
+        pct = _figure(figures, section, pct_key)
+        test = _figure(figures, section, test_key)
+        shown = f"{current:,}" if isinstance(current, int) else str(current)
+        change = "" if not isinstance(pct, int | float) else (
+            "no change" if pct == 0 else f"{'up' if pct > 0 else 'down'} {abs(pct):.1f} %")
+        cards.append({"label": label, "value": f"{shown} {unit}", "change": change,
+                      "significance": "" if test is None else str(test),
+                      "page": f"{section}.html"})
+    return cards
+
+
+def headlines_html(cards: Iterable[dict[str, str]], period_label: str) -> str:
+    """The headline figures as the index shows them (escaped), or '' when there are none."""
+    items = "".join(
+        f'<li><a href="{escape_html(c["page"])}">{escape_html(c["label"])}</a>'
+        f'<span class="csp-headline-value">{escape_html(c["value"])}</span>'
+        f'{escape_html(", ".join(p for p in (c["change"], c["significance"]) if p))}</li>'
+        for c in cards)
+    if not items:
+        return ""
+    return (f"<section class='csp-headline-figures'><h2>Headline figures, "
+            f"{escape_html(period_label)}</h2><p>This period against the comparison period; "
+            "'significant' means the change passed the section's statistical test (exact "
+            "Poisson test, 5 % level). Each links to its page.</p>"
+            f"<ul class='csp-headlines'>{items}</ul></section>")
+
+
 def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str, str]],
-                compared: MonthsCompared | None) -> str:
+                compared: MonthsCompared | None, headlines: str = "",
+                built: str = "") -> str:
     css = (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
     links = "\n".join(f'<li><a href="{escape_html(page)}">{escape_html(title)}</a></li>'
                       for page, title in sections)
@@ -115,8 +176,10 @@ def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str
 {escape_html(config.force.name)}</dd>
 <dt>Period</dt><dd>{escape_html(comparison_label(period, config.comparison))}</dd>
 <dt>Disclosure control</dt><dd>{escape_html(disclosure_statement(config.disclosure))}</dd>
+<dt>Built</dt><dd>{escape_html(built)}</dd>
 </dl></header>
 {completeness_html(compared)}
+{headlines}
 <h2>Sections</h2><ol>{links}</ol>
 <p>The numbers behind every table and chart are in the <code>tables/</code> folder beside
 this page; <code>manifest.json</code> lists the inputs (with checksums) and software used.</p>
@@ -138,15 +201,19 @@ def build_index(area: str, period: str, root: Path | None = None) -> Path:
         raise BuildError("no section has been built yet", file=out,
                          hint="run `make report` (or `csp build`) first")
     started, started_at = time.perf_counter(), utc_now()
-    merge_key_figures(out)
+    figures = merge_key_figures(out)
     write_register(out, config.disclosure)
-    write_manifest(config, period, out, root)
+    manifest = write_manifest(config, period, out, root)
     write_methods_page(out, config.title)
     pages.append((METHODS_PAGE, "Methods: how every figure is calculated"))
     index = out / "index.html"
     parsed = Period.parse(period)
     compared = months_compared(config, parsed, root)
-    atomic_write(index, _index_html(config, parsed, pages, compared))
+    built_at = datetime.fromisoformat(manifest["built_at"])
+    built = f"{built_at.day} {built_at:%B %Y}"
+    atomic_write(index, _index_html(config, parsed, pages, compared,
+                                    headlines_html(headline_figures(figures), parsed.label),
+                                    built))
     write_build_log(out, f"{config.name} {period}", ingest_check(config, root, compared),
                     list(notebooks),
                     f"{started_at}  index.html, key_figures.json, manifest.json and the "

@@ -411,28 +411,33 @@ def key_findings(change: pd.DataFrame, *, area_name: str, force_name: str,
                                unit="incidents", force_pct=force["pct_diff"],
                                force_label=force_name,
                                figures=("asb_incidents_current", "asb_incidents_previous",
-                                        "asb_pct_diff", "asb_significance"))]
+                                        "asb_pct_diff", "asb_significance"),
+                               measure=f"police.uk change: {ASB}", table="asb_change")]
     if rate_position:
         findings.append(Finding(f"{area_name}'s ASB rate per 1,000 residents is the "
                                 f"{rate_position} among the partnerships of {force_name}.",
-                                rate_direction, NOT_TESTED, ("asb_rate", "asb_rate_position")))
+                                rate_direction, NOT_TESTED, ("asb_rate", "asb_rate_position"),
+                                table="asb_rates"))
     if shares:
         parts = ", ".join(f"{shares[c]:.0f} % {c}" for c in CATEGORIES if c in shares)
         findings.append(Finding(f"Of the ASB incidents in the partner extract, {parts}.",
-                                figures=tuple(f"asb_{c}_pct" for c in shares)))
+                                figures=tuple(f"asb_{c}_pct" for c in shares),
+                                table="asb_categories"))
     if repeat is not None:
         latest = repeat.iloc[-1]
         findings.append(Finding(
             f"Repeat callers reported {number(latest['repeat_caller_incidents'])} incidents in "
             f"{latest['period']}, {latest['share_percent']:.1f} % of incidents with a known "
-            "repeat-caller flag.", figures=("asb_repeat_caller_pct",)))
+            "repeat-caller flag.", figures=("asb_repeat_caller_pct",),
+            table="asb_repeat_callers"))
     if peak is not None:
         day, hour, count = peak
         findings.append(Finding(f"The busiest hour of the week for ASB is {day} {hour:02d}:00 "
                                 f"to {hour:02d}:59 ({number(count)} incidents this period).",
-                                figures=("asb_peak_day_hour",)))
+                                figures=("asb_peak_day_hour",), table="asb_day_hour"))
     if publication:
-        findings.append(Finding(publication, figures=("asb_published_change_pct",)))
+        findings.append(Finding(publication, figures=("asb_published_change_pct",),
+                                table="asb_publication_by_year"))
     return findings
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 from IPython.display import HTML
 
-from analysis.core.findings import Finding
+from analysis.core.findings import NOT_ASSESSED, SPECIAL_CAUSE, Finding
+from analysis.core.periods import MonthsCompared, compared_months
 from analysis.present.charts import apply_house_style, coverage_grid
 from analysis.present.page import Section, police_uk_source, shown_path
 from analysis.present.presentable import Chart, Table
@@ -25,8 +27,6 @@ from analysis.store.inventory import input_inventory
 GEOGRAPHY_SOURCE = ("Geography: ONS LSOA to ward to local authority lookups and LAD to CSP to "
                     "police force area lookup (Open Government Licence v3.0)")
 NO_PARTNER_SOURCE = "none configured (only published data are used)"
-ALL_CHECKS_RAN = "Every quality check ran."
-"""The finding when no quality check had to be skipped."""
 
 _RECONCILED = ["source_file", "months", "rows_read", "rows_loaded", "rows_quarantined",
                "duplicates_dropped"]
@@ -122,10 +122,152 @@ def quality_check_tables(checks: quality.QualityReport) -> list[Table]:
     ]
 
 
-def quality_findings(notes: list[str]) -> list[Finding]:
-    """The checks that could not run (:attr:`analysis.store.quality.QualityReport.notes`) as
-    findings, or one finding that every check ran. They state no change and no test."""
-    return [Finding(note) for note in notes or [ALL_CHECKS_RAN]]
+MIN_JUMP_POINTS = 1.0
+"""A rise in the share of records with no location is a jump when the months from one month
+on average at least this many percentage points more than the months before it ..."""
+MIN_JUMP_RATIO = 2.0
+"""... and at least this many times as much (and each side has three months or more)."""
+_SIDE_MONTHS = 3
+
+
+def _month_words(month: object) -> str:
+    """A month as people write it: 'April 2024'."""
+    return f"{pd.Timestamp(month):%B %Y}"
+
+
+class Jump(NamedTuple):
+    """A step up in the share of records with no location: the month it starts and the
+    pooled share (%) of the months before and from then on."""
+
+    month: object
+    before: float
+    after: float
+
+
+def blank_location_jump(blank: pd.DataFrame) -> Jump | None:
+    """The step up in the monthly share of records with no location, if there is one.
+
+    ``blank`` is the quality check's table for one force (``month``, ``rows``,
+    ``blank_location``). Each month with at least three months on either side splits the
+    series; the split with the largest difference in the share (records with no location
+    over records, each side pooled) is a jump when the later side is at least
+    :data:`MIN_JUMP_POINTS` percentage points and :data:`MIN_JUMP_RATIO` times the earlier.
+    """
+    frame = blank.sort_values("month").reset_index(drop=True)
+    best: Jump | None = None
+    for at in range(_SIDE_MONTHS, len(frame) - _SIDE_MONTHS + 1):
+        before, after = frame.iloc[:at], frame.iloc[at:]
+        jump = Jump(frame["month"].iloc[at],
+                    100 * before["blank_location"].sum() / before["rows"].sum(),
+                    100 * after["blank_location"].sum() / after["rows"].sum())
+        if best is None or jump.after - jump.before > best.after - best.before:
+            best = jump
+    if best is None or best.after - best.before < MIN_JUMP_POINTS or \
+            best.after < MIN_JUMP_RATIO * best.before:
+        return None
+    return best
+
+
+def blank_location_findings(blank: pd.DataFrame, months: list[object]) -> list[Finding]:
+    """What the no-location check found: a jump (:func:`blank_location_jump`, a special-cause
+    signal whose effect is the rise in percentage points), then the share over ``months``
+    (the assessment period) and its worst month."""
+    findings = []
+    jump = blank_location_jump(blank)
+    if jump is not None:
+        findings.append(Finding(
+            f"The share of police.uk records with no location jumped from "
+            f"{jump.before:.1f} % before {_month_words(jump.month)} to {jump.after:.1f} % from "
+            "then on: those records cannot be placed in any area, so counts for places and "
+            "partnerships are lower than the force's.", theme="Records with no location",
+            table="blank_location_share", signal=SPECIAL_CAUSE,
+            effect=jump.after - jump.before))
+    held = {pd.Timestamp(m) for m in months}
+    period = blank[[pd.Timestamp(m) in held for m in blank["month"]]]
+    if period.empty or not period["rows"].sum():
+        return findings
+    share = 100 * period["blank_location"].sum() / period["rows"].sum()
+    worst = period.loc[period["share"].idxmax()]
+    findings.append(Finding(
+        f"{share:.1f} % of police.uk records in the period "
+        f"({int(period['blank_location'].sum()):,} of {int(period['rows'].sum()):,}) had no "
+        f"location; the highest month was {_month_words(worst['month'])} "
+        f"({100 * float(worst['share']):.1f} %).",
+        theme="Records with no location" if jump is None else "No location this period",
+        table="blank_location_share"))
+    return findings
+
+
+def check_findings(checks: quality.QualityReport, reasons: pd.DataFrame,
+                   reconciliation: pd.DataFrame) -> list[Finding]:
+    """What the other checks found, problems first: files that do not reconcile, rows
+    quarantined, LSOA codes not in the lookups and crime categories appearing or disappearing
+    (each a count and the largest case), or that a check found nothing."""
+    problems: list[Finding] = []
+    clean: list[Finding] = []
+    unbalanced = reconciliation[~reconciliation["balances"].astype(bool)]
+    (problems if len(unbalanced) else clean).append(Finding(
+        f"{len(unbalanced)} of {len(reconciliation)} police.uk files do not reconcile (rows "
+        "read differ from rows loaded, quarantined and dropped)." if len(unbalanced) else
+        f"Every one of the {len(reconciliation)} police.uk files read reconciles: rows read = "
+        "loaded + quarantined + duplicates dropped.", theme="Reconciliation",
+        table="reconciliation"))
+    if len(reasons):
+        top = reasons.iloc[0]
+        problems.append(Finding(
+            f"{int(reasons['rows'].sum()):,} police.uk rows were quarantined, most for "
+            f"{top['reason_code']} in column {top['column']} ({int(top['rows']):,} rows).",
+            theme="Quarantine", table="quarantine_reasons"))
+    else:
+        clean.append(Finding("No police.uk row had to be quarantined.", theme="Quarantine",
+                             table="quarantine_reasons"))
+    if len(checks.unknown_lsoa):
+        codes = len(checks.unknown_lsoa)
+        problems.append(Finding(
+            f"{codes:,} LSOA code{'s' if codes != 1 else ''} "
+            f"({int(checks.unknown_lsoa['rows'].sum()):,} records) "
+            f"{'are' if codes != 1 else 'is'} not in the lookups, so those records are in no "
+            "ward or partnership.",
+            theme="Unknown LSOA codes", table="unknown_lsoa"))
+    drift = checks.crime_type_drift
+    if len(drift):
+        first = drift.iloc[0]
+        problems.append(Finding(
+            f"Crime categories changed {len(drift)} time{'s' if len(drift) != 1 else ''} "
+            "between months, e.g. "
+            f"'{first['crime_type']}' {first['change']} in {_month_words(first['month'])}: "
+            "a trend across that month compares different categories.",
+            theme="Crime categories", table="crime_type_drift"))
+    else:
+        clean.append(Finding("No crime category appeared or disappeared between months.",
+                             theme="Crime categories", table="crime_type_drift"))
+    return [*problems, *clean]
+
+
+def coverage_finding(compared: MonthsCompared) -> Finding:
+    """The months of police.uk data held in each period and what the changes compare
+    (:meth:`~analysis.core.periods.MonthsCompared.note`)."""
+    return Finding(" ".join([*compared.completeness(), compared.note()]),
+                   theme="Months held", table="coverage_force")
+
+
+def quality_findings(checks: quality.QualityReport, reasons: pd.DataFrame,
+                     reconciliation: pd.DataFrame, force_name: str,
+                     months: list[object], compared: MonthsCompared | None = None
+                     ) -> list[Finding]:
+    """What the quality checks found, as findings: the months held (``compared``, when
+    given), the no-location check for the area's force (:func:`blank_location_findings`),
+    the other checks (:func:`check_findings`), then the checks that could not run
+    (:attr:`analysis.store.quality.QualityReport.notes`, not assessed). None states a
+    change or a test."""
+    blank = checks.blank_location
+    if "falls_within" in blank.columns:
+        blank = blank[blank["falls_within"] == force_name]
+    not_run = [Finding(note, significance=NOT_ASSESSED, theme="Checks not run")
+               for note in checks.notes]
+    held = [] if compared is None else [coverage_finding(compared)]
+    return [*held, *blank_location_findings(blank, months),
+            *check_findings(checks, reasons, reconciliation), *not_run]
 
 
 def page(section: Section) -> DataAndMethodsPage:
@@ -157,6 +299,8 @@ def page(section: Section) -> DataAndMethodsPage:
     force_title = f"Months published by {config.force.name}"
     csp_title = f"Months held for each partnership of {config.force.name}"
     checks = quality.quality_report(section.store_dir, first_month, last_month)
+    reconciliation = quality.reconciliation_report(section.store_dir)
+    reasons = quality.quarantine_reasons(section.store_dir)
     return DataAndMethodsPage(
         header=header,
         coverage_force=Chart(lambda grid: coverage_grid(grid, row_col="force", title=force_title),
@@ -164,14 +308,14 @@ def page(section: Section) -> DataAndMethodsPage:
         coverage_csp=Chart(lambda grid: coverage_grid(grid, row_col="partnership",
                                                       title=csp_title),
                            csp_grid, "coverage_csp", source="process"),
-        reconciliation=reconciliation_table(quality.reconciliation_report(section.store_dir),
-                                            section.root),
-        quarantine=quarantine_tables(quality.quarantine_reasons(section.store_dir), partner,
-                                     section.root),
+        reconciliation=reconciliation_table(reconciliation, section.root),
+        quarantine=quarantine_tables(reasons, partner, section.root),
         input_files=input_files_table(input_inventory(config, section.root)),
         blank_location=blank_location_table(checks.blank_location, config.force.name),
         quality_checks=quality_check_tables(checks),
-        findings=quality_findings(checks.notes),
+        findings=quality_findings(checks, reasons, reconciliation, config.force.name,
+                                  list(current.months),
+                                  compared_months(current, section.previous, force_months)),
         populations=Table(populations, "populations", "Population used for rates",
                           source="open", formats={"population": "{:,}"}),
         population_releases=Table(population_releases(config, current), "population_releases",

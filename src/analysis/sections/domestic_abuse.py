@@ -217,18 +217,19 @@ def key_findings(change: pd.DataFrame, shares: pd.DataFrame, offences: pd.DataFr
     findings = [change_finding(rows.loc[DOMESTIC_ABUSE],
                                f"Domestic abuse flagged crime in {area_name}",
                                figures=("da_current", "da_previous", "da_pct_diff",
-                                        "da_significance"))]
+                                        "da_significance"), table="da_change")]
     findings.append(Finding(
         f"Domestic abuse was {share[(ALL_CRIME, now)]:.1f} % of all recorded crime in {now} "
         f"and {share[(VIOLENCE_WITH_INJURY, now)]:.1f} % of violence with injury.",
-        figures=("da_share_pct", "da_share_vwi_pct")))
+        figures=("da_share_pct", "da_share_vwi_pct"), table="da_share"))
     for _, row in offences.iterrows():
         if row["significance"] not in (NOT_ASSESSED,):
             name = str(row["offence_subgroup"])
-            findings.append(change_finding(row, name, figures=(f"{OFFENCE_KEYS[name]}_current",)))
+            findings.append(change_finding(row, name, figures=(f"{OFFENCE_KEYS[name]}_current",),
+                                           table="vawg_offences"))
     if not np.isnan(female_percent):
         findings.append(Finding(f"{female_percent:.0f} % of domestic abuse victims with a "
-                                "recorded sex were female."))
+                                "recorded sex were female.", table="da_victims"))
     return findings
 
 

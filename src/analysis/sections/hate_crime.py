@@ -226,7 +226,7 @@ def key_findings(change: pd.DataFrame, published: pd.DataFrame, multi: int, *,
     """
     total = publishable_total(change, rule)
     findings = [change_finding(total.iloc[0], f"Hate crime in {area_name}",
-                               figures=_TOTAL_FIGURES)
+                               figures=_TOTAL_FIGURES, table="hate_total_change")
                 if total is not None else
                 Finding(f"There were too few hate crimes in {area_name} to describe the change "
                         "safely.", NO_DIRECTION, NOT_ASSESSED, theme=f"Hate crime in {area_name}")]
@@ -244,14 +244,15 @@ def key_findings(change: pd.DataFrame, published: pd.DataFrame, multi: int, *,
                      "too few crimes to publish safely, so the count is suppressed.")
         findings.append(Finding(text, figures=tuple(
             f"hate_{strand_key(strand)}_current" for strand in shown["strand"]),
-            theme="Hate crime by strand"))
+            theme="Hate crime by strand", table="hate_strands"))
     if rule is not None and rule.is_suppressed(multi):
         how_many = "A small number of"
     else:
         how_many = f"{rule.rounded(multi) if rule is not None else multi:,}"
     findings.append(Finding(f"{how_many} hate crimes in {current.label} were flagged for more "
                             "than one strand; each is counted once in each of its strands and "
-                            "once in the total.", theme="Crimes with several strands"))
+                            "once in the total.", theme="Crimes with several strands",
+                            table="hate_strands"))
     return findings
 
 

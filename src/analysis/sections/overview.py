@@ -151,7 +151,8 @@ def key_findings(change: pd.DataFrame, force_name: str) -> list[Finding]:
         change_finding(rows.loc[name], name, unit=units.get(name, "offences"),
                        force_pct=rows.loc[name, "force_pct_diff"], force_label=force_name,
                        compared=change.attrs.get("months_compared"),
-                       figures=figures.get(name, ()))
+                       figures=figures.get(name, ()), measure=f"police.uk change: {name}",
+                       table="crime_type_change")
         for name in chosen if name in rows.index
     ]
 
@@ -163,11 +164,12 @@ def comparison_findings(rates: pd.DataFrame, peers: dict[str, object] | None, *,
     the comparison is not assessed)."""
     place = Finding(f"{area_name}'s crime rate is the {rate_position(rates, area_code)} "
                     f"among the partnerships of {force_name}.",
-                    rank_direction(rates, area_code), NOT_TESTED, ("all_crime_rate",))
+                    rank_direction(rates, area_code), NOT_TESTED, ("all_crime_rate",),
+                    table="crime_rates")
     if peers is None:
         return [place, Finding("No most-similar group is configured (peers in the area "
                                "config).", NO_DIRECTION, NOT_ASSESSED)]
-    return [place, peer_finding(peers, "Crime", area_name=area_name)]
+    return [place, peer_finding(peers, "Crime", area_name=area_name, table="crime_rates")]
 
 
 def change_table_item(change: pd.DataFrame, current: Period, previous: Period,

@@ -21,7 +21,7 @@ Methods, thresholds and caveats: ``docs/methods.md`` ("Places").
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
@@ -33,6 +33,7 @@ from matplotlib.figure import Figure
 
 from analysis.core.config import AreaConfig
 from analysis.core.errors import ConfigError
+from analysis.core.findings import CONCENTRATION, Finding
 from analysis.core.offences import load_police_uk_crime_types
 from analysis.core.periods import Period
 from analysis.core.safe_text import markdown_from
@@ -274,6 +275,48 @@ def key_figures(crime_trend: pd.DataFrame, concentration: pd.DataFrame,
     return figures
 
 
+def place_findings(crime_trend: pd.DataFrame, concentration: pd.DataFrame,
+                   busiest_wards: list[str], period_label: str) -> list[Finding]:
+    """The Places section's findings: how concentrated crime and ASB are (the share in the
+    busiest 10 % of LSOAs and of 250 m squares, a concentration signal whose effect is the
+    LSOA share), the persistent and emerging crime hotspots when the data allow classes,
+    and the wards with most recorded crime. ``concentration`` is the section's
+    :func:`concentration_table` with a ``subject`` column."""
+    findings = []
+    for subject in (ALL_CRIME, ANTI_SOCIAL_BEHAVIOUR):
+        rows = concentration[(concentration["subject"] == subject)
+                             & (concentration["top_percent"] == 10)].set_index("unit")
+        if "LSOAs" not in rows.index or rows.loc["LSOAs", "events"] == 0:
+            continue
+        lsoas = rows.loc["LSOAs"]
+        squares = (f", and {float(rows.loc['250 m squares', 'share_percent']):.1f} % in the "
+                   "busiest 10 % of 250 m squares" if "250 m squares" in rows.index else "")
+        what = "recorded crime" if subject == ALL_CRIME else "ASB incidents"
+        findings.append(Finding(
+            f"{float(lsoas['share_percent']):.1f} % of {what} in {period_label} "
+            f"{'was' if subject == ALL_CRIME else 'were'} in the "
+            f"busiest 10 % of LSOAs ({int(lsoas['top_places']):,} of "
+            f"{int(lsoas['places']):,}){squares}.", theme=f"{subject}: concentration",
+            table="concentration", signal=CONCENTRATION,
+            effect=float(lsoas["share_percent"])))
+    if crime_trend.attrs.get("classes_given", True):
+        counts = {cls: int((crime_trend["hotspot_class"] == cls).sum())
+                  for cls in (PERSISTENT, EMERGING)}
+        findings.append(Finding(
+            f"Persistent crime hotspots (hot in at least 80 % of quarters): "
+            f"{counts[PERSISTENT]:,} squares of 250 m; emerging (newly hot and significantly up "
+            f"on last year): {counts[EMERGING]:,}.", theme="Crime hotspots",
+            figures=("crime_persistent_squares", "crime_emerging_squares"),
+            table="hotspot_classes_crime",
+            signal=CONCENTRATION if counts[PERSISTENT] + counts[EMERGING] else ""))
+    if busiest_wards:
+        findings.append(Finding(
+            f"The wards with most recorded crime in {period_label} were "
+            f"{in_words(busiest_wards)}.", theme="Busiest wards",
+            figures=("most_affected_wards",), table="ward_profile"))
+    return findings
+
+
 # --------------------------------------------------------------------------------------------
 # The section page: what the notebook shows, cell by cell
 # --------------------------------------------------------------------------------------------
@@ -339,6 +382,7 @@ class PlacesPage:
     deprivation_note: list[Markdown]
     busiest_wards: list[Markdown]
     key_figures: list[tuple[str, object, str]]
+    findings: list[Finding] = field(default_factory=list)
 
 
 def load_inputs(section: Section) -> PlacesInputs:
@@ -420,7 +464,8 @@ def page_from(inputs: PlacesInputs, config: AreaConfig, current: Period, previou
         [] if inputs.imd is not None else [Markdown(NO_DEPRIVATION)],
         [Markdown(markdown_from("The wards with most recorded crime in {period} were "
                                 "**{wards}**.", period=current.label, wards=in_words(busiest)))],
-        key_figures(trends[ALL_CRIME], concentration, busiest))
+        key_figures(trends[ALL_CRIME], concentration, busiest),
+        findings=place_findings(trends[ALL_CRIME], concentration, busiest, current.label))
 
 
 def placement_table(events: pd.DataFrame, area_name: str, months: Sequence[date]) -> Table:

@@ -19,7 +19,7 @@ the ranking is re-run with each weight moved up and down to show which prioritie
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -42,6 +42,7 @@ from analysis.core.periods import (
     month_starts,
     to_month,
 )
+from analysis.core.plan import OWNER_FIELDS, AreaPlan, PlanEntry, default_legal_duties, load_plan
 from analysis.core.priority_matrix import (
     DIMENSION_NAMES,
     DIMENSIONS,
@@ -641,10 +642,21 @@ def dimension_scales(matrix: PriorityMatrix) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+NOT_AGREED = "to be agreed"
+"""What an owner field shows when the area's plan file does not fill it in for a priority."""
+
+
 def plan_on_a_page(table: pd.DataFrame, robustness: pd.DataFrame, audit: pd.DataFrame,
-                   matrix: PriorityMatrix) -> pd.DataFrame:
+                   matrix: PriorityMatrix, plan: AreaPlan | None = None,
+                   duties: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The top ``top_n`` ranked issues (ties at the cut included) in the seeds' plan-on-a-page
-    shape: priority, why (the figures that scored 4 or 5), measures to watch, robustness."""
+    shape: rank, priority, the partnership's fields from ``plan`` (outcome sought, lead and
+    supporting partners, resources, the Police and Crime Plan link; left out when the area
+    has no plan file, ``plan`` None; 'to be agreed' when the file leaves one empty), the legal
+    duty (the plan's, else ``duties``, by default ``reference/legal_duties.csv``), the measures
+    to watch (the matrix's, then the plan's), why (the figures that scored 4 or 5), the
+    weighted score and its robustness."""
+    duties = default_legal_duties() if duties is None else duties
     ranked = table[table["rank"].notna() & (table["rank"] <= matrix.top_n)]
     robust = robustness.set_index("issue_id")
     measures = {issue.id: issue.measures for issue in matrix.issues}
@@ -657,14 +669,38 @@ def plan_on_a_page(table: pd.DataFrame, robustness: pd.DataFrame, audit: pd.Data
         stability = ("holds under every tested weighting" if sens["robust"] else
                      f"rank moves between {sens['best_rank']} and {sens['worst_rank']}"
                      if not pd.isna(sens["best_rank"]) else "not ranked under every weighting")
+        entry = (plan.priorities.get(row["issue_id"], PlanEntry()) if plan is not None
+                 else PlanEntry())
+        owned = {} if plan is None else {
+            heading: ("; ".join(entry.supporting) if name == "supporting"
+                      else getattr(entry, name)) or NOT_AGREED
+            for name, heading in OWNER_FIELDS.items()}
         rows.append({
-            "Rank": int(row["rank"]), "Priority": row["issue"],
+            "Rank": int(row["rank"]), "Priority": row["issue"], **owned,
+            "Legal duty": entry.legal_duty or duties.get(row["issue_id"], "–"),
+            "Measures to watch": "; ".join([*measures.get(row["issue_id"], []),
+                                            *entry.measures]) or "–",
+            "Why (evidence)": why or "no dimension scored 4 or more",
             "Weighted score": round(float(row["score"]), 2),
-            "Why": why or "no dimension scored 4 or more",
-            "Measures to watch": "; ".join(measures.get(row["issue_id"], [])) or "–",
             "Stability": stability,
         })
     return pd.DataFrame(rows)
+
+
+def plan_notice(plan_file: str | None, area: str) -> str:
+    """What the page says above the plan: which file holds the partnership's entries, or,
+    without one, which fields the partnership fills in and where (escaped HTML)."""
+    fields = ", ".join(OWNER_FIELDS.values())
+    if plan_file:
+        return html_from("<p class='csp-notice'>Outcomes, partners, resources and the link to "
+                         "the Police and Crime Plan are the partnership's, from "
+                         "<code>{file}</code>; rank, evidence, legal duty defaults and measures "
+                         "come from the data and the priority matrix.</p>", file=plan_file)
+    return html_from("<p class='csp-notice'><strong>The partnership has not filled in its plan "
+                     "yet.</strong> The table shows the evidence columns only. The partnership "
+                     "fills in, for each priority: {fields}, and may change the legal duty and "
+                     "add measures, in <code>{file}</code> (see the README).</p>",
+                     fields=fields, file=f"config/plan/{area}.yaml")
 
 
 def describe_priorities(plan: pd.DataFrame, table: pd.DataFrame,
@@ -735,6 +771,9 @@ class PriorityInputs:
     area_name: str
     sources: list[str]
     caveats: list[str]
+    plan: AreaPlan | None = None
+    plan_file: str | None = None
+    area: str = ""
 
 
 def priority_sources(matrix: PriorityMatrix, evidence: Evidence, force_name: str,
@@ -758,13 +797,16 @@ def priority_inputs(section: Section) -> PriorityInputs:
     """Load the area's matrix and evidence for the section's period (one store read)."""
     config, current = section.config, section.period
     matrix, override = load_priority_matrix(config.name, section.root)
+    plan, plan_file = load_plan(config.name, [issue.id for issue in matrix.issues], section.root)
     evidence = load_evidence(config, section.store_dir, section.root, period=current)
     shown_override = shown_path(str(override), section.root) if override else None
+    shown_plan = shown_path(str(plan_file), section.root) if plan_file else None
     return PriorityInputs(
         matrix=matrix, evidence=evidence, current=current, previous=section.previous,
         period_text=section.period_text, area_name=config.csp_name,
         sources=priority_sources(matrix, evidence, config.force.name, shown_override),
-        caveats=[current.coverage(evidence.available_months).describe(), *CAVEATS])
+        caveats=[current.coverage(evidence.available_months).describe(), *CAVEATS],
+        plan=plan if plan_file else None, plan_file=shown_plan, area=config.name)
 
 
 def scales_table(matrix: PriorityMatrix) -> Table:
@@ -827,7 +869,8 @@ def priority_findings(plan: pd.DataFrame, table: pd.DataFrame,
         significance = (FINDING_NOT_ASSESSED if nothing_ranked or dimensions_left_out
                         else NOT_TESTED)
         figures = tuple(top_figures) if at == 0 and not plan.empty else ()
-        findings.append(Finding(sentence, NO_DIRECTION, significance, figures))
+        table = "plan_on_a_page" if at == 0 and not plan.empty else "ranking"
+        findings.append(Finding(sentence, NO_DIRECTION, significance, figures, table=table))
     return findings
 
 
@@ -840,11 +883,14 @@ def priorities_page(inputs: PriorityInputs) -> PrioritiesPage:
     audit = score_figures(figures, matrix)
     table = ranking(audit, matrix)
     robustness = sensitivity(audit, matrix)
-    plan = plan_on_a_page(table, robustness, audit, matrix)
+    plan = plan_on_a_page(table, robustness, audit, matrix, inputs.plan)
+    linked = (inputs.plan.police_and_crime_plan if inputs.plan is not None else None)
     plan_items: list[Table | HTML] = (
         [HTML(html_from(NOTHING_RANKED_NOTICE, period=period_label))] if plan.empty else
-        [Table(plan, "plan_on_a_page",
-               f"Plan on a page: top priorities for {inputs.area_name}, {period_label}",
+        [HTML(plan_notice(inputs.plan_file, inputs.area or "<area>")),
+         Table(plan, "plan_on_a_page",
+               f"Plan on a page: top priorities for {inputs.area_name}, {period_label}"
+               + (f" (Police and Crime Plan: {linked})" if linked else ""),
                source="process", formats={"Weighted score": "{:.2f}"})])
     ranking_table = Table(
         presentable_ranking(table, robustness), "ranking",

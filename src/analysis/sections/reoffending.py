@@ -13,7 +13,7 @@ intervals); restorative-justice referrals are a count of service activity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -367,9 +367,11 @@ def cohort_findings(section: Section, result: IndicatorResult) -> list[Finding]:
             NOT_TESTED,
             figures,
             subject,
+            table=f"reoffending_{cohort.lower()}",
         ),
         *(
-            indicators.comparison_finding(test, subject, (f"{key}_rate",))
+            replace(indicators.comparison_finding(test, subject, (f"{key}_rate",)),
+                    table=f"reoffending_{cohort.lower()}_tests")
             for test in result.tests.to_dict("records")
         ),
     ]
@@ -401,11 +403,12 @@ def entrant_findings(section: Section, result: IndicatorResult) -> list[Finding]
             NOT_TESTED,
             ("first_time_entrants_rate",),
             "First-time entrants",
+            table="first_time_entrants",
         ),
         *(
-            indicators.comparison_finding(
+            replace(indicators.comparison_finding(
                 test, "First-time entrants", ("first_time_entrants_rate",)
-            )
+            ), table="first_time_entrants_tests")
             for test in result.tests.to_dict("records")
         ),
     ]
@@ -443,5 +446,6 @@ def referral_findings(section: Section, change: dict[str, object] | None) -> lis
                 "rj_referrals_pct_diff",
                 "rj_referrals_significance",
             ),
+            table=RJ_REFERRALS,
         )
     ]

@@ -442,7 +442,9 @@ def findings_and_figures(
         findings.append(change_finding(row, f"{crime_type} (data.police.uk)",
                                        force_pct=row["force_pct_diff"], force_label=force_name,
                                        compared=police_change.attrs.get("months_compared"),
-                                       figures=[*known, f"{key}_significance"]))
+                                       figures=[*known, f"{key}_significance"],
+                                       measure=f"police.uk change: {crime_type}",
+                                       table="police_uk_change"))
         if not pd.isna(row["current"]):  # the label names the months counted
             figures.append((f"{key}_current", int(row["current"]),
                             f"{crime_type} (police.uk) "
@@ -459,7 +461,8 @@ def findings_and_figures(
            f" (over the {len(current) - len(coverage.missing)} months held: a full-year rate "
            "would be higher)."),
         ABOVE_COMPARATORS if first else NO_DIRECTION, NOT_TESTED,
-        ("police_uk_violence_sexual_offences_rate",), "Violence and sexual offences rate"))
+        ("police_uk_violence_sexual_offences_rate",), "Violence and sexual offences rate",
+        table="police_uk_rates"))
     figures.append(("police_uk_violence_sexual_offences_rate", round(violence["rate"], 2),
                     f"Violence and sexual offences per 1,000 (police.uk), {current.label}"))
     for measure, key in _HEADLINE_MEASURES:
@@ -469,7 +472,7 @@ def findings_and_figures(
         findings.append(change_finding(
             row, measure, compared=measure_change.attrs.get("months_compared"),
             figures=[f"{key}_{part}" for part in ("current", "previous", "pct_diff", "p_value",
-                                                  "significance")]))
+                                                  "significance")], table="measures_change"))
         before, now = count_headings(measure_change, current, previous)
         figures += [
             (f"{key}_current", int(row["current"]), f"{measure} {now}"),
@@ -484,14 +487,16 @@ def findings_and_figures(
             f"{night_share['share_percent']:.1f} % of violence outside the home in the two "
             "busiest neighbourhoods happened on Friday and Saturday nights (22:00 to 01:59), "
             "eight hours that make up under 5 % of the week.",
-            figures=("violence_weekend_night_share",), theme="Weekend nights"))
+            figures=("violence_weekend_night_share",), theme="Weekend nights",
+            table="day_hour"))
         figures.append(("violence_weekend_night_share", round(night_share["share_percent"], 1),
                         "% of violence in the two busiest LSOAs on Fri/Sat nights"))
     if hospital_change is not None:
         attendances_known = not pd.isna(hospital_change["current"])  # NaN: withheld/unknown
         findings.append(change_finding(
             hospital_change, "Assault attendances at A&E", unit="attendances",
-            figures=["ae_assault_attendances_current"] if attendances_known else []))
+            figures=["ae_assault_attendances_current"] if attendances_known else [],
+            table="ae_assaults"))
         if attendances_known:
             figures.append(("ae_assault_attendances_current", int(hospital_change["current"]),
                             f"A&E assault attendances {current.label}"))
