@@ -111,6 +111,8 @@ def fetch(
                                            "(repeat for more)")] = [],  # noqa: B006
     to: Annotated[Path, typer.Option(help="folder to download into")] = Path("data/raw/downloads"),
     base_url: Annotated[str, typer.Option(help="where the police.uk archives are")] = "",
+    force: Annotated[str, typer.Option(help="keep only this force's files of each archive "
+                                       "(its police.uk name, e.g. essex)")] = "",
 ) -> None:
     """Download police.uk archives and lookup files (progress bar, resume, integrity check)."""
     from analysis.inputs.fetch import POLICE_UK_ARCHIVE_URL, fetch_lookup, fetch_police_archive
@@ -119,7 +121,8 @@ def fetch(
         raise typer_click.UsageError("name at least one --month or --url", context)
     target = to if to.is_absolute() else project_root() / to
     for wanted in month:
-        path = fetch_police_archive(wanted, target, base_url=base_url or POLICE_UK_ARCHIVE_URL)
+        path = fetch_police_archive(wanted, target, base_url=base_url or POLICE_UK_ARCHIVE_URL,
+                                    force=force or None)
         console.print(f"Downloaded {path}")
     for address in url:
         console.print(f"Downloaded {fetch_lookup(address, target)}")
