@@ -340,7 +340,7 @@ def period_text(value: object) -> str:
     """
     if isinstance(value, bool) or not isinstance(value, int | str):
         kind = "a date" if isinstance(value, datetime.date) else f"a {type(value).__name__}"
-        raise ValueError(f"YAML read {value!r} as {kind}, not a period: write the period in "
+        raise ValueError(f"YAML read {value} as {kind}, not a period: write the period in "
                          "quotes, e.g. '2024-25' (financial year), '2024' (calendar year) or "
                          "'2024-04..2024-09' (a range of months)")
     text = str(value).strip()
@@ -443,7 +443,7 @@ def _read_model(path: Path, model: type[ModelT]) -> ModelT:
         location = tuple(part for part in first["loc"] if isinstance(part, str | int))
         key = ".".join(str(part) for part in location)
         raise ConfigError(
-            first["msg"],
+            first["msg"].removeprefix("Value error, "),  # pydantic's prefix says nothing
             file=path,
             line=line_of(lines, location),
             column=key,
