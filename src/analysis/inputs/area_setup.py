@@ -85,9 +85,9 @@ def find_csp(lad_csp: pd.DataFrame, *, code: str = "", name: str = "",
     rows = lad_csp[lad_csp[column].str.casefold() == wanted.casefold()]
     if rows.empty:
         choices = sorted(lad_csp[column].unique())
-        near = difflib.get_close_matches(wanted.casefold(), [c.casefold() for c in choices],
-                                         n=3, cutoff=0.6)
-        named = [c for c in choices if c.casefold() in near]
+        by_folded = {c.casefold(): c for c in choices}
+        named = [by_folded[c] for c in difflib.get_close_matches(wanted.casefold(), by_folded,
+                                                                 n=3, cutoff=0.6)]
         raise ConfigError(
             f"no CSP with {'code' if code else 'name'} '{wanted}' in the ONS lookup",
             file=lookup_file, found=wanted,
