@@ -184,8 +184,9 @@ def build(
     force: Annotated[str, typer.Option(help="build every CSP of config/forces/<force>.yaml")] = "",
     sections: Annotated[str, typer.Option(help="comma-separated section names (default all)")]
     = "",
-    jobs: Annotated[int, typer.Option(min=1, help="sections run at once (default: the "
-                                      "number of cores, as make uses)")] = 0,
+    jobs: Annotated[int | None, typer.Option(min=1, show_default=False, help="sections run at "
+                                             "once (default: the number of cores, as make)")]
+    = None,
 ) -> None:
     """Build the report of one area, or of every CSP of a force from one shared ingest."""
     from analysis.core.config import load_force
