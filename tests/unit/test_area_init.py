@@ -140,8 +140,11 @@ def test_an_existing_config_is_kept_unless_overwrite(downloads: Path) -> None:
 def test_missing_lookups_are_named(downloads: Path) -> None:
     root = downloads.parent / "project"
     (downloads / "lookups" / "ons" / "lad_csp.csv").unlink()
-    with pytest.raises(ConfigError, match="no ONS LAD to CSP lookup"):
+    with pytest.raises(ConfigError, match="ONS lookups are not in") as caught:
         init_area(root, csp_code="E22999991", data_dir=downloads)
+    assert caught.value.found == "an LSOA to ward lookup, no LAD to CSP lookup"
+    with pytest.raises(ConfigError, match="downloads folder does not exist"):
+        init_area(root, csp_code="E22999991", data_dir=downloads / "nowhere")
 
 
 def test_the_command_writes_the_file(downloads: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -125,32 +125,45 @@ def default_period_for(months: Iterable[date]) -> tuple[str, str]:
         "the report names the missing months")
 
 
-def find_sources(data_dir: Path, force_slug: str, boundary_codes: Sequence[str],
-                 root: Path) -> FoundSources:
-    """The area's files in ``data_dir`` (relative to ``root`` unless absolute).
-
-    police.uk: ``police_uk/<force>/`` (else ``police_uk/``, else the folder itself, e.g. a
-    folder of archive zips). Lookups: the CSV files under ``lookups/`` whose header is an
-    LSOA → ward lookup or the LAD → CSP lookup. Boundaries: ``<code>.geojson[.gz]`` in folders
-    named ``lsoa`` and ``ward``, for the force's local and upper-tier authority codes.
-    Populations: ``mid-YYYY`` estimates under ``population/``; Census 2021 LSOA residents
-    ``census21*.rda``; IMD 2019: the first CSV under ``imd/``.
-    """
+def downloads_folder(data_dir: Path, root: Path) -> Path:
+    """``data_dir`` as an absolute folder (relative to ``root``); an error if it is missing."""
     base = data_dir if data_dir.is_absolute() else root / data_dir
     if not base.is_dir():
         raise ConfigError("the downloads folder does not exist", file=base,
                           hint="pass --data-dir with the folder holding your downloads")
+    return base
 
-    def written(path: Path) -> Path:
-        return data_dir / path.relative_to(base)
 
+def find_lookups(base: Path) -> tuple[list[Path], Path]:
+    """The LSOA → ward lookups and the LAD → CSP lookup under ``base/lookups``, told apart by
+    their headers; an error naming what is expected if either is missing."""
     lsoa_ward, lad_csp = _classify_lookups(_csv_files(base / "lookups"))
     if not lsoa_ward or lad_csp is None:
         raise ConfigError(
             "the ONS lookups are not in the downloads folder", file=base / "lookups",
+            found=f"{'an' if lsoa_ward else 'no'} LSOA to ward lookup, "
+                  f"{'a' if lad_csp else 'no'} LAD to CSP lookup",
             expected="an LSOA → ward → LAD lookup (LSOA11CD, WD19CD, LAD19CD, …) and the "
                      "LAD → CSP → PFA lookup (LAD19CD, CSP19CD, PFA19CD, …), as CSV",
             hint="download them (csp fetch --url <address> --to <folder>/lookups)")
+    return lsoa_ward, lad_csp
+
+
+def find_sources(data_dir: Path, force_slug: str, boundary_codes: Sequence[str],
+                 root: Path) -> FoundSources:
+    """The area's files in ``data_dir`` (relative to ``root`` unless absolute).
+
+    police.uk: :func:`police_folder`. Lookups: :func:`find_lookups`. Boundaries:
+    ``<code>.geojson[.gz]`` in folders named ``lsoa`` and ``ward``, for the force's local and
+    upper-tier authority codes. Populations: ``mid-YYYY`` estimates under ``population/``;
+    Census 2021 LSOA residents ``census21*.rda``; IMD 2019: the first CSV under ``imd/``.
+    """
+    base = downloads_folder(data_dir, root)
+
+    def written(path: Path) -> Path:
+        return data_dir / path.relative_to(base)
+
+    lsoa_ward, lad_csp = find_lookups(base)
     codes = set(boundary_codes)
     boundaries = {level: sorted(written(p) for p in base.glob(f"boundaries/**/{level}/*")
                                 if p.name.split(".")[0] in codes and ".geojson" in p.name)
@@ -343,12 +356,8 @@ def init_area(root: Path, *, csp_code: str = "", csp_name: str = "", name: str =
     ``overwrite``. Boundaries are those of every authority in the force, so every CSP of the
     force written this way reads the same files and may share the force's store.
     """
-    base = data_dir if data_dir.is_absolute() else root / data_dir
-    lsoa_ward_files, lad_csp_file = _classify_lookups(_csv_files(base / "lookups"))
-    if lad_csp_file is None:
-        raise ConfigError("no ONS LAD to CSP lookup in the downloads folder",
-                          file=base / "lookups", expected="a CSV with CSPyyCD and PFAyyCD "
-                          "columns", hint="pass --data-dir with the folder holding it")
+    base = downloads_folder(data_dir, root)
+    lsoa_ward_files, lad_csp_file = find_lookups(base)
     lad_csp = load_lad_csp(lad_csp_file)
     csp = find_csp(lad_csp, code=csp_code, name=csp_name, lookup_file=lad_csp_file)
     name = name or slug(csp.name)
