@@ -7,7 +7,15 @@ SHELL := /bin/bash
 
 AREA ?= demo
 FORCE ?= demoshire
-PERIOD ?= 2024-25
+# PERIOD given on the command line (or in the environment) wins; otherwise it is the area's own
+# default_period, read from its YAML file with sed (so a no-op make still starts no Python);
+# an area <force>-<csp> with no file of its own takes its force file's.
+AREA_CONFIG := $(firstword $(wildcard config/areas/$(AREA).yaml) \
+  $(wildcard config/forces/$(firstword $(subst -, ,$(AREA))).yaml))
+ifeq ($(origin PERIOD),undefined)
+PERIOD := $(if $(AREA_CONFIG),$(shell sed -n -E 's/^default_period:[[:space:]]*([^\#[:space:]]+).*/\1/p' \
+  $(AREA_CONFIG) | tr -d "\"'" | head -n 1))
+endif
 # One written form per period, as the csp command uses for folders: 2024/25 and FY2024/25 are
 # 2024-25, so `make report PERIOD=2024/25` finds the pages the last run built.
 PERIOD_GIVEN := $(filter command line,$(origin PERIOD))
@@ -92,6 +100,7 @@ report: ## Set up, then build the assessment: reports/$(AREA)/$(PERIOD)/index.ht
 	@$(MAKE) --no-print-directory ingest
 	@$(MAKE) --no-print-directory -j $(JOBS) $(OUT)/index.html
 	@echo "Report: $(OUT)/index.html"
+	@if [ -s $(OUT)/.incomplete.txt ]; then cat $(OUT)/.incomplete.txt >&2; fi
 
 reports: $(ENV_STAMP) $(if $(filter demoshire,$(FORCE)),$(DEMO_STAMP)) ## Build every CSP of a force from one ingest: make reports FORCE=essex
 	$(CSP) build --force $(FORCE) --jobs $(JOBS) $(if $(PERIOD_GIVEN),--period $(PERIOD))

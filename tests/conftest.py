@@ -24,6 +24,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA = PROJECT_ROOT.parent / "shared" / "data" / "real"
 DEMO_MONTHS = 36
 DEMO_FIRST_MONTH = date(2022, 4, 1)
+SOUTHEND_CSP_CODE = "E22000089"
+"""Southend-on-Sea CSP: the real-data suite builds it from the config ``csp init`` writes."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,8 +74,12 @@ def real_data() -> Path:
 @pytest.fixture(scope="session")
 def real_project(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A throwaway project on the real data: the repo's config and notebooks, the config's
-    ``../shared`` paths made absolute, and the Essex store (shared by every Essex CSP,
-    Thurrock included) ingested once."""
+    ``../shared`` paths made absolute, Southend-on-Sea's config written by ``csp init`` from
+    the real ONS lookups (area ``southend-on-sea``, built with no further edit), and the
+    Essex store (shared by every Essex CSP, Thurrock included) ingested once."""
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
     from analysis.inputs.areas import load_area
     from analysis.store.area import ingest_area
 
@@ -83,6 +89,9 @@ def real_project(real_data: Path, tmp_path_factory: pytest.TempPathFactory) -> P
         target = root / path.relative_to(PROJECT_ROOT)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(path.read_text().replace("../shared/", f"{real_data.parent.parent}/"))
+    init = CliRunner().invoke(app, ["init", "--csp-code", SOUTHEND_CSP_CODE, "--data-dir",
+                                    str(real_data)], env={"CSP_PROJECT_ROOT": str(root)})
+    assert init.exit_code == 0, init.output
     ingest_area(load_area("thurrock", root), root)
     return root
 

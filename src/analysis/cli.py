@@ -10,6 +10,7 @@ a one-line note asking for a ``--debug`` run, exit code 1.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 import warnings
@@ -27,7 +28,7 @@ from rich.table import Table
 # recognised through this module, the one that raises them.
 from typer._click import exceptions as typer_click
 
-from analysis.core.config import project_root
+from analysis.core.config import DEFAULT_DATA_DIR, project_root
 from analysis.core.errors import AnalysisError, excerpt, storage_error
 from analysis.inputs.areas import load_area
 
@@ -58,6 +59,14 @@ def _canonical_period(text: str) -> str:
 
 PeriodOption = Annotated[str, typer.Option("--period", "-p", callback=_canonical_period,
                                            help="e.g. 2024-25 (financial year), 2024, R12-2025-03")]
+
+
+def available_cores() -> int:
+    """The cores this process may run on, as ``nproc`` (and so ``make -j``) counts them: the
+    CPU affinity where the system has one, else every core."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def _print_version(wanted: bool) -> None:
@@ -102,6 +111,8 @@ def fetch(
                                            "(repeat for more)")] = [],  # noqa: B006
     to: Annotated[Path, typer.Option(help="folder to download into")] = Path("data/raw/downloads"),
     base_url: Annotated[str, typer.Option(help="where the police.uk archives are")] = "",
+    force: Annotated[str, typer.Option(help="keep only this force's files of each archive "
+                                       "(its police.uk name, e.g. essex)")] = "",
 ) -> None:
     """Download police.uk archives and lookup files (progress bar, resume, integrity check)."""
     from analysis.inputs.fetch import POLICE_UK_ARCHIVE_URL, fetch_lookup, fetch_police_archive
@@ -110,10 +121,38 @@ def fetch(
         raise typer_click.UsageError("name at least one --month or --url", context)
     target = to if to.is_absolute() else project_root() / to
     for wanted in month:
-        path = fetch_police_archive(wanted, target, base_url=base_url or POLICE_UK_ARCHIVE_URL)
+        path = fetch_police_archive(wanted, target, base_url=base_url or POLICE_UK_ARCHIVE_URL,
+                                    force=force or None)
         console.print(f"Downloaded {path}")
     for address in url:
         console.print(f"Downloaded {fetch_lookup(address, target)}")
+
+
+@app.command()
+def init(
+    csp_code: Annotated[str, typer.Option(help="ONS CSP code, e.g. E22000089")] = "",
+    csp_name: Annotated[str, typer.Option(help="CSP name as in the ONS lookup, any case, "
+                                          "e.g. Southend-on-Sea")] = "",
+    name: Annotated[str, typer.Option(help="area name (default: the CSP name as a file "
+                                      "name, e.g. southend-on-sea)")] = "",
+    data_dir: Annotated[Path, typer.Option(help="the downloads folder: police_uk/, "
+                                           "lookups/, boundaries/, population/, imd/")]
+    = DEFAULT_DATA_DIR,
+    period: PeriodOption = "",
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing "
+                                            "config/areas/<name>.yaml")] = False,
+) -> None:
+    """Write config/areas/<name>.yaml for a real CSP from the ONS lookups (codes, force,
+    wards, paths, default period), each key commented; then `make report AREA=<name>`."""
+    from analysis.inputs.area_setup import init_area
+
+    path, config, why = init_area(project_root(), csp_code=csp_code, csp_name=csp_name,
+                                  name=name, data_dir=data_dir, period=period,
+                                  overwrite=overwrite)
+    console.print(f"Wrote {path}: {config.csp_name} ({config.csp_code}), "
+                  f"{len(config.lad_codes)} local authority(ies), {config.force.name}; "
+                  f"default period {config.default_period} ({why}).", highlight=False)
+    console.print(f"Next: make report AREA={config.name}", highlight=False)
 
 
 @app.command()
@@ -145,7 +184,9 @@ def build(
     force: Annotated[str, typer.Option(help="build every CSP of config/forces/<force>.yaml")] = "",
     sections: Annotated[str, typer.Option(help="comma-separated section names (default all)")]
     = "",
-    jobs: Annotated[int, typer.Option(min=1, help="sections run at once")] = 1,
+    jobs: Annotated[int | None, typer.Option(min=1, show_default=False, help="sections run at "
+                                             "once (default: the number of cores, as make)")]
+    = None,
 ) -> None:
     """Build the report of one area, or of every CSP of a force from one shared ingest."""
     from analysis.core.config import load_force
@@ -168,8 +209,10 @@ def build(
     chosen = [s for s in sections.split(",") if s] or [nb.stem for nb in section_notebooks()]
     try:
         with BatchProgress(console, areas, len(chosen)) as progress:
-            build_areas(areas, period or None, sections=chosen, jobs=jobs,
-                        listener=progress.step_done)
+            indexes = build_areas(areas, period or None, sections=chosen,
+                                  jobs=jobs or available_cores(), listener=progress.step_done)
+        for index in indexes:
+            warn_if_incomplete(index.parent)
     finally:  # a county analyst wants the side-by-side view even if one CSP failed
         if force:
             from analysis.publish.force_overview import write_force_overview
@@ -209,7 +252,20 @@ def build_index(area: AreaOption = "demo", period: PeriodOption = "") -> None:
     from analysis.publish.index_page import build_index as run
 
     config = load_area(area)
-    console.print(f"Index: {run(area, period or config.default_period)}")
+    index = run(area, period or config.default_period)
+    console.print(f"Index: {index}")
+    warn_if_incomplete(index.parent)
+
+
+def warn_if_incomplete(report: Path) -> None:
+    """A warning line when the report's period or comparison period misses months (the
+    index step writes the warning beside the report; make prints it again at the end)."""
+    from analysis.publish.index_page import INCOMPLETE_NOTE
+
+    note = report / INCOMPLETE_NOTE
+    if note.is_file():
+        console.print(f"[bold yellow]{escape(note.read_text(encoding='utf-8').strip())}[/]",
+                      highlight=False)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,

@@ -12,8 +12,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
-AREAS = {"thurrock": "Thurrock", "essex-southend-on-sea": "Southend-on-Sea"}
-"""Area name -> the prefix of its LSOA names in the police.uk files."""
+AREAS = {"thurrock": "Thurrock", "southend-on-sea": "Southend-on-Sea"}
+"""Area name -> the prefix of its LSOA names in the police.uk files. Southend-on-Sea's config
+is the one ``csp init --csp-code E22000089`` writes (``real_project`` in tests/conftest.py)."""
 
 PERIODS = ("2018-19", "2022", "2024", "2022-01..2022-11", "2019-01..2019-02")
 

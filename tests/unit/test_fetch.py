@@ -195,3 +195,89 @@ def test_cli_fetch_downloads_archives_and_files(site: Site, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert (tmp_path / "2024-03.zip").read_bytes() == archive_bytes()
     assert (tmp_path / "lad_to_csp.csv").read_text().startswith("LAD19CD")
+
+
+def all_forces_archive() -> bytes:
+    """A police.uk-like archive of two forces and two months, each with its three files."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for month in ("2024-02", "2024-03"):
+            for force in ("essex", "kent", "devon-and-cornwall"):
+                for kind in ("street", "outcomes", "stop-and-search"):
+                    member = zipfile.ZipInfo(f"{month}/{month}-{force}-{kind}.csv",
+                                             date_time=(2024, 4, 1, 0, 0, 0))
+                    archive.writestr(member, f"{force},{kind},{month}\n" * 50)
+    return buffer.getvalue()
+
+
+def test_force_keeps_only_that_forces_files(site: Site, tmp_path: Path) -> None:
+    site.files["/2024-03.zip"] = all_forces_archive()
+
+    path = fetch_police_archive("2024-03", tmp_path, base_url=site.base_url, progress=False,
+                                force="essex")
+
+    assert path == tmp_path / "2024-03-essex.zip"
+    assert [p.name for p in tmp_path.iterdir()] == ["2024-03-essex.zip"]  # the big one is gone
+    with zipfile.ZipFile(path) as kept, zipfile.ZipFile(io.BytesIO(all_forces_archive())) as full:
+        assert kept.namelist() == [f"{m}/{m}-essex-{k}.csv" for m in ("2024-02", "2024-03")
+                                   for k in ("street", "outcomes", "stop-and-search")]
+        for name in kept.namelist():  # same bytes and time as published
+            assert kept.read(name) == full.read(name)
+            assert kept.getinfo(name).date_time == (2024, 4, 1, 0, 0, 0)
+    from analysis.inputs.police_uk import discover_street_files
+
+    assert [(s.force, s.member) for s in discover_street_files([path])] == [
+        ("essex", "2024-02/2024-02-essex-street.csv"),
+        ("essex", "2024-03/2024-03-essex-street.csv")]
+    again = fetch_police_archive("2024-03", tmp_path, base_url=site.base_url, progress=False,
+                                 force="essex")
+    assert again == path and len(site.requests) == 1  # kept file is not fetched again
+
+
+def test_force_with_a_hyphenated_name_is_kept_whole(site: Site, tmp_path: Path) -> None:
+    site.files["/2024-03.zip"] = all_forces_archive()
+    path = fetch_police_archive("2024-03", tmp_path, base_url=site.base_url, progress=False,
+                                force="devon-and-cornwall")
+    with zipfile.ZipFile(path) as kept:
+        assert len(kept.namelist()) == 6
+        assert all("-devon-and-cornwall-" in name for name in kept.namelist())
+
+
+def test_unknown_force_names_the_forces_and_keeps_the_archive(site: Site, tmp_path: Path
+                                                               ) -> None:
+    site.files["/2024-03.zip"] = all_forces_archive()
+    with pytest.raises(InputError, match="no file of the force 'esex'") as info:
+        fetch_police_archive("2024-03", tmp_path, base_url=site.base_url, progress=False,
+                             force="esex")
+    assert info.value.hint == "did you mean essex?"
+    assert info.value.expected == "one of: devon-and-cornwall, essex, kent"
+    assert [p.name for p in tmp_path.iterdir()] == ["2024-03.zip"]
+    fetch_police_archive("2024-03", tmp_path, base_url=site.base_url, progress=False,
+                         force="kent")
+    assert len(site.requests) == 1  # the corrected name reused the downloaded archive
+
+
+def test_force_download_resumes_and_checks_the_archive(site: Site, tmp_path: Path) -> None:
+    data = all_forces_archive()
+    site.files["/2024-03.zip"] = data
+    site.cut_next_after = len(data) // 3
+    with pytest.raises(InputError, match="resumes where it stopped"):
+        fetch_police_archive("2024-03", tmp_path, base_url=site.base_url, progress=False,
+                             force="essex")
+    path = fetch_police_archive("2024-03", tmp_path, base_url=site.base_url, progress=False,
+                                force="essex", sha256=hashlib.sha256(data).hexdigest())
+    assert site.requests[-1] == ("/2024-03.zip", f"bytes={len(data) // 3}-")
+    with zipfile.ZipFile(path) as kept:
+        assert len(kept.namelist()) == 6
+
+
+def test_cli_fetch_force_keeps_one_force(site: Site, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    site.files["/2024-03.zip"] = all_forces_archive()
+    result = CliRunner().invoke(app, ["fetch", "--month", "2024-03", "--force", "kent",
+                                      "--to", str(tmp_path), "--base-url", site.base_url])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["2024-03-kent.zip"]

@@ -12,11 +12,12 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -25,9 +26,13 @@ from pydantic import (
 )
 
 from analysis.core.errors import ConfigError, InputError
+from analysis.core.periods import Period
 
 ROOT_MARKER = Path("config") / "areas"
 FORCES_DIR = Path("config") / "forces"
+DEFAULT_DATA_DIR = Path("../shared/data/real")
+"""Where ``csp init`` looks for the downloads by default: the public data the Thurrock and
+Essex configs read, beside the project."""
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -101,12 +106,23 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_nodes: set[int])
     return total
 
 
+YamlLines = dict[tuple[str | int, ...], int]
+"""Where each value of a YAML document is: its key path (``("sources", "populations", 0,
+"year")``) to the line (1-based, as an editor shows it) of its key, or of the item in a list."""
+
+
 def read_yaml(path: Path, text: str | None = None) -> object:
     """A YAML configuration file (or ``text`` read from it) as Python values, safely.
 
     Refuses anything but plain data (``safe_load``), and documents beyond the alias and size
     limits; errors are :class:`ConfigError` naming the file and line.
     """
+    return read_yaml_with_lines(path, text)[0]
+
+
+def read_yaml_with_lines(path: Path, text: str | None = None) -> tuple[object, YamlLines]:
+    """:func:`read_yaml`, and the line of every key (:data:`YamlLines`), so a value that
+    fails validation can be reported at its line."""
     try:
         source = path.read_text(encoding="utf-8") if text is None else text
     except OSError as exc:
@@ -115,8 +131,12 @@ def read_yaml(path: Path, text: str | None = None) -> object:
     except UnicodeDecodeError:
         raise ConfigError("the file is not UTF-8 text", file=path,
                           hint="save it as UTF-8 in your editor") from None
+    loader = BoundedSafeLoader(source)  # a safe loader, bounded
     try:
-        return yaml.load(source, Loader=BoundedSafeLoader)  # a safe loader, bounded
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        return loader.construct_document(node), _key_lines(node, (), {})
     except YamlTooLargeError as exc:
         raise ConfigError(exc.message, file=path, line=exc.line,
                           expected=f"at most {MAX_YAML_ALIASES} aliases and "
@@ -132,6 +152,34 @@ def read_yaml(path: Path, text: str | None = None) -> object:
         raise ConfigError(
             "the file is not valid YAML", file=path, line=None if line is None else line + 1
         ) from exc
+    finally:
+        loader.dispose()
+
+
+def _key_lines(node: yaml.Node, at: tuple[str | int, ...], lines: YamlLines) -> YamlLines:
+    """Record in ``lines`` the line of each key and list item under ``node`` (found at key
+    path ``at``). Aliased nodes are walked where they are used, which the size limit of
+    :class:`BoundedSafeLoader` keeps small."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                path = (*at, str(key.value))
+                lines.setdefault(path, key.start_mark.line + 1)
+                _key_lines(value, path, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines.setdefault((*at, index), item.start_mark.line + 1)
+            _key_lines(item, (*at, index), lines)
+    return lines
+
+
+def line_of(lines: YamlLines, location: tuple[str | int, ...]) -> int | None:
+    """The line of the value at ``location``, or of its nearest enclosing key when the value
+    itself is not in the file (a required key that is missing is reported at its parent)."""
+    for end in range(len(location), 0, -1):
+        if location[:end] in lines:
+            return lines[location[:end]]
+    return None
 
 
 def check_name(name: str, what: str, folder: Path) -> str:
@@ -290,6 +338,34 @@ def breaks_for(breaks: list[TrendBreak], series: Literal["crime", "asb"]
     return sorted((b for b in breaks if b.applies_to in ("all", series)), key=lambda b: b.month)
 
 
+def period_text(value: object) -> str:
+    """A configured period as text, checked: what ``default_period`` holds.
+
+    YAML reads an unquoted ``2022`` as a number, so a four-digit whole number is taken as that
+    calendar year ("2022"). Anything else YAML turns into a non-text value is refused with
+    the fix, rather than guessed: ``2024-04-01`` (read as a date), ``2024.5`` or ``yes``.
+    The text must be a period :meth:`analysis.core.periods.Period.parse` understands.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        kind = "a date" if isinstance(value, datetime.date) else f"a {type(value).__name__}"
+        raise ValueError(f"YAML read {value} as {kind}, not a period: write the period in "
+                         "quotes, e.g. '2024-25' (financial year), '2024' (calendar year) or "
+                         "'2024-04..2024-09' (a range of months)")
+    text = str(value).strip()
+    if isinstance(value, int) and not re.fullmatch(r"\d{4}", text):
+        raise ValueError(f"{value} is not a year: write the period in quotes, e.g. '2024-25'")
+    try:
+        Period.parse(text)
+    except ConfigError as exc:
+        raise ValueError(f"'{text}' is not a period ({exc.message.lower()}); expected "
+                         f"{exc.expected}") from None
+    return text
+
+
+PeriodText = Annotated[str, BeforeValidator(period_text)]
+"""A period in configuration text: unquoted years accepted, anything else checked."""
+
+
 BUILD_PARAMETERS = ("area", "period", "output_dir")
 """The parameters every section notebook receives from the build itself."""
 
@@ -304,7 +380,7 @@ class AreaConfig(_Strict):
     lad_codes: list[str] = Field(min_length=1)
     force: ForceConfig
     peers: list[str] = Field(default_factory=list, description="most-similar-group CSP codes")
-    default_period: str = Field(description="e.g. '2024-25' (financial year)")
+    default_period: PeriodText = Field(description="e.g. '2024-25' (financial year)")
     store: str | None = Field(
         default=None, description="store name under data/processed/ (shared by a force's CSPs)"
     )
@@ -314,7 +390,8 @@ class AreaConfig(_Strict):
         description="the period compared with: the same months a year earlier (default) or "
                     "the months just before; the same for 12-month periods",
     )
-    is_demo: bool = False
+    is_demo: bool = Field(default=False, description="the fictional demo: only a demo area may "
+                          "read data/raw/demo or other files `csp demo` wrote")
     sources: SourcesConfig
     trend_breaks: list[TrendBreak] = Field(
         default_factory=list,
@@ -365,16 +442,18 @@ def area_config_path(area: str, root: Path | None = None) -> Path:
 
 
 def _read_model(path: Path, model: type[ModelT]) -> ModelT:
-    """Read a YAML file into a config model; errors name the file and the offending key."""
-    raw = read_yaml(path)
+    """Read a YAML file into a config model; errors name the file, the line and the key."""
+    raw, lines = read_yaml_with_lines(path)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
+        location = tuple(part for part in first["loc"] if isinstance(part, str | int))
+        key = ".".join(str(part) for part in location)
         raise ConfigError(
-            first["msg"],
+            first["msg"].removeprefix("Value error, "),  # pydantic's prefix says nothing
             file=path,
+            line=line_of(lines, location),
             column=key,
             found=first.get("input"),
             hint=f"check '{key}' ({len(exc.errors())} problem(s) in total)",
@@ -385,10 +464,12 @@ class ForceTemplate(_Strict):
     """One file per force: everything its CSPs' configs share, so a CSP needs only its codes."""
 
     force: ForceConfig
-    default_period: str
+    default_period: PeriodText
     store: str = Field(description="the one store every CSP of the force reads")
     disclosure: Literal["ons", "nhs", "none"] = "ons"
     comparison: Literal["year_earlier", "preceding"] = "year_earlier"
+    is_demo: bool = Field(default=False, description="the fictional demo force: only a demo "
+                          "may read the files `csp demo` writes")
     sources: SourcesConfig
     trend_breaks: list[TrendBreak] = Field(default_factory=list)
 

@@ -5,20 +5,31 @@ Archives are large (hundreds of MB) and connections drop, so a download writes t
 when known, and zip integrity for archives) and only then renamed into place in one step. A
 file that exists under its final name is therefore always complete; a corrupt download is
 deleted and reported, never kept.
+
+The transfer is our own rather than pooch's: pooch (1.9, in the lock) downloads into a
+temporary file with a plain GET and starts again from nothing when a connection drops, where
+a police.uk archive of every force is hundreds of megabytes and must resume with a Range
+request. pooch does compute the checksum (:func:`file_sha256`).
+
+``force`` keeps one force's files of an all-force archive (:func:`keep_force_files`): the
+archive's member list is read from its central directory and only that force's members are
+read, one at a time, into a small archive; nothing is extracted to disk.
 """
 
 from __future__ import annotations
 
-import hashlib
+import difflib
 import http.client
 import os
 import re
+import shutil
 import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pooch  # type: ignore[import-untyped]  # no stubs or py.typed
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -35,6 +46,9 @@ POLICE_UK_ARCHIVE_URL = "https://data.police.uk/data/archive"
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-\d+/(\d+|\*)$")
+_FORCE_MEMBER = re.compile(r"^\d{4}-\d{2}-(?P<force>[a-z0-9-]+?)-(street|outcomes|stop-and-search)"
+                           r"\.csv$")
+"""A force's file in a police.uk archive: ``YYYY-MM-<force>-<street|outcomes|...>.csv``."""
 CHUNK_BYTES = 1 << 16
 
 
@@ -45,18 +59,67 @@ def fetch_police_archive(
     base_url: str = POLICE_UK_ARCHIVE_URL,
     sha256: str | None = None,
     progress: bool = True,
+    force: str | None = None,
 ) -> Path:
     """Download the police.uk archive for ``month`` ("YYYY-MM") into ``dest_dir``.
 
     The archive holds every force's street, outcomes and stop-and-search files for the 36
-    months up to ``month``. Returns the path of the verified ``YYYY-MM.zip``.
+    months up to ``month``. Returns the path of the verified ``YYYY-MM.zip``; with ``force``
+    (its police.uk name, e.g. 'essex'), of ``YYYY-MM-<force>.zip`` holding only that force's
+    files, the all-force archive deleted once it is written (:func:`keep_force_files`).
     """
     if not _MONTH.match(month):
         raise InputError(
             "not a month", found=month, expected="a month written YYYY-MM, e.g. 2024-03"
         )
     url = f"{base_url.rstrip('/')}/{month}.zip"
-    return download(url, dest_dir, sha256=sha256, check_zip=True, progress=progress)
+    if force is None:
+        return download(url, dest_dir, sha256=sha256, check_zip=True, progress=progress)
+    kept = Path(dest_dir) / f"{month}-{force}.zip"
+    if kept.exists():
+        try:
+            _verify(kept, str(kept), sha256=None, check_zip=True)
+            return kept
+        except InputError:
+            kept.unlink()  # damaged: written again from the archive
+    archive = download(url, dest_dir, sha256=sha256, check_zip=True, progress=progress)
+    keep_force_files(archive, kept, force)
+    archive.unlink()
+    return kept
+
+
+def keep_force_files(archive: Path, target: Path, force: str) -> Path:
+    """Write ``target``: a zip of the ``force``'s members of the police.uk ``archive``.
+
+    The member list comes from the archive's central directory; only the force's members are
+    read, each streamed from the archive into ``target`` (same names and times), so no member
+    of another force is decompressed and nothing is extracted to disk. ``target`` appears in
+    one step. A force with no file in the archive is an InputError naming the forces found
+    (the archive is kept, so a corrected name needs no new download).
+    """
+    with zipfile.ZipFile(archive) as source:
+        forces: dict[str, list[zipfile.ZipInfo]] = {}
+        for info in source.infolist():
+            match = _FORCE_MEMBER.match(Path(info.filename).name)
+            if match:
+                forces.setdefault(match["force"], []).append(info)
+        if force not in forces:
+            near = difflib.get_close_matches(force, list(forces), n=3)
+            raise InputError(
+                f"the archive holds no file of the force '{force}'", file=archive,
+                found=force, expected=f"one of: {', '.join(sorted(forces)) or '(none)'}",
+                hint=(f"did you mean {', '.join(near)}?" if near else
+                      "use the force's name as in its file names, e.g. 'essex' for "
+                      "2024-03-essex-street.csv"))
+        part = target.with_name(target.name + ".part")
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in forces[force]:
+                copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                copy.compress_type = zipfile.ZIP_DEFLATED
+                with source.open(info) as reader, out.open(copy, "w", force_zip64=True) as writer:
+                    shutil.copyfileobj(reader, writer, CHUNK_BYTES)
+    os.replace(part, target)
+    return target
 
 
 def fetch_lookup(
@@ -236,8 +299,4 @@ def _verify(path: Path, url: str, *, sha256: str | None, check_zip: bool) -> Non
 
 def file_sha256(path: Path) -> str:
     """The sha256 hex digest of a file, read in chunks (archives do not fit in memory)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return str(pooch.file_hash(str(path), alg="sha256"))

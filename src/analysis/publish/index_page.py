@@ -46,6 +46,31 @@ from analysis.publish.provenance import git_state, package_versions
 from analysis.store import query
 from analysis.store.inventory import input_inventory
 
+INCOMPLETE_NOTE = ".incomplete.txt"
+"""The warning line beside a report whose periods miss months (absent when both are whole):
+``csp build-index`` prints it, and ``make report`` prints it again after the report's path,
+so a year built with months missing is said in the terminal, not only on the pages."""
+
+
+def incompleteness_warning(area: str, compared: MonthsCompared | None) -> str:
+    """One warning line naming the months missing from the period and the comparison period,
+    or '' when both are complete."""
+    if compared is None:
+        return f"Warning: {area}: no police.uk months are ingested, so nothing is counted."
+    if compared.basis == COMPLETE:
+        return ""
+    return (f"Warning: {area} {compared.current.label} is incomplete (months missing; "
+            f"changes are {compared.basis}): {' '.join(compared.completeness())}")
+
+
+def write_incompleteness_note(out: Path, area: str, compared: MonthsCompared | None) -> None:
+    """Write (or, when complete, remove) :data:`INCOMPLETE_NOTE` in the report folder."""
+    warning = incompleteness_warning(area, compared)
+    if warning:
+        atomic_write(out / INCOMPLETE_NOTE, warning + "\n")
+    else:
+        (out / INCOMPLETE_NOTE).unlink(missing_ok=True)
+
 
 def months_compared(config: AreaConfig, period: Period, root: Path) -> MonthsCompared | None:
     """The assessment period against its comparison period over the force's police.uk months,
@@ -214,6 +239,7 @@ def build_index(area: str, period: str, root: Path | None = None) -> Path:
     atomic_write(index, _index_html(config, parsed, pages, compared,
                                     headlines_html(headline_figures(figures), parsed.label),
                                     built))
+    write_incompleteness_note(out, area, compared)
     write_build_log(out, f"{config.name} {period}", ingest_check(config, root, compared),
                     list(notebooks),
                     f"{started_at}  index.html, key_figures.json, manifest.json and the "

@@ -136,18 +136,16 @@ def getis_ord_z(values: np.ndarray, weights: sparse.spmatrix, *, star: bool = Tr
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (q-values); a place is significant if q ≤ α.
 
-    q_(k) = min over j ≥ k of p_(j) × m / j for the sorted p-values, capped at 1. Missing
-    p-values stay missing and do not count in m.
+    q_(k) = min over j ≥ k of p_(j) × m / j for the sorted p-values, capped at 1: scipy's
+    :func:`scipy.stats.false_discovery_control` (``method="bh"``) on the known p-values.
+    Missing p-values (squares where Gi* is undefined) stay missing and do not count in m;
+    scipy refuses NaN, so they are set aside first.
     """
     p = np.asarray(p_values, dtype=float)
     q = np.full(p.size, np.nan)
-    known = np.flatnonzero(~np.isnan(p))
-    if known.size == 0:
-        return q
-    order = known[np.argsort(p[known], kind="stable")]
-    m = order.size
-    scaled = p[order] * m / np.arange(1, m + 1)
-    q[order] = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    known = ~np.isnan(p)
+    if known.any():
+        q[known] = stats.false_discovery_control(p[known], method="bh")
     return q
 
 
