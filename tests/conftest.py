@@ -19,6 +19,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check values, not speed: hypothesis's default 200 ms deadline per example
+# fails them at random on a loaded two-core machine (CI), so no deadline applies.
+settings.register_profile("csp", deadline=None)
+settings.load_profile("csp")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA = PROJECT_ROOT.parent / "shared" / "data" / "real"
