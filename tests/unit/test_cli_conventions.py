@@ -41,7 +41,7 @@ def test_build_jobs_default_to_the_cores(monkeypatch: pytest.MonkeyPatch, tmp_pa
     seen: dict[str, object] = {}
 
     def fake_build(areas: list[str], period: str | None, *, sections: object,
-                   jobs: int) -> list[Path]:
+                   jobs: int, listener: object) -> list[Path]:
         seen.update(areas=areas, jobs=jobs)
         return [tmp_path / "index.html"]
 

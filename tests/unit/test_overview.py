@@ -164,12 +164,14 @@ def test_harm_and_cost_shows_coverage_units_and_unknown_for_a_period_not_held() 
 def test_key_figures_are_null_when_unknown_and_name_the_months() -> None:
     from analysis.sections.overview import key_figures
 
-    rates = pd.DataFrame({"area_code": ["A"], "rate": [12.34],
-                          "population_vintage": ["test"]})
+    rates = pd.DataFrame({"area_code": ["A"], "rate": [12.34], "lower": [11.04],
+                          "upper": [13.55], "population_vintage": ["test"]})
     rates.attrs["months_counted"] = 12
     missing = crime_type_change(AREA, FORCE, CURRENT, PREVIOUS, CURRENT.months)
     figures = {key: (value, label) for key, value, label in
                key_figures(missing, rates, "A", CURRENT, PREVIOUS)}
+    assert figures["all_crime_rate_interval"] == ("11.0 to 13.6",
+                                                  "All crime per 1,000: 95 % interval")
     assert figures["all_crime_current"] == (197, "All crime 2024/25")
     assert figures["all_crime_previous"] == (None, "All crime 2023/24 (no data)")
     assert figures["all_crime_pct_diff"][0] is None
