@@ -64,6 +64,7 @@ from analysis.inputs.police_uk import (
     discover_street_files,
     load_raw_rows,
 )
+from analysis.store.outcomes import write_outcomes
 from analysis.store.placement import place_partner_rows
 from analysis.store.query import DEFAULT_VINTAGE_SWITCH, PARTNER_DIR, POLICE_UK_DIR, sql_path
 
@@ -121,6 +122,7 @@ def ingest_police_uk(
             _find_duplicates(con)
             _create_street(con, lookup, vintage_switch)
             _write_store(con, building)
+            write_outcomes(con, inputs, building, staging)
             report = _ingest_report(con)
         _write_settings(building, lookup is not None, vintage_switch, len(sources))
         shutil.rmtree(staging)
