@@ -23,8 +23,7 @@ from matplotlib.figure import Figure
 
 from analysis.core.errors import DataCoverageError
 from analysis.core.findings import NO_DIRECTION, NOT_ASSESSED, NOT_TESTED, Finding
-from analysis.core.outcomes import OUTCOME_GROUPS, UNRECOGNISED
-from analysis.core.periods import MonthsCompared, compared_months
+from analysis.core.periods import MonthsCompared, compared_months, month_starts
 from analysis.core.vocabulary import ALL_CRIME
 from analysis.present.charts import FIGSIZE, PALETTE
 from analysis.present.narrative import change_finding
@@ -33,7 +32,7 @@ from analysis.present.presentable import Chart, Table
 from analysis.stats import indicators
 from analysis.stats import outcomes as justice
 from analysis.stats.indicators import AREA, NO_INTERVAL
-from analysis.stats.partner_counts import headline
+from analysis.stats.partner_counts import extract_months, headline, in_area
 from analysis.store import query
 from analysis.store.outcomes import (
     OUTCOMES_FILE_SOURCE,
@@ -503,8 +502,9 @@ def outcome_items(section: Section, data: OutcomeData | None = None) -> list[Tab
     data = data if data is not None else load_outcomes(section)
     if data is None:
         return [Markdown(NO_POLICE_UK)]
-    area_profile = justice.outcome_profile(data.area, data.compared)
-    force_profile = justice.outcome_profile(data.force, data.compared)
+    groups = justice.groups_shown(data.force)
+    area_profile = justice.outcome_profile(data.area, data.compared, groups)
+    force_profile = justice.outcome_profile(data.force, data.compared, groups)
     name, force = section.config.csp_name, section.config.force.name
     months = sorted({*data.compared.counted_months("current"),
                      *data.compared.counted_months("previous")})
@@ -514,8 +514,7 @@ def outcome_items(section: Section, data: OutcomeData | None = None) -> list[Tab
         Table(profile_table(area_profile, force_profile, name, force), "outcome_profile",
               f"Outcomes of police.uk crimes, {name}, {data.compared.heading('current')}: "
               "share of each crime type's crimes (%)", source="open", counts=["Crimes"],
-              formats={"Crimes": "{:,.0f}", **{f"{g} (%)": "{:.1f}"
-                                               for g in [*OUTCOME_GROUPS, UNRECOGNISED]}}),
+              formats={"Crimes": "{:,.0f}", **{f"{g} (%)": "{:.1f}" for g in groups}}),
         Table(change_table(area_profile, force_profile, data.compared, force),
               "outcome_change",
               f"Outcome shares, {data.compared.heading('current')} against "
@@ -529,6 +528,7 @@ def outcome_items(section: Section, data: OutcomeData | None = None) -> list[Tab
               counts=["Crimes"], formats={"Crimes": "{:,.0f}",
                                           "Under investigation (%)": "{:.1f}"}),
         *unrecognised_items(section, data.force),
+        *partner_outcome_items(section, section.partner("crimes")),
     ]
 
 
@@ -559,7 +559,7 @@ def _group_shares(profile: pd.DataFrame, period: str) -> pd.DataFrame:
     crimes = profile.groupby("crime_type", sort=False)[f"{period}_crimes"].first()
     wide = wide.reindex(columns=[g for g in dict.fromkeys(profile["outcome_group"])])
     wide.columns = [f"{g} (%)" for g in wide.columns]
-    return pd.concat([crimes.rename("Crimes"), wide], axis=1)
+    return pd.concat([crimes.astype("Int64").rename("Crimes"), wide.round(1)], axis=1)
 
 
 def profile_table(area: pd.DataFrame, force: pd.DataFrame, area_name: str, force_name: str
@@ -583,9 +583,9 @@ def change_table(area: pd.DataFrame, force: pd.DataFrame, compared: MonthsCompar
     return pd.DataFrame({
         "Crime type": joined["crime_type"],
         "Outcome": joined["outcome_group"],
-        "Crimes (previous)": joined["previous"],
+        "Crimes (previous)": joined["previous"].astype("Int64"),
         f"{before} (%)": joined["previous_share"].round(1),
-        "Crimes (current)": joined["current"],
+        "Crimes (current)": joined["current"].astype("Int64"),
         f"{now} (%)": joined["current_share"].round(1),
         "Change (points)": joined["difference_points"].round(1),
         "p-value": joined["p_value"],
@@ -635,3 +635,57 @@ def unrecognised_items(section: Section, counts: pd.DataFrame) -> list[Table | M
                   "outcome_unrecognised",
                   "Outcome strings not in the mapping (counted as 'Outcome not recognised')",
                   source="open", counts=["Crimes"], formats={"Crimes": "{:,.0f}"})]
+
+
+NO_PARTNER_OUTCOMES = ("**Partner crime extract:** none with an outcome field was supplied, so "
+                       "only the police.uk outcomes are shown (map the force export's outcome "
+                       "column to `outcome` in the extract's mapping to add them).")
+
+
+def partner_outcome_counts(crimes: pd.DataFrame) -> pd.DataFrame:
+    """A partner crime extract's crimes by month (committed from), Home Office offence group
+    (as ``crime_type``) and ``outcome``: the input of
+    :func:`analysis.stats.outcomes.outcome_profile`."""
+    frame = pd.DataFrame({"month": month_starts(crimes["committed_from"]),
+                          "crime_type": crimes["offence_group"].astype(str),
+                          "outcome": crimes["outcome"].astype(object)})
+    frame["outcome"] = frame["outcome"].where(frame["outcome"].notna(), None)
+    return (frame.groupby(["month", "crime_type", "outcome"], dropna=False, as_index=False)
+            .size().rename(columns={"size": "count"}))
+
+
+def partner_outcome_items(section: Section, extract: pd.DataFrame | None
+                          ) -> list[Table | Markdown]:
+    """The outcome profile of the area's partner crime extract by offence group, when it has
+    an outcome field: crimes of each group and outcome in both periods with their shares,
+    under the area's disclosure rule (shares recomputed from the published counts)."""
+    if extract is None or "outcome" not in extract or extract["outcome"].isna().all():
+        return [Markdown(NO_PARTNER_OUTCOMES)]
+    crimes, _ = in_area(extract, section.config.csp_code)
+    compared = compared_months(section.period, section.previous,
+                               extract_months(crimes["committed_from"]))
+    profile = justice.outcome_profile(partner_outcome_counts(crimes), compared)
+    groups = list(dict.fromkeys(profile["outcome_group"]))
+    types = [*sorted(set(profile["crime_type"]) - {ALL_CRIME}), ALL_CRIME]  # label order
+    profile = profile.set_index(["crime_type", "outcome_group"]).loc[
+        [(t, g) for t in types for g in groups]].reset_index()
+    before, now = compared.heading("previous"), compared.heading("current")
+    table = pd.DataFrame({
+        "Offence group": profile["crime_type"], "Outcome": profile["outcome_group"],
+        f"Crimes {before}": profile["previous"].astype("Int64"),
+        f"All crimes of the group {before}": profile["previous_crimes"].astype("Int64"),
+        f"{before} (%)": profile["previous_share"].round(1),
+        f"Crimes {now}": profile["current"].astype("Int64"),
+        f"All crimes of the group {now}": profile["current_crimes"].astype("Int64"),
+        f"{now} (%)": profile["current_share"].round(1),
+    })
+    counts = [c for c in table.columns if c.startswith(("Crimes ", "All crimes "))]
+    return [Table(
+        table, "outcome_partner_profile",
+        f"Outcomes in the partner crime extract by offence group, {section.config.csp_name}",
+        source="partner", counts=counts, labels=["Offence group", "Outcome"], order="labels",
+        derived={f"{before} (%)": ("share", f"Crimes {before}",
+                                   f"All crimes of the group {before}"),
+                 f"{now} (%)": ("share", f"Crimes {now}", f"All crimes of the group {now}")},
+        formats={**dict.fromkeys(counts, "{:,.0f}"), f"{before} (%)": "{:.1f}",
+                 f"{now} (%)": "{:.1f}"})]

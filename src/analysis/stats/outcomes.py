@@ -80,18 +80,20 @@ def _period_totals(grouped: pd.DataFrame, months: Iterable[date], groups: list[s
     return wide.astype("int64")
 
 
-def outcome_profile(counts: pd.DataFrame, compared: MonthsCompared) -> pd.DataFrame:
+def outcome_profile(counts: pd.DataFrame, compared: MonthsCompared,
+                    groups: list[str] | None = None) -> pd.DataFrame:
     """Each crime type's (and all crime's) outcome shares in both periods, and their change.
 
     ``counts`` are one geography's crimes by ``month``, ``crime_type``, ``outcome`` and
     ``count``; ``compared`` says which months each period counts
     (:meth:`~analysis.core.periods.MonthsCompared.counted_months`). Rows: crime types by
     crimes this period (largest first), then All crime; within each, the groups of
-    :func:`groups_shown`. Columns :data:`PROFILE_COLUMNS`. A period holding no month has
+    ``groups`` (default :func:`groups_shown` of ``counts``; pass the force's so an area and
+    its force have the same rows). Columns :data:`PROFILE_COLUMNS`. A period holding no month has
     missing counts and shares (never 0); a change is tested only when the periods are
     compared and both have crimes of the type.
     """
-    groups = groups_shown(counts)
+    groups = groups if groups is not None else groups_shown(counts)
     grouped = grouped_counts(counts)
     current = _period_totals(grouped, compared.counted_months("current"), groups)
     previous = _period_totals(grouped, compared.counted_months("previous"), groups)
