@@ -645,11 +645,11 @@ NO_PARTNER_OUTCOMES = ("**Partner crime extract:** none with an outcome field wa
 def partner_outcome_counts(crimes: pd.DataFrame) -> pd.DataFrame:
     """A partner crime extract's crimes by month (committed from), Home Office offence group
     (as ``crime_type``) and ``outcome``: the input of
-    :func:`analysis.stats.outcomes.outcome_profile`."""
+    :func:`analysis.stats.outcomes.outcome_profile`; a crime without an outcome is kept
+    (missing outcome, counted as not recognised)."""
     frame = pd.DataFrame({"month": month_starts(crimes["committed_from"]),
                           "crime_type": crimes["offence_group"].astype(str),
                           "outcome": crimes["outcome"].astype(object)})
-    frame["outcome"] = frame["outcome"].where(frame["outcome"].notna(), None)
     return (frame.groupby(["month", "crime_type", "outcome"], dropna=False, as_index=False)
             .size().rename(columns={"size": "count"}))
 

@@ -8,7 +8,9 @@ duplicates, joins LSOAs to ward / local authority / CSP / police force area, and
 * ``<store_dir>/police_uk/duplicates.parquet`` - rows dropped as copies, with the copy kept,
 * ``<store_dir>/police_uk/reconciliation.parquet`` - per input file: read = loaded + quarantined +
   duplicates,
-* ``<store_dir>/police_uk/ingest.json`` - the settings the store was built with.
+* ``<store_dir>/police_uk/ingest.json`` - the settings the store was built with,
+* the outcomes files found among the same inputs and each crime's latest outcome
+  (:mod:`analysis.store.outcomes`).
 
 Duplicates. A crime (non-blank Crime ID) that appears more than once is kept once: the copy from
 the newest source (see :class:`analysis.inputs.police_uk.StreetSource` for "newest"; ties go to
