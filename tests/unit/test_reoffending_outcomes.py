@@ -66,10 +66,17 @@ def test_partner_outcome_counts_keep_blank_outcomes() -> None:
 
 def test_still_changing_note_names_the_months() -> None:
     changing = months_still_changing(FORCE, HELD, date(2024, 1, 1), recent=6)
-    note = ro.still_changing_note(ro_section(), changing).data
-    assert "Jan 2024" in note and "Jan 2023" not in note.split("(")[0]
+    note = ro.still_changing_note(changing).data
+    assert note.startswith("**Outcomes of recent months are still changing:** Jan 2024.")
+    settled = months_still_changing(FORCE, HELD[:1], date(2024, 1, 1), recent=6)
+    assert ro.still_changing_note(settled).data.startswith(
+        "**Outcomes still changing:** none of the months compared")
 
 
-def ro_section() -> ro.Section:
-    """A Section only for its text helper (no files are written)."""
-    return ro.Section.__new__(ro.Section)
+def test_unrecognised_strings_are_listed_not_dropped() -> None:
+    items = ro.unrecognised_items(pd.concat([FORCE, counts([
+        ("2024-01-01", "Robbery", "Offender given a <b>new</b> disposal", 3)])]))
+    table = items[0]
+    assert isinstance(table, ro.Table) and table.name == "outcome_unrecognised"
+    assert table.frame.values.tolist() == [["Offender given a <b>new</b> disposal", 3]]
+    assert ro.unrecognised_items(FORCE)[0].data.startswith("Every outcome string")

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from analysis.core.errors import DataCoverageError
 from analysis.core.findings import NO_DIRECTION, NOT_ASSESSED, NOT_TESTED, Finding
 from analysis.core.periods import MonthsCompared, compared_months, month_starts
+from analysis.core.safe_text import markdown_from
 from analysis.core.vocabulary import ALL_CRIME
 from analysis.present.charts import FIGSIZE, PALETTE
 from analysis.present.narrative import change_finding
@@ -522,12 +523,12 @@ def outcome_items(section: Section, data: OutcomeData | None = None) -> list[Tab
               counts=["Crimes (previous)", "Crimes (current)"],
               formats={"Crimes (previous)": "{:,.0f}", "Crimes (current)": "{:,.0f}",
                        "p-value": "{:.3f}"}),
-        still_changing_note(section, changing),
+        still_changing_note(changing),
         Table(changing_table(changing), "outcome_months",
               f"Crimes still under investigation by month, {force}", source="open",
               counts=["Crimes"], formats={"Crimes": "{:,.0f}",
                                           "Under investigation (%)": "{:.1f}"}),
-        *unrecognised_items(section, data.force),
+        *unrecognised_items(data.force),
         *partner_outcome_items(section, section.partner("crimes")),
     ]
 
@@ -608,24 +609,24 @@ def changing_table(changing: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def still_changing_note(section: Section, changing: pd.DataFrame) -> Markdown:
+def still_changing_note(changing: pd.DataFrame) -> Markdown:
     """The caveat that recent outcomes are still changing, naming the months concerned."""
     months = [f"{m:%b %Y}" for m in changing.loc[changing["still_changing"], "month"]]
     rule = (f"a month is counted as still changing when it is one of the {justice.RECENT_MONTHS}"
             " months up to the newest month of data, or when at least "
             f"{100 * justice.OPEN_SHARE:.0f} % of its crimes are still under investigation")
     if not months:
-        return section.text("**Outcomes still changing:** none of the months compared ({rule}).",
-                            rule=rule)
-    return section.text(
+        return Markdown(markdown_from("**Outcomes still changing:** none of the months compared "
+                                      "({rule}).", rule=rule))
+    return Markdown(markdown_from(
         "**Outcomes of recent months are still changing:** {months}. Later police.uk "
         "downloads revise these months' outcomes as investigations close and cases reach "
         "court, so their shares under investigation fall and the other shares rise; a change "
         "against an older period partly reflects how long its outcomes have had to be "
-        "recorded ({rule}).", months=", ".join(months), rule=rule)
+        "recorded ({rule}).", months=", ".join(months), rule=rule))
 
 
-def unrecognised_items(section: Section, counts: pd.DataFrame) -> list[Table | Markdown]:
+def unrecognised_items(counts: pd.DataFrame) -> list[Table | Markdown]:
     """The outcome strings not in the mapping, with their crimes, or a line saying there
     are none."""
     unknown = justice.unrecognised_outcomes(counts)
