@@ -547,7 +547,7 @@ def outcome_source_note(section: Section, data: OutcomeData) -> Markdown:
         "**Source of the outcomes:** {files:,} police.uk outcomes files ({rows:,} outcome "
         "rows, {quarantined:,} rows not loaded) joined to the street crimes by Crime ID; the "
         "latest outcome of each crime is used for {joined:,} of the force's {crimes:,} "
-        "crimes, the street file's *Last outcome category* for the rest.",
+        "crimes (all months held), the street file's *Last outcome category* for the rest.",
         files=data.files["files"], rows=data.files["rows"],
         quarantined=data.files["quarantined"], joined=joined,
         crimes=sum(by_source.values()))
