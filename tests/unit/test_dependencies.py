@@ -244,7 +244,8 @@ def test_fragment_gives_each_page_its_notebook_modules_inputs_and_tables(
     assert "data/raw/asb.csv" not in asb_page  # read through the store, not directly
     reoffending = _rule(fragment, "$(OUT)/80_offending_reoffending.html")
     stamps = [p for p in reoffending if ".stamps" in p]
-    assert stamps == ["data/processed/.stamps/small/partner_indicators"]
+    assert stamps == [f"data/processed/.stamps/small/{table}"
+                      for table in ("police_uk", "partner_crimes", "partner_indicators")]
     unlisted = _rule(fragment, "$(OUT)/95_new_section.html")
     assert len([p for p in unlisted if ".stamps" in p]) == len(STORE_TABLES)
     ingest = " ".join(_rule(fragment, "INGEST_INPUTS"))
@@ -310,7 +311,8 @@ def test_table_stamps_are_rewritten_only_for_tables_whose_content_changed(
 
 def test_a_section_not_declared_reads_every_table() -> None:
     assert section_tables("95_not_declared") == tuple(STORE_TABLES)
-    assert section_tables("80_offending_reoffending") == ("partner_indicators",)
+    assert section_tables("80_offending_reoffending") == ("police_uk", "partner_crimes",
+                                                           "partner_indicators")
 
 
 @pytest.mark.parametrize("notebook", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")),

@@ -29,6 +29,8 @@ HEADER = (
     "LSOA code,LSOA name,Crime type,Last outcome category,Context"
 )
 ASB = "Anti-social behaviour"
+OUTCOMES_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+                   "LSOA code,LSOA name,Outcome type")
 
 
 def row(
@@ -77,7 +79,8 @@ def write_archive(path: Path, members: dict[str, list[str]]) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         for name, rows in members.items():
             zf.writestr(f"{name[:7]}/{name}", street_text(rows))
-        zf.writestr("2022-01/2022-01-essex-outcomes.csv", "Crime ID,Month\nx,2022-01\n")
+        zf.writestr("2022-01/2022-01-essex-outcomes.csv", OUTCOMES_HEADER
+                    + "\nx,2022-01,Essex Police,Essex Police,,,No Location,,,Suspect charged\n")
     return path
 
 

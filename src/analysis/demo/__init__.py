@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from analysis.core.files import DEMO_README, DEMO_README_OPENING
 from analysis.demo.partner import write_partner_extracts
@@ -25,11 +26,20 @@ from analysis.demo.world import (
     DemoSpec,
     geography,
     map_points,
+    outcome_events,
     street_month,
     write_boundaries,
     write_lookups,
     write_population,
 )
+
+
+def write_outcome_files(events: pd.DataFrame, folder: Path) -> None:
+    """One ``YYYY-MM-<force>-outcomes.csv`` per month in its month folder: the outcomes
+    recorded that month, in the data.police.uk layout."""
+    for month, rows in events.groupby("Month", sort=True):
+        rows.to_csv(folder / str(month) / f"{month}-{FORCE_SLUG}-outcomes.csv", index=False,
+                    lineterminator="\r\n")
 
 
 def generate(out_dir: Path, spec: DemoSpec | None = None) -> Path:
@@ -45,12 +55,15 @@ def generate(out_dir: Path, spec: DemoSpec | None = None) -> Path:
     try:
         geo = geography()
         points = map_points(geo, np.random.default_rng([spec.seed, 999_999]))
+        outcomes = []
         for month_index, month in enumerate(spec.months):
             folder = staging / "police_uk" / month.strftime("%Y-%m")
             folder.mkdir(parents=True)
             frame = street_month(spec, geo, points, month_index)
             frame.to_csv(folder / f"{month:%Y-%m}-{FORCE_SLUG}-street.csv", index=False,
                          lineterminator="\r\n")
+            outcomes.append(outcome_events(spec, frame, month_index))
+        write_outcome_files(pd.concat(outcomes, ignore_index=True), staging / "police_uk")
         write_partner_extracts(staging, spec, geo)
         write_lookups(geo, staging / "lookups")
         write_boundaries(geo, staging / "boundaries")

@@ -299,6 +299,49 @@ def street_month(spec: DemoSpec, geo: pd.DataFrame, points: pd.DataFrame,
     return frame.reset_index(drop=True)
 
 
+OUTCOME_COLUMNS = [
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Outcome type",
+]
+"""The columns of a data.police.uk outcomes file."""
+
+OPEN_OUTCOMES = ("Under investigation", "Status update unavailable")
+"""Street outcomes that stand for no outcome recorded yet: no outcomes-file row."""
+
+CHARGED_FIRST = {"Awaiting court outcome": None,
+                 "Court result unavailable": "Court result unavailable"}
+"""Street outcomes reached through a charge: the outcomes file records 'Suspect charged' first,
+then (when there is one) the court stage a month or two later."""
+
+
+def outcome_events(spec: DemoSpec, street: pd.DataFrame, month_index: int) -> pd.DataFrame:
+    """The outcomes-file rows of one month's crimes, each in the month it was recorded.
+
+    Consistent with the street file: a crime's latest outcome row is its *Last outcome
+    category* (a charge is recorded as 'Suspect charged', its court stage later). Each outcome
+    is recorded 0-2 months after the crime; rows falling after the demo's last month are not
+    yet recorded, so those crimes keep their street outcome. Drawn from their own random
+    stream, so the street files are unchanged.
+    """
+    rng = np.random.default_rng([spec.seed, month_index, 424_242])
+    crimes = street[(street["Crime ID"] != "") & ~street["Last outcome category"].isin(
+        OPEN_OUTCOMES)].reset_index(drop=True)
+    lag = rng.choice(3, size=len(crimes), p=[0.5, 0.3, 0.2])
+    court_lag = lag + 1 + rng.choice(2, size=len(crimes))
+    last = crimes["Last outcome category"]
+    charged = last.isin(list(CHARGED_FIRST))
+    first = crimes.assign(**{"Outcome type": last.where(~charged, "Suspect charged")},
+                          lag=lag)
+    later = crimes[charged & last.map(CHARGED_FIRST).notna()]
+    second = later.assign(**{"Outcome type": later["Last outcome category"]},
+                          lag=court_lag[later.index])
+    events = pd.concat([first, second], ignore_index=True)
+    events = events[month_index + events["lag"] < spec.n_months]
+    labels = [month.strftime("%Y-%m") for month in spec.months]
+    events["Month"] = [labels[month_index + int(n)] for n in events["lag"]]
+    return events[OUTCOME_COLUMNS].reset_index(drop=True)
+
+
 def _square(x0: float, y0: float, size: float, to_wgs84: Transformer, steps: int = 4) -> list:
     """A BNG square as a GeoJSON ring in lon/lat, edges densified so they stay straight in BNG."""
     t = np.linspace(0.0, 1.0, steps + 1)[:-1]

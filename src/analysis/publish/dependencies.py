@@ -69,7 +69,7 @@ SECTION_TABLES: dict[str, tuple[str, ...]] = {
     "50_serious_violence": ("police_uk", "partner_crimes", "partner_indicators"),
     "60_hate_crime": ("police_uk", "partner_crimes"),
     "70_exploitation_drugs": ("police_uk", "partner_crimes", "partner_indicators"),
-    "80_offending_reoffending": ("partner_indicators",),
+    "80_offending_reoffending": ("police_uk", "partner_crimes", "partner_indicators"),
     "85_public_perception": ("police_uk", "partner_indicators"),
     "90_priorities": ("police_uk", "partner_crimes", "partner_indicators"),
     "99_key_findings": (),

@@ -13,21 +13,33 @@ intervals); restorative-justice referrals are a count of service activity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown
 from matplotlib.figure import Figure
 
+from analysis.core.errors import DataCoverageError
 from analysis.core.findings import NO_DIRECTION, NOT_ASSESSED, NOT_TESTED, Finding
+from analysis.core.periods import MonthsCompared, compared_months, month_starts
+from analysis.core.safe_text import markdown_from
+from analysis.core.vocabulary import ALL_CRIME
 from analysis.present.charts import FIGSIZE, PALETTE
 from analysis.present.narrative import change_finding
 from analysis.present.page import Section
 from analysis.present.presentable import Chart, Table
 from analysis.stats import indicators
+from analysis.stats import outcomes as justice
 from analysis.stats.indicators import AREA, NO_INTERVAL
-from analysis.stats.partner_counts import headline
+from analysis.stats.partner_counts import extract_months, headline, in_area
+from analysis.store import query
+from analysis.store.outcomes import (
+    OUTCOMES_FILE_SOURCE,
+    crime_outcome_counts,
+    outcome_files_summary,
+)
 
 REOFFENDING_COHORTS = {"proven_reoffending_adult": "Adult", "proven_reoffending_youth": "Youth"}
 """Proven reoffending indicator ids and the cohort they describe."""
@@ -195,6 +207,7 @@ class ReoffendingPage:
     entrants: list[Table | Markdown]
     restorative_justice: list[Table | Markdown]
     findings: list[Finding]
+    outcomes: list[Table | Markdown] = field(default_factory=list)
 
 
 def load_data(section: Section) -> ReoffendingData:
@@ -213,8 +226,9 @@ def load_data(section: Section) -> ReoffendingData:
 
 
 def page(section: Section) -> ReoffendingPage:
-    """The offending and reoffending page for ``section`` (see :func:`page_from`)."""
-    return page_from(section, load_data(section))
+    """The offending and reoffending page for ``section`` (see :func:`page_from`), with the
+    justice outcomes of the area's police.uk crimes (:func:`outcome_items`)."""
+    return replace(page_from(section, load_data(section)), outcomes=outcome_items(section))
 
 
 def page_from(section: Section, data: ReoffendingData) -> ReoffendingPage:
@@ -449,3 +463,234 @@ def referral_findings(section: Section, change: dict[str, object] | None) -> lis
             table=RJ_REFERRALS,
         )
     ]
+
+
+# --- justice outcomes of police.uk crimes ---------------------------------------------------
+NO_POLICE_UK = ("**Justice outcomes:** no data.police.uk months have been ingested for this "
+                "area, so no outcome profile can be shown.")
+
+
+@dataclass(frozen=True)
+class OutcomeData:
+    """The crimes of the area and of the force by month, crime type and outcome
+    (:func:`analysis.store.outcomes.crime_outcome_counts`), the months compared, the newest
+    month held and what the store holds from outcomes files."""
+
+    area: pd.DataFrame
+    force: pd.DataFrame
+    compared: MonthsCompared
+    latest_month: date
+    files: dict[str, int]
+
+
+def load_outcomes(section: Section) -> OutcomeData | None:
+    """The section's outcome counts from the store; None when no police.uk month is held."""
+    config = section.config
+    try:
+        months = query.force_months(section.store_dir, config.force.name)
+    except DataCoverageError:
+        return None
+    if not months:
+        return None
+    by_csp = crime_outcome_counts(section.store_dir, where="pfa_code = $force",
+                                  params={"force": config.force.code})
+    area = by_csp[by_csp["csp_code"] == config.csp_code]
+    return OutcomeData(area=area, force=by_csp,
+                       compared=compared_months(section.period, section.previous, months),
+                       latest_month=max(months), files=outcome_files_summary(section.store_dir))
+
+
+def outcome_items(section: Section, data: OutcomeData | None = None) -> list[Table | Markdown]:
+    """The justice outcomes part: where each crime's outcome comes from, the profile of this
+    period, its change against the comparison period for the area and the force, the months
+    whose outcomes are still changing, and any outcome string not in the mapping."""
+    data = data if data is not None else load_outcomes(section)
+    if data is None:
+        return [Markdown(NO_POLICE_UK)]
+    groups = justice.groups_shown(data.force)
+    area_profile = justice.outcome_profile(data.area, data.compared, groups)
+    force_profile = justice.outcome_profile(data.force, data.compared, groups)
+    name, force = section.config.csp_name, section.config.force.name
+    months = sorted({*data.compared.counted_months("current"),
+                     *data.compared.counted_months("previous")})
+    changing = justice.months_still_changing(data.force, months, data.latest_month)
+    return [
+        outcome_source_note(section, data),
+        Table(profile_table(area_profile, force_profile, name, force), "outcome_profile",
+              f"Outcomes of police.uk crimes, {name}, {data.compared.heading('current')}: "
+              "share of each crime type's crimes (%)", source="open", counts=["Crimes"],
+              formats={"Crimes": "{:,.0f}", **{f"{g} (%)": "{:.1f}" for g in groups}}),
+        Table(change_table(area_profile, force_profile, data.compared, force),
+              "outcome_change",
+              f"Outcome shares, {data.compared.heading('current')} against "
+              f"{data.compared.heading('previous')}: {name} and {force}", source="open",
+              counts=["Crimes (previous)", "Crimes (current)"],
+              formats={"Crimes (previous)": "{:,.0f}", "Crimes (current)": "{:,.0f}",
+                       "p-value": "{:.3f}"}),
+        still_changing_note(changing),
+        Table(changing_table(changing), "outcome_months",
+              f"Crimes still under investigation by month, {force}", source="open",
+              counts=["Crimes"], formats={"Crimes": "{:,.0f}",
+                                          "Under investigation (%)": "{:.1f}"}),
+        *unrecognised_items(data.force),
+        *partner_outcome_items(section, section.partner("crimes")),
+    ]
+
+
+def outcome_source_note(section: Section, data: OutcomeData) -> Markdown:
+    """Where the outcomes come from: the outcomes files joined by Crime ID, or (without any)
+    each street file's Last outcome category."""
+    by_source = justice.outcome_sources(data.force)
+    joined = by_source.get(OUTCOMES_FILE_SOURCE, 0)
+    if data.files["files"] == 0:
+        return section.text(
+            "**Source of the outcomes:** the data holds no police.uk outcomes files, so each "
+            "crime's outcome is the *Last outcome category* of its street file, as it stood "
+            "when that file was downloaded.")
+    return section.text(
+        "**Source of the outcomes:** {files:,} police.uk outcomes files ({rows:,} outcome "
+        "rows, {quarantined:,} rows not loaded) joined to the street crimes by Crime ID; the "
+        "latest outcome of each crime is used for {joined:,} of the force's {crimes:,} "
+        "crimes (all months held), the street file's *Last outcome category* for the rest.",
+        files=data.files["files"], rows=data.files["rows"],
+        quarantined=data.files["quarantined"], joined=joined,
+        crimes=sum(by_source.values()))
+
+
+def _group_shares(profile: pd.DataFrame, period: str) -> pd.DataFrame:
+    """One row per crime type: its crimes and each group's share (%) in ``period``."""
+    wide = profile.pivot_table(index="crime_type", columns="outcome_group",
+                               values=f"{period}_share", sort=False, dropna=False)
+    crimes = profile.groupby("crime_type", sort=False)[f"{period}_crimes"].first()
+    wide = wide.reindex(columns=[g for g in dict.fromkeys(profile["outcome_group"])])
+    wide.columns = [f"{g} (%)" for g in wide.columns]
+    return pd.concat([crimes.astype("Int64").rename("Crimes"), wide.round(1)], axis=1)
+
+
+def profile_table(area: pd.DataFrame, force: pd.DataFrame, area_name: str, force_name: str
+                  ) -> pd.DataFrame:
+    """This period's shares by crime type for the area, then the force's all-crime row."""
+    shares = _group_shares(area, "current")
+    force_total = _group_shares(force, "current").loc[[ALL_CRIME]]
+    force_total.index = [f"{ALL_CRIME}, {force_name}"]
+    table = pd.concat([shares.rename(index={ALL_CRIME: f"{ALL_CRIME}, {area_name}"}),
+                       force_total])
+    return table.rename_axis("Crime type").reset_index()
+
+
+def change_table(area: pd.DataFrame, force: pd.DataFrame, compared: MonthsCompared,
+                 force_name: str) -> pd.DataFrame:
+    """Each crime type's and group's share in both periods for the area with its test, and
+    the force's shares and test beside them."""
+    before, now = compared.heading("previous"), compared.heading("current")
+    joined = area.merge(force, on=["crime_type", "outcome_group"], how="left",
+                        suffixes=("", "_force"), validate="one_to_one")
+    return pd.DataFrame({
+        "Crime type": joined["crime_type"],
+        "Outcome": joined["outcome_group"],
+        "Crimes (previous)": joined["previous"].astype("Int64"),
+        f"{before} (%)": joined["previous_share"].round(1),
+        "Crimes (current)": joined["current"].astype("Int64"),
+        f"{now} (%)": joined["current_share"].round(1),
+        "Change (points)": joined["difference_points"].round(1),
+        "p-value": joined["p_value"],
+        "Result": joined["significance"],
+        f"{force_name} {before} (%)": joined["previous_share_force"].round(1),
+        f"{force_name} {now} (%)": joined["current_share_force"].round(1),
+        f"{force_name} change (points)": joined["difference_points_force"].round(1),
+        f"{force_name} result": joined["significance_force"],
+    })
+
+
+def changing_table(changing: pd.DataFrame) -> pd.DataFrame:
+    """The months compared with their crimes, share under investigation and whether their
+    outcomes are still changing."""
+    return pd.DataFrame({
+        "Month": [f"{m:%b %Y}" for m in changing["month"]],
+        "Crimes": changing["crimes"],
+        "Under investigation (%)": changing["under_investigation_share"].round(1),
+        "Outcomes still changing": changing["still_changing"].map({True: "yes", False: "no"}),
+    })
+
+
+def still_changing_note(changing: pd.DataFrame) -> Markdown:
+    """The caveat that recent outcomes are still changing, naming the months concerned."""
+    months = [f"{m:%b %Y}" for m in changing.loc[changing["still_changing"], "month"]]
+    rule = (f"a month is counted as still changing when it is one of the {justice.RECENT_MONTHS}"
+            " months up to the newest month of data, or when at least "
+            f"{100 * justice.OPEN_SHARE:.0f} % of its crimes are still under investigation")
+    if not months:
+        return Markdown(markdown_from("**Outcomes still changing:** none of the months compared "
+                                      "({rule}).", rule=rule))
+    return Markdown(markdown_from(
+        "**Outcomes of recent months are still changing:** {months}. Later police.uk "
+        "downloads revise these months' outcomes as investigations close and cases reach "
+        "court, so their shares under investigation fall and the other shares rise; a change "
+        "against an older period partly reflects how long its outcomes have had to be "
+        "recorded ({rule}).", months=", ".join(months), rule=rule))
+
+
+def unrecognised_items(counts: pd.DataFrame) -> list[Table | Markdown]:
+    """The outcome strings not in the mapping, with their crimes, or a line saying there
+    are none."""
+    unknown = justice.unrecognised_outcomes(counts)
+    if unknown.empty:
+        return [Markdown("Every outcome string in the data is in the outcome mapping.")]
+    return [Table(unknown.rename(columns={"outcome": "Outcome string", "crimes": "Crimes"}),
+                  "outcome_unrecognised",
+                  "Outcome strings not in the mapping (counted as 'Outcome not recognised')",
+                  source="open", counts=["Crimes"], formats={"Crimes": "{:,.0f}"})]
+
+
+NO_PARTNER_OUTCOMES = ("**Partner crime extract:** none with an outcome field was supplied, so "
+                       "only the police.uk outcomes are shown (map the force export's outcome "
+                       "column to `outcome` in the extract's mapping to add them).")
+
+
+def partner_outcome_counts(crimes: pd.DataFrame) -> pd.DataFrame:
+    """A partner crime extract's crimes by month (committed from), Home Office offence group
+    (as ``crime_type``) and ``outcome``: the input of
+    :func:`analysis.stats.outcomes.outcome_profile`; a crime without an outcome is kept
+    (missing outcome, counted as not recognised)."""
+    frame = pd.DataFrame({"month": month_starts(crimes["committed_from"]),
+                          "crime_type": crimes["offence_group"].astype(str),
+                          "outcome": crimes["outcome"].astype(object)})
+    return (frame.groupby(["month", "crime_type", "outcome"], dropna=False, as_index=False)
+            .size().rename(columns={"size": "count"}))
+
+
+def partner_outcome_items(section: Section, extract: pd.DataFrame | None
+                          ) -> list[Table | Markdown]:
+    """The outcome profile of the area's partner crime extract by offence group, when it has
+    an outcome field: crimes of each group and outcome in both periods with their shares,
+    under the area's disclosure rule (shares recomputed from the published counts)."""
+    if extract is None or "outcome" not in extract or extract["outcome"].isna().all():
+        return [Markdown(NO_PARTNER_OUTCOMES)]
+    crimes, _ = in_area(extract, section.config.csp_code)
+    compared = compared_months(section.period, section.previous,
+                               extract_months(crimes["committed_from"]))
+    profile = justice.outcome_profile(partner_outcome_counts(crimes), compared)
+    groups = list(dict.fromkeys(profile["outcome_group"]))
+    types = [*sorted(set(profile["crime_type"]) - {ALL_CRIME}), ALL_CRIME]  # label order
+    profile = profile.set_index(["crime_type", "outcome_group"]).loc[
+        [(t, g) for t in types for g in groups]].reset_index()
+    before, now = compared.heading("previous"), compared.heading("current")
+    table = pd.DataFrame({
+        "Offence group": profile["crime_type"], "Outcome": profile["outcome_group"],
+        f"Crimes {before}": profile["previous"].astype("Int64"),
+        f"All crimes of the group {before}": profile["previous_crimes"].astype("Int64"),
+        f"{before} (%)": profile["previous_share"].round(1),
+        f"Crimes {now}": profile["current"].astype("Int64"),
+        f"All crimes of the group {now}": profile["current_crimes"].astype("Int64"),
+        f"{now} (%)": profile["current_share"].round(1),
+    })
+    counts = [c for c in table.columns if c.startswith(("Crimes ", "All crimes "))]
+    return [Table(
+        table, "outcome_partner_profile",
+        f"Outcomes in the partner crime extract by offence group, {section.config.csp_name}",
+        source="partner", counts=counts, labels=["Offence group", "Outcome"], order="labels",
+        derived={f"{before} (%)": ("share", f"Crimes {before}",
+                                   f"All crimes of the group {before}"),
+                 f"{now} (%)": ("share", f"Crimes {now}", f"All crimes of the group {now}")},
+        formats={**dict.fromkeys(counts, "{:,.0f}"), f"{before} (%)": "{:.1f}",
+                 f"{now} (%)": "{:.1f}"})]

@@ -8,7 +8,9 @@ duplicates, joins LSOAs to ward / local authority / CSP / police force area, and
 * ``<store_dir>/police_uk/duplicates.parquet`` - rows dropped as copies, with the copy kept,
 * ``<store_dir>/police_uk/reconciliation.parquet`` - per input file: read = loaded + quarantined +
   duplicates,
-* ``<store_dir>/police_uk/ingest.json`` - the settings the store was built with.
+* ``<store_dir>/police_uk/ingest.json`` - the settings the store was built with,
+* the outcomes files found among the same inputs and each crime's latest outcome
+  (:mod:`analysis.store.outcomes`).
 
 Duplicates. A crime (non-blank Crime ID) that appears more than once is kept once: the copy from
 the newest source (see :class:`analysis.inputs.police_uk.StreetSource` for "newest"; ties go to
@@ -69,6 +71,7 @@ from analysis.inputs.police_uk import (
     discover_street_files,
     load_raw_rows,
 )
+from analysis.store.outcomes import write_outcomes
 from analysis.store.placement import place_partner_rows
 from analysis.store.query import DEFAULT_VINTAGE_SWITCH, PARTNER_DIR, POLICE_UK_DIR, sql_path
 
@@ -126,6 +129,7 @@ def ingest_police_uk(
             _find_duplicates(con)
             _create_street(con, lookup, vintage_switch)
             _write_store(con, building)
+            write_outcomes(con, inputs, building, staging)
             report = _ingest_report(con)
         _write_settings(building, lookup is not None, vintage_switch, len(sources))
         shutil.rmtree(staging)
