@@ -26,9 +26,9 @@ GRID = grid_squares.make_grid(GEOGRAPHY.outline, 250)
 
 def _texts(fig: Figure) -> list[str]:
     ax = fig.axes[0]
-    legend = ax.get_legend()
-    return [t.get_text() for t in ax.texts] + (
-        [t.get_text() for t in legend.get_texts()] if legend else [])
+    legends = [legend for legend in [ax.get_legend(), *fig.legends] if legend is not None]
+    return [t.get_text() for t in ax.texts] + [t.get_text() for legend in legends
+                                                for t in legend.get_texts()]
 
 
 @pytest.mark.parametrize(("width", "length"), [(20_000, 5_000), (2_100, 500), (100, 100),
@@ -48,7 +48,7 @@ def test_hotspot_map_has_legend_ward_names_and_scale_bar() -> None:
     assert "intensifying (0)" not in texts  # only classes drawn are listed
     assert {"North Ward", "South Ward"} <= set(texts)
     assert "500 m" in texts  # map is about 2.1 km wide
-    assert fig.axes[0].get_title() == "Hotspots"
+    assert fig.get_suptitle() == "Hotspots"
 
 
 def test_hotspot_map_says_when_there_are_no_hotspots() -> None:
@@ -61,7 +61,7 @@ def test_density_map_shades_the_area_and_labels_the_scale() -> None:
     fig = maps.density_map(GEOGRAPHY, GRID, surface["density"], "Density")
     image = fig.axes[0].images[0].get_array()
     assert image.shape == (8, 8) and np.nanmax(image) == pytest.approx(surface["density"].max())
-    assert fig.axes[1].get_ylabel() == "events per km²"
+    assert fig.axes[1].get_xlabel() == "events per km²"  # the colour scale, below the map
 
 
 def test_day_hour_heatmap_shows_every_day_and_hour() -> None:

@@ -39,6 +39,8 @@ from analysis.core.findings import Finding
 from analysis.core.periods import Period, compared_months, comparison_period, months_between
 from analysis.core.safe_text import escape_html, html_from, markdown_from, write_csv
 from analysis.inputs.areas import load_area
+from analysis.present.chart_layout import overlapping_text
+from analysis.present.chart_text import description
 from analysis.present.disclosure_register import (
     OPEN,
     PARTNER,
@@ -57,6 +59,8 @@ from analysis.store import query
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 Shown = HTML | Image | Markdown  # what a notebook displays
+TEXT_OVERLAPS = "csp_text_overlaps"
+"""The image metadata key holding a chart's layout-check findings (a list of sentences)."""
 
 
 def area_partner_table(config: AreaConfig, folder: Path, kind: str) -> pd.DataFrame | None:
@@ -246,8 +250,13 @@ class Section:
         The figure is rendered to PNG here (no timestamp or software tag in the file), so the
         page shows it whatever matplotlib backend the kernel runs and rebuilds are identical.
         ``alt`` is the image's text for screen readers (plain text: the page template escapes
-        it); by default it is the chart's title and the name of its table file. Text in the
-        figure is drawn as written: a ``$`` from a name never starts mathtext.
+        it); by default it is the chart's title, the description its drawing function made
+        from the data (:mod:`analysis.present.chart_text`) and the name of its table file.
+        Text in the figure is drawn as written: a ``$`` from a name never starts mathtext.
+        The house-style layout check (:func:`analysis.present.chart_layout.overlapping_text`)
+        runs on the drawn figure and its findings (an empty list when none) go with the image
+        in the output's metadata under :data:`TEXT_OVERLAPS`, so a build can prove every
+        chart passed.
         """
         if source == PARTNER and not callable(fig):
             plt.close(fig)
@@ -264,11 +273,14 @@ class Section:
         write_csv(data, self._table_path(name))
         for text in fig.findobj(Text):  # a '$' in a name is a dollar sign, not mathtext
             text.set_parse_math(False)
+        overlaps = overlapping_text(fig)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None},
+                    dpi="figure")
         described = alt if alt is not None else chart_description(fig, self._table_path(name).name)
         plt.close(fig)
-        return Image(data=buffer.getvalue(), format="png", alt=described)
+        return Image(data=buffer.getvalue(), format="png", alt=described,
+                     metadata={TEXT_OVERLAPS: overlaps})
 
     def show(self, item: Table | Chart | Shown) -> Shown:
         """Show a :class:`~analysis.present.presentable.Table` or
@@ -435,11 +447,14 @@ class Section:
 
 
 def chart_description(fig: Figure, table_file: str) -> str:
-    """Alt text for a chart: its titles (figure and axes) and the file with its numbers."""
+    """Alt text for a chart: its titles (figure and axes), what it shows in words when its
+    drawing function described it (:func:`analysis.present.chart_text.description`) and the
+    file with its numbers."""
     titles = [fig.get_suptitle(), *(axes.get_title(loc) for axes in fig.axes
                                     for loc in ("left", "center", "right"))]
-    shown = "; ".join(t for t in titles if t.strip()) or "Chart"
-    return f"{shown}. The numbers are in tables/{table_file}."
+    shown = "; ".join(" ".join(t.split()) for t in titles if t.strip()) or "Chart"
+    words = description(fig)
+    return f"{shown}. {words + ' ' if words else ''}The numbers are in tables/{table_file}."
 
 
 def _is_number(value: object) -> bool:
