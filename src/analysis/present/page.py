@@ -52,7 +52,7 @@ from analysis.present.disclosure_register import (
     publish,
     write_section_register,
 )
-from analysis.present.presentable import Chart, Table
+from analysis.present.presentable import Chart, Table, heading
 from analysis.stats.disclosure import DisclosureRule
 from analysis.stats.measures import RELIABLE_BASE, percent_change
 from analysis.store import query
@@ -196,7 +196,9 @@ class Section:
         undeclared is an error. ``labels`` (default: the first other column) and ``measure``
         give each count cell its key in the register. ``formats`` maps a column to a format
         string (e.g. ``"{:,.0f}"``); missing values show as an en dash, never as 0 or 'nan';
-        a suppressed cell shows the rule's symbol.
+        a suppressed cell shows the rule's symbol. The page shows each machine column name
+        (``rate_lower``) under its human heading
+        (:func:`analysis.present.presentable.heading`); the table file keeps the names.
         """
         frame, declaration, total_row = self._disclose(
             frame, name, "table", source=source, counts=counts, derived=derived, kept=kept,
@@ -210,6 +212,7 @@ class Section:
             shown[column] = [("–" if pd.isna(v) else fmt.format(v) if _is_number(v)
                               else str(v)) for v in shown[column]]
         shown = shown.astype(object).mask(shown.isna(), "–")  # NaN, None and <NA> alike
+        shown.columns = [heading(column) for column in shown.columns]  # the file keeps names
         classes = "csp-table csp-controlled" if disclose else "csp-table"
         table_id = f"csp-{self._table_path(name).stem}"
         body = shown.to_html(index=False, na_rep="–", border=0, classes=classes, escape=True,
