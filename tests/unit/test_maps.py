@@ -72,3 +72,31 @@ def test_day_hour_heatmap_shows_every_day_and_hour() -> None:
                                                             "Sat", "Sun"]
     assert ax.images[0].get_array().shape == (7, 24)
     assert ax.images[0].get_array()[4, 22] == 1  # Friday 22:00
+
+
+def test_densest_window_prefers_squares_hot_now_and_centres_on_them() -> None:
+    cells = pd.DataFrame({"easting": [100.0, 350.0, 600.0, 5_100.0, 5_350.0],
+                          "northing": [100.0, 100.0, 100.0, 100.0, 100.0]})
+    # three squares of a past class beat two, until the two are hot now
+    assert maps.densest_window(cells, 250) == (-400.0, -650.0, 1_100.0, 850.0)
+    weights = np.array([1, 1, 1, maps.SALIENT_WEIGHT, maps.SALIENT_WEIGHT])
+    assert maps.densest_window(cells, 250, weights) == (4_475.0, -650.0, 5_975.0, 850.0)
+    assert maps.densest_window(cells.head(1), 250) is None
+
+
+def test_hotspot_map_outlines_and_enlarges_the_densest_cluster() -> None:
+    classes = pd.Series([hotspots.NOT_HOTSPOT] * GRID.size)
+    classes[[0, 1]] = hotspots.PERSISTENT
+    fig = maps.hotspot_map(GEOGRAPHY, GRID, classes, "Hotspots")
+    main, inset = fig.axes
+    assert inset.get_title() == "Densest cluster, enlarged"
+    assert len(inset.collections[0].get_paths()) == 2  # both squares drawn enlarged
+    assert inset.get_xlabel() == "" and main.get_xlabel() == ""
+    assert "area enlarged" in _texts(fig)
+
+
+def test_ward_names_sit_on_their_own_ward() -> None:
+    fig = maps.density_map(GEOGRAPHY, GRID, pd.Series(np.ones(GRID.size)), "Density")
+    placed = {text.get_text(): shapely.Point(*text.get_position()) for text in fig.axes[0].texts}
+    for ward in WARDS.itertuples():
+        assert ward.geometry.contains(placed[ward.ward_name]), ward.ward_name

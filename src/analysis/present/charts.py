@@ -115,7 +115,7 @@ def coverage_grid(coverage: pd.DataFrame, *, row_col: str, title: str) -> Figure
     """
     wide = coverage.pivot(index=row_col, columns="month", values="rows").astype("float64")
     months = pd.to_datetime(wide.columns)
-    fig = Figure(figsize=(FIGSIZE[0], 0.45 * len(wide) + 1.6))
+    fig = Figure(figsize=(FIGSIZE[0], 0.45 * len(wide) + 1.9), layout="constrained")
     ax = fig.subplots()
     image = ax.imshow(wide.to_numpy(), aspect="auto", cmap="Blues", interpolation="nearest")
     missing = wide.isna().to_numpy()
@@ -128,26 +128,27 @@ def coverage_grid(coverage: pd.DataFrame, *, row_col: str, title: str) -> Figure
     ax.grid(False)
     ax.set_title(title, loc="left")
     fig.colorbar(image, ax=ax, label="rows per month", fraction=0.03)
-    ax.legend(handles=[Patch(facecolor="#d9d9d9", hatch="///",
-                                         edgecolor="#7f7f7f", label="missing month")],
-              loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    fig.tight_layout()
+    fig.legend(handles=[Patch(facecolor="#d9d9d9", hatch="///",
+                                          edgecolor="#7f7f7f", label="missing month")],
+               loc="outside lower right", fontsize=8)
     held = int(wide.notna().to_numpy().sum())
     return describe(fig, f"Grid of months by {row_col}, {month_span(pd.Series(months))}: "
                     f"{len(wide)} rows, each month shaded by its number of rows; {held} "
                     f"month cells held and {int(missing.sum())} missing (hatched).")
 
 
-def spread_labels(ax: Axes, texts: list[Text], points: tuple[list[float], list[float]]
-                  ) -> None:
-    """Move ``texts`` (placed at their points) apart so none overlaps another or a point,
-    each joined to its point by a thin line when it had to move (adjustText)."""
+def spread_labels(ax: Axes, texts: list[Text], points: tuple[list[float], list[float]],
+                  avoid: list[Text] | None = None) -> None:
+    """Move ``texts`` (placed at their points) apart so none overlaps another, a point or a
+    text of ``avoid``, each joined to its point by a thin line when it had to move
+    (adjustText)."""
     if not texts:
         return
     figure = cast(Figure, ax.figure)
     if not isinstance(figure.canvas, FigureCanvasAgg):
         FigureCanvasAgg(figure)  # adjustText measures the text on the figure's renderer
-    adjust_text(texts, x=points[0], y=points[1], ax=ax, expand=(1.15, 1.3),
+    adjust_text(texts, x=points[0], y=points[1], objects=avoid or None, ax=ax,
+                expand=(1.15, 1.3),
                 arrowprops={"arrowstyle": "-", "color": "#7f7f7f", "linewidth": 0.5})
 
 

@@ -115,8 +115,8 @@ def draw_wards(ax: Axes, geography: AreaGeography,
 
     Each name starts at a point inside its own ward (of the part of it within ``window``, a
     (west, south, east, north) box, when given); names are then moved apart so none
-    overlaps another and joined to their point by a thin line when moved
-    (:func:`analysis.present.charts.spread_labels`).
+    overlaps another or text already drawn (the scale bar's length) and joined to their
+    point by a thin line when moved (:func:`analysis.present.charts.spread_labels`).
     """
     geography.wards.boundary.plot(ax=ax, color="#737373", linewidth=0.6, zorder=3)
     box = shapely.box(*window) if window is not None else None
@@ -134,22 +134,32 @@ def draw_wards(ax: Axes, geography: AreaGeography,
         ys.append(point.y)
     outline = geography.wards.dissolve().boundary
     outline.plot(ax=ax, color="black", linewidth=1.2, zorder=4)
-    spread_labels(ax, texts, (xs, ys))
+    ax.set_xlabel("")  # geopandas names the CRS axes; a map shows no axis labels
+    ax.set_ylabel("")
+    spread_labels(ax, texts, (xs, ys), avoid=[text for text in ax.texts if text not in texts])
 
 
-def densest_window(cells: pd.DataFrame, cell_size: float, squares: int = INSET_SQUARES
-                   ) -> tuple[float, float, float, float] | None:
-    """The ``squares`` x ``squares`` window (west, south, east, north) holding most of
-    ``cells`` (``easting``, ``northing`` of square centres), centred on the middle of the
-    squares it holds; ties go to the first cell. None for fewer than two cells."""
+SALIENT_CLASSES = (INTENSIFYING, PERSISTENT, EMERGING, HOT_NOW_ONLY)
+"""Classes hot in the latest period: the inset looks for the cluster with most of these."""
+SALIENT_WEIGHT = 10
+"""A salient square counts as this many squares of another class when finding the cluster."""
+
+
+def densest_window(cells: pd.DataFrame, cell_size: float, weights: np.ndarray | None = None,
+                   squares: int = INSET_SQUARES) -> tuple[float, float, float, float] | None:
+    """The ``squares`` x ``squares`` window (west, south, east, north) around the cell of
+    ``cells`` (``easting``, ``northing`` of square centres) with the largest sum of
+    ``weights`` (default 1 each) within half a window each way, re-centred on the middle of
+    the squares it holds; ties go to the first cell. None for fewer than two cells."""
     if len(cells) < 2:
         return None
     east = cells["easting"].to_numpy(dtype=float)
     north = cells["northing"].to_numpy(dtype=float)
+    weight = np.ones(len(cells)) if weights is None else np.asarray(weights, dtype=float)
     half = squares * cell_size / 2
     near = (np.abs(east[:, None] - east[None, :]) < half) & (
         np.abs(north[:, None] - north[None, :]) < half)
-    best = int(np.argmax(near.sum(axis=1)))
+    best = int(np.argmax(near @ weight))
     members = near[best]
     centre_x, centre_y = east[members].mean(), north[members].mean()
     return (centre_x - half, centre_y - half, centre_x + half, centre_y + half)
@@ -170,12 +180,15 @@ def hotspot_map(geography: AreaGeography, grid: Grid, classes: pd.Series, title:
 
     Squares that are not hotspots are left blank; the legend, beside the map, lists only the
     classes drawn and says so when there are none. With two or more hotspot squares, the
-    densest cluster (:func:`densest_window`) is outlined on the map and drawn enlarged beside
-    it, with the names of the wards it covers.
+    densest cluster (:func:`densest_window`, a square of the :data:`SALIENT_CLASSES` counting
+    as :data:`SALIENT_WEIGHT` others) is outlined on the map and drawn enlarged beside it,
+    with the names of the wards it covers.
     """
     labels = np.asarray(classes, dtype=object)
-    hot = grid.cells[np.isin(labels, list(CLASS_COLOURS))]
-    window = densest_window(hot, grid.cell_size)
+    hot_rows = np.isin(labels, list(CLASS_COLOURS))
+    window = densest_window(grid.cells[hot_rows], grid.cell_size,
+                            np.where(np.isin(labels[hot_rows], SALIENT_CLASSES),
+                                     SALIENT_WEIGHT, 1))
     fig, ax, side = _map_axes(geography, with_side=True)
     assert side is not None
     handles = []
@@ -188,8 +201,8 @@ def hotspot_map(geography: AreaGeography, grid: Grid, classes: pd.Series, title:
         drawn[name] = len(chosen)
         handles.append(Patch(facecolor=colour, edgecolor="black",
                              label=f"{name} ({len(chosen)})"))
-    draw_wards(ax, geography)
     add_scale_bar(ax)
+    draw_wards(ax, geography)
     if not handles:
         handles = [Patch(facecolor="white", edgecolor="black", label="no hotspot squares")]
     if window is None:
@@ -213,8 +226,8 @@ def hotspot_map(geography: AreaGeography, grid: Grid, classes: pd.Series, title:
         side.grid(False)
         for spine in side.spines.values():
             spine.set(visible=True, edgecolor="#1f4e79", linewidth=1.4)
-        draw_wards(side, geography, window)
         add_scale_bar(side)
+        draw_wards(side, geography, window)
         side.set_title("Densest cluster, enlarged", fontsize=9)
     fig.legend(handles=handles, loc="outside lower center", fontsize=8, frameon=False,
                ncols=min(4, len(handles)), title=f"{grid.cell_size:.0f} m squares",
@@ -254,8 +267,8 @@ def density_map(geography: AreaGeography, grid: Grid, density: pd.Series, title:
     image = ax.imshow(raster, origin="lower", extent=extent, cmap="YlOrRd", zorder=1,
                       interpolation="nearest")
     fig.colorbar(image, ax=ax, shrink=0.6, label="events per km²", location="bottom")
-    draw_wards(ax, geography)
     add_scale_bar(ax)
+    draw_wards(ax, geography)
     ax.set_title(title)
     values = np.asarray(density, dtype=float)
     peak = (f"highest {number(round(float(np.nanmax(values)), 1))} per km²"
