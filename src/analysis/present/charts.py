@@ -144,6 +144,8 @@ def spread_labels(ax: Axes, texts: list[Text], points: tuple[list[float], list[f
     (adjustText)."""
     if not texts:
         return
+    for text in texts:  # names from data are words, never mathtext (a '$' is a dollar)
+        text.set_parse_math(False)
     figure = cast(Figure, ax.figure)
     if not isinstance(figure.canvas, FigureCanvasAgg):
         FigureCanvasAgg(figure)  # adjustText measures the text on the figure's renderer
