@@ -138,10 +138,10 @@ def coverage_grid(coverage: pd.DataFrame, *, row_col: str, title: str) -> Figure
 
 
 def spread_labels(ax: Axes, texts: list[Text], points: tuple[list[float], list[float]],
-                  avoid: list[Text] | None = None) -> None:
-    """Move ``texts`` (placed at their points) apart so none overlaps another, a point or a
-    text of ``avoid``, each joined to its point by a thin line when it had to move
-    (adjustText)."""
+                  obstacles: tuple[list[float], list[float]] = ([], [])) -> None:
+    """Move ``texts`` (each placed at its point of ``points``) apart so none overlaps another,
+    a point or a point of ``obstacles`` (e.g. squares on a map), each joined to its point by
+    a thin line when it had to move (adjustText)."""
     if not texts:
         return
     for text in texts:  # names from data are words, never mathtext (a '$' is a dollar)
@@ -149,8 +149,8 @@ def spread_labels(ax: Axes, texts: list[Text], points: tuple[list[float], list[f
     figure = cast(Figure, ax.figure)
     if not isinstance(figure.canvas, FigureCanvasAgg):
         FigureCanvasAgg(figure)  # adjustText measures the text on the figure's renderer
-    adjust_text(texts, x=points[0], y=points[1], objects=avoid or None, ax=ax,
-                expand=(1.15, 1.3),
+    adjust_text(texts, x=[*points[0], *obstacles[0]], y=[*points[1], *obstacles[1]],
+                target_x=points[0], target_y=points[1], ax=ax, expand=(1.15, 1.3),
                 arrowprops={"arrowstyle": "-", "color": "#7f7f7f", "linewidth": 0.5})
 
 

@@ -38,6 +38,8 @@ MAP_DPI = 150
 """Pixels per inch of a map image (about 1,240 pixels wide): print resolution."""
 INSET_SQUARES = 6
 """The inset of the densest cluster is this many grid squares across."""
+SCALE_STRIP = 0.08
+"""The strip below a map's area that holds the scale bar, as a share of the area's height."""
 NO_BASEMAP_NOTE = ("The maps show ward boundaries and names only: no street basemap is drawn, "
                    "because the report is built offline from open data without map tiles. "
                    "The table of busiest squares names each square by its ward and the "
@@ -70,12 +72,13 @@ def _length_label(length_m: float) -> str:
 
 
 def add_scale_bar(ax: Axes) -> float:
-    """Draw a scale bar in the lower-left corner of a BNG map; returns its length in metres."""
+    """Draw a scale bar in the lower-left corner of a BNG map, in the blank strip
+    :func:`_frame` leaves below the area; returns its length in metres."""
     west, east = ax.get_xlim()
     south, north = ax.get_ylim()
     length = scale_bar_length(east - west)
     x0 = west + 0.04 * (east - west)
-    y0 = south + 0.04 * (north - south)
+    y0 = south + 0.015 * (north - south)  # in the strip below the area (:func:`_frame`)
     height = 0.008 * (north - south)
     ax.add_patch(Rectangle((x0, y0), length / 2, height, facecolor="black", edgecolor="black"))
     ax.add_patch(Rectangle((x0 + length / 2, y0), length / 2, height, facecolor="white",
@@ -86,12 +89,13 @@ def add_scale_bar(ax: Axes) -> float:
 
 
 def _frame(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
-    """Frame ``ax`` on ``bounds`` (west, south, east, north) with a small margin, equal
-    aspect and no ticks."""
+    """Frame ``ax`` on ``bounds`` (west, south, east, north) with a small margin and a
+    strip below for the scale bar (so it never lies on squares or names), equal aspect and
+    no ticks."""
     west, south, east, north = bounds
     pad = 0.03 * max(east - west, north - south)
     ax.set_xlim(west - pad, east + pad)
-    ax.set_ylim(south - pad, north + pad)
+    ax.set_ylim(south - pad - SCALE_STRIP * (north - south), north + pad)
     ax.set_aspect("equal")
     ax.set_axis_off()
 
@@ -110,13 +114,15 @@ def _map_axes(geography: AreaGeography, *, with_side: bool = False
 
 
 def draw_wards(ax: Axes, geography: AreaGeography,
-               window: tuple[float, float, float, float] | None = None) -> None:
+               window: tuple[float, float, float, float] | None = None,
+               squares: pd.DataFrame | None = None) -> None:
     """Ward boundaries (grey) with their names, and the area outline (black) on top.
 
     Each name starts at a point inside its own ward (of the part of it within ``window``, a
     (west, south, east, north) box, when given); names are then moved apart so none
-    overlaps another or text already drawn (the scale bar's length) and joined to their
-    point by a thin line when moved (:func:`analysis.present.charts.spread_labels`).
+    overlaps another or the centre of one of ``squares`` (``easting``, ``northing``) and
+    joined to their point by a thin line when moved
+    (:func:`analysis.present.charts.spread_labels`).
     """
     geography.wards.boundary.plot(ax=ax, color="#737373", linewidth=0.6, zorder=3)
     box = shapely.box(*window) if window is not None else None
@@ -136,7 +142,9 @@ def draw_wards(ax: Axes, geography: AreaGeography,
     outline.plot(ax=ax, color="black", linewidth=1.2, zorder=4)
     ax.set_xlabel("")  # geopandas names the CRS axes; a map shows no axis labels
     ax.set_ylabel("")
-    spread_labels(ax, texts, (xs, ys), avoid=[text for text in ax.texts if text not in texts])
+    obstacles = (([], []) if squares is None else
+                 (squares["easting"].tolist(), squares["northing"].tolist()))
+    spread_labels(ax, texts, (xs, ys), obstacles)
 
 
 SALIENT_CLASSES = (INTENSIFYING, PERSISTENT, EMERGING, HOT_NOW_ONLY)
@@ -202,7 +210,7 @@ def hotspot_map(geography: AreaGeography, grid: Grid, classes: pd.Series, title:
         handles.append(Patch(facecolor=colour, edgecolor="black",
                              label=f"{name} ({len(chosen)})"))
     add_scale_bar(ax)
-    draw_wards(ax, geography)
+    draw_wards(ax, geography, squares=grid.cells[hot_rows])
     if not handles:
         handles = [Patch(facecolor="white", edgecolor="black", label="no hotspot squares")]
     if window is None:
@@ -227,7 +235,7 @@ def hotspot_map(geography: AreaGeography, grid: Grid, classes: pd.Series, title:
         for spine in side.spines.values():
             spine.set(visible=True, edgecolor="#1f4e79", linewidth=1.4)
         add_scale_bar(side)
-        draw_wards(side, geography, window)
+        draw_wards(side, geography, window, squares=grid.cells[hot_rows])
         side.set_title("Densest cluster, enlarged", fontsize=9)
     fig.legend(handles=handles, loc="outside lower center", fontsize=8, frameon=False,
                ncols=min(4, len(handles)), title=f"{grid.cell_size:.0f} m squares",
