@@ -135,7 +135,7 @@ class RawDemo:
     def street(self) -> pd.DataFrame:
         """Every police.uk street row of the force, with its financial year and ward."""
         files = sorted((self.folder / "police_uk").glob("*/*-street.csv"))
-        columns = ["Month", "Longitude", "Latitude", "LSOA code", "Crime type"]
+        columns = ["Month", "Longitude", "Latitude", "Location", "LSOA code", "Crime type"]
         frame = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False, usecols=columns)
                            for f in files], ignore_index=True)
         frame["year"] = frame["Month"].map(financial_year)
