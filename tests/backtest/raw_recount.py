@@ -135,7 +135,7 @@ class RawDemo:
     def street(self) -> pd.DataFrame:
         """Every police.uk street row of the force, with its financial year and ward."""
         files = sorted((self.folder / "police_uk").glob("*/*-street.csv"))
-        columns = ["Month", "Longitude", "Latitude", "LSOA code", "Crime type"]
+        columns = ["Month", "Longitude", "Latitude", "Location", "LSOA code", "Crime type"]
         frame = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False, usecols=columns)
                            for f in files], ignore_index=True)
         frame["year"] = frame["Month"].map(financial_year)
@@ -283,15 +283,22 @@ CELL = 250
 
 
 def top_squares_crime(raw: RawDemo) -> Recount:
-    """Section 30: the ten 250 m squares with most police.uk crime this year, their ward and
-    LSOA, and last year's count. Squares are named by their south-west corner."""
+    """Section 30: the ten 250 m squares with most police.uk crime this year, their ward,
+    LSOA and most common street, and last year's count. Squares are named by their south-west
+    corner."""
     rows = raw.street_bng.copy()
     rows["cell_id"] = ("E" + (rows["easting"] // CELL * CELL).astype(int).astype(str)
                        + "N" + (rows["northing"] // CELL * CELL).astype(int).astype(str))
     counts = ranked(by_year(rows, "cell_id")).head(10)
     place = rows.groupby("cell_id")[["ward", "LSOA code"]].first()
+    # the street most of a square's rows (every month held) are "On or near", ties by name
+    rows["street"] = rows["Location"].str.replace(r"^On or near\s*", "", regex=True).str.strip()
+    streets = rows.groupby(["cell_id", "street"]).size().rename("n").reset_index()
+    street = streets.sort_values(["cell_id", "n", "street"], ascending=[True, False, True]
+                                 ).drop_duplicates("cell_id").set_index("cell_id")["street"]
     return {str(int(c["rank"])): {"cell_id": cell, "ward_name": place.loc[cell, "ward"],
                                   "lsoa_code": place.loc[cell, "LSOA code"],
+                                  "street": street.loc[cell],
                                   **change_row(int(c[PREVIOUS]), int(c[CURRENT]))}
             for cell, c in counts.iterrows()}
 

@@ -1,12 +1,18 @@
-"""The built pages in a real browser (headless Chromium): offline, no errors, images load."""
+"""The built pages in a real browser (headless Chromium): offline, no errors, images load, at
+screen and A4 print width; every image described, every chart checked for overlapping text
+and no machine column name in a table heading."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+
+from analysis.present.page import TEXT_OVERLAPS
 
 pytestmark = [pytest.mark.build, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -72,3 +78,75 @@ def test_tables_sort_when_a_heading_is_clicked(browser, built_demo_report: Path)
     assert names[:-1] == sorted(names[:-1], key=str.lower)
     assert "Anti-social behaviour" in names[:-1]
     page.close()
+
+
+SCREEN_WIDTH = 1280
+A4_WIDTH = 794  # 210 mm at 96 CSS pixels per inch: the width Chromium prints an A4 page at
+MACHINE_NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")  # rate_lower, cell_id, rank
+
+
+def test_every_page_screenshots_at_screen_and_a4_print_width(browser, built_demo_report: Path  # type: ignore[no-untyped-def]
+                                                             ) -> None:
+    """Each page at 1280 px on screen and at A4 width as printed (print media): the
+    screenshots are kept in _build/screens for looking at, and no image is wider than the
+    page it is printed on."""
+    shots = built_demo_report / "_build" / "screens"
+    shots.mkdir(parents=True, exist_ok=True)
+    for path in sorted(built_demo_report.glob("*.html")):
+        for width, media in ((SCREEN_WIDTH, "screen"), (A4_WIDTH, "print")):
+            page = browser.new_page(viewport={"width": width, "height": 1100})
+            page.emulate_media(media=media)
+            page.goto(path.as_uri(), wait_until="load")
+            shot = shots / f"{path.stem}-{width}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 5_000, shot.name
+            too_wide = page.evaluate(
+                "Array.from(document.images).filter(i => i.getBoundingClientRect().right "
+                "> window.innerWidth + 1).map(i => i.alt.slice(0, 60))")
+            assert too_wide == [], f"{path.name} at {width} px: images wider than the page"
+            page.close()
+
+
+def test_every_image_has_a_description_not_the_nbconvert_default(browser,  # type: ignore[no-untyped-def]
+                                                                 built_demo_report: Path) -> None:
+    described = 0
+    for path in sorted(built_demo_report.glob("*.html")):
+        page = browser.new_page()
+        page.goto(path.as_uri(), wait_until="load")
+        alts = page.eval_on_selector_all("img", "images => images.map(i => i.getAttribute('alt'))")
+        for alt in alts:
+            assert alt and "No description has been provided" not in alt, path.name
+            assert len(alt) > 60 and "The numbers are in tables/" in alt, (path.name, alt)
+        described += len(alts)
+        page.close()
+    assert described >= 20  # every section's charts and maps
+
+
+def test_every_chart_passed_the_layout_check_when_it_was_drawn(built_demo_report: Path) -> None:
+    """The browser cannot see inside a PNG, so the check runs as each chart is drawn
+    (Section.chart) and its findings travel with the image in the executed notebook: every
+    image there was checked and none has overlapping text."""
+    checked, problems = 0, []
+    for notebook in sorted((built_demo_report / "_executed").glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                if "image/png" not in output.get("data", {}):
+                    continue
+                found = output.get("metadata", {}).get("image/png", {}).get(TEXT_OVERLAPS)
+                assert found is not None, f"{notebook.name}: an image drawn without the check"
+                checked += 1
+                problems += [f"{notebook.stem}: {problem}" for problem in found]
+    assert checked >= 20
+    assert problems == []
+
+
+def test_no_presented_table_has_a_machine_column_name(browser, built_demo_report: Path) -> None:  # type: ignore[no-untyped-def]
+    found = []
+    for path in sorted(built_demo_report.glob("*.html")):
+        page = browser.new_page()
+        page.goto(path.as_uri(), wait_until="load")
+        headings = page.eval_on_selector_all("th", "cells => cells.map(c => c.textContent)")
+        found += [f"{path.name}: {text.strip()}" for text in headings
+                  if MACHINE_NAME.match(text.strip())]
+        page.close()
+    assert found == []

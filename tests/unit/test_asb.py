@@ -420,9 +420,10 @@ def test_ward_and_top_square_items_label_the_periods() -> None:
     ward = asb.ward_item(wards, CURRENT, PREVIOUS)
     assert ward.frame.columns.tolist() == ["rank", "Ward", PREVIOUS.label, CURRENT.label,
                                            "# diff.", "% diff.", "Change"]
-    top = wards.rename(columns={"name": "ward_name"}).assign(cell_id="c1", hotspot_class="hot")
+    top = wards.rename(columns={"name": "ward_name"}).assign(cell_id="c1", hotspot_class="hot",
+                                                             street="High Street")
     square = asb.top_squares_item(top, CURRENT, PREVIOUS)
-    assert square.frame.columns.tolist() == ["rank", "cell_id", "ward", PREVIOUS.label,
+    assert square.frame.columns.tolist() == ["rank", "street", "ward", PREVIOUS.label,
                                              CURRENT.label, "# diff.", "change",
-                                             "hotspot class"]
+                                             "hotspot class", "cell_id"]
     assert list(square.counts) == [PREVIOUS.label, CURRENT.label]

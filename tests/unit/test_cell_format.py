@@ -30,4 +30,6 @@ def test_human_cells_format_p_values_and_whole_floats_and_keep_gaps() -> None:
     assert shown["Rate per 1,000"].equals(frame["Rate per 1,000"])
     assert shown["Crimes"].tolist() == [1105, 30, 2]
     assert human_cells(frame, formatted={"p-value"})["p-value"].equals(frame["p-value"])
+    machine = human_cells(pd.DataFrame({"p_value": [0.0001], "group_value": [0.0001]}), set())
+    assert machine.loc[0].tolist() == ["< 0.001", 0.0001]
     assert frame["IMD decile"].tolist()[0] == 3.0  # the frame itself is not changed

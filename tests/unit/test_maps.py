@@ -26,9 +26,9 @@ GRID = grid_squares.make_grid(GEOGRAPHY.outline, 250)
 
 def _texts(fig: Figure) -> list[str]:
     ax = fig.axes[0]
-    legend = ax.get_legend()
-    return [t.get_text() for t in ax.texts] + (
-        [t.get_text() for t in legend.get_texts()] if legend else [])
+    legends = [legend for legend in [ax.get_legend(), *fig.legends] if legend is not None]
+    return [t.get_text() for t in ax.texts] + [t.get_text() for legend in legends
+                                                for t in legend.get_texts()]
 
 
 @pytest.mark.parametrize(("width", "length"), [(20_000, 5_000), (2_100, 500), (100, 100),
@@ -48,7 +48,7 @@ def test_hotspot_map_has_legend_ward_names_and_scale_bar() -> None:
     assert "intensifying (0)" not in texts  # only classes drawn are listed
     assert {"North Ward", "South Ward"} <= set(texts)
     assert "500 m" in texts  # map is about 2.1 km wide
-    assert fig.axes[0].get_title() == "Hotspots"
+    assert fig.get_suptitle() == "Hotspots"
 
 
 def test_hotspot_map_says_when_there_are_no_hotspots() -> None:
@@ -61,7 +61,7 @@ def test_density_map_shades_the_area_and_labels_the_scale() -> None:
     fig = maps.density_map(GEOGRAPHY, GRID, surface["density"], "Density")
     image = fig.axes[0].images[0].get_array()
     assert image.shape == (8, 8) and np.nanmax(image) == pytest.approx(surface["density"].max())
-    assert fig.axes[1].get_ylabel() == "events per km²"
+    assert fig.axes[1].get_xlabel() == "events per km²"  # the colour scale, below the map
 
 
 def test_day_hour_heatmap_shows_every_day_and_hour() -> None:
@@ -72,3 +72,31 @@ def test_day_hour_heatmap_shows_every_day_and_hour() -> None:
                                                             "Sat", "Sun"]
     assert ax.images[0].get_array().shape == (7, 24)
     assert ax.images[0].get_array()[4, 22] == 1  # Friday 22:00
+
+
+def test_densest_window_prefers_squares_hot_now_and_centres_on_them() -> None:
+    cells = pd.DataFrame({"easting": [100.0, 350.0, 600.0, 5_100.0, 5_350.0],
+                          "northing": [100.0, 100.0, 100.0, 100.0, 100.0]})
+    # three squares of a past class beat two, until the two are hot now
+    assert maps.densest_window(cells, 250) == (-400.0, -650.0, 1_100.0, 850.0)
+    weights = np.array([1, 1, 1, maps.SALIENT_WEIGHT, maps.SALIENT_WEIGHT])
+    assert maps.densest_window(cells, 250, weights) == (4_475.0, -650.0, 5_975.0, 850.0)
+    assert maps.densest_window(cells.head(1), 250) is None
+
+
+def test_hotspot_map_outlines_and_enlarges_the_densest_cluster() -> None:
+    classes = pd.Series([hotspots.NOT_HOTSPOT] * GRID.size)
+    classes[[0, 1]] = hotspots.PERSISTENT
+    fig = maps.hotspot_map(GEOGRAPHY, GRID, classes, "Hotspots")
+    main, inset = fig.axes
+    assert inset.get_title() == "Densest cluster, enlarged"
+    assert len(inset.collections[0].get_paths()) == 2  # both squares drawn enlarged
+    assert inset.get_xlabel() == "" and main.get_xlabel() == ""
+    assert "area enlarged" in _texts(fig)
+
+
+def test_ward_names_sit_on_their_own_ward() -> None:
+    fig = maps.density_map(GEOGRAPHY, GRID, pd.Series(np.ones(GRID.size)), "Density")
+    placed = {text.get_text(): shapely.Point(*text.get_position()) for text in fig.axes[0].texts}
+    for ward in WARDS.itertuples():
+        assert ward.geometry.contains(placed[ward.ward_name]), ward.ward_name

@@ -291,7 +291,8 @@ def test_survey_page_shows_each_question_and_sets_concern_beside_recorded_asb(
     assert summary.frame["Latest %"].tolist() == [33.0, 78.0]
     assert [t.name for t in page.districts] == ["districts_crime_asb_more_problem",
                                                 "districts_police_good_job"]
-    assert page.districts[0].caption == ("Crime asb more problem: districts of "
+    assert page.districts[0].caption == ("Crime and ASB has become more of a problem (agree): "
+                                         "districts of "
                                          "Demoshire Police, 2024-25")
     assert [f.direction for f in page.question_findings] == [INCREASE, INCREASE]
     assert [f.direction for f in page.rank_findings] == [NO_DIRECTION, ABOVE_COMPARATORS]

@@ -21,6 +21,7 @@ from analysis.core.errors import ConfigError, DataCoverageError, InputError
 from analysis.core.periods import Period
 from analysis.core.safe_text import markdown_from
 from analysis.inputs.areas import load_area
+from analysis.present import maps
 from analysis.present.page import Section
 from analysis.present.presentable import Chart, Table
 from analysis.sections import places
@@ -233,10 +234,14 @@ def test_hotspot_trend_finds_a_busy_square_and_skips_incomplete_windows() -> Non
     assert busy["windows_used"] == 11 and trend.attrs["windows_skipped"] == 1
     assert busy["current"] >= 240 and busy["change"] == "no significant change"
     assert trend.attrs["neighbour_distance_m"] == 500.0
-    top = hotspots.top_cells(trend, assigned.assign(lsoa_code="E01000001", ward_code="E05000001"),
-                           n=3)
+    # two thirds of the busy square's records are on or near High Street
+    streets = np.where(np.arange(len(assigned)) % 3 == 0, "On or near Station Road",
+                       "On or near High Street")
+    top = hotspots.top_cells(trend, assigned.assign(lsoa_code="E01000001", ward_code="E05000001",
+                                                    location=streets), n=3)
     assert top["rank"].tolist() == [1, 2, 3] and top["cell_id"].iloc[0] == "E501250N201250"
     assert top["lsoa_code"].iloc[0] == "E01000001"
+    assert top["street"].iloc[0] == "High Street"
 
 
 def test_window_length_is_the_longest_of_at_most_three_months_that_divides_the_period() -> None:
@@ -519,16 +524,22 @@ def _page_inputs(**changes: object) -> places.PlacesInputs:
     months = hotspots.months_to_load(PAGE_PERIOD)
     rows = []
     for month in months:
-        rows += [(month, "Burglary", False, "L1", "W1", 500_100.0, 200_100.0)] * 3
-        rows.append((month, "Anti-social behaviour", True, "L2", "W2", 500_900.0, 200_400.0))
+        rows += [(month, "Burglary", False, "L1", "W1", 500_100.0, 200_100.0,
+                  "On or near Mill Road")] * 2
+        rows.append((month, "Burglary", False, "L1", "W1", 500_100.0, 200_100.0,
+                     "On or near Supermarket"))
+        rows.append((month, "Anti-social behaviour", True, "L2", "W2", 500_900.0, 200_400.0,
+                     "On or near Park Avenue"))
         if month in PAGE_PERIOD.months:
-            rows.append((month, "Robbery", False, "L2", "W2", 500_700.0, 200_100.0))
-    month, kind, asb, lsoa, ward, east_m, north_m = zip(*rows, strict=True)
+            rows.append((month, "Robbery", False, "L2", "W2", 500_700.0, 200_100.0,
+                         "On or near Park Avenue"))
+    month, kind, asb, lsoa, ward, east_m, north_m, location = zip(*rows, strict=True)
     lon, lat = _lonlat(list(east_m), list(north_m))
     events = pd.DataFrame({"month": [*month, months[-1]], "crime_type": [*kind, "Burglary"],
                            "is_asb": [*asb, False], "lsoa_code": [*lsoa, "L1"],
                            "lsoa_vintage": 2021, "ward_code": [*ward, "W1"],
-                           "longitude": [*lon, np.nan], "latitude": [*lat, np.nan]})
+                           "longitude": [*lon, np.nan], "latitude": [*lat, np.nan],
+                           "location": [*location, "No Location"]})
     area_lsoas = pd.DataFrame({"lsoa_code": ["L1", "L2"], "lsoa_name": ["West 1", "East 1"],
                                "ward_code": ["W1", "W2"], "ward_name": ["West", "East"],
                                "lad_code": "E06000001", "lsoa_vintage": 2021})
@@ -550,13 +561,18 @@ def test_page_shows_every_part_in_order_from_the_inputs() -> None:
     assert placement[grid_squares.NO_COORDINATES] == 1
     assert page.placement.caption.endswith("Apr 2021 to Mar 2025")  # with 2021/22's year
     kinds = [type(item).__name__ for item in page.hotspots]
-    assert kinds == ["Markdown", "Markdown", "Chart", "Table", "Table", "Chart"] * 2
+    # the note that no street basemap is drawn comes once, with the first maps
+    assert kinds == ["Markdown", "Markdown", "Markdown", "Chart", "Table", "Table", "Chart",
+                     "Markdown", "Markdown", "Chart", "Table", "Table", "Chart"]
+    assert page.hotspots[2].data == maps.NO_BASEMAP_NOTE
     assert [item.name for item in page.hotspots if not isinstance(item, Markdown)] == [
         "hotspot_map_crime", "hotspot_classes_crime", "top_squares_crime", "density_crime",
         "hotspot_map_asb", "hotspot_classes_asb", "top_squares_asb", "density_asb"]
     assert page.hotspots[0].data == "### All crime"
-    top = page.hotspots[4].frame
+    top = page.hotspots[5].frame
     assert top["cell_id"].iloc[0] == "E500000N200000" and top["ward_name"].iloc[0] == "West"
+    assert top.columns[:3].tolist() == ["rank", "street", "ward_name"]
+    assert top["street"].iloc[0] == "Mill Road"  # two of its three records a month
     assert top[PAGE_PERIOD.label].iloc[0] == 36  # 3 a month; the unplaced one is not here
     assert page.concentration.frame["subject"].unique().tolist() == [vocabulary.ALL_CRIME,
                                                                      places.ANTI_SOCIAL_BEHAVIOUR]
@@ -595,8 +611,8 @@ def test_page_with_imd_and_census_shows_rates_and_deprivation() -> None:
 
 def test_page_adds_the_chosen_offence_group() -> None:
     page = _page("Robbery")
-    assert page.hotspots[12].data == "### Robbery"
-    assert [item.name for item in page.hotspots[14:]] == [
+    assert page.hotspots[13].data == "### Robbery"
+    assert [item.name for item in page.hotspots[15:]] == [
         "hotspot_map_group", "hotspot_classes_group", "top_squares_group", "density_group"]
 
 

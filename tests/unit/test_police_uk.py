@@ -18,6 +18,7 @@ from analysis.inputs.police_uk import (
     discover_street_files,
     load_raw_rows,
     read_header,
+    street_name,
 )
 
 HEADER = (
@@ -435,3 +436,11 @@ def test_truncated_last_row_without_newline_is_quarantined(tmp_path: Path) -> No
             "row cut short: 3 of 12 fields, first missing column 'Falls within'",
         )
     ]
+
+
+@pytest.mark.parametrize(("location", "street"), [
+    ("On or near High Street", "High Street"), ("On or near Supermarket", "Supermarket"),
+    ("  On or near  Mill Road ", "Mill Road"), ("Lakeside Retail Park", "Lakeside Retail Park"),
+    ("No Location", None), ("", None), (None, None), ("On or near ", None)])
+def test_street_name_drops_police_uk_on_or_near(location: object, street: str | None) -> None:
+    assert street_name(location) == street

@@ -208,3 +208,30 @@ def test_record_all_keeps_each_figure_with_its_label(section: Section, tmp_path:
     saved = json.loads((tmp_path / "key_figures" / "40_test.json").read_text())["figures"]
     assert saved["crimes"] == {"value": 120, "label": "Crimes 2024/25"}
     assert saved["share"] == {"value": 12.5, "label": "% at night"}
+
+
+def test_table_shows_human_headings_and_its_file_keeps_the_names(section: Section,
+                                                                 tmp_path: Path) -> None:
+    frame = pd.DataFrame({"cell_id": ["E500000N200000"], "rate_lower": [1.25]})
+    shown = section.table(frame, "squares", "Squares", source="open",
+                          formats={"rate_lower": "{:.1f}"})
+    assert "<th>Grid square (BNG)</th>" in shown.data and "<th>Rate: lower 95 %</th>" in shown.data
+    assert "cell_id" not in shown.data.replace("40_test__squares", "")
+    assert ">1.2<" in shown.data or ">1.3<" in shown.data  # formatted under its machine name
+    written = pd.read_csv(tmp_path / "tables" / "40_test__squares.csv")
+    assert written.columns.tolist() == ["cell_id", "rate_lower"]
+
+
+def test_chart_keeps_its_layout_check_and_a_described_alt_text(section: Section) -> None:
+    from analysis.present.charts import monthly_trend
+    from analysis.present.page import TEXT_OVERLAPS
+
+    data = pd.DataFrame({"month": pd.date_range("2024-04-01", periods=3, freq="MS"),
+                         "Crimes": [10.0, 12.0, 9.0]})
+    image = section.show(Chart(lambda published: monthly_trend(
+        published, value_cols=["Crimes"], title="Crimes per month", ylabel="crimes"),
+        data, "trend", source="open", counts=["Crimes"]))
+    assert image.metadata[TEXT_OVERLAPS] == []
+    assert image.alt == ("Crimes per month. Line chart of crimes, April 2024 to June 2024. "
+                         "Crimes: 10 in April 2024, 9 in June 2024; highest 12 (May 2024), "
+                         "lowest 9 (June 2024). The numbers are in tables/40_test__trend.csv.")

@@ -231,3 +231,18 @@ def test_full_disk_while_writing_the_pack_leaves_no_pack(report: Path,
     assert f"the previous pack ({pack.name}) was removed" in printed
     assert "Traceback" not in printed
     assert not list(pack.parent.iterdir())  # neither the old pack nor a part-written one
+
+
+def test_a_page_table_under_human_headings_is_still_checked(report: Path) -> None:
+    out = report / "reports" / "demo" / "2024-25"
+    section = Section.open("50_serious_violence", "demo", "2024-25", str(out))
+    victims = pd.DataFrame({"age_band": ["Under 18", "18 and over"], "female": [40, 3]})
+    page = section.table(victims, "victims", "Victims", source="partner", counts=["female"],
+                         order="labels")
+    assert "<th>Female</th>" in page.data  # the register names the file's column 'female'
+    (out / "50_serious_violence.html").write_text(f"<html><body>{page.data}</body></html>")
+    build_share_pack("demo", "2024-25", report)
+    (out / "50_serious_violence.html").write_text(
+        f"<html><body>{page.data.replace('[c]', '3', 1)}</body></html>")  # edited after
+    with pytest.raises(BuildError, match="disclosure rule"):
+        build_share_pack("demo", "2024-25", report)

@@ -76,6 +76,20 @@ FIELDS: tuple[str, ...] = tuple(OFFICIAL_HEADERS)
 OPTIONAL_FIELDS: frozenset[str] = frozenset({"context"})
 """Columns a file may leave out: Context is always empty and is not stored."""
 
+NEAR_PREFIX = re.compile(r"^On or near\b\s*")
+"""How data.police.uk starts the name of the map point a record is moved to."""
+NO_LOCATION = "No Location"
+"""data.police.uk's ``Location`` for a record it could not place."""
+
+
+def street_name(location: object) -> str | None:
+    """The street or place of a police.uk ``Location``: "On or near High Street" ->
+    "High Street", "On or near Supermarket" -> "Supermarket"; None for a blank location or
+    "No Location"."""
+    if not isinstance(location, str) or not location.strip() or location.strip() == NO_LOCATION:
+        return None
+    return NEAR_PREFIX.sub("", location.strip()).strip() or None
+
 STREET_NAME = re.compile(
     r"^(?P<month>\d{4}-(0[1-9]|1[0-2]))-(?P<force>[a-z0-9]+(?:-[a-z0-9]+)*)-street\.csv(\.gz)?$",
     re.IGNORECASE,

@@ -3,7 +3,7 @@
 A table's CSV keeps full precision (its numbers feed other work); the page shows them for
 reading. Two rules apply to every column a section gives no explicit format for:
 
-* a p-value column (heading 'p-value' or 'p value') shows three decimals, and '< 0.001' below
+* a p-value column (named as :data:`P_VALUE_HEADING` matches) shows three decimals, and '< 0.001' below
   that, never '0.000', which reads as "impossible";
 * a column of whole numbers held as floats (a column with gaps is float in pandas: IMD deciles,
   ranks, counts) shows them as integers, '3' not '3.0'.
@@ -15,7 +15,8 @@ import re
 
 import pandas as pd
 
-P_VALUE_HEADING = re.compile(r"\bp[- ]value\b", re.IGNORECASE)
+P_VALUE_HEADING = re.compile(r"(?:^|[^a-z])p[-_ ]value(?:$|[^a-z])", re.IGNORECASE)
+"""'p-value', 'P value', 'p_value', 'knife_crime_p_value': a column of p-values."""
 SMALLEST_P_SHOWN = 0.001
 
 

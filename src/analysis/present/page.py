@@ -41,6 +41,8 @@ from analysis.core.periods import Period, compared_months, comparison_period, mo
 from analysis.core.safe_text import escape_html, html_from, markdown_from, write_csv
 from analysis.inputs.areas import load_area
 from analysis.present.cell_format import human_cells
+from analysis.present.chart_layout import overlapping_text
+from analysis.present.chart_text import description
 from analysis.present.commentary import commentary_html
 from analysis.present.disclosure_register import (
     OPEN,
@@ -53,13 +55,15 @@ from analysis.present.disclosure_register import (
     publish,
     write_section_register,
 )
-from analysis.present.presentable import Chart, Table
+from analysis.present.presentable import Chart, Table, heading
 from analysis.stats.disclosure import DisclosureRule
 from analysis.stats.measures import RELIABLE_BASE, percent_change
 from analysis.store import query
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 Shown = HTML | Image | Markdown  # what a notebook displays
+TEXT_OVERLAPS = "csp_text_overlaps"
+"""The image metadata key holding a chart's layout-check findings (a list of sentences)."""
 
 
 def area_partner_table(config: AreaConfig, folder: Path, kind: str) -> pd.DataFrame | None:
@@ -206,7 +210,9 @@ class Section:
         undeclared is an error. ``labels`` (default: the first other column) and ``measure``
         give each count cell its key in the register. ``formats`` maps a column to a format
         string (e.g. ``"{:,.0f}"``); missing values show as an en dash, never as 0 or 'nan';
-        a suppressed cell shows the rule's symbol.
+        a suppressed cell shows the rule's symbol. The page shows each machine column name
+        (``rate_lower``) under its human heading
+        (:func:`analysis.present.presentable.heading`); the table file keeps the names.
         """
         frame, declaration, total_row = self._disclose(
             frame, name, "table", source=source, counts=counts, derived=derived, kept=kept,
@@ -220,6 +226,7 @@ class Section:
             shown[column] = [("–" if pd.isna(v) else fmt.format(v) if _is_number(v)
                               else str(v)) for v in shown[column]]
         shown = shown.astype(object).mask(shown.isna(), "–")  # NaN, None and <NA> alike
+        shown.columns = [heading(column) for column in shown.columns]  # the file keeps names
         classes = "csp-table csp-controlled" if disclose else "csp-table"
         table_id = f"csp-{self._table_path(name).stem}"
         body = shown.to_html(index=False, na_rep="–", border=0, classes=classes, escape=True,
@@ -260,8 +267,13 @@ class Section:
         The figure is rendered to PNG here (no timestamp or software tag in the file), so the
         page shows it whatever matplotlib backend the kernel runs and rebuilds are identical.
         ``alt`` is the image's text for screen readers (plain text: the page template escapes
-        it); by default it is the chart's title and the name of its table file. Text in the
-        figure is drawn as written: a ``$`` from a name never starts mathtext.
+        it); by default it is the chart's title, the description its drawing function made
+        from the data (:mod:`analysis.present.chart_text`) and the name of its table file.
+        Text in the figure is drawn as written: a ``$`` from a name never starts mathtext.
+        The house-style layout check (:func:`analysis.present.chart_layout.overlapping_text`)
+        runs on the drawn figure and its findings (an empty list when none) go with the image
+        in the output's metadata under :data:`TEXT_OVERLAPS`, so a build can prove every
+        chart passed.
         """
         if source == PARTNER and not callable(fig):
             plt.close(fig)
@@ -278,11 +290,14 @@ class Section:
         write_csv(data, self._table_path(name))
         for text in fig.findobj(Text):  # a '$' in a name is a dollar sign, not mathtext
             text.set_parse_math(False)
+        overlaps = overlapping_text(fig)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None},
+                    dpi="figure")
         described = alt if alt is not None else chart_description(fig, self._table_path(name).name)
         plt.close(fig)
-        return Image(data=buffer.getvalue(), format="png", alt=described)
+        return Image(data=buffer.getvalue(), format="png", alt=described,
+                     metadata={TEXT_OVERLAPS: overlaps})
 
     def show(self, item: Table | Chart | Shown) -> Shown:
         """Show a :class:`~analysis.present.presentable.Table` or
@@ -463,11 +478,14 @@ class Section:
 
 
 def chart_description(fig: Figure, table_file: str) -> str:
-    """Alt text for a chart: its titles (figure and axes) and the file with its numbers."""
+    """Alt text for a chart: its titles (figure and axes), what it shows in words when its
+    drawing function described it (:func:`analysis.present.chart_text.description`) and the
+    file with its numbers."""
     titles = [fig.get_suptitle(), *(axes.get_title(loc) for axes in fig.axes
                                     for loc in ("left", "center", "right"))]
-    shown = "; ".join(t for t in titles if t.strip()) or "Chart"
-    return f"{shown}. The numbers are in tables/{table_file}."
+    shown = "; ".join(" ".join(t.split()) for t in titles if t.strip()) or "Chart"
+    words = description(fig)
+    return f"{shown}. {words + ' ' if words else ''}The numbers are in tables/{table_file}."
 
 
 def _is_number(value: object) -> bool:

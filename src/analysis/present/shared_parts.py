@@ -58,14 +58,17 @@ def rates_table_item(rates: pd.DataFrame, area_name: str, name: str, caption: st
 
 
 def funnel_item(rates: pd.DataFrame, area_name: str, name: str, title: str) -> Chart:
-    """The funnel plot of the force's partnerships against the force rate; ``title`` is
-    followed by the months note when the rates are not over 12 months."""
+    """The funnel plot of the force's partnerships around the force rate (the rate of the
+    force as a whole, named so in the legend: it is not an average of the partnerships);
+    ``title`` is followed by the months note when the rates are not over 12 months."""
     csp_rates = rates[rates["area_level"] == "CSP"].rename(columns={"area_name": "area"})
-    force_rate = float(rates.loc[rates["area_level"] == "PFA", "rate"].iloc[0])
+    force = rates.loc[rates["area_level"] == "PFA"].iloc[0]
+    force_rate = float(force["rate"])
     limits = funnel_limits(force_rate, csp_rates["population"])
     shown_title = f"{title}{rate_period_note(rates)}"
+    centre = f"{force['area_name']} rate ({force_rate:.1f} per 1,000)"
     return Chart(lambda _: plot_funnel(csp_rates, limits, highlight=area_name,
-                                       title=shown_title),
+                                       title=shown_title, centre_label=centre),
                  csp_rates[["area", "count", "population", "rate"]], name, source="open",
                  counts=["count"])
 

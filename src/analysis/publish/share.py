@@ -40,6 +40,7 @@ from analysis.core.errors import AnalysisError, BuildError, storage_error
 from analysis.core.files import canonical_period, document_name, report_dir, user_file_mode
 from analysis.core.safe_text import neutralise_cell, neutralise_table
 from analysis.inputs.areas import load_area
+from analysis.present import presentable
 from analysis.present.disclosure_register import (
     BREACH_COLUMNS,
     REGISTER_FILE,
@@ -113,10 +114,15 @@ def _check(table: pd.DataFrame, rule: DisclosureRule, spec: dict) -> pd.DataFram
 
     Only totals the section declared are used: a label like "All hate crime (each crime
     once)" is not a sum of the rows above it, so guessing totals from labels would be wrong.
+    The register names the file's columns; the page shows them under their headings
+    (:func:`analysis.present.presentable.heading`), so the columns are looked up by those.
     """
     table = table.reset_index(drop=True).replace("–", "")  # a page shows a missing value as –
-    return check_disclosure(table, rule, spec["counts"],
-                            total_row=spec["total_row"], total_column=spec["total_column"])
+    total_column = spec["total_column"]
+    counts = [str(presentable.heading(column)) for column in spec["counts"]]
+    return check_disclosure(table, rule, counts, total_row=spec["total_row"],
+                            total_column=None if total_column is None
+                            else str(presentable.heading(total_column)))
 
 
 def verify_before_sharing(out: Path, rule: DisclosureRule) -> Path:

@@ -568,8 +568,8 @@ def top_squares_item(top: pd.DataFrame, current: Period, previous: Period) -> Ta
     with
     ward names, after :func:`mark_unknown_change`)."""
     return Table(
-        top[["rank", "cell_id", "ward_name", "previous", "current", "diff", "change",
-             "hotspot_class"]].rename(columns={
+        top[["rank", "street", "ward_name", "previous", "current", "diff", "change",
+             "hotspot_class", "cell_id"]].rename(columns={
                  "ward_name": "ward", "previous": previous.label, "current": current.label,
                  "diff": "# diff.", "hotspot_class": "hotspot class"}),
         "asb_top_squares", f"The ten 250 m squares with most ASB incidents, {current.label}",
@@ -687,6 +687,7 @@ def _where_asb_happens(section: Section, events: pd.DataFrame, lookup: pd.DataFr
     if classed:
         hot = squares[squares["hotspot_class"] != hotspots.NOT_HOTSPOT]
         title = f"ASB hotspot squares, {current.label}"
+        items.append(Markdown(maps.NO_BASEMAP_NOTE))
         items.append(Chart(
             lambda _: maps.hotspot_map(geography, grid, squares["hotspot_class"], title),
             hot[["cell_id", "easting", "northing", "hotspot_class", "windows_hot",

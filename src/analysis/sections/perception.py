@@ -12,6 +12,7 @@ the two measure different things and are shown side by side, never combined.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +42,7 @@ from analysis.core.findings import (
 from analysis.core.periods import Period
 from analysis.core.safe_text import html_from
 from analysis.inputs.geography import load_lad_csp
+from analysis.present.chart_text import describe
 from analysis.present.charts import PALETTE
 from analysis.present.page import Section, police_uk_source
 from analysis.present.presentable import Chart, Table
@@ -235,7 +237,8 @@ def area_waves(results: pd.DataFrame, area_code: str, waves: Iterable[str]) -> p
 
 
 def plot_waves(waves: pd.DataFrame, area_name: str) -> Figure:
-    """One small panel per question: the area's share agreeing by wave with 95 % intervals."""
+    """One small panel per question, titled with the question's wording (wrapped): the area's
+    share agreeing by wave with 95 % intervals."""
     questions = list(dict.fromkeys(waves["question_id"]))
     columns = min(3, len(questions))
     rows = -(-len(questions) // columns)
@@ -246,7 +249,7 @@ def plot_waves(waves: pd.DataFrame, area_name: str) -> Figure:
         ax.errorbar(data["wave"], data["percent"],
                     yerr=[data["percent"] - data["lower"], data["upper"] - data["percent"]],
                     marker="o", color=PALETTE[0], capsize=4, linewidth=1.4)
-        ax.set_title(question_id.replace("_", " "), fontsize=9)
+        ax.set_title(textwrap.fill(str(data["question"].iloc[0]), 40), fontsize=8)
         ax.set_ylim(0, 100)
         ax.set_ylabel("% agreeing")
     for ax in axes[len(questions):]:
@@ -254,7 +257,14 @@ def plot_waves(waves: pd.DataFrame, area_name: str) -> Figure:
     fig.suptitle(f"Survey results by wave, {area_name} (95 % intervals)", fontsize=11,
                  fontweight="bold")
     fig.tight_layout()
-    return fig
+    shown = "; ".join(
+        f"{rows['question'].iloc[0]}: " + ", ".join(
+            f"{wave} {percent:.0f} %" for wave, percent in
+            zip(rows.sort_values("wave")["wave"], rows.sort_values("wave")["percent"],
+                strict=True))
+        for _, rows in waves.groupby("question_id", sort=False))
+    return describe(fig, f"Small charts, one per survey question, of the share of residents "
+                         f"agreeing in each wave with 95 % intervals: {shown}.")
 
 
 def recorded_by_wave(counts: pd.DataFrame, waves: Iterable[str],
@@ -303,7 +313,13 @@ def plot_perception_beside_recorded(table: pd.DataFrame, area_name: str,
     fig.suptitle(f"Perception beside recorded figures, {area_name}", fontsize=11,
                  fontweight="bold")
     fig.tight_layout()
-    return fig
+    concern = ", ".join(f"{wave} {percent:.0f} %" for wave, percent
+                        in zip(table["wave"], table["percent"], strict=True))
+    recorded = ", ".join(f"{wave} {count:,.0f}" for wave, count
+                         in zip(known["wave"], known["recorded"], strict=True)) or "none known"
+    return describe(fig, "Two charts side by side: the share of residents who think crime and "
+                         f"ASB is more of a problem by wave ({concern}), and {recorded_label} "
+                         f"in the same years as bars ({recorded}).")
 
 
 def _share(value: float) -> str:
@@ -506,11 +522,12 @@ def survey_page(results: pd.DataFrame, recorded_asb: pd.DataFrame, *, sources: l
                  "All districts %": "{:.1f}"})
     districts = [Table(
         district_table(results, names, latest, question_id), f"districts_{question_id}",
-        f"{question_id.replace('_', ' ').capitalize()}: districts of {force_name}, {latest}",
+        f"{question}: districts of {force_name}, {latest}",
         source="partner", counts=["Respondents"], order="labels",
         kept=dict.fromkeys(["%", "Lower 95 %", "Upper 95 %"], SURVEY_ESTIMATE),
         formats={"%": "{:.0f}", "Lower 95 %": "{:.1f}", "Upper 95 %": "{:.1f}",
-                 "Respondents": "{:,}"}) for question_id in summary["question_id"]]
+                 "Respondents": "{:,}"})
+        for question_id, question in zip(summary["question_id"], summary["question"], strict=True)]
     waves = area_waves(results, area_code, waves_up_to(results, period_text))
     waves_chart = Chart(lambda published: plot_waves(published, area_name), waves,
                         "survey_waves", source="partner",

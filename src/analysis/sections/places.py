@@ -487,16 +487,20 @@ def hotspot_items(subject: str, trend: pd.DataFrame, subject_events: pd.DataFram
                   geography: AreaGeography, grid: Grid, current: Period, previous: Period
                   ) -> list[Table | Chart | Markdown]:
     """One subject's hotspot part of the page, from its :func:`hotspot_trend`: heading,
-    classification note, map of hotspot squares, squares per class, the ten busiest squares
-    with their change and ward, and the density map (open data throughout)."""
+    classification note (for all crime, the first maps on the page, followed by the note that
+    no street basemap is drawn), map of hotspot squares, squares per class, the ten busiest
+    squares named by their most common police.uk street and ward (grid reference and LSOA
+    after the numbers) with their change, and the density map (open data throughout)."""
     name = _table_stem(subject)
     classes = trend[trend["hotspot_class"] != NOT_HOTSPOT]
     top = top_cells(trend, subject_events).merge(
         geography.wards[["ward_code", "ward_name"]], on="ward_code", how="left")
     density = density_surface(trend["current"].to_numpy(), grid, 2 * CELL_SIZE)
+    basemap = [Markdown(maps.NO_BASEMAP_NOTE)] if subject == ALL_CRIME else []
     return [
         Markdown(markdown_from("### {subject}", subject=subject)),
         Markdown(markdown_from("{note}", note=trend.attrs["classification_note"])),
+        *basemap,
         Chart(lambda _: maps.hotspot_map(geography, grid, trend["hotspot_class"],
                                          f"{subject}: hotspot squares, {current.label}"),
               classes[["cell_id", "easting", "northing", "hotspot_class", "windows_hot",
@@ -505,8 +509,8 @@ def hotspot_items(subject: str, trend: pd.DataFrame, subject_events: pd.DataFram
         Table(hotspot_class_summary(trend), f"hotspot_classes_{name}",
               f"{subject}: squares in each hotspot class and their records", source="open",
               formats={"current": "{:,}", "previous": "{:,}"}),
-        Table(top[["rank", "cell_id", "ward_name", "lsoa_code", "current", "previous", "diff",
-                   "pct_diff", "change", "hotspot_class"]].rename(columns={
+        Table(top[["rank", "street", "ward_name", "current", "previous", "diff",
+                   "pct_diff", "change", "hotspot_class", "cell_id", "lsoa_code"]].rename(columns={
                        "current": current.label, "previous": previous.label,
                        "diff": "# diff.", "pct_diff": "% diff.",
                        "hotspot_class": "hotspot class"}),

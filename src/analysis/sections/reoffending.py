@@ -26,6 +26,7 @@ from analysis.core.findings import NO_DIRECTION, NOT_ASSESSED, NOT_TESTED, Findi
 from analysis.core.periods import MonthsCompared, compared_months, month_starts
 from analysis.core.safe_text import markdown_from
 from analysis.core.vocabulary import ALL_CRIME
+from analysis.present.chart_text import describe
 from analysis.present.charts import FIGSIZE, PALETTE
 from analysis.present.narrative import change_finding
 from analysis.present.page import Section
@@ -106,8 +107,9 @@ def latest_cohort_rates(rows_by_cohort: dict[str, pd.DataFrame], periods: dict[s
 
 
 def plot_cohort_rates(rates: pd.DataFrame, title: str) -> Figure:
-    """Proven reoffending rate by cohort and geography with 95 % Wilson intervals as bars."""
-    fig = Figure(figsize=FIGSIZE)
+    """Proven reoffending rate by cohort and geography with 95 % Wilson intervals as bars;
+    the legend below the plot, clear of the bars."""
+    fig = Figure(figsize=FIGSIZE, layout="constrained")
     ax = fig.subplots()
     geographies = list(dict.fromkeys(rates["geography"]))
     cohorts = list(dict.fromkeys(rates["cohort"]))
@@ -124,9 +126,12 @@ def plot_cohort_rates(rates: pd.DataFrame, title: str) -> Figure:
     ax.set_ylabel("proven reoffending rate (%)")
     ax.set_ylim(bottom=0)
     ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=8, ncols=len(geographies))
-    fig.tight_layout()
-    return fig
+    fig.legend(loc="outside lower center", fontsize=8, ncols=len(geographies))
+    shown = "; ".join(f"{row['geography']}, {row['cohort']} ({row['period']} cohort): "
+                      f"{row['rate']:.1f} % (95 % interval {row['lower']:.1f} to "
+                      f"{row['upper']:.1f})" for _, row in rates.dropna(subset=["rate"]).iterrows())
+    return describe(fig, "Bar chart of the proven reoffending rate by cohort and geography "
+                         f"with 95 % intervals: {shown or 'no rates'}.")
 
 
 COHORT_LAG_CAVEAT = ("Reoffending cohorts run about two years behind the assessment period: "

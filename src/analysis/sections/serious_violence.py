@@ -39,13 +39,13 @@ from analysis.core.safe_text import markdown_from
 from analysis.core.vocabulary import POSSESSION_OF_WEAPONS, ROBBERY, VIOLENCE_GROUP, WEAPONS_GROUP
 from analysis.inputs.partner import times_of_day
 from analysis.present import maps
-from analysis.present.charts import monthly_trend, plot_funnel
+from analysis.present.charts import monthly_trend
 from analysis.present.disclosure_register import OPEN, PARTNER, change_columns
 from analysis.present.narrative import change_finding
 from analysis.present.page import Section, police_uk_source
 from analysis.present.presentable import Chart, Table
+from analysis.present.shared_parts import funnel_item
 from analysis.stats import indicators, police_uk_counts, profiles
-from analysis.stats.comparators import funnel_limits
 from analysis.stats.disclosure import DisclosureRule
 from analysis.stats.harm import HarmAndCost, ValueTable, harm_and_cost, value_tables
 from analysis.stats.measures import (
@@ -560,16 +560,9 @@ def violence_funnel(violence_rates: pd.DataFrame, area_name: str, current: Perio
     """Every partnership's violence and sexual offences rate against its population, with
     the funnel around the force rate (``violence_rates``:
     :func:`analysis.sections.police_uk_counts.crime_rates`
-    of that type)."""
-    csp_rates = violence_rates[violence_rates["area_level"] == "CSP"].rename(
-        columns={"area_name": "area"})
-    force_rate = float(violence_rates.loc[violence_rates["area_level"] == "PFA", "rate"].iloc[0])
-    return Chart(
-        lambda _published: plot_funnel(
-            csp_rates, funnel_limits(force_rate, csp_rates["population"]), highlight=area_name,
-            title=f"Violence and sexual offences against population, {current.label}"),
-        csp_rates[["area", "count", "population", "rate"]], "violence_funnel", source=OPEN,
-        counts=["count"])
+    of that type; :func:`analysis.present.shared_parts.funnel_item`)."""
+    return funnel_item(violence_rates, area_name, "violence_funnel",
+                       f"Violence and sexual offences against population, {current.label}")
 
 
 def police_monthly_chart(trend: pd.DataFrame, area_name: str, current: Period) -> Chart:

@@ -17,6 +17,7 @@ from scipy.spatial import cKDTree
 
 from analysis.core.errors import ConfigError, DataCoverageError
 from analysis.core.periods import DEFAULT_COMPARISON, Period, comparison_period
+from analysis.inputs.police_uk import street_name
 from analysis.stats.grid_squares import Grid, period_cell_counts
 from analysis.stats.measures import (
     NOT_ASSESSED,
@@ -432,18 +433,23 @@ def period_change_columns(current: np.ndarray, previous: np.ndarray, *,
 
 
 def top_cells(trend: pd.DataFrame, assigned: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The ``n`` squares with most events this period, with the LSOA and ward most of their
-    events are recorded in (ties to the lowest code), ranked 1..n."""
+    """The ``n`` squares with most events this period, with the LSOA, ward and street most
+    of their events are recorded in (ties to the first in alphabetical order), ranked 1..n.
+
+    The street is police.uk's ``location`` without its "On or near " prefix
+    (:func:`analysis.inputs.police_uk.street_name`); missing when no event has one.
+    """
     busiest = trend[trend["current"] > 0].sort_values(
         ["current", "cell_id"], ascending=[False, True]).head(n)
-    placed = assigned[assigned["cell"].isin(busiest["cell"])]
+    placed = assigned[assigned["cell"].isin(busiest["cell"])].assign(
+        street=lambda rows: rows["location"].map(street_name))
     labels = {}
-    for column in ("lsoa_code", "ward_code"):
+    for column in ("lsoa_code", "ward_code", "street"):
         counts = placed.groupby(["cell", column]).size().rename("n").reset_index()
         counts = counts.sort_values(["cell", "n", column], ascending=[True, False, True])
         labels[column] = counts.drop_duplicates("cell").set_index("cell")[column]
-    table = busiest.assign(lsoa_code=busiest["cell"].map(labels["lsoa_code"]),
-                           ward_code=busiest["cell"].map(labels["ward_code"]))
+    table = busiest.assign(**{column: busiest["cell"].map(found)
+                              for column, found in labels.items()})
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     return table.reset_index(drop=True)
 

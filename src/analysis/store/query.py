@@ -173,7 +173,7 @@ def partner_reconciliation(store_dir: Path) -> pd.DataFrame | None:
 
 
 EVENT_COLUMNS = ("month", "crime_type", "is_asb", "lsoa_code", "lsoa_vintage", "ward_code",
-                 "longitude", "latitude")
+                 "longitude", "latitude", "location")
 """Columns :func:`load_events` returns."""
 
 
