@@ -23,6 +23,7 @@ from analysis.core.periods import (
     comparison_period,
     comparison_rule_text,
 )
+from analysis.core.safe_text import escape_html
 
 TEMPLATE_DIR = Path(__file__).parents[1] / "templates"
 TEMPLATE_NAME = "csp"  # the offline nbconvert template every page (and the index) uses
@@ -51,6 +52,19 @@ def section_title(notebook: Path) -> str:
     """A section's title: its notebook's ``metadata.title`` (also the page's <title>)."""
     metadata = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
     return str(metadata.get("title") or notebook.stem)
+
+
+def standalone_page(title: str, body: str) -> str:
+    """A report page the build writes itself, not through nbconvert (the index, the methods
+    page, the force overview): the report's style inline, so it opens offline like the
+    section pages, and the escaped ``title``; ``body`` is the page's HTML, already escaped."""
+    css = (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{escape_html(title)}</title><style>{css}</style></head>
+<body>{body}</body></html>
+"""
 
 
 def comparison_label(period: Period, rule: str = DEFAULT_COMPARISON) -> str:

@@ -30,6 +30,7 @@ from analysis.core.errors import InputError
 from analysis.inputs.police_uk import (
     HEADER_PROBE_BYTES,
     MONTH_PATTERN,
+    OFFICIAL_HEADERS,
     STREET_NAME,
     StreetSource,
     _check_member,
@@ -40,18 +41,12 @@ from analysis.inputs.police_uk import (
 )
 
 OUTCOME_HEADERS: dict[str, str] = {
-    "crime_id": "Crime ID",
-    "month": "Month",
-    "reported_by": "Reported by",
-    "falls_within": "Falls within",
-    "longitude": "Longitude",
-    "latitude": "Latitude",
-    "location": "Location",
-    "lsoa_code": "LSOA code",
-    "lsoa_name": "LSOA name",
+    **{field: header for field, header in OFFICIAL_HEADERS.items()
+       if field not in ("crime_type", "last_outcome_category", "context")},
     "outcome_type": "Outcome type",
 }
-"""Canonical (snake_case) column name -> the header data.police.uk writes."""
+"""Canonical (snake_case) column name -> the header data.police.uk writes: the street file's
+columns up to the LSOA name (in the same order), then the outcome."""
 
 OUTCOME_FIELDS: tuple[str, ...] = tuple(OUTCOME_HEADERS)
 

@@ -3,8 +3,8 @@
 A table's CSV keeps full precision (its numbers feed other work); the page shows them for
 reading. Two rules apply to every column a section gives no explicit format for:
 
-* a p-value column (named as :data:`P_VALUE_HEADING` matches) shows three decimals, and '< 0.001' below
-  that, never '0.000', which reads as "impossible";
+* a p-value column (a name :data:`P_VALUE_HEADING` matches) shows three decimals, and
+  '< 0.001' below that, never '0.000', which reads as "impossible";
 * a column of whole numbers held as floats (a column with gaps is float in pandas: IMD deciles,
   ranks, counts) shows them as integers, '3' not '3.0'.
 """

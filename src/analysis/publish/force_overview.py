@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.config import ForceTemplate, project_root
-from analysis.core.files import TEMPLATE_DIR, TEMPLATE_NAME, atomic_write, report_dir
+from analysis.core.files import atomic_write, report_dir, standalone_page
 from analysis.core.periods import Period
 from analysis.core.safe_text import escape_html, neutralise_table
 from analysis.inputs.areas import load_area
@@ -121,7 +121,6 @@ def overview_notes(partnerships: list[Partnership]) -> list[str]:
 def _page(force: ForceTemplate, period: Period, table: pd.DataFrame, links: list[str],
           notes: list[str]) -> str:
     """The overview page: the shared report style, one table, links escaped like all text."""
-    css = (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
     head = "".join(f"<th>{escape_html(column)}</th>" for column in table.columns)
     body = "".join(
         "<tr>" + f'<td><a href="{escape_html(link)}">{escape_html(row[0])}</a></td>'
@@ -129,12 +128,8 @@ def _page(force: ForceTemplate, period: Period, table: pd.DataFrame, links: list
         for link, row in zip(links, table.itertuples(index=False), strict=True))
     listed = "".join(f"<li>{escape_html(note)}</li>" for note in notes)
     title = f"{force.force.name}: partnerships side by side, {period.label}"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{escape_html(title)}</title><style>{css}</style></head>
-<body><div class="csp-index"><header class="csp-page-header"><h1>{escape_html(title)}</h1>
-</header>
+    return standalone_page(title, f"""<div class="csp-index"><header class="csp-page-header">
+<h1>{escape_html(title)}</h1></header>
 <p>Every Community Safety Partnership of {escape_html(force.force.name)}, from its own
 assessment's headline figures (each name links to it). Counts are data.police.uk street-level
 records (open data); ASB incidents are never added to crime. Change compares {period.label}
@@ -146,8 +141,7 @@ partnership's priority matrix.</p>
 <table class="dataframe csp-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
 <p class="csp-table-file">Table file: {OVERVIEW_FILE}</p></figure>
 {f"<h2>Notes</h2><ul>{listed}</ul>" if notes else ""}
-</div></body></html>
-"""
+</div>""")
 
 
 def write_force_overview(force: ForceTemplate, areas: list[str], period: str,

@@ -18,8 +18,6 @@ from pathlib import Path
 from analysis.core.config import AreaConfig, project_root
 from analysis.core.errors import BuildError, DataCoverageError
 from analysis.core.files import (
-    TEMPLATE_DIR,
-    TEMPLATE_NAME,
     TIMINGS_DIR,
     atomic_write,
     comparison_label,
@@ -27,6 +25,7 @@ from analysis.core.files import (
     report_dir,
     section_notebooks,
     section_title,
+    standalone_page,
     store_dir,
     strict_json,
 )
@@ -188,15 +187,11 @@ def headlines_html(cards: Iterable[dict[str, str]], period_label: str) -> str:
 def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str, str]],
                 compared: MonthsCompared | None, headlines: str = "",
                 built: str = "") -> str:
-    css = (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
     links = "\n".join(f'<li><a href="{escape_html(page)}">{escape_html(title)}</a></li>'
                       for page, title in sections)
     title = f"{config.title}: strategic assessment {period.label}"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{escape_html(title)}</title><style>{css}</style></head>
-<body><div class="csp-index"><header class="csp-page-header"><h1>{escape_html(title)}</h1>
+    return standalone_page(title, f"""<div class="csp-index"><header class="csp-page-header">
+<h1>{escape_html(title)}</h1>
 <dl class="csp-meta"><dt>Area</dt><dd>{escape_html(config.csp_name)} ({config.csp_code}),
 {escape_html(config.force.name)}</dd>
 <dt>Period</dt><dd>{escape_html(comparison_label(period, config.comparison))}</dd>
@@ -208,8 +203,7 @@ def _index_html(config: AreaConfig, period: Period, sections: Iterable[tuple[str
 <h2>Sections</h2><ol>{links}</ol>
 <p>The numbers behind every table and chart are in the <code>tables/</code> folder beside
 this page; <code>manifest.json</code> lists the inputs (with checksums) and software used.</p>
-</div></body></html>
-"""
+</div>""")
 
 
 def build_index(area: str, period: str, root: Path | None = None) -> Path:

@@ -14,8 +14,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from analysis.core.errors import BuildError
-from analysis.core.files import TEMPLATE_DIR, TEMPLATE_NAME, atomic_write
-from analysis.core.safe_text import escape_html
+from analysis.core.files import atomic_write, standalone_page
 
 METHODS_PAGE = "methods.html"
 METHODS_SOURCE = Path(__file__).resolve().parents[3] / "docs" / "methods.md"
@@ -24,16 +23,9 @@ METHODS_SOURCE = Path(__file__).resolve().parents[3] / "docs" / "methods.md"
 
 def methods_html(markdown: str, title: str) -> str:
     """The methods document as a self-contained page (CommonMark with tables, no raw HTML)."""
-    css = (TEMPLATE_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{escape_html(title)}</title><style>{css}</style></head>
-<body><div class="csp-index csp-methods">
-<nav class="csp-nav"><a href="index.html">All sections</a></nav>
-{body}</div></body></html>
-"""
+    return standalone_page(title, '<div class="csp-index csp-methods">\n<nav class="csp-nav">'
+                           f'<a href="index.html">All sections</a></nav>\n{body}</div>')
 
 
 def write_methods_page(out: Path, report_title: str, source: Path = METHODS_SOURCE) -> Path:
