@@ -168,3 +168,10 @@ def test_every_test_folder_is_collected() -> None:
     skipped = settings["ini_options"]["norecursedirs"]
     folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and p.name != "__pycache__"}
     assert not folders & set(skipped) and "build" not in skipped
+
+
+def test_test_modules_have_unique_names() -> None:
+    """pytest imports test modules by basename (no packages under tests/): two files of one
+    name in different folders stop the whole run at collection."""
+    names = [path.name for path in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({name for name in names if names.count(name) > 1}) == []
