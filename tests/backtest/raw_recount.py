@@ -11,6 +11,7 @@ sources the project cites.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -530,6 +531,20 @@ def rate_per_1000(count: int, population: int, decimals: int = 1) -> float:
     return round(count / population * 1000, decimals)
 
 
+def prc_all_crime(raw: RawDemo, year: str = CURRENT) -> int:
+    """Kingsmere's Home Office recorded crime in ``year``, summed over the four quarters of
+    the newest table holding that year (plain csv, as published)."""
+    for path in sorted((raw.folder / "prc").glob("prc-csp-*.csv"),
+                       key=lambda p: "current" not in p.name):  # the current vintage first
+        with path.open(newline="", encoding="utf-8") as file:
+            rows = [row for row in csv.DictReader(file)
+                    if row["CSP Name"] == AREA_NAME and row["Financial Year"] == year]
+        if rows:
+            assert {row["Financial Quarter"] for row in rows} == {"1", "2", "3", "4"}
+            return sum(int(row["Offence Count"]) for row in rows)
+    raise AssertionError(f"no recorded crime table holds {year}")
+
+
 def byar_rate_interval(count: int, population: int) -> str:
     """The 95 % interval of a rate per 1,000 by Byar's approximation, written by hand
     (Eayres, APHO Technical Briefing 3: O(1 - 1/9O - z/3√O)³ and (O+1)(1 - 1/9(O+1) +
@@ -650,6 +665,8 @@ def key_figures(raw: RawDemo) -> dict[str, dict[str, object]]:
             "all_crime_rate": rate_per_1000(crime["All crime"][CURRENT], raw.population),
             "all_crime_rate_interval": byar_rate_interval(crime["All crime"][CURRENT],
                                                           raw.population),
+            "prc_all_crime_current": prc_all_crime(raw),
+            "prc_all_crime_rate": rate_per_1000(prc_all_crime(raw), raw.population),
         },
         "20_anti_social_behaviour": {
             "asb_incidents_current": asb[CURRENT],

@@ -88,6 +88,8 @@ DERIVED_FIGURES: dict[str, str] = {
     "80_offending_reoffending/rj_referrals_significance": SIGNIFICANCE,
     **{f"85_public_perception/survey:{question}:change": SURVEY
        for question in rr.SURVEY_LABELS},
+    "10_crime_overview/prc_all_crime_against_msg": "test against the most similar group's "
+    "mean rate (tests/unit/test_recorded_crime.py)",
     "90_priorities/*": MATRIX,
     "90_priorities/matrix_version": "version string of the priority matrix (configuration)",
 }

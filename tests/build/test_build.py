@@ -113,9 +113,10 @@ def test_tables_index_manifest_and_key_figures(project: Path) -> None:
     assert f'href="{SECTION}.html"' in (out / "index.html").read_text()
     manifest = json.loads((out / "manifest.json").read_text())
     months = len(list((project / "data" / "raw" / "demo" / "police_uk").iterdir()))
-    # the month files, 3 lookups, 2 boundaries, population, IMD, partner mapping, 3 extracts,
-    # 2 Home Office recorded crime tables and the most similar group file
-    assert len(manifest["inputs"]) == months + 3 + 2 + 1 + 1 + 4 + 3
+    # the month street files and outcomes files, 3 lookups, 2 boundaries, population, IMD,
+    # partner mapping, 3 extracts, 2 Home Office recorded crime tables and the most similar
+    # group file
+    assert len(manifest["inputs"]) == 2 * months + 3 + 2 + 1 + 1 + 4 + 3
     assert all(re.fullmatch(r"[0-9a-f]{64}", i["sha256"]) for i in manifest["inputs"])
     police = [i for i in manifest["inputs"] if "/police_uk/" in i["path"]]
     assert all(i["rows"] > 0 and re.fullmatch(r"\d{4}-\d{2}", i["months"]) for i in police)
@@ -175,7 +176,8 @@ def test_data_and_methods_reconciles_and_shows_coverage(project: Path) -> None:
     coverage = (tables / "00_data_and_methods__coverage_force.csv").read_text()
     assert coverage.count(",present,") == months and ",missing," not in coverage
     index = (out / "index.html").read_text()
-    assert index.index("00_data_and_methods.html") < index.index(f"{SECTION}.html")
+    sections = index[index.index("<h2>Sections</h2>"):]  # headline figures link pages too
+    assert sections.index("00_data_and_methods.html") < sections.index(f"{SECTION}.html")
 
 
 def _area_with_section_parameters(project: Path, name: str, parameters: dict) -> str:

@@ -169,7 +169,7 @@ def _csv_cells(text: str) -> list[str]:
 def test_no_payload_markup_in_any_page(hostile_report: tuple[Path, Path]) -> None:
     out, pack = hostile_report
     pages = sorted(out.glob("*.html"))
-    assert {p.stem for p in pages} == {*SECTIONS, "index"}
+    assert {p.stem for p in pages} == {*SECTIONS, "index", "methods"}
     with zipfile.ZipFile(pack) as archive:
         packed = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".html")}
     for name, text in [*((p.name, p.read_text(encoding="utf-8")) for p in pages),

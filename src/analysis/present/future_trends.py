@@ -21,6 +21,7 @@ from analysis.core.findings import INCREASE, NO_CHANGE, NOT_SIGNIFICANT, SIGNIFI
 from analysis.core.periods import Period
 from analysis.core.safe_text import markdown_from
 from analysis.core.vocabulary import ASB
+from analysis.present.chart_text import describe, month_span
 from analysis.present.charts import annual_totals, forecast_fans
 from analysis.present.narrative import in_words
 from analysis.present.presentable import Chart, Table
@@ -88,9 +89,22 @@ def fans_item(results: Sequence[fc.SeriesForecast], area_name: str) -> Chart | M
         return Markdown("No series holds enough consecutive months to be forecast.")
     flagged = frozenset(item.name for item in results if item.flagged)
     title = f"Recorded and forecast per month, {area_name}"
-    return Chart(lambda shown: forecast_fans(shown, title=title, flagged=flagged), data,
-                 "forecast_fans", source="open", counts=["count"],
-                 alt=f"{title}: one panel per series; the table file holds every value.")
+    return Chart(lambda shown: describe(forecast_fans(shown, title=title, flagged=flagged),
+                                        fans_description(shown, flagged)),
+                 data, "forecast_fans", source="open", counts=["count"])
+
+
+def fans_description(data: pd.DataFrame, flagged: frozenset[str]) -> str:
+    """What the fan chart shows, for its alt text: the series, the months recorded and
+    forecast, and which series are flagged as emerging."""
+    series = list(dict.fromkeys(data["series"]))
+    recorded = data.loc[data["count"].notna(), "month"]
+    forecast = data.loc[data["forecast"].notna(), "month"]
+    emerging = [name for name in series if name in flagged]
+    return (f"One panel per series ({', '.join(series)}): the counts recorded "
+            f"{month_span(recorded)} and the forecast {month_span(forecast)} with its 80 % and "
+            f"95 % prediction intervals. Flagged as emerging: "
+            f"{', '.join(emerging) if emerging else 'none'}.")
 
 
 def emerging_item(results: Sequence[fc.SeriesForecast]) -> Table | Markdown:

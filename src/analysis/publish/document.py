@@ -131,11 +131,17 @@ def _parse(path: Path) -> lxml_html.HtmlElement:
 
 
 def _to_anchors(element: lxml_html.HtmlElement) -> None:
-    """Links between report pages point at the sections inside the document instead."""
+    """Links between report pages point at the sections (or the tables) inside the document;
+    links to files beside the pages (``tables/x.csv``) become plain text, because a printed
+    relative link turns into this computer's absolute path, which leads nowhere for a reader
+    (and the partner pack refuses it)."""
     for link in element.iter("a"):
-        match = _PAGE_LINK.match(link.get("href", ""))
+        href = link.get("href", "")
+        match = _PAGE_LINK.match(href)
         if match:
-            link.set("href", f"#{match.group(1)}")
+            link.set("href", match.group(2) or f"#{match.group(1)}")
+        elif href and not href.startswith(("#", "http://", "https://", "mailto:")):
+            del link.attrib["href"]
 
 
 def _page_body(path: Path, stem: str) -> str:
