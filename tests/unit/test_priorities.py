@@ -78,6 +78,15 @@ def test_change_score_follows_the_test_and_size(label: str, pct: float, expected
     assert priority_scores.change_score(label, pct, 20)[0] == expected
 
 
+def test_change_rule_says_the_change_is_relative() -> None:
+    assert priority_scores.change_score("significant increase", 13.5, 20)[1] == (
+        "significant increase, +13.5 % on the comparison period's count (under 20 % more) -> 4")
+    assert priority_scores.change_score("no significant change", -2.1, 20)[1] == (
+        "no significant change, -2.1 % on the comparison period's count -> 3")
+    assert priority_scores.change_score("significant decrease", -25.0, 20)[1] == (
+        "significant decrease, -25 % on the comparison period's count (at least 20 % fewer) -> 1")
+
+
 def test_change_not_assessed_is_missing() -> None:
     assert math.isnan(priority_scores.change_score("not assessed", math.nan, 20)[0])
 

@@ -198,10 +198,10 @@ def discover_street_files(inputs: Sequence[Path]) -> list[StreetSource]:
 def _expand(path: Path) -> list[StreetSource]:
     """The street sources one input path stands for."""
     if path.is_dir():
-        sources = [_plain_source(_present(p)) for p in sorted(path.rglob("*"))
+        sources = [_plain_source(present_path(p)) for p in sorted(path.rglob("*"))
                    if _is_street_name(p.name)]
         for archive in sorted(path.rglob("*.zip")):
-            sources.extend(_archive_sources(_present(archive)))
+            sources.extend(_archive_sources(present_path(archive)))
         return sources
     if not path.exists():
         raise InputError("input not found", file=path, expected="an existing file or folder")
@@ -218,7 +218,7 @@ def _expand(path: Path) -> list[StreetSource]:
     return [_plain_source(path)]
 
 
-def _present(path: Path) -> Path:
+def present_path(path: Path) -> Path:
     """``path``, if it is there: a link whose target is gone is an error, not a skipped month
     (skipping it would show that month's crime as missing without saying why)."""
     if path.is_symlink() and not path.exists():
@@ -239,11 +239,11 @@ def _plain_source(path: Path) -> StreetSource:
     """A street file on disk; its release is the latest YYYY-MM in its path."""
     match = STREET_NAME.match(path.name)
     assert match is not None  # callers filter on _is_street_name
-    month = _parse_month(match["month"])
+    month = parse_month(match["month"])
     return StreetSource(
         force=match["force"].lower(),
         month=month,
-        release=max([month, *_months_in(str(path))]),
+        release=max([month, *months_in(str(path))]),
         container=path,
     )
 
@@ -258,16 +258,16 @@ def _archive_sources(archive: Path) -> list[StreetSource]:
             "cannot open archive", file=archive, found=str(error), expected="a zip archive"
         ) from error
     for member in members:
-        _check_member(archive, member)
+        check_member(archive, member)
     names = [m.filename for m in members if _is_street_name(m.filename.rsplit("/", 1)[-1])]
     matches = [(name, STREET_NAME.match(name.rsplit("/", 1)[-1])) for name in names]
-    months = [_parse_month(m["month"]) for _, m in matches if m]
-    named = _months_in(archive.name)
+    months = [parse_month(m["month"]) for _, m in matches if m]
+    named = months_in(archive.name)
     release = max(named) if named else max(months, default=date.min)
     return [
         StreetSource(
             force=m["force"].lower(),
-            month=_parse_month(m["month"]),
+            month=parse_month(m["month"]),
             release=release,
             container=archive,
             member=name,
@@ -277,7 +277,7 @@ def _archive_sources(archive: Path) -> list[StreetSource]:
     ]
 
 
-def _check_member(archive: Path, member: zipfile.ZipInfo) -> None:
+def check_member(archive: Path, member: zipfile.ZipInfo) -> None:
     """Refuse an archive member whose path escapes the archive ('zip slip') or whose size or
     compression ratio is beyond any real street file (a 'zip bomb')."""
     parts = PurePosixPath(member.filename.replace("\\", "/")).parts
@@ -300,12 +300,12 @@ def _check_member(archive: Path, member: zipfile.ZipInfo) -> None:
         )
 
 
-def _months_in(text: str) -> list[date]:
+def months_in(text: str) -> list[date]:
     """Every YYYY-MM that appears in a piece of text (a path or a file name)."""
-    return [_parse_month(f"{y}-{m}") for y, m in YEAR_MONTH.findall(text)]
+    return [parse_month(f"{y}-{m}") for y, m in YEAR_MONTH.findall(text)]
 
 
-def _parse_month(text: str) -> date:
+def parse_month(text: str) -> date:
     """``YYYY-MM`` -> the first day of that month."""
     year, month = text.split("-")
     return date(int(year), int(month), 1)

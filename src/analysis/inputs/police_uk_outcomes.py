@@ -33,10 +33,10 @@ from analysis.inputs.police_uk import (
     OFFICIAL_HEADERS,
     STREET_NAME,
     StreetSource,
-    _check_member,
-    _months_in,
-    _parse_month,
-    _present,
+    check_member,
+    months_in,
+    parse_month,
+    present_path,
     stage_file,
 )
 
@@ -78,7 +78,7 @@ def discover_outcome_files(inputs: Sequence[Path]) -> list[StreetSource]:
     for given in inputs:
         path = Path(given)
         if path.is_dir():
-            sources = [_plain_source(_present(p)) for p in sorted(path.rglob("*"))
+            sources = [_plain_source(present_path(p)) for p in sorted(path.rglob("*"))
                        if OUTCOMES_NAME.match(p.name)]
             for archive in sorted(path.rglob("*.zip")):
                 sources.extend(_archive_sources(archive))
@@ -95,9 +95,9 @@ def _plain_source(path: Path) -> StreetSource:
     """An outcomes file on disk; its release is the latest YYYY-MM in its path."""
     match = OUTCOMES_NAME.match(path.name)
     assert match is not None  # callers filter on the name
-    month = _parse_month(match["month"])
+    month = parse_month(match["month"])
     return StreetSource(force=match["force"].lower(), month=month,
-                        release=max([month, *_months_in(str(path))]), container=path)
+                        release=max([month, *months_in(str(path))]), container=path)
 
 
 def _archive_sources(archive: Path) -> list[StreetSource]:
@@ -108,7 +108,7 @@ def _archive_sources(archive: Path) -> list[StreetSource]:
         match = OUTCOMES_NAME.match(name.rsplit("/", 1)[-1])
         if match:
             sources.append(StreetSource(force=match["force"].lower(),
-                                        month=_parse_month(match["month"]),
+                                        month=parse_month(match["month"]),
                                         release=release, container=archive, member=name))
     return sources
 
@@ -123,12 +123,12 @@ def _archive_members(archive: Path) -> tuple[list[str], date]:
         raise InputError("cannot open archive", file=archive, found=str(error),
                          expected="a zip archive") from error
     for member in members:
-        _check_member(archive, member)
+        check_member(archive, member)
     names = [m.filename for m in members]
-    months = [_parse_month(match["month"]) for name in names
+    months = [parse_month(match["month"]) for name in names
               if (match := STREET_NAME.match(name.rsplit("/", 1)[-1])
                   or OUTCOMES_NAME.match(name.rsplit("/", 1)[-1]))]
-    named = _months_in(archive.name)
+    named = months_in(archive.name)
     return names, max(named) if named else max(months, default=date.min)
 
 

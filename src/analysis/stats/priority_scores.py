@@ -56,13 +56,21 @@ def change_score(label: str, pct: float, large: float) -> tuple[float, str]:
         score = 3
     else:
         return math.nan, "change not assessed: missing"
-    size = f" of {_number(pct)} %" if not pd.isna(pct) else ""
+    # The change is relative (per cent of the comparison period's count), so the rule says
+    # so: "of 5 %" read as five percentage points, or as 5 % of something unnamed.
+    size = (f", {_signed(pct)} % on the comparison period's count" if not pd.isna(pct)
+            else "")
     qualifier = ""
     if score in (5, 4):
-        qualifier = f" ({'at least' if score == 5 else 'under'} {_number(large)} %)"
+        qualifier = f" ({'at least' if score == 5 else 'under'} {_number(large)} % more)"
     elif score in (2, 1):
-        qualifier = f" ({'at least' if score == 1 else 'under'} {_number(large)} %)"
+        qualifier = f" ({'at least' if score == 1 else 'under'} {_number(large)} % fewer)"
     return float(score), f"{label}{size}{qualifier} -> {score}"
+
+
+def _signed(pct: float) -> str:
+    """A relative change with its sign: '+13.5', '-2.1', '0'."""
+    return f"+{_number(pct)}" if pct > 0 else _number(pct)
 
 
 def comparison_score(label: str, ratio: float, large: float) -> tuple[float, str]:
