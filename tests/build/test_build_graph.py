@@ -1,6 +1,6 @@
 """What `make report` rebuilds when an input changes: make itself, on a throwaway demo project.
 
-The project is a copy of the Makefile, configs, notebooks and package source (so a module can
+The project is a copy of the Makefile, configs, docs, notebooks and package source (so a module can
 be touched) with the session's demo data. Pages are marked built with ``make -t`` and the
 plan read from ``make -n``, so no notebook runs; the ingest is run for real (a dry run cannot
 show which table stamps an ingest rewrites).
@@ -54,7 +54,7 @@ def graph_project(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) 
     """A project on the last few months of the demo data, ingested with its last police.uk
     month held back (in ``held_back/``), every page marked built."""
     project = tmp_path_factory.mktemp("graph")
-    for folder in ("config", "notebooks", "src"):
+    for folder in ("config", "docs", "notebooks", "src"):  # docs: the methods page
         shutil.copytree(ROOT / folder, project / folder,
                         ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("Makefile", "pyproject.toml", "requirements.lock"):
@@ -95,7 +95,8 @@ def test_a_new_police_uk_month_reingests_and_rebuilds_pages_reading_police_uk(
     assert planned_sections(graph_project) == {
         "00_data_and_methods", "10_crime_overview", "20_anti_social_behaviour", "30_places",
         "40_vawg_domestic_abuse", "50_serious_violence", "60_hate_crime",
-        "70_exploitation_drugs", "85_public_perception", "90_priorities", "99_key_findings"}
+        "70_exploitation_drugs", "80_offending_reoffending", "85_public_perception",
+        "90_priorities", "99_key_findings"}  # 80: the justice outcomes of police.uk crimes
     make(graph_project, "-t", INDEX)
 
 
