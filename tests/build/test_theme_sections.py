@@ -45,9 +45,11 @@ def test_asb_categories_are_20_70_10(report: Path) -> None:
     table = _table(report, SECTIONS[0], "asb_categories")
     shares = table[table["Type"] == "All types"].set_index("Category")["% of all incidents"]
     # planted over the whole demo: round(0.2 n) personal, round(0.1 n) environmental
-    assert float(shares["personal"]) == pytest.approx(20, abs=1.0)
-    assert float(shares["nuisance"]) == pytest.approx(70, abs=1.0)
-    assert float(shares["environmental"]) == pytest.approx(10, abs=1.0)
+    # planted 20/70/10 over about 4,200 incidents: one standard error of a share is about
+    # 0.7 points, so 1.5 points is two standard errors
+    assert float(shares["personal"]) == pytest.approx(20, abs=1.5)
+    assert float(shares["nuisance"]) == pytest.approx(70, abs=1.5)
+    assert float(shares["environmental"]) == pytest.approx(10, abs=1.5)
     total = table[table["Category"] == "All ASB incidents"]["2024/25"].astype(int).item()
     parts = table[table["Type"] == "All types"]["2024/25"].astype(int)
     # partner counts are rounded to 5 (each by at most 2), so the parts add up to about the total
