@@ -53,6 +53,42 @@ class Runs:
                 "peak_rss_runs_mib": [round(m, 1) for m in self.peak_rss_mib]}
 
 
+@dataclass(frozen=True)
+class Target:
+    """One target of the speed issue as measured: the figure, its bound and whether it is met.
+
+    Every target is an upper bound (a time, a ratio to a baseline, a peak memory), so ``met``
+    is ``value <= bound``. ``baseline`` says what the figure was compared with in the same run
+    (today's method, a DuckDB scan, ...), so the printed line carries its own context.
+    """
+
+    name: str
+    value: float
+    unit: str
+    bound: float
+    baseline: str
+
+    @property
+    def met(self) -> bool:
+        """Whether the measured figure is within its bound."""
+        return self.value <= self.bound
+
+    def row(self) -> str:
+        """One Markdown table row: target, measured, bound, met or not met, baseline."""
+        verdict = "**met**" if self.met else "**not met**"
+        return (f"| {self.name} | {self.value:,.2f} {self.unit} | <= {self.bound:,.2f} "
+                f"{self.unit} | {verdict} | {self.baseline} |")
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the verdict."""
+        return {"name": self.name, "value": round(self.value, 3), "unit": self.unit,
+                "bound": self.bound, "met": self.met, "baseline": self.baseline}
+
+
+TARGET_HEADER = ("| target | measured | bound | verdict | baseline, same run |\n"
+                 "|---|---:|---:|---|---|")
+
+
 def measure(module: str, contender: str, options: dict[str, Any]) -> tuple[float, int, float]:
     """Run one contender once in a fresh process: (seconds, rows, peak RSS MiB).
 
