@@ -1,5 +1,5 @@
 # Community Safety Partnership strategic assessment: one command per job.
-# `make help` lists the targets. Variables: AREA (config/areas/<AREA>.yaml), PERIOD, JOBS.
+# `make help` lists the targets. Variables: AREA (config/areas/<AREA>.yaml), PERIOD, JOBS, WARM.
 
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
@@ -50,7 +50,7 @@ endif
 
 help: ## List the targets with a line on each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Variables: AREA=$(AREA) PERIOD=$(PERIOD) JOBS=$(JOBS) FORCE=$(FORCE)"
+	@echo "  Variables: AREA=$(AREA) PERIOD=$(PERIOD) JOBS=$(JOBS) FORCE=$(FORCE) WARM=$(WARM)"
 
 $(ENV_STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -87,14 +87,31 @@ endif
 
 ingest: $(INGESTED) $(TABLE_STAMPS) ## Load the area's police.uk files into data/processed (with reconciliation)
 
+# WARM=1 (the default): each out-of-date page is queued, and the index's recipe builds the
+# queue in one `csp build`, whose JOBS workers run every section in a fresh kernel forked from
+# a pre-imported process (src/analysis/publish/warm_kernels.py). WARM=0: one `csp build-section`
+# process and one cold kernel per page, the method before warm kernels (the benchmarks'
+# baseline). Both write the same pages byte for byte. A queued page is touched (never created)
+# so that make sees it remade and runs the index's recipe; the queue is emptied only of the
+# sections that built, so a failed or interrupted section is built again by the next make.
+WARM ?= 1
+BUILD_QUEUE := $(OUT)/_staging/queue.txt
+ifeq ($(WARM),0)
 $(OUT)/%.html: notebooks/%.ipynb | $(ENV_STAMP) $(INGESTED)
-	$(CSP) build-section --area $(AREA) --period $(PERIOD) $*
-
-# The executive summary reads every other section's key figures, so it is built last.
-$(OUT)/99_key_findings.html: $(filter-out $(OUT)/99_key_findings.html,$(SECTION_PAGES))
+	CSP_WARM_KERNELS=0 $(CSP) build-section --area $(AREA) --period $(PERIOD) $*
 
 $(OUT)/index.html: $(SECTION_PAGES)
 	$(CSP) build-index --area $(AREA) --period $(PERIOD)
+else
+$(OUT)/%.html: notebooks/%.ipynb | $(ENV_STAMP) $(INGESTED)
+	@mkdir -p $(dir $(BUILD_QUEUE)) && echo $* >> $(BUILD_QUEUE) && touch -c $@
+
+$(OUT)/index.html: $(SECTION_PAGES)
+	$(CSP) build --area $(AREA) --period $(PERIOD) --jobs $(JOBS) --queue $(BUILD_QUEUE)
+endif
+
+# The executive summary reads every other section's key figures, so it is built last.
+$(OUT)/99_key_findings.html: $(filter-out $(OUT)/99_key_findings.html,$(SECTION_PAGES))
 
 report: ## Set up, then build the assessment: reports/$(AREA)/$(PERIOD)/index.html
 	@$(MAKE) --no-print-directory ingest

@@ -29,7 +29,7 @@ from rich.table import Table
 from typer._click import exceptions as typer_click
 
 from analysis.core.config import DEFAULT_DATA_DIR, project_root
-from analysis.core.errors import AnalysisError, excerpt, storage_error
+from analysis.core.errors import AnalysisError, BuildError, excerpt, storage_error
 from analysis.inputs.areas import load_area
 
 # jsonschema, loaded by nbformat for papermill and nbconvert, imports the optional
@@ -187,12 +187,24 @@ def build(
     jobs: Annotated[int | None, typer.Option(min=1, show_default=False, help="sections run at "
                                              "once (default: the number of cores, as make)")]
     = None,
+    queue: Annotated[Path | None, typer.Option(help="build the sections named in this file "
+                                               "(make's queue of out-of-date pages), then "
+                                               "the index; the file is removed")] = None,
 ) -> None:
-    """Build the report of one area, or of every CSP of a force from one shared ingest."""
+    """Build the report of one area, or of every CSP of a force from one shared ingest.
+
+    Sections run ``--jobs`` at a time in long-lived workers, each section in a fresh kernel
+    forked from a worker's pre-imported zygote (``CSP_WARM_KERNELS=0``: cold kernels).
+    """
     from analysis.core.config import load_force
     from analysis.core.files import canonical_period, section_notebooks
     from analysis.inputs.areas import force_csps
-    from analysis.publish.build import build_areas
+    from analysis.publish.build import (
+        StepDone,
+        build_areas,
+        queued_sections,
+        settle_queue,
+    )
     from analysis.publish.progress import BatchProgress
     from analysis.store.area import ingest_area
 
@@ -207,10 +219,28 @@ def build(
     else:
         areas = [area]
     chosen = [s for s in sections.split(",") if s] or [nb.stem for nb in section_notebooks()]
+    if queue is not None:
+        chosen = queued_sections(queue)
+        if not chosen:  # only the index is out of date
+            build_index(area, period)
+            return
+    failed: list[str] = []
     try:
         with BatchProgress(console, areas, len(chosen)) as progress:
-            indexes = build_areas(areas, period or None, sections=chosen,
-                                  jobs=jobs or available_cores(), listener=progress.step_done)
+            def step_done(step: StepDone) -> None:
+                progress.step_done(step)
+                if step.error is not None and step.step in chosen:
+                    failed.append(step.step)
+
+            try:
+                indexes = build_areas(areas, period or None, sections=chosen,
+                                      jobs=jobs or available_cores(), listener=step_done)
+            except BuildError:  # not on Ctrl-C, which leaves the queue whole
+                if queue is not None:
+                    settle_queue(queue, failed)
+                raise
+            if queue is not None:
+                settle_queue(queue, failed)
         for index in indexes:
             warn_if_incomplete(index.parent)
     finally:  # a county analyst wants the side-by-side view even if one CSP failed

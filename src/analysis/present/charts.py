@@ -137,6 +137,14 @@ def coverage_grid(coverage: pd.DataFrame, *, row_col: str, title: str) -> Figure
                     f"month cells held and {int(missing.sum())} missing (hatched).")
 
 
+LABEL_ITERATIONS = 150
+"""How many moves adjustText makes at most to spread labels apart. A count, not adjustText's
+default one-second clock: on a clock the labels land wherever the machine's load let them get
+to, so the same data drew a different map from one build to the next (and a crowded map cost a
+second each time). Labels that have not separated by 150 moves on a demo or an Essex map do not
+separate by 500 either (the overlap left was the same)."""
+
+
 def spread_labels(ax: Axes, texts: list[Text], points: tuple[list[float], list[float]],
                   obstacles: tuple[list[float], list[float]] = ([], [])) -> None:
     """Move ``texts`` (each placed at its point of ``points``) apart so none overlaps another,
@@ -151,6 +159,7 @@ def spread_labels(ax: Axes, texts: list[Text], points: tuple[list[float], list[f
         FigureCanvasAgg(figure)  # adjustText measures the text on the figure's renderer
     adjust_text(texts, x=[*points[0], *obstacles[0]], y=[*points[1], *obstacles[1]],
                 target_x=points[0], target_y=points[1], ax=ax, expand=(1.15, 1.3),
+                iter_lim=LABEL_ITERATIONS, time_lim=None,
                 arrowprops={"arrowstyle": "-", "color": "#7f7f7f", "linewidth": 0.5})
 
 

@@ -52,6 +52,11 @@ from analysis.publish.build_log import (
     write_section_record,
 )
 from analysis.publish.index_page import build_index
+from analysis.publish.warm_kernels import (
+    close_zygotes,
+    warm_kernel_manager,
+    warm_kernels_enabled,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -128,12 +133,19 @@ def kernel_manager_writing_stderr_to(log: TextIO) -> type[AsyncKernelManager]:
 
 
 def execute_section(notebook: Path, parameters: Mapping[str, object], executed: Path,
-                    root: Path, kernel_log: Path) -> None:
+                    root: Path, kernel_log: Path, *, warm: bool = False) -> None:
     """Execute ``notebook`` into ``executed``, the kernel's stderr into ``kernel_log``; a
-    failing cell raises :class:`BuildError`."""
+    failing cell raises :class:`BuildError`.
+
+    ``warm``: the kernel is forked from this process's pre-imported zygote
+    (:mod:`analysis.publish.warm_kernels`), which pays off when one process builds several
+    sections; otherwise a cold kernel starts, importing only what this notebook needs.
+    """
     executed.parent.mkdir(parents=True, exist_ok=True)
     try:
         with _kernel_environment(root), kernel_log.open("w", encoding="utf-8") as log:
+            manager = (warm_kernel_manager(root, kernel_log) if warm
+                       else kernel_manager_writing_stderr_to(log))
             papermill.execute_notebook(
                 str(notebook),
                 str(executed),
@@ -144,7 +156,7 @@ def execute_section(notebook: Path, parameters: Mapping[str, object], executed: 
                 progress_bar=False,
                 request_save_on_cell_execute=False,
                 extra_arguments=KERNEL_ARGUMENTS,
-                kernel_manager_class=kernel_manager_writing_stderr_to(log),
+                kernel_manager_class=manager,
             )
     except papermill.PapermillExecutionError as exc:
         raise BuildError(
@@ -207,8 +219,13 @@ def export_html(executed: Path, html_path: Path) -> None:
     atomic_write(html_path, body)
 
 
-def build_section(area: str, period: str, section: str, root: Path | None = None) -> Path:
-    """Run one section for an area and period; returns the published HTML page."""
+def build_section(area: str, period: str, section: str, root: Path | None = None, *,
+                  warm: bool = False) -> Path:
+    """Run one section for an area and period; returns the published HTML page.
+
+    ``warm``: run it in a kernel forked from this process's warm zygote (a batch builds many
+    sections in one process); a single section on its own starts a cold kernel.
+    """
     root = root or project_root()
     config = load_area(area, root)  # fail early, with the config's own message
     Period.parse(period)
@@ -225,11 +242,11 @@ def build_section(area: str, period: str, section: str, root: Path | None = None
     with exclusive(out / STAGING_DIR / f".{section}.lock",
                    f"the build of {section} for {area} {period}"):
         return _build_section_locked(area, period, notebook, out, root,
-                                     config.section_parameters.get(section, {}))
+                                     config.section_parameters.get(section, {}), warm)
 
 
 def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
-                          root: Path, extra: Mapping[str, object]) -> Path:
+                          root: Path, extra: Mapping[str, object], warm: bool) -> Path:
     """Run one section into its staging folder and publish it only if everything succeeded.
 
     The executed notebook, tables and key figures are written in staging; the page is
@@ -246,7 +263,7 @@ def _build_section_locked(area: str, period: str, notebook: Path, out: Path,
     logger.info("%s (%s %s): started", section, area, period)
     executed = staging / EXECUTED_DIR / notebook.name
     kernel_log = staging / EXECUTED_DIR / KERNEL_LOG
-    execute_section(notebook, parameters, executed, root, kernel_log)
+    execute_section(notebook, parameters, executed, root, kernel_log, warm=warm)
     html_path = out / f"{section}.html"
     logger.debug("%s: notebook run in %.1f s, exporting %s", section,
                  time.perf_counter() - started, html_path.name)
@@ -307,10 +324,11 @@ StepListener = Callable[[StepDone], None]
 
 def _run_step(area: str, period: str, section: str, root: Path) -> StepDone:
     """Build one section (in a worker process when several run at once), timed; a failure
-    the analyst can fix is returned, not raised, so the other sections carry on."""
+    the analyst can fix is returned, not raised, so the other sections carry on. A batch's
+    sections run in warm kernels unless ``CSP_WARM_KERNELS=0``."""
     started = time.perf_counter()
     try:
-        page = build_section(area, period, section, root)
+        page = build_section(area, period, section, root, warm=warm_kernels_enabled())
     except AnalysisError as exc:
         return StepDone(area, section, time.perf_counter() - started, error=exc.describe())
     return StepDone(area, section, time.perf_counter() - started, page)
@@ -356,10 +374,14 @@ def _finished_steps(batch: _Batch, periods: Mapping[str, str], jobs: int,
                     root: Path) -> Iterator[StepDone]:
     """Run the batch ``jobs`` sections at a time, yielding each section as it finishes."""
     if jobs <= 1 or len(batch.ready) <= 1:
-        while batch.ready:
-            area, section = batch.ready.popleft()
-            yield _run_step(area, periods[area], section, root)
+        try:
+            while batch.ready:
+                area, section = batch.ready.popleft()
+                yield _run_step(area, periods[area], section, root)
+        finally:
+            close_zygotes()
         return
+    # Each worker starts its own zygote on its first section; it exits with the worker.
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         running: set[Future[StepDone]] = set()
         while batch.ready or running:
@@ -368,6 +390,30 @@ def _finished_steps(batch: _Batch, periods: Mapping[str, str], jobs: int,
                 running.add(pool.submit(_run_step, area, periods[area], section, root))
             done, running = wait(running, return_when=FIRST_COMPLETED)
             yield from (future.result() for future in done)
+
+
+def queued_sections(queue: Path) -> list[str]:
+    """The section names ``make`` queued in ``queue`` (one per line), each once, in notebook
+    order; none if there is no queue.
+
+    ``make report`` queues its out-of-date pages rather than building each in its own
+    process, so that one batch builds them all in warm kernels (see the Makefile). The queue
+    is emptied only by :func:`settle_queue` after the batch, so a build that is interrupted
+    leaves it whole and the next ``make`` builds those sections again.
+    """
+    if not queue.is_file():
+        return []
+    return sorted({line.strip() for line in queue.read_text(encoding="utf-8").splitlines()
+                   if line.strip()})
+
+
+def settle_queue(queue: Path, failed: list[str]) -> None:
+    """After a batch: keep in ``queue`` only the sections that ``failed`` (the next ``make``
+    builds them again, their old pages untouched meanwhile); remove it when none did."""
+    if failed:
+        atomic_write(queue, "".join(f"{name}\n" for name in sorted(set(failed))))
+    else:
+        queue.unlink(missing_ok=True)
 
 
 def build_areas(areas: list[str], period: str | None = None, *,
