@@ -10,6 +10,7 @@ failed run leaves the previous report as it was.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -202,8 +203,14 @@ def without_empty_headings(notebook: nbformat.NotebookNode) -> nbformat.Notebook
     return notebook
 
 
-def export_html(executed: Path, html_path: Path) -> None:
-    """Export an executed notebook as one offline HTML file: no input, images embedded."""
+@functools.cache
+def _html_exporter() -> HTMLExporter:
+    """The page exporter: no input, images embedded, the offline template.
+
+    One per process: loading and compiling the template's Jinja files takes about 0.4 s,
+    which a batch worker would otherwise pay again for every section. The exporter keeps no
+    state from one notebook to the next (each export gets its own resources).
+    """
     exporter = HTMLExporter(
         extra_template_basedirs=[str(TEMPLATE_DIR)],
         template_name=TEMPLATE_NAME,
@@ -213,9 +220,14 @@ def export_html(executed: Path, html_path: Path) -> None:
         embed_images=True,
     )
     exporter.register_filter("page_text", escape_html)  # the template's escaper (alt text)
+    return exporter
+
+
+def export_html(executed: Path, html_path: Path) -> None:
+    """Export an executed notebook as one offline HTML file: no input, images embedded."""
     notebook = without_empty_headings(_prepared_for_sharing(nbformat.read(executed,
                                                                           as_version=4)))
-    body, _ = exporter.from_notebook_node(notebook)
+    body, _ = _html_exporter().from_notebook_node(notebook)
     atomic_write(html_path, body)
 
 
