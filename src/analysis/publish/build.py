@@ -404,9 +404,10 @@ def _finished_steps(batch: _Batch, periods: Mapping[str, str], jobs: int,
             yield from (future.result() for future in done)
 
 
-def queued_sections(queue: Path) -> list[str]:
+def queued_sections(queue: Path, root: Path | None = None) -> list[str]:
     """The section names ``make`` queued in ``queue`` (one per line), each once, in notebook
-    order; none if there is no queue.
+    order; none if there is no queue. A name whose notebook has since been removed is
+    dropped (a failed section renamed away must not fail every later build).
 
     ``make report`` queues its out-of-date pages rather than building each in its own
     process, so that one batch builds them all in warm kernels (see the Makefile). The queue
@@ -415,8 +416,9 @@ def queued_sections(queue: Path) -> list[str]:
     """
     if not queue.is_file():
         return []
+    known = {notebook.stem for notebook in section_notebooks(root or project_root())}
     return sorted({line.strip() for line in queue.read_text(encoding="utf-8").splitlines()
-                   if line.strip()})
+                   if line.strip()} & known)
 
 
 def settle_queue(queue: Path, failed: list[str]) -> None:
