@@ -99,9 +99,10 @@ def crime_outcome_counts(store_dir: Path, *, where: str, params: dict) -> pd.Dat
     latest = Path(store_dir) / POLICE_UK_DIR / LATEST_FILE
     with connect(store_dir) as con:
         if latest.exists():
-            con.execute(f"CREATE VIEW latest AS SELECT * FROM read_parquet('{sql_path(latest)}')")
+            con.execute("CREATE OR REPLACE TEMP VIEW latest AS SELECT * FROM "
+                        f"read_parquet('{sql_path(latest)}')")
         else:
-            con.execute("CREATE VIEW latest AS SELECT NULL::VARCHAR AS crime_id, "
+            con.execute("CREATE OR REPLACE TEMP VIEW latest AS SELECT NULL::VARCHAR AS crime_id, "
                         "NULL::VARCHAR AS outcome_type WHERE false")
         frame = con.execute(
             f"""SELECT s.month, s.csp_code, s.crime_type,
