@@ -256,29 +256,29 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection) -> None:
     Columns ``row_key``, ``kept_source_file``, ``kept_source_line`` (NULL for ASB, which is
     kept as a whole force-month rather than row by row). Crimes are matched on Crime ID and the
     copy from the newest source is kept; rows without a Crime ID are kept only from the newest
-    source of their force-month.
+    source of their force-month. Only the rows of repeated Crime IDs are given their file and
+    line, so the usual case (few or no copies) costs one count by Crime ID.
     """
     con.execute(
         """
         CREATE TABLE dropped AS
-        WITH valid AS MATERIALIZED (
-            SELECT r.row_key, r.source_id, r.source_line, r.crime_id,
-                   f.source_file, f.force, f.file_month, f.release
-            FROM raw_rows r ANTI JOIN problems p USING (row_key)
-            JOIN source_files f USING (source_id)
+        WITH valid AS (
+            SELECT row_key, source_id, crime_id FROM raw_scan ANTI JOIN problems USING (row_key)
         ),
         repeated AS (
             SELECT crime_id FROM valid WHERE crime_id <> ''
             GROUP BY crime_id HAVING count(*) > 1
         ),
         ranked AS (
-            SELECT row_key,
-                   first_value(source_file) OVER by_id AS kept_source_file,
-                   first_value(source_line) OVER by_id AS kept_source_line,
+            SELECT r.row_key,
+                   first_value(f.source_file) OVER by_id AS kept_source_file,
+                   first_value(r.source_line) OVER by_id AS kept_source_line,
                    row_number() OVER by_id AS copy_rank
-            FROM valid SEMI JOIN repeated USING (crime_id)
-            WINDOW by_id AS (PARTITION BY crime_id
-                             ORDER BY release DESC, source_file DESC, source_line)
+            FROM raw_rows r SEMI JOIN repeated USING (crime_id)
+            ANTI JOIN problems USING (row_key)
+            JOIN source_files f USING (source_id)
+            WINDOW by_id AS (PARTITION BY r.crime_id
+                             ORDER BY f.release DESC, f.source_file DESC, r.source_line)
         ),
         newest AS (
             SELECT force, file_month,
@@ -289,7 +289,7 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection) -> None:
         SELECT row_key, kept_source_file, kept_source_line FROM ranked WHERE copy_rank > 1
         UNION ALL
         SELECT v.row_key, n.kept_source_file, NULL
-        FROM valid v JOIN newest n USING (force, file_month)
+        FROM valid v JOIN source_files f USING (source_id) JOIN newest n USING (force, file_month)
         WHERE v.crime_id = '' AND v.source_id <> n.kept_source_id
         """
     )
