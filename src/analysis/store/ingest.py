@@ -44,6 +44,7 @@ import shutil
 import uuid
 import warnings
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -88,6 +89,11 @@ Without a cap a national archive (25 million rows) held 20 GB; capped, it stays 
 and was no slower on the benchmark machine (docs/benchmarks.md)."""
 
 
+WRITE_THREADS = max(1, os.cpu_count() or 1)
+"""Months of the street table written side by side (each month's parquet file is written on
+one thread)."""
+
+
 @dataclass
 class IngestReport:
     """What an ingest did: totals, the per-file reconciliation, and the months and forces loaded."""
@@ -125,6 +131,7 @@ def ingest_police_uk(
         with duckdb.connect(config={"memory_limit": INGEST_MEMORY_LIMIT,
                                     "temp_directory": str(building / "spill")}) as con:
             load_raw_rows(con, sources, staging)
+            # Row order is fixed by now (row keys, file lines): later steps may reorder rows.
             con.execute("SET preserve_insertion_order = false")
             create_problems(con)
             _find_duplicates(con)
@@ -397,19 +404,26 @@ def _write_months(con: duckdb.DuckDBPyConnection, street_dir: Path) -> None:
     """Write table ``street`` as one parquet file per month, ``<YYYY-MM>/data_0.parquet``.
 
     One COPY per month rather than one ``PARTITION_BY (month)`` COPY: the partitioned writer
-    took twice as long for the same rows (docs/benchmarks.md). Row order within a month is not
-    kept (readers and the table stamps do not depend on it), so ``street`` is not sorted first.
-    Plain month folder names, so no reader mistakes them for hive partitions.
+    took twice as long for the same rows (docs/benchmarks.md). A month is about one parquet row
+    group, which DuckDB writes on one thread, so months are written ``WRITE_THREADS`` at a time,
+    each on its own cursor. Row order within a month is not kept (readers and the table stamps
+    do not depend on it), so ``street`` is not sorted first. Plain month folder names, so no
+    reader mistakes them for hive partitions.
     """
     months = [m for (m,) in con.execute("SELECT DISTINCT month FROM street ORDER BY 1").fetchall()]
-    for month in months:
+
+    def write_month(month: date) -> None:
         folder = street_dir / f"{month:%Y-%m}"
         folder.mkdir(parents=True)
-        con.execute(
-            f"COPY (SELECT * FROM street WHERE month = $month) "
-            f"TO '{sql_path(folder / 'data_0.parquet')}' (FORMAT parquet)",
-            {"month": month},
-        )
+        with con.cursor() as cursor:
+            cursor.execute(
+                f"COPY (SELECT * FROM street WHERE month = $month) "
+                f"TO '{sql_path(folder / 'data_0.parquet')}' (FORMAT parquet)",
+                {"month": month},
+            )
+
+    with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
+        list(pool.map(write_month, months))  # list() re-raises a failed month's error
 
 
 _RECONCILIATION_SQL = """
