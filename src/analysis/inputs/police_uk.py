@@ -651,6 +651,12 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
 )  # fmt: skip
 
 
+def _first_failure(part: int) -> str:
+    """A CASE expression giving one part of the first failing check (0 code, 2 field, 3 exp.)."""
+    whens = " ".join(f"WHEN {check[1]} THEN '{check[part]}'" for check in _CHECKS)
+    return f"CASE {whens} END"
+
+
 def create_problems(con: duckdb.DuckDBPyConnection) -> None:
     """Create table ``problems``: one row per row that fails a check, with the first failure.
 
@@ -658,42 +664,22 @@ def create_problems(con: duckdb.DuckDBPyConnection) -> None:
     in that file), ``reason_value`` (the value found) and ``reason`` (a sentence naming column,
     value and expectation). A row that passes every check has no entry; only the first failing
     check (in the order of ``_CHECKS``) is reported.
-
-    Every row is tested once, for the number of its first failing check; code, field, value
-    and expectation are then looked up for the failing rows only (few, in real files), not
-    worked out for every row.
     """
-    first = " ".join(f"WHEN {check[1]} THEN {number}" for number, check in enumerate(_CHECKS))
-    value = "CASE r.check_number " + " ".join(
-        f"WHEN {number} THEN {'r.' + field if field else 'NULL'}"
-        for number, (_, _, field, _) in enumerate(_CHECKS)
+    value = "CASE " + " ".join(
+        f"WHEN {cond} THEN {field if field else 'NULL'}" for _, cond, field, _ in _CHECKS
     ) + " END"  # fmt: skip
-    checks = pd.DataFrame(
-        [(number, code, field, expected)
-         for number, (code, _, field, expected) in enumerate(_CHECKS)],
-        columns=["check_number", "reason_code", "reason_field", "reason_expected"],
-    ).astype({"check_number": "int32"})
-    con.execute(
-        f"""
-        CREATE TEMP TABLE failing_rows AS
-        SELECT * FROM (
-            SELECT r.*, CAST(CASE {first} END AS INTEGER) AS check_number
-            FROM raw_scan r JOIN source_files f USING (source_id)
-        ) WHERE check_number IS NOT NULL
-        """,
-        {"crime_types": list(CRIME_TYPES), "this_month": date.today().strftime("%Y-%m")},
-    )
-    con.register("checks_df", checks)
     con.execute(
         f"""
         CREATE TEMP TABLE failing AS
-        SELECT r.row_key, r.source_id, r.n_fields, r.n_expected, c.reason_code,
-               c.reason_field, {value} AS reason_value,
-               c.reason_expected
-        FROM failing_rows r JOIN checks_df c USING (check_number)
-        """
+        SELECT * FROM (
+            SELECT r.row_key, r.source_id, r.n_fields, r.n_expected,
+                   {_first_failure(0)} AS reason_code, {_first_failure(2)} AS reason_field,
+                   {value} AS reason_value, {_first_failure(3)} AS reason_expected
+            FROM raw_scan r JOIN source_files f USING (source_id)
+        ) WHERE reason_code IS NOT NULL
+        """,
+        {"crime_types": list(CRIME_TYPES), "this_month": date.today().strftime("%Y-%m")},
     )
-    con.unregister("checks_df")
     con.execute(
         """
         CREATE TABLE problems AS
@@ -718,4 +704,3 @@ def create_problems(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     con.execute("DROP TABLE failing")
-    con.execute("DROP TABLE failing_rows")
