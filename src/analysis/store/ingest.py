@@ -44,6 +44,7 @@ import shutil
 import uuid
 import warnings
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -88,6 +89,11 @@ Without a cap a national archive (25 million rows) held 20 GB; capped, it stays 
 and was no slower on the benchmark machine (docs/benchmarks.md)."""
 
 
+WRITE_THREADS = max(1, os.cpu_count() or 1)
+"""Months of the street table written side by side (each month's parquet file is written on
+one thread)."""
+
+
 @dataclass
 class IngestReport:
     """What an ingest did: totals, the per-file reconciliation, and the months and forces loaded."""
@@ -125,6 +131,8 @@ def ingest_police_uk(
         with duckdb.connect(config={"memory_limit": INGEST_MEMORY_LIMIT,
                                     "temp_directory": str(building / "spill")}) as con:
             load_raw_rows(con, sources, staging)
+            # Row order is fixed by now (row keys, file lines): later steps may reorder rows.
+            con.execute("SET preserve_insertion_order = false")
             create_problems(con)
             _find_duplicates(con)
             _create_street(con, lookup, vintage_switch)
@@ -255,29 +263,29 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection) -> None:
     Columns ``row_key``, ``kept_source_file``, ``kept_source_line`` (NULL for ASB, which is
     kept as a whole force-month rather than row by row). Crimes are matched on Crime ID and the
     copy from the newest source is kept; rows without a Crime ID are kept only from the newest
-    source of their force-month.
+    source of their force-month. Only the rows of repeated Crime IDs are given their file and
+    line, so the usual case (few or no copies) costs one count by Crime ID.
     """
     con.execute(
         """
         CREATE TABLE dropped AS
-        WITH valid AS MATERIALIZED (
-            SELECT r.row_key, r.source_id, r.source_line, r.crime_id,
-                   f.source_file, f.force, f.file_month, f.release
-            FROM raw_rows r ANTI JOIN problems p USING (row_key)
-            JOIN source_files f USING (source_id)
+        WITH valid AS (
+            SELECT row_key, source_id, crime_id FROM raw_scan ANTI JOIN problems USING (row_key)
         ),
         repeated AS (
             SELECT crime_id FROM valid WHERE crime_id <> ''
             GROUP BY crime_id HAVING count(*) > 1
         ),
         ranked AS (
-            SELECT row_key,
-                   first_value(source_file) OVER by_id AS kept_source_file,
-                   first_value(source_line) OVER by_id AS kept_source_line,
+            SELECT r.row_key,
+                   first_value(f.source_file) OVER by_id AS kept_source_file,
+                   first_value(r.source_line) OVER by_id AS kept_source_line,
                    row_number() OVER by_id AS copy_rank
-            FROM valid SEMI JOIN repeated USING (crime_id)
-            WINDOW by_id AS (PARTITION BY crime_id
-                             ORDER BY release DESC, source_file DESC, source_line)
+            FROM raw_rows r SEMI JOIN repeated USING (crime_id)
+            ANTI JOIN problems USING (row_key)
+            JOIN source_files f USING (source_id)
+            WINDOW by_id AS (PARTITION BY r.crime_id
+                             ORDER BY f.release DESC, f.source_file DESC, r.source_line)
         ),
         newest AS (
             SELECT force, file_month,
@@ -288,7 +296,7 @@ def _find_duplicates(con: duckdb.DuckDBPyConnection) -> None:
         SELECT row_key, kept_source_file, kept_source_line FROM ranked WHERE copy_rank > 1
         UNION ALL
         SELECT v.row_key, n.kept_source_file, NULL
-        FROM valid v JOIN newest n USING (force, file_month)
+        FROM valid v JOIN source_files f USING (source_id) JOIN newest n USING (force, file_month)
         WHERE v.crime_id = '' AND v.source_id <> n.kept_source_id
         """
     )
@@ -357,7 +365,6 @@ def _create_street(
                d.source_line
         FROM dated d
         JOIN source_files f USING (source_id)
-        ORDER BY d.month, f.source_file, d.source_line
         """,
         {"switch": vintage_switch.replace(day=1)},
     )
@@ -371,13 +378,7 @@ def _write_store(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         (street_dir / "empty").mkdir(parents=True)
         _copy(con, "SELECT * FROM street", street_dir / "empty" / "data_0.parquet")
     else:
-        con.execute(
-            f"COPY street TO '{sql_path(street_dir)}' "
-            "(FORMAT parquet, PARTITION_BY (month), WRITE_PARTITION_COLUMNS true)"
-        )
-        # Plain month folder names, so no reader mistakes them for hive partitions.
-        for partition in street_dir.iterdir():
-            partition.rename(street_dir / partition.name.removeprefix("month=")[:7])
+        _write_months(con, street_dir)
     raw = ", ".join(f"r.{key} AS raw_{key}" for key in FIELDS)
     _copy(
         con,
@@ -397,6 +398,32 @@ def _write_store(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         folder / "duplicates.parquet",
     )
     _copy(con, _RECONCILIATION_SQL, folder / "reconciliation.parquet")
+
+
+def _write_months(con: duckdb.DuckDBPyConnection, street_dir: Path) -> None:
+    """Write table ``street`` as one parquet file per month, ``<YYYY-MM>/data_0.parquet``.
+
+    One COPY per month rather than one ``PARTITION_BY (month)`` COPY: the partitioned writer
+    took twice as long for the same rows (docs/benchmarks.md). A month is about one parquet row
+    group, which DuckDB writes on one thread, so months are written ``WRITE_THREADS`` at a time,
+    each on its own cursor. Row order within a month is not kept (readers and the table stamps
+    do not depend on it), so ``street`` is not sorted first. Plain month folder names, so no
+    reader mistakes them for hive partitions.
+    """
+    months = [m for (m,) in con.execute("SELECT DISTINCT month FROM street ORDER BY 1").fetchall()]
+
+    def write_month(month: date) -> None:
+        folder = street_dir / f"{month:%Y-%m}"
+        folder.mkdir(parents=True)
+        with con.cursor() as cursor:
+            cursor.execute(
+                f"COPY (SELECT * FROM street WHERE month = $month) "
+                f"TO '{sql_path(folder / 'data_0.parquet')}' (FORMAT parquet)",
+                {"month": month},
+            )
+
+    with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
+        list(pool.map(write_month, months))  # list() re-raises a failed month's error
 
 
 _RECONCILIATION_SQL = """
