@@ -53,9 +53,11 @@ class TextBox:
 
 
 def _renderer(fig: Figure) -> RendererBase:
-    """Draw ``fig`` (running its layout engine) on an Agg canvas and return the renderer."""
+    """Lay ``fig`` out (its layout engine run, every text placed) without rasterising it, and
+    return an Agg renderer to measure it with: where text lands needs the layout, not the
+    pixels, and the page's PNG is drawn once, by ``savefig``."""
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
+    fig.draw_without_rendering()
     return canvas.get_renderer()
 
 
