@@ -22,6 +22,10 @@ PERIOD_GIVEN := $(filter command line,$(origin PERIOD))
 override PERIOD := $(subst /,-,$(patsubst FY%,%,$(patsubst fy%,%,$(strip $(PERIOD)))))
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON ?= python3
+# Python caches compiled modules (and pytest its rewritten test modules) in __pycache__/
+# (gitignored); an environment that turns that off makes every process, kernel and test
+# collection compile the package and the tests again: 10-20 s of every `make test`.
+unexport PYTHONDONTWRITEBYTECODE
 
 VENV := .venv
 BIN := $(VENV)/bin

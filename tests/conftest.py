@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+import analysis  # noqa: F401 - before any test module imports nbformat: see its __init__
+
 # Property tests check values, not speed: hypothesis's default 200 ms deadline per example
 # fails them at random on a loaded two-core machine (CI), so no deadline applies.
 settings.register_profile("csp", deadline=None)

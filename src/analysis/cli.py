@@ -32,15 +32,6 @@ from analysis.core.config import DEFAULT_DATA_DIR, project_root
 from analysis.core.errors import AnalysisError, BuildError, excerpt, storage_error
 from analysis.inputs.areas import load_area
 
-# jsonschema, loaded by nbformat for papermill and nbconvert, imports the optional
-# ``rfc3987_syntax`` when it is installed (JupyterLab pulls it in), and that module compiles a
-# grammar at import time: about 1 s in every `csp build-section` process, i.e. every section.
-# The notebook schemas nbformat validates against use no IRI formats, the only ones that
-# module checks, so `csp` marks it as absent: ``None`` in sys.modules makes the import fail,
-# and jsonschema then leaves those two formats unchecked.
-# (typeshed types sys.modules as modules only, though None there is Python's documented block.)
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
 app = typer.Typer(help="Community Safety Partnership strategic assessment toolkit. "
                        "Add --debug anywhere on the line to see an error's traceback.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
