@@ -53,9 +53,14 @@ class TextBox:
 
 
 def _renderer(fig: Figure) -> RendererBase:
-    """Draw ``fig`` (running its layout engine) on an Agg canvas and return the renderer."""
+    """Lay ``fig`` out (running its layout engine) on an Agg canvas and return the renderer.
+
+    The figure is drawn with rendering disabled: every artist is placed and every text
+    measured as in a real draw, but no pixel is painted, which is most of a draw's cost and
+    is not needed to measure boxes (the picture itself is painted once, when it is saved).
+    """
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
+    fig.draw_without_rendering()
     return canvas.get_renderer()
 
 
