@@ -56,7 +56,13 @@ from analysis.present.page import Section, area_partner_table, police_uk_source,
 from analysis.present.presentable import Table
 from analysis.stats.comparators import HIGHER, LOWER, SIMILAR, peer_comparison
 from analysis.stats.forecasts import EMERGING_LEVEL, counts_series, emerging_signal
-from analysis.stats.harm import ValueTable, coverage_words, harm_and_cost, value_tables
+from analysis.stats.harm import (
+    HarmAndCost,
+    ValueTable,
+    coverage_words,
+    harm_and_cost,
+    value_tables,
+)
 from analysis.stats.measures import (
     NOT_ASSESSED,
     SIGNIFICANT_DECREASE,
@@ -265,25 +271,38 @@ def _change_figures(issue: IssueSpec, monthly: pd.DataFrame, current: Period,
     return [volume, trend]
 
 
-def _weighted_figure(issue: IssueSpec, dimension: str, rows: pd.DataFrame, *, key_col: str,
-                     classification: str, evidence: Evidence, source: str,
-                     per_year: float = 1.0, per_year_words: str = "",
-                     rules: FigureRules = FigureRules()) -> dict:
-    """Harm (severity-weighted days) or cost (£) per 1,000 residents, from
-    :func:`analysis.stats.harm.harm_and_cost` (the computation the overview uses), or missing.
+def _weighted_figures(issue: IssueSpec, rows: pd.DataFrame, *, key_col: str,
+                      classification: str, evidence: Evidence, source: str,
+                      per_year: float = 1.0, per_year_words: str = "",
+                      rules: FigureRules = FigureRules()) -> list[dict]:
+    """The harm (severity-weighted days) and cost (£) figures per 1,000 residents of the same
+    crimes, from one :func:`analysis.stats.harm.harm_and_cost` (the computation the overview
+    uses), or missing.
 
-    Left out, with the reason, when no population is configured, the issue has no crimes,
-    or fewer than ``rules.min_weighted_share`` of its crimes have a value in the table used.
-    ``per_year`` scales a figure over the months held to a year.
+    Both are left out, with the reason, when no population is configured or the issue has
+    no crimes; each is left out when fewer than ``rules.min_weighted_share`` of its crimes
+    have a value in the table used. ``per_year`` scales a figure over the months held to a
+    year.
     """
     population = evidence.area_population
     if not population:
-        return _figure(issue, dimension, source=source, note="no population is configured")
+        return [_figure(issue, dimension, source=source, note="no population is configured")
+                for dimension in ("harm", "cost")]
     if rows.empty:
-        return _figure(issue, dimension, source=source, note="no crimes in the period")
+        return [_figure(issue, dimension, source=source, note="no crimes in the period")
+                for dimension in ("harm", "cost")]
     result = harm_and_cost(rows, key_col=key_col, classification=classification,
                            population=population, weights=evidence.weights,
                            costs=evidence.costs)
+    return [_weighted_figure(issue, dimension, result, source=source, per_year=per_year,
+                             per_year_words=per_year_words, rules=rules)
+            for dimension in ("harm", "cost")]
+
+
+def _weighted_figure(issue: IssueSpec, dimension: str, result: HarmAndCost, *, source: str,
+                     per_year: float, per_year_words: str, rules: FigureRules) -> dict:
+    """The harm or cost figure (``dimension``) of one :class:`HarmAndCost` of an issue's
+    crimes, or missing (see :func:`_weighted_figures`)."""
     row = result.table.iloc[0]
     harm = dimension == "harm"
     table = result.weights if harm else result.costs
@@ -409,12 +428,10 @@ def police_uk_figures(issue: IssueSpec, evidence: Evidence, current: Period,
                 _missing(issue, ["vulnerability"],
                          "needs victim details from a partner crimes extract")
         in_period = area[area["month"].isin(set(held))]
-        for dimension in ("harm", "cost"):
-            figures.append(_weighted_figure(
-                issue, dimension, in_period, key_col="crime_type",
-                classification="police_uk_crime_type", evidence=evidence, source=source,
-                per_year=12 / len(held), per_year_words=_per_year_words(current, held),
-                rules=rules))
+        figures += _weighted_figures(
+            issue, in_period, key_col="crime_type", classification="police_uk_crime_type",
+            evidence=evidence, source=source, per_year=12 / len(held),
+            per_year_words=_per_year_words(current, held), rules=rules)
         return figures + _missing(issue, ["vulnerability"],
                                   "needs victim details from a partner crimes extract")
     return figures + _partner_detail_figures(issue, evidence, current, rules)
@@ -445,13 +462,12 @@ def _partner_detail_figures(issue: IssueSpec, evidence: Evidence, current: Perio
                         "partner crimes extract")
     rows = _partner_rows(issue, evidence, current)
     per_year = 12 / len(current)
-    figures = [_weighted_figure(issue, dimension, rows, key_col="offence_code",
+    figures = _weighted_figures(issue, rows, key_col="offence_code",
                                 classification="ho_offence_code", evidence=evidence,
                                 source="partner crimes extract (offence codes)",
                                 per_year=per_year,
                                 per_year_words=_per_year_words(current, current.months),
                                 rules=rules)
-               for dimension in ("harm", "cost")]
     return [*figures, _vulnerability_figure(issue, rows)]
 
 

@@ -213,17 +213,16 @@ def forecast_frame(history: pd.Series, horizon: int = HORIZON) -> pd.DataFrame:
     fit = fit_ets(history)
     n = len(history)
     months = [add_months(to_month(history.index[-1]), i + 1) for i in range(horizon)]
-    table = pd.DataFrame({"month": months})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         prediction = fit.get_prediction(start=n, end=n + horizon - 1)
-        table["forecast"] = np.asarray(prediction.predicted_mean, dtype="float64")
+        values = {"forecast": np.asarray(prediction.predicted_mean, dtype="float64")}
         for level in LEVELS:
-            bounds = prediction.summary_frame(alpha=1 - level / 100)
-            table[f"lower_{level}"] = bounds["pi_lower"].to_numpy(dtype="float64")
-            table[f"upper_{level}"] = bounds["pi_upper"].to_numpy(dtype="float64")
-    values = table.columns.drop("month")
-    table[values] = table[values].clip(lower=0.0)
+            bounds = np.asarray(prediction.pred_int(alpha=1 - level / 100), dtype="float64")
+            values[f"lower_{level}"], values[f"upper_{level}"] = bounds[:, 0], bounds[:, 1]
+    table = pd.DataFrame({"month": months,
+                          **{name: np.where(column < 0, 0.0, column)  # a count is never < 0
+                             for name, column in values.items()}})
     table.attrs["converged"] = converged(fit)
     return table
 
