@@ -4,11 +4,14 @@ next one; the pages are the same, byte for byte, as with cold kernels."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client.connect import write_connection_file
 
 from analysis.core.files import report_dir
 from analysis.publish import warm_kernels
@@ -93,3 +96,19 @@ def test_warm_and_cold_kernels_write_the_same_pages(built_demo_report: Path,
         assert tables, section
         for table in tables:
             assert (cold / "tables" / table.name).read_bytes() == table.read_bytes(), table.name
+
+
+def test_a_kernel_does_not_outlive_its_zygote(tmp_path: Path) -> None:
+    """A build killed outright (its zygote with it) leaves no kernel running: each kernel
+    watches the zygote, its parent, and exits when it goes."""
+    connection, _ = write_connection_file(str(tmp_path / "kernel.json"))
+    zygote = warm_kernels.KernelZygote(tmp_path)
+    try:
+        kernel = zygote.fork_kernel(["-f", connection], dict(os.environ), str(tmp_path),
+                                    tmp_path / "kernel.log")
+        time.sleep(1)
+        assert kernel.poll() is None, "the kernel runs while its zygote does"
+        zygote.process.kill()
+        kernel.wait(timeout=15)
+    finally:
+        zygote.close()

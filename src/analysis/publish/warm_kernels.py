@@ -255,11 +255,18 @@ def _become_kernel(request: dict[str, Any]) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["environment"])
+        # ipykernel exits when the process it is told is its parent exits: here the zygote,
+        # which itself stops its kernels when its worker goes, so a kernel never outlives a
+        # build that was killed, though it sits in a session of its own. (ipykernel read
+        # JPY_PARENT_PID when the zygote imported it, so it is told on its command line.)
+        parent = str(os.getppid())
+        os.environ["JPY_PARENT_PID"] = parent
+        arguments = [*request["arguments"], f"--IPKernelApp.parent_handle={parent}"]
         _reseed_random_generators()
         from ipykernel.kernelapp import IPKernelApp
 
-        sys.argv = [KERNEL_MODULE, *request["arguments"]]
-        IPKernelApp.launch_instance(argv=request["arguments"])
+        sys.argv = [KERNEL_MODULE, *arguments]
+        IPKernelApp.launch_instance(argv=arguments)
         code = 0
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else 0
