@@ -6,7 +6,8 @@ machine, read from ``benchmarks/results/*.json``:
 
 * ingest: the national run's seconds per row at the full size (ingest plus the all-CSP table,
   two cores), times the rows of the areas (the national rows shared out per CSP), divided by
-  cores / 2 - DuckDB's scan is parallel, so this is the best case; it runs on one node;
+  cores / 2 up to 16 cores - DuckDB's scan is parallel, but one node's disk caps it (an
+  assumption); it runs on one node;
 * build: the warm force batch's core-seconds per CSP (median seconds of the 14 Essex CSPs x
   2 workers / 14), spread over the cores, but never under one area's critical path (its
   sections, then ``99_key_findings``, then the index; taken as three mean section times, an
@@ -30,11 +31,11 @@ RESULTS = Path(__file__).resolve().parent / "results"
 LOOKUPS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real" / "lookups"
 LAD_CSP = LOOKUPS / "macoj_crime-city" / "lad_to_csp.csv"
 LAD_REGION = LOOKUPS / "drkane_geo-lookups" / "la_all_codes.csv"
-ESSEX_PFA = "E23000008"
 REGION = ("E12000006", "East of England")
 CORES = (2, 16, 64)
 MEASURED_CORES = 2
 GIB_PER_CORE = 4  # assumed machine memory per core
+INGEST_MAX_CORES = 16  # assumed: one node's CSV scan stops scaling on disk bandwidth here
 CRITICAL_SECTIONS = 3  # one area's last section, the summary and the index, in section times
 
 
@@ -63,12 +64,14 @@ def csp_counts() -> dict[str, int]:
     """CSPs in Essex, in the East of England and in England and Wales, from the ONS lookups."""
     import pandas as pd
 
+    from analysis.core.config import load_force
     from analysis.inputs.geography import load_lad_csp
 
+    essex = load_force("essex", Path(__file__).resolve().parents[1]).force.code
     lookup = load_lad_csp(LAD_CSP)
     regions = pd.read_csv(LAD_REGION, dtype=str)
     in_region = set(regions.loc[regions["RGNCD"] == REGION[0], "LADCD"])
-    return {"force (Essex)": lookup.loc[lookup["pfa_code"] == ESSEX_PFA, "csp_code"].nunique(),
+    return {"force (Essex)": lookup.loc[lookup["pfa_code"] == essex, "csp_code"].nunique(),
             f"region ({REGION[1]})": lookup.loc[lookup["lad_code"].isin(in_region),
                                                 "csp_code"].nunique(),
             "England and Wales": lookup["csp_code"].nunique()}
@@ -90,7 +93,8 @@ def measured_costs(national_csps: int) -> Costs:
 
 def estimate(costs: Costs, csps: int, cores: int) -> dict[str, float]:
     """Ingest, build and total seconds and the memory (GiB) for ``csps`` on ``cores``."""
-    ingest = costs.seconds_per_row * costs.rows_per_csp * csps * MEASURED_CORES / cores
+    ingest = (costs.seconds_per_row * costs.rows_per_csp * csps * MEASURED_CORES
+              / min(cores, INGEST_MAX_CORES))
     build = max(csps * costs.csp_core_seconds / cores,
                 CRITICAL_SECTIONS * costs.section_seconds)
     memory = (cores * costs.worker_peak_mib + costs.ingest_peak_mib) / 1024
