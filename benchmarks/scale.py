@@ -67,6 +67,9 @@ def csp_counts() -> dict[str, int]:
     from analysis.core.config import load_force
     from analysis.inputs.geography import load_lad_csp
 
+    for path in (LAD_CSP, LAD_REGION):
+        if not path.is_file():
+            raise SystemExit(f"scale: {path} missing (the real ONS lookups in ../shared)")
     essex = load_force("essex", Path(__file__).resolve().parents[1]).force.code
     lookup = load_lad_csp(LAD_CSP)
     regions = pd.read_csv(LAD_REGION, dtype=str)
