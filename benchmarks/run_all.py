@@ -1,13 +1,17 @@
 """Run every benchmark (``make bench``), write ``benchmarks/results/*.json``, print the tables.
 
 Each benchmark runs the project's code and its baseline side by side in the same run, each run
-in a fresh process, and reports medians, ratios and peak RSS (see :mod:`harness`). 13-15
-minutes on 2 cores; the national archive (6 GB of CSV) is generated in a temporary folder and
-deleted afterwards. Method and results: ``docs/benchmarks.md``.
+in a fresh process, and reports medians, ratios and peak RSS (see :mod:`harness`). The run
+ends with one table of every issue #23 target (measured, bound, met or not met, the baseline
+of the same run), saved to ``results/targets.json``, and the scale table (:mod:`scale`).
+``run_all.py --markdown`` prints those two from the saved results without running anything,
+to paste into ``docs/benchmarks.md``. The national archive (6 GB of CSV) is generated in a
+temporary folder and deleted afterwards. Method and results: ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -18,9 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import bench_build
+import bench_force
 import bench_hotspots
 import bench_ingest
 import bench_national
+import scale
+from harness import TARGET_HEADER, Target
 from national import generate
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -45,13 +52,30 @@ def save(name: str, payload: dict[str, Any]) -> None:
                                           encoding="utf-8")
 
 
+def save_targets(targets: list[Target], host: dict[str, Any]) -> None:
+    """Write ``results/targets.json``: every target with its verdict."""
+    save("targets", {"machine": host, "targets": [t.as_dict() for t in targets]})
+
+
+def targets_table() -> str:
+    """TARGET_HEADER and one row per target, from ``results/targets.json``."""
+    saved = json.loads((RESULTS / "targets.json").read_text(encoding="utf-8"))["targets"]
+    rows = [Target(t["name"], t["value"], t["unit"], t["bound"], t["baseline"]).row()
+            for t in saved]
+    return "\n".join([TARGET_HEADER, *rows])
+
+
+def markdown() -> str:
+    """The targets and scale tables from the saved results, for docs/benchmarks.md."""
+    return f"## Targets (issue #23)\n\n{targets_table()}\n\n## Scale\n\n{scale.table()}"
+
+
 def main() -> None:
-    """Run the four benchmarks in turn and print each table.
+    """Run the benchmarks in turn, print each table, then the targets and the scale table.
 
     Rounds are set to keep the whole run under 15 minutes on 2 cores: three for the ingest,
-    hotspots and the parallel build (whose ratio is the one that needs a median), one for the
-    no-op and one-touch builds and for each national size (``bench_national.py --repeats``
-    repeats the smaller sizes when run alone).
+    hotspots, the build (today's method against warm kernels: the ratio needs a median) and the
+    force subset; one for the no-op and one-touch builds, the whole force and the national size.
     """
     started = time.perf_counter()
     host = machine()
@@ -72,6 +96,11 @@ def main() -> None:
     save("build", {"machine": host, "runs": {k: r.as_dict() for k, r in build.items()},
                    "speedups": bench_build.speedups(build)})
     with tempfile.TemporaryDirectory() as parent:
+        force = bench_force.run(repeats=3, parent=Path(parent))
+    stages["force"], clock = (time.perf_counter() - clock) / 60, time.perf_counter()
+    save("force", {"machine": host, "runs": {k: r.as_dict() for k, r in force.items()},
+                   "speedups": bench_force.speedups(force)})
+    with tempfile.TemporaryDirectory() as parent:
         archive = generate(Path(parent) / "national")
         print(f"  national archive: {archive.rows:,} rows in {archive.seconds:.0f} s")
         national = bench_national.run(archive.folder, NATIONAL_SIZES, repeats=1)
@@ -82,11 +111,36 @@ def main() -> None:
     print("\n## Ingest (28 real Essex months)\n" + bench_ingest.report(ingest))
     print("\n## Hotspots (Essex 2022)\n" + bench_hotspots.report(hotspots))
     print("\n## Report build (demo)\n" + bench_build.report(build))
+    print("\n## Force batch (Essex)\n" + bench_force.report(force))
     print("\n## National scale\n" + bench_national.report(national))
+    targets = [*bench_build.targets(build), *bench_force.targets(force)]
+    if hasattr(bench_ingest, "targets"):  # helper B's, until merged
+        targets += bench_ingest.targets(ingest)
+    if hasattr(bench_national, "targets"):
+        targets += bench_national.targets(national)
+    targets += suite_targets()
+    save_targets(targets, host)
+    print("\n" + markdown())
     each = ", ".join(f"{name} {minutes:.1f}" for name, minutes in stages.items())
     print(f"\nall benchmarks: {(time.perf_counter() - started) / 60:.1f} minutes ({each}); "
           f"results in {RESULTS}")
 
 
+def suite_targets() -> list[Target]:
+    """The test-suite targets (helper C's ``bench_tests``), when that module has landed."""
+    try:
+        import bench_tests  # type: ignore[import-not-found, unused-ignore]
+    except ModuleNotFoundError:
+        return []
+    found: list[Target] = bench_tests.targets(bench_tests.run(repeats=3))
+    return found
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the targets and scale tables from the saved results only")
+    if parser.parse_args().markdown:
+        print(markdown())
+    else:
+        main()

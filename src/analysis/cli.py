@@ -244,6 +244,54 @@ def build(
             console.print(f"Force overview: {overview}")
 
 
+@app.command("build-overview")
+def build_overview(
+    force: Annotated[str, typer.Option(help="force name in config/forces/")],
+    period: PeriodOption = "",
+) -> None:
+    """Write a force's side-by-side overview of its CSPs' reports already built (the last
+    step of ``csp build --force``, a unit of its own for a cluster scheduler)."""
+    from analysis.core.config import load_force
+    from analysis.core.files import canonical_period
+    from analysis.inputs.areas import force_csps
+    from analysis.publish.force_overview import write_force_overview
+
+    template = load_force(force)
+    overview = write_force_overview(template, list(force_csps(template)),
+                                    period or canonical_period(template.default_period))
+    console.print(f"Force overview: {overview}")
+
+
+@app.command("units")
+def units(
+    area: AreaOption = "demo",
+    force: Annotated[str, typer.Option(help="every CSP of config/forces/<force>.yaml")] = "",
+    period: PeriodOption = "",
+    form: Annotated[Literal["json", "make", "tsv"],
+                    typer.Option("--format", help="json, a make file, or tsv")] = "json",
+) -> None:
+    """Print the build's units of work (ingest, each area x section, index, force overview),
+    each with its command, inputs and the units it awaits, for a cluster scheduler."""
+    from analysis.core.config import load_force
+    from analysis.core.files import canonical_period, section_notebooks
+    from analysis.inputs.areas import force_csps
+    from analysis.publish.work_units import build_units, render
+
+    sections = [nb.stem for nb in section_notebooks()]
+    if force:
+        template = load_force(force)
+        configs = force_csps(template)
+        areas = {name: period or c.default_period for name, c in configs.items()}
+        overview = (template.force.slug, period or canonical_period(template.default_period))
+        graph = build_units(areas, template.store, f"config/forces/{force}.yaml", sections,
+                            overview)
+    else:
+        config = load_area(area)
+        graph = build_units({area: period or config.default_period}, config.store_name,
+                            f"config/areas/{area}.yaml", sections)
+    sys.stdout.write(render(graph, form))
+
+
 @app.command("build-section")
 def build_section(
     section: Annotated[str, typer.Argument(help="notebook name, e.g. 10_crime_overview")],
