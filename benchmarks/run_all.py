@@ -26,6 +26,7 @@ import bench_force
 import bench_hotspots
 import bench_ingest
 import bench_national
+import bench_tests
 import scale
 from harness import TARGET_HEADER, Target
 from national import generate
@@ -96,7 +97,7 @@ def main() -> None:
     save("build", {"machine": host, "runs": {k: r.as_dict() for k, r in build.items()},
                    "speedups": bench_build.speedups(build)})
     with tempfile.TemporaryDirectory() as parent:
-        force = bench_force.run(repeats=3, parent=Path(parent))
+        force = bench_force.run(repeats=3, parent=Path(parent), subset=1)
     stages["force"], clock = (time.perf_counter() - clock) / 60, time.perf_counter()
     save("force", {"machine": host, "runs": {k: r.as_dict() for k, r in force.items()},
                    "speedups": bench_force.speedups(force)})
@@ -104,36 +105,27 @@ def main() -> None:
         archive = generate(Path(parent) / "national")
         print(f"  national archive: {archive.rows:,} rows in {archive.seconds:.0f} s")
         national = bench_national.run(archive.folder, NATIONAL_SIZES, repeats=1)
-    stages["national"] = (time.perf_counter() - clock) / 60
+    stages["national"], clock = (time.perf_counter() - clock) / 60, time.perf_counter()
     save("national", {"machine": host, "generated_rows": archive.rows,
                       "generation_s": archive.seconds, "sizes": national,
                       "targets": [t.as_dict() for t in bench_national.targets(national)]})
+    tests = bench_tests.run(repeats=3)
+    stages["tests"] = (time.perf_counter() - clock) / 60
+    save("tests_collection", {"machine": host, "runs": {k: r.as_dict() for k, r in tests.items()}})
     print("\n## Ingest (28 real Essex months)\n" + bench_ingest.report(ingest))
     print("\n## Hotspots (Essex 2022)\n" + bench_hotspots.report(hotspots))
     print("\n## Report build (demo)\n" + bench_build.report(build))
     print("\n## Force batch (Essex)\n" + bench_force.report(force))
     print("\n## National scale\n" + bench_national.report(national))
-    targets = [*bench_build.targets(build), *bench_force.targets(force)]
-    if hasattr(bench_ingest, "targets"):  # helper B's, until merged
-        targets += bench_ingest.targets(ingest)
-    if hasattr(bench_national, "targets"):
-        targets += bench_national.targets(national)
-    targets += suite_targets()
+    print("\n## Test collection\n" + bench_tests.report(tests))
+    targets = [*bench_build.targets(build), *bench_force.targets(force),
+               *bench_ingest.targets(ingest), *bench_national.targets(national),
+               *bench_tests.targets(tests)]
     save_targets(targets, host)
     print("\n" + markdown())
     each = ", ".join(f"{name} {minutes:.1f}" for name, minutes in stages.items())
     print(f"\nall benchmarks: {(time.perf_counter() - started) / 60:.1f} minutes ({each}); "
           f"results in {RESULTS}")
-
-
-def suite_targets() -> list[Target]:
-    """The test-suite targets (helper C's ``bench_tests``), when that module has landed."""
-    try:
-        import bench_tests  # type: ignore[import-not-found, unused-ignore]
-    except ModuleNotFoundError:
-        return []
-    found: list[Target] = bench_tests.targets(bench_tests.run(repeats=3))
-    return found
 
 
 if __name__ == "__main__":

@@ -13,9 +13,11 @@ March 2025: the 2024/25 assessment with its full three-year trend window).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from datetime import date
+import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,31 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # type
     if strict and report.skipped and must_run:
         report.outcome = "failed"
         report.longrepr = f"test skipped on CI, where it must run: {report.longrepr}"
+
+
+SUITE_RECORD = PROJECT_ROOT / "benchmarks" / "results" / "tests.json"
+"""Where a full run of the suite records its wall time (``benchmarks/bench_tests.py``)."""
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Note when the session started and the machine's load then (for the suite's record)."""
+    session.config.stash[_STARTED] = (time.perf_counter(), os.getloadavg()[0])
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """After a full run of the suite (no selection, every test passed), record its wall
+    time, test count and the load at its start in ``benchmarks/results/tests.json``."""
+    config = session.config
+    selected = config.option.keyword or config.option.markexpr or config.option.collectonly
+    whole = [str(Path(a).resolve()) for a in config.args] in ([], [str(PROJECT_ROOT / "tests")])
+    if selected or not whole or exitstatus != 0 or _STARTED not in config.stash:
+        return
+    started, load = config.stash[_STARTED]
+    record = {"seconds": round(time.perf_counter() - started, 1), "tests": session.testscollected,
+              "workers": 1, "load_average": round(load, 2),
+              "finished": datetime.now(UTC).isoformat(timespec="seconds")}
+    SUITE_RECORD.parent.mkdir(exist_ok=True)
+    SUITE_RECORD.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+_STARTED = pytest.StashKey[tuple[float, float]]()
