@@ -100,7 +100,8 @@ def test_the_make_form_runs_in_dependency_order(demo_root: Path) -> None:
     assert result.exit_code == 0, result.output
     makefile = demo_root / "units.mk"
     makefile.write_text(result.stdout, encoding="utf-8")
-    dry = subprocess.run(["make", "-n", "-f", str(makefile)], capture_output=True, text=True,
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "-f", str(makefile)],
+                         capture_output=True, text=True,
                          check=True, cwd=demo_root).stdout.splitlines()
     assert dry[0] == "csp ingest --area demo"
     assert dry[-2].endswith(SUMMARY_SECTION) and dry[-1].startswith("csp build-index")
