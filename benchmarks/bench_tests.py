@@ -8,7 +8,8 @@ Run ``.venv/bin/python benchmarks/bench_tests.py [--repeats N]``. Contenders, ea
   collection runs untimed first, as the analyst's previous ``make test`` would have);
 * ``collect_uncached`` - today's method on a machine whose environment sets
   ``PYTHONDONTWRITEBYTECODE`` (as this one does): every collection compiles and rewrites all
-  of it again.
+  of it again (an empty ``PYTHONPYCACHEPREFIX`` hides the caches other runs wrote, which
+  Python would otherwise still read).
 
 The whole suite's wall time is not re-run here (it takes minutes): the suite's own session
 hook (``tests/conftest.py``) writes ``benchmarks/results/tests.json`` at the end of every
@@ -23,6 +24,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +40,12 @@ def _collect(uncached: bool) -> int:
     """One ``pytest --collect-only`` in the project; the number of tests it collected."""
     environment = dict(os.environ)
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
-    if uncached:
-        environment["PYTHONDONTWRITEBYTECODE"] = "1"
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, check=False)
+    with tempfile.TemporaryDirectory() as empty_cache:
+        if uncached:  # nothing written, and the caches earlier runs wrote are not found
+            environment |= {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": empty_cache}
+        completed = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+            cwd=ROOT, env=environment, capture_output=True, text=True, check=False)
     found = re.search(r"(\d+) tests? collected", completed.stdout)
     if completed.returncode != 0 or found is None:
         raise SystemExit(f"collection failed:\n{completed.stdout[-3000:]}{completed.stderr}")
