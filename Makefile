@@ -153,7 +153,7 @@ browser: ## Install Debian's Chromium for the browser test if missing (needs roo
 test: $(ENV_STAMP) browser ## Set up, then run every test (unit, build, browser, real-data)
 	$(BIN)/python -m pytest
 
-bench: $(ENV_STAMP) ## Run the benchmarks (11-15 minutes on 2 cores) and print the ratios
+bench: $(ENV_STAMP) ## Run the benchmarks (about 23 minutes on 2 cores): every target, met or not
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(ENV_STAMP) ## Check style (ruff), the stage contracts (import-linter) and types (mypy)
