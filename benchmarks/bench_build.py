@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness import Runs, Target, interleaved
+from harness import Runs, Target, interleaved, runs_table
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("Makefile", "pyproject.toml", "requirements.lock", "config", "notebooks", "src",
@@ -145,11 +145,7 @@ def targets(runs: dict[str, Runs]) -> list[Target]:
 
 def report(runs: dict[str, Runs]) -> str:
     """A Markdown table of median times, pages rebuilt, peak RSS and the speed-up."""
-    lines = ["| contender | median s | runs (s) | pages rebuilt | peak RSS MiB |",
-             "|---|---:|---|---:|---:|"]
-    for name, r in runs.items():
-        times = ", ".join(f"{t:.2f}" for t in r.seconds)
-        lines.append(f"| {name} | {r.median:.2f} | {times} | {max(r.rows)} | {r.peak:.0f} |")
+    lines = runs_table(runs, "pages rebuilt")
     per_round = speedups(runs)
     lines += ["", f"today's method / warm = {statistics.median(per_round):.2f}, median of the "
               f"rounds ({', '.join(f'{r:.2f}' for r in per_round)}); pages identical; "

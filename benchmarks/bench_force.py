@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness import Runs, Target, interleaved
+from harness import Runs, Target, interleaved, runs_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -115,11 +115,7 @@ def targets(runs: dict[str, Runs], subset: int = 2) -> list[Target]:
 
 def report(runs: dict[str, Runs]) -> str:
     """A Markdown table of median times, pages, peak RSS and the subset speed-up."""
-    lines = ["| contender | median s | runs (s) | pages | peak RSS MiB |",
-             "|---|---:|---|---:|---:|"]
-    for name, r in runs.items():
-        times = ", ".join(f"{t:.1f}" for t in r.seconds)
-        lines.append(f"| {name} | {r.median:.1f} | {times} | {max(r.rows)} | {r.peak:.0f} |")
+    lines = runs_table(runs, "pages", digits=1)
     per_round = speedups(runs)
     lines += ["", f"today's method / warm on the subset = {statistics.median(per_round):.2f}, "
               f"median of the rounds ({', '.join(f'{r:.2f}' for r in per_round)}); per CSP "

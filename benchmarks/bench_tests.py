@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness import Runs, Target, interleaved
+from harness import Runs, Target, interleaved, runs_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE_RECORD = ROOT / "benchmarks" / "results" / "tests.json"
@@ -98,11 +98,7 @@ def targets(runs: dict[str, Runs]) -> list[Target]:
 
 def report(runs: dict[str, Runs]) -> str:
     """A Markdown table of the two collections."""
-    lines = ["| contender | median s | runs (s) | tests | peak RSS MiB |",
-             "|---|---:|---|---:|---:|"]
-    for name, r in runs.items():
-        times = ", ".join(f"{t:.2f}" for t in r.seconds)
-        lines.append(f"| {name} | {r.median:.2f} | {times} | {max(r.rows)} | {r.peak:.0f} |")
+    lines = runs_table(runs, "tests")
     return "\n".join(lines)
 
 

@@ -20,7 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,22 @@ class Target:
 
 TARGET_HEADER = ("| target | measured | bound | verdict | baseline, same run |\n"
                  "|---|---:|---:|---|---|")
+
+
+def runs_table(runs: Mapping[str, Runs], rows_label: str, digits: int = 2) -> list[str]:
+    """The Markdown table every benchmark prints: one line per contender.
+
+    Columns: median seconds, every run's seconds, the largest row count over the runs (under
+    ``rows_label``: pages, tests, ...) and the peak RSS. ``digits`` is the seconds' precision.
+    Returned as lines, so a benchmark can append its own summary below.
+    """
+    lines = [f"| contender | median s | runs (s) | {rows_label} | peak RSS MiB |",
+             "|---|---:|---|---:|---:|"]
+    for name, r in runs.items():
+        times = ", ".join(f"{t:.{digits}f}" for t in r.seconds)
+        lines.append(f"| {name} | {r.median:.{digits}f} | {times} | {max(r.rows)} | "
+                     f"{r.peak:.0f} |")
+    return lines
 
 
 def measure(module: str, contender: str, options: dict[str, Any]) -> tuple[float, int, float]:
