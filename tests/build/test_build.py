@@ -21,7 +21,6 @@ from analysis.core.files import report_dir
 from analysis.core.periods import Period
 from analysis.inputs.areas import load_area
 from analysis.publish.build import build_section, check_parameters
-from analysis.publish.index_page import build_index
 from analysis.stats.police_uk_counts import crime_type_change
 from analysis.store import query
 
@@ -58,12 +57,10 @@ class _Tables(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def project(demo_project: Path) -> Path:
-    """The shared demo project with sections 00 and 10 built and the index written."""
-    for section in ("00_data_and_methods", SECTION):
-        build_section("demo", PERIOD, section, demo_project)
-    build_index("demo", PERIOD, demo_project)
-    return demo_project
+def project(built_demo_report: Path) -> Path:
+    """The shared demo project with every section built (in the suite's one demo build) and
+    the index written; the tests below rebuild section 10 on their own, one unit at a time."""
+    return built_demo_report.parents[2]
 
 
 def test_page_numbers_equal_the_helper(project: Path) -> None:
