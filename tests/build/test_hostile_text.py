@@ -30,8 +30,7 @@ from analysis.core.files import report_dir
 from analysis.core.safe_text import FORMULA_STARTS
 from analysis.demo import DemoSpec, generate
 from analysis.inputs.areas import load_area
-from analysis.publish.build import build_section
-from analysis.publish.index_page import build_index
+from analysis.publish.build import build_areas
 from analysis.publish.share import build_share_pack
 from analysis.store.area import ingest_area
 
@@ -151,9 +150,7 @@ def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     generate(root / "data" / "raw" / "demo", DemoSpec(first_month=date(2022, 4, 1), n_months=36))
     _plant_payloads(root)
     ingest_area(load_area("demo", root), root)
-    for section in SECTIONS:
-        build_section("demo", PERIOD, section, root)
-    build_index("demo", PERIOD, root)
+    build_areas(["demo"], PERIOD, sections=SECTIONS, jobs=2, root=root)  # the index too
     return report_dir("demo", PERIOD, root), build_share_pack("demo", PERIOD, root)
 
 
