@@ -24,6 +24,7 @@ from typing import Any
 import bench_build
 import bench_force
 import bench_hotspots
+import bench_increment
 import bench_ingest
 import bench_national
 import bench_tests
@@ -91,6 +92,10 @@ def main() -> None:
     save("ingest", {"machine": host, "runs": {k: r.as_dict() for k, r in ingest.items()},
                     "ratios": bench_ingest.ratios(ingest),
                     "targets": [t.as_dict() for t in bench_ingest.targets(ingest)]})
+    increment = bench_increment.run(repeats=3)
+    stages["increment"], clock = (time.perf_counter() - clock) / 60, time.perf_counter()
+    save("increment", {"machine": host, "runs": {k: r.as_dict() for k, r in increment.items()},
+                       "targets": [t.as_dict() for t in bench_increment.targets(increment)]})
     hotspots = bench_hotspots.run(repeats=3)
     stages["hotspots"], clock = (time.perf_counter() - clock) / 60, time.perf_counter()
     save("hotspots", {"machine": host, "runs": {k: r.as_dict() for k, r in hotspots.items()}})
@@ -116,13 +121,15 @@ def main() -> None:
     stages["tests"] = (time.perf_counter() - clock) / 60
     save("tests_collection", {"machine": host, "runs": {k: r.as_dict() for k, r in tests.items()}})
     print("\n## Ingest (28 real Essex months)\n" + bench_ingest.report(ingest))
+    print("\n## Adding a month to a store\n" + bench_increment.report(increment))
     print("\n## Hotspots (Essex 2022)\n" + bench_hotspots.report(hotspots))
     print("\n## Report build (demo)\n" + bench_build.report(build))
     print("\n## Force batch (Essex)\n" + bench_force.report(force))
     print("\n## National scale\n" + bench_national.report(national))
     print("\n## Test collection\n" + bench_tests.report(tests))
     targets = [*bench_build.targets(build), *bench_force.targets(force, FORCE_SUBSET),
-               *bench_ingest.targets(ingest), *bench_national.targets(national),
+               *bench_ingest.targets(ingest), *bench_increment.targets(increment),
+               *bench_national.targets(national),
                *bench_tests.targets(tests)]
     save_targets(targets, host)
     print("\n" + markdown())

@@ -147,13 +147,17 @@ def init(
 
 
 @app.command()
-def ingest(area: AreaOption = "demo") -> None:
+def ingest(
+    area: AreaOption = "demo",
+    full: Annotated[bool, typer.Option("--full", help="read every police.uk file again "
+                                       "(by default only new or changed months are)")] = False,
+) -> None:
     """Read the area's police.uk files into the canonical store, with reconciliation."""
     from analysis.publish.dependencies import write_table_stamps
     from analysis.store.area import ingest_area
 
     config = load_area(area)
-    loaded = ingest_area(config)
+    loaded = ingest_area(config, full=full)
     write_table_stamps(config, project_root())  # make rebuilds the pages of changed tables
     report = loaded.police_uk
     table = Table(title=f"Ingest of {area}: rows by outcome")

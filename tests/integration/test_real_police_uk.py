@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from analysis.publish.dependencies import table_fingerprint
 from analysis.store.ingest import IngestReport, ingest_police_uk
 from analysis.store.quality import coverage_by_force, reconciliation_report
 from analysis.store.query import connect
@@ -91,6 +93,21 @@ def test_every_file_reads_its_published_row_count_and_balances(store: Path) -> N
     assert (table["duplicates_dropped"] == 0).all()
     assert (table["months"] == table["month"]).all()
     assert set(table["force"]) == {"essex"}
+
+
+def test_adding_months_to_a_store_gives_the_whole_ingests_tables(
+        store: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folders = sorted(p for p in ESSEX.iterdir() if p.is_dir())
+    updated = tmp_path / "store"
+    ingest_police_uk([f for f in folders if f.name not in ("2022-06", "2024-04")], updated)
+
+    with caplog.at_level(logging.INFO, logger="analysis"):
+        report = ingest_police_uk(folders, updated)
+
+    assert ("reading the 2 street file(s) of 2022-06, 2024-04 again, keeping the other 26 "
+            "from the store") in caplog.text
+    assert table_fingerprint(updated, ["police_uk"]) == table_fingerprint(store, ["police_uk"])
+    assert report.rows_read == sum(counts[0] for counts in EXPECTED.values())
 
 
 def test_blank_lsoa_and_asb_counts_match_sources(store: Path) -> None:

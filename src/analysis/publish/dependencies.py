@@ -42,6 +42,7 @@ from analysis.core.priority_matrix import override_path
 from analysis.inputs.areas import load_area
 from analysis.present.commentary import narrative_path
 from analysis.publish.methods_page import METHODS_SOURCE
+from analysis.store.manifest import MANIFEST_FILE
 
 PACKAGE = "analysis"
 STAMPS_DIR = Path("data") / "processed" / ".stamps"
@@ -284,13 +285,15 @@ def table_fingerprint(folder: Path, entries: Iterable[str]) -> str:
     Parquet files count by their rows, not their bytes: DuckDB writes the same rows in another
     order, or split into other files, from one ingest to the next. So each folder's parquet
     files give their column types, row count and an order-free sum of row hashes
-    (:func:`_parquet_content`); any other file (``ingest.json``) gives its name and bytes.
+    (:func:`_parquet_content`); any other file (``ingest.json``) gives its name and bytes,
+    except the store's list of input files (:data:`analysis.store.manifest.MANIFEST_FILE`), which
+    records file times, not content.
     """
     digest = hashlib.sha256()
     for entry in entries:
         path = folder / entry
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else \
-            [path] if path.is_file() else []
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.name != MANIFEST_FILE) \
+            if path.is_dir() else [path] if path.is_file() else []
         for file in (f for f in files if f.suffix != ".parquet"):
             digest.update(file.relative_to(folder).as_posix().encode("utf-8") + b"\0")
             digest.update(file.read_bytes() + b"\0")

@@ -53,19 +53,25 @@ class AreaIngest:
     partner: pd.DataFrame | None  # reconciliation per extract, None without partner extracts
 
 
-def ingest_area(config: AreaConfig, root: Path | None = None) -> AreaIngest:
-    """Rebuild the area's store from its police.uk inputs and partner extracts."""
+def ingest_area(config: AreaConfig, root: Path | None = None, *,
+                full: bool = False) -> AreaIngest:
+    """Bring the area's store up to date with its police.uk inputs and partner extracts.
+
+    Only police.uk months whose files changed are read again, unless ``full``
+    (:func:`analysis.store.ingest.ingest_police_uk`).
+    """
     root = root or project_root()
     folder = store_dir(config, root)
     with exclusive(folder.parent / f".{folder.name}.lock", f"an ingest into {folder.name}"):
-        return _ingest_area_locked(config, root)
+        return _ingest_area_locked(config, root, full)
 
 
-def _ingest_area_locked(config: AreaConfig, root: Path) -> AreaIngest:
+def _ingest_area_locked(config: AreaConfig, root: Path, full: bool) -> AreaIngest:
     """The ingest itself, run while holding the store's lock."""
     lookup = area_lookup(config, root)
     inputs = [config.resolve(p, root) for p in config.sources.police_uk]
-    police_uk = ingest_police_uk(inputs, store_dir(config, root), lsoa_lookup=lookup)
+    police_uk = ingest_police_uk(inputs, store_dir(config, root), lsoa_lookup=lookup,
+                                 full=full)
     ingest_recorded_crime([config.resolve(p, root) for p in config.sources.recorded_crime],
                           store_dir(config, root))
     partner = config.sources.partner

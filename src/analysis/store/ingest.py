@@ -41,6 +41,7 @@ import logging
 import os
 import re
 import shutil
+import time
 import uuid
 import warnings
 from collections.abc import Mapping, Sequence
@@ -68,9 +69,20 @@ from analysis.inputs.partner import (
 )
 from analysis.inputs.police_uk import (
     FIELDS,
+    StreetSource,
     create_problems,
     discover_street_files,
     load_raw_rows,
+)
+from analysis.inputs.police_uk_outcomes import discover_outcome_files
+from analysis.store.manifest import (
+    Manifest,
+    UpdatePlan,
+    lookup_digest,
+    plan_update,
+    read_manifest,
+    source_entries,
+    write_manifest,
 )
 from analysis.store.outcomes import write_outcomes
 from analysis.store.placement import place_partner_rows
@@ -113,36 +125,70 @@ def ingest_police_uk(
     *,
     lsoa_lookup: pd.DataFrame | None = None,
     vintage_switch: date = DEFAULT_VINTAGE_SWITCH,
+    full: bool = False,
 ) -> IngestReport:
-    """Replace the store's police.uk street data with what ``inputs`` hold.
+    """Make the store's police.uk street data exactly what ``inputs`` hold.
 
     ``inputs`` may mix street CSVs (plain or .gz), month folders and archive zips, for any number
     of forces. Every row read is loaded, quarantined or counted as a duplicate, per file. Raises
     InputError for a file that cannot be read as a street file; the previous store is kept.
+
+    An update: only the months whose files are new, changed or gone since the last ingest are
+    read again (:mod:`analysis.store.manifest`), with the months that share a Crime ID with them
+    (a copy in one month can displace one in another); the other months are kept as stored, so
+    adding a month costs about what that month costs. ``full`` reads everything again. Both give
+    the same tables.
     """
+    started_ns = time.time_ns()
     sources = discover_street_files(inputs)
-    logger.info("police.uk: reading %d street file(s) from %d input(s)", len(sources), len(inputs))
+    outcome_sources = discover_outcome_files(inputs)
     lookup = check_lsoa_lookup(lsoa_lookup) if lsoa_lookup is not None else None
     store_dir = Path(store_dir)
+    previous_folder = store_dir / POLICE_UK_DIR
+    manifest = Manifest(
+        settings={"lookup": lookup_digest(lookup), "vintage_switch": f"{vintage_switch:%Y-%m}"},
+        street=source_entries(sources), outcomes=source_entries(outcome_sources),
+        started_ns=started_ns)
+    plan = None if full else _update_plan(previous_folder, manifest)
+    if plan is not None and plan.nothing_changed:
+        logger.info("police.uk: the store is up to date with its %d street file(s)", len(sources))
+        report = stored_report(previous_folder)
+        _log_police_uk(report)
+        return report
+    if plan is None:
+        logger.info("police.uk: reading %d street file(s) from %d input(s)", len(sources),
+                    len(inputs))
+    else:
+        logger.info("police.uk: reading the %d street file(s) of %s again, keeping the other "
+                    "%d from the store", len(sources) - len(plan.kept_street),
+                    ", ".join(sorted(plan.months)) or "no month", len(plan.kept_street))
     building = _temporary_folder(store_dir, POLICE_UK_DIR, ".tmp")
     try:
         staging = building / "staging"
         staging.mkdir(parents=True)
         with duckdb.connect(config={"memory_limit": INGEST_MEMORY_LIMIT,
                                     "temp_directory": str(building / "spill")}) as con:
-            load_raw_rows(con, sources, staging)
-            # Row order is fixed by now (row keys, file lines): later steps may reorder rows.
-            con.execute("SET preserve_insertion_order = false")
-            create_problems(con)
-            _find_duplicates(con)
-            _create_street(con, lookup, vintage_switch)
-            _write_store(con, building)
-            write_outcomes(con, inputs, building, staging)
-            report = _ingest_report(con)
+            if plan is None:
+                _load_street(con, sources, staging, lookup, vintage_switch)
+                _write_store(con, building)
+            else:
+                kept = _load_changed_months(con, sources, plan, previous_folder, staging,
+                                            lookup, vintage_switch)
+                _write_store(con, building, kept)
+            releases = pd.DataFrame({"source_file": [s.name for s in sources],
+                                     "release": [f"{s.release:%Y-%m}" for s in sources]})
+            if plan is None:
+                write_outcomes(con, outcome_sources, building, staging, street_releases=releases)
+            else:
+                write_outcomes(con, [s for s in outcome_sources if s.name in plan.outcomes],
+                               building, staging, street_releases=releases,
+                               kept_from=previous_folder, kept=plan.kept_outcomes)
+        report = stored_report(building)
         _write_settings(building, lookup is not None, vintage_switch, len(sources))
+        write_manifest(building, manifest)
         shutil.rmtree(staging)
         shutil.rmtree(building / "spill", ignore_errors=True)
-        _swap_in(building, store_dir / POLICE_UK_DIR)
+        _swap_in(building, previous_folder)
     except OSError as error:
         raise _storage_error(error, store_dir, "the store") from error
     except duckdb.IOException as error:  # DuckDB's own disk errors (full disk, no permission)
@@ -151,6 +197,109 @@ def ingest_police_uk(
         shutil.rmtree(building, ignore_errors=True)
     _log_police_uk(report)
     return report
+
+
+def _load_street(con: duckdb.DuckDBPyConnection, sources: Sequence[StreetSource],
+                 staging: Path, lookup: pd.DataFrame | None, vintage_switch: date) -> None:
+    """Read, check, de-duplicate and place ``sources``: tables ``raw_rows``, ``problems``,
+    ``dropped`` and ``street`` (and those they are made from)."""
+    load_raw_rows(con, sources, staging)
+    # Row order is fixed by now (row keys, file lines): later steps may reorder rows.
+    con.execute("SET preserve_insertion_order = false")
+    create_problems(con)
+    _find_duplicates(con)
+    _create_street(con, lookup, vintage_switch)
+
+
+def _update_plan(folder: Path, manifest: Manifest) -> UpdatePlan | None:
+    """What to re-read to update the store ``folder`` to ``manifest``; None to rebuild it whole
+    (no usable previous store, or nothing gained by keeping part of it)."""
+    if not (folder / "street").is_dir() or (folder / "street" / "empty").exists():
+        return None
+    previous = read_manifest(folder)
+    if previous is None:
+        return None
+    months_of = {e.name: e.month for e in previous.street}
+    quarantine = sql_path(folder / "quarantine.parquet")
+    with duckdb.connect() as con:  # rows of months not yet over: the passing of time decides
+        waiting = con.execute(f"SELECT DISTINCT source_file FROM read_parquet('{quarantine}') "
+                              "WHERE reason_code = 'future_month'").fetchall()
+    return plan_update(previous, manifest, [months_of[n] for (n,) in waiting if n in months_of])
+
+
+@dataclass(frozen=True)
+class _KeptPart:
+    """The part of the previous store ``folder`` an update keeps: the street ``months``, and
+    the quarantine, duplicate and reconciliation rows of the street files ``sources``."""
+
+    folder: Path
+    months: frozenset[str]
+    sources: frozenset[str]
+
+
+def _load_changed_months(con: duckdb.DuckDBPyConnection, sources: Sequence[StreetSource],
+                         plan: UpdatePlan, previous: Path, staging: Path,
+                         lookup: pd.DataFrame | None, vintage_switch: date) -> _KeptPart:
+    """Load the sources of the plan's months, widened until no kept month shares a Crime ID
+    with them; returns what to keep from ``previous``.
+
+    Months are otherwise independent: a row whose month is not its file's is quarantined, and
+    ASB is de-duplicated within its force-month. A crime repeated in two months is the one
+    link, since only one copy is kept; so the loop adds each kept month holding a Crime ID
+    that the re-read months hold (read now, or stored before) and reads again.
+    """
+    stored = {p.name for p in (previous / "street").iterdir() if p.is_dir()}
+    months = set(plan.months)
+    while True:
+        group = [s for s in sources if f"{s.month:%Y-%m}" in months]
+        _load_street(con, group, staging, lookup, vintage_switch)
+        linked = _months_sharing_crime_ids(con, previous, months, stored - months)
+        if not linked:
+            break
+        logger.info("police.uk: months %s share Crime IDs with the changed months; "
+                    "reading them again too", ", ".join(sorted(linked)))
+        months |= linked
+        for table in ("street", "dropped", "problems", "source_starts", "source_columns",
+                      "source_files"):
+            con.execute(f"DROP TABLE {table}")
+        con.execute("DROP VIEW raw_rows")
+        con.execute("DROP TABLE raw_scan")
+        con.execute("DROP TABLE lookup")
+    return _KeptPart(previous, frozenset(stored - months),
+                     frozenset(s.name for s in sources if f"{s.month:%Y-%m}" not in months))
+
+
+def _months_sharing_crime_ids(con: duckdb.DuckDBPyConnection, previous: Path,
+                              months: set[str], kept: set[str]) -> set[str]:
+    """The ``kept`` months of the store ``previous`` (street or duplicates) holding a Crime ID
+    that the re-read ``months`` hold, in the rows just read or in those stored before."""
+    if not kept:
+        return set()
+    street = previous / "street"
+    duplicates = sql_path(previous / "duplicates.parquet")
+    old_group = [sql_path(street / m / "data_0.parquet") for m in sorted(months)
+                 if (street / m / "data_0.parquet").exists()]
+    kept_files = [sql_path(street / m / "data_0.parquet") for m in sorted(kept)]
+    old_group_ids = (f"UNION SELECT crime_id FROM read_parquet({old_group}) "
+                     "WHERE crime_id IS NOT NULL" if old_group else "")
+    found = con.execute(
+        f"""
+        WITH group_ids AS (
+            SELECT crime_id FROM raw_scan ANTI JOIN problems USING (row_key) WHERE crime_id <> ''
+            {old_group_ids}
+            UNION SELECT crime_id FROM read_parquet('{duplicates}')
+            WHERE crime_id IS NOT NULL AND strftime(month, '%Y-%m') IN $months
+        ),
+        kept_ids AS (
+            SELECT crime_id, strftime(month, '%Y-%m') AS month
+            FROM read_parquet({kept_files}) WHERE crime_id IS NOT NULL
+            UNION ALL
+            SELECT crime_id, strftime(month, '%Y-%m') FROM read_parquet('{duplicates}')
+            WHERE crime_id IS NOT NULL AND strftime(month, '%Y-%m') IN $kept
+        )
+        SELECT DISTINCT month FROM kept_ids SEMI JOIN group_ids USING (crime_id)
+        """, {"months": sorted(months), "kept": sorted(kept)}).fetchall()
+    return {month for (month,) in found}
 
 
 TEMPORARY_NAME = re.compile(
@@ -370,34 +519,73 @@ def _create_street(
     )
 
 
-def _write_store(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Write street (one folder per month), quarantine, duplicates and reconciliation parquet."""
+def _write_store(con: duckdb.DuckDBPyConnection, folder: Path,
+                 kept: _KeptPart | None = None) -> None:
+    """Write street (one folder per month), quarantine, duplicates and reconciliation parquet.
+
+    For an update, the ``kept`` months' street files are linked from the previous store (a
+    hard link: no copy, and the old store can still be removed), and the other tables get the
+    kept street files' rows from it as well, in the same order as a whole ingest writes them.
+    """
     street_dir = folder / "street"
+    kept_months = sorted(kept.months) if kept else []
     # count(*) always returns one row; DuckDB types fetchone() as possibly None
     if con.execute("SELECT count(*) FROM street").fetchone()[0] == 0:  # type: ignore[index]
-        (street_dir / "empty").mkdir(parents=True)
-        _copy(con, "SELECT * FROM street", street_dir / "empty" / "data_0.parquet")
+        if not kept_months:
+            (street_dir / "empty").mkdir(parents=True)
+            _copy(con, "SELECT * FROM street", street_dir / "empty" / "data_0.parquet")
     else:
         _write_months(con, street_dir)
+    for month in kept_months:
+        assert kept is not None
+        _link_folder(kept.folder / "street" / month, street_dir / month)
+    if kept:
+        con.register("kept_sources", pd.DataFrame({"source_file": sorted(kept.sources)},
+                                                  dtype=str))
     raw = ", ".join(f"r.{key} AS raw_{key}" for key in FIELDS)
     _copy(
         con,
-        f"""SELECT f.source_file, r.source_line, p.reason, p.reason_column AS "column",
+        _with_kept(f"""SELECT f.source_file, r.source_line, p.reason, p.reason_column AS "column",
                    p.reason_value AS value, p.reason_code, {raw}
-            FROM problems p JOIN raw_rows r USING (row_key) JOIN source_files f USING (source_id)
-            ORDER BY f.source_file, r.source_line""",
+            FROM problems p JOIN raw_rows r USING (row_key)
+            JOIN source_files f USING (source_id)""",
+                   kept, "quarantine.parquet", "source_file, source_line"),
         folder / "quarantine.parquet",
     )
     _copy(
         con,
-        """SELECT f.source_file, r.source_line, CAST(r.month || '-01' AS DATE) AS month,
+        _with_kept("""SELECT f.source_file, r.source_line, CAST(r.month || '-01' AS DATE) AS month,
                   r.falls_within, nullif(r.crime_id, '') AS crime_id, r.crime_type,
                   d.kept_source_file, d.kept_source_line
-           FROM dropped d JOIN raw_rows r USING (row_key) JOIN source_files f USING (source_id)
-           ORDER BY f.source_file, r.source_line""",
+           FROM dropped d JOIN raw_rows r USING (row_key) JOIN source_files f USING (source_id)""",
+                   kept, "duplicates.parquet", "source_file, source_line"),
         folder / "duplicates.parquet",
     )
-    _copy(con, _RECONCILIATION_SQL, folder / "reconciliation.parquet")
+    _copy(con, _with_kept(_RECONCILIATION_SQL, kept, "reconciliation.parquet", "source_file"),
+          folder / "reconciliation.parquet")
+    if kept:
+        con.unregister("kept_sources")
+
+
+def _with_kept(query: str, kept: _KeptPart | None, table: str, order: str) -> str:
+    """``query`` plus, for an update, the kept street files' rows of the previous ``table``,
+    ordered by ``order``."""
+    if kept is None or not kept.sources:
+        return f"{query} ORDER BY {order}"
+    return (f"SELECT * FROM ({query}) UNION ALL BY NAME "
+            f"SELECT * FROM read_parquet('{sql_path(kept.folder / table)}') "
+            f"SEMI JOIN kept_sources USING (source_file) ORDER BY {order}")
+
+
+def _link_folder(source: Path, target: Path) -> None:
+    """Give ``target`` the files of ``source`` as hard links (copies where links fail, as
+    across file systems)."""
+    target.mkdir(parents=True)
+    for file in source.iterdir():
+        try:
+            os.link(file, target / file.name)
+        except OSError:
+            shutil.copy2(file, target / file.name)
 
 
 def _write_months(con: duckdb.DuckDBPyConnection, street_dir: Path) -> None:
@@ -452,7 +640,6 @@ _RECONCILIATION_SQL = """
     LEFT JOIN loaded l USING (source_file)
     LEFT JOIN quarantined q USING (source_id)
     LEFT JOIN duplicates d USING (source_id)
-    ORDER BY f.source_file
 """
 """Per input file: rows read, and the loaded, quarantined and duplicate rows, counted apart."""
 
@@ -475,13 +662,19 @@ def _log_police_uk(report: IngestReport) -> None:
                      file.duplicates_dropped)
 
 
-def _ingest_report(con: duckdb.DuckDBPyConnection) -> IngestReport:
-    """Totals, reconciliation, months and forces of what was just loaded."""
-    reconciliation = con.execute(_RECONCILIATION_SQL).df()
-    months = [m for (m,) in con.execute("SELECT DISTINCT month FROM street ORDER BY 1").fetchall()]
-    forces = [
-        f for (f,) in con.execute("SELECT DISTINCT falls_within FROM street ORDER BY 1").fetchall()
-    ]
+def stored_report(folder: Path) -> IngestReport:
+    """Totals, reconciliation, months and forces of the police.uk store ``folder``, read from
+    its tables (so a whole ingest, an update and a store already up to date report alike)."""
+    with duckdb.connect() as con:
+        reconciliation = con.execute(
+            f"SELECT * FROM read_parquet('{sql_path(folder / 'reconciliation.parquet')}') "
+            "ORDER BY source_file").df()
+        con.execute("CREATE VIEW street AS SELECT month, falls_within FROM "
+                    f"read_parquet('{sql_path(folder / 'street' / '*' / '*.parquet')}')")
+        months = [m for (m,) in con.execute(
+            "SELECT DISTINCT month FROM street ORDER BY 1").fetchall()]
+        forces = [f for (f,) in con.execute(
+            "SELECT DISTINCT falls_within FROM street ORDER BY 1").fetchall()]
     return IngestReport(
         rows_read=int(reconciliation["rows_read"].sum()),
         rows_loaded=int(reconciliation["rows_loaded"].sum()),

@@ -30,7 +30,8 @@ import duckdb
 import pandas as pd
 
 from analysis.core.outcomes import outcome_mapping
-from analysis.inputs.police_uk_outcomes import discover_outcome_files, load_outcome_rows
+from analysis.inputs.police_uk import StreetSource
+from analysis.inputs.police_uk_outcomes import load_outcome_rows
 from analysis.store.query import POLICE_UK_DIR, connect, sql_path
 
 OUTCOMES_FILE = "outcomes.parquet"
@@ -40,19 +41,23 @@ OUTCOMES_FILE_SOURCE = "outcomes file"
 STREET_FILE_SOURCE = "street file"
 
 
-def write_outcomes(con: duckdb.DuckDBPyConnection, inputs: Sequence[Path], folder: Path,
-                   staging: Path) -> int:
-    """Load the outcomes files among ``inputs`` and write the three outcome tables into the
-    police.uk store ``folder`` being built; ``con`` holds its ``street`` and ``source_files``
-    tables. Returns how many outcomes files were read (0 writes empty tables)."""
-    sources = discover_outcome_files(inputs)
+def write_outcomes(con: duckdb.DuckDBPyConnection, sources: Sequence[StreetSource],
+                   folder: Path, staging: Path, *, street_releases: pd.DataFrame,
+                   kept_from: Path | None = None, kept: frozenset[str] = frozenset()) -> None:
+    """Load the outcomes files ``sources`` and write the three outcome tables into the police.uk
+    store ``folder`` being built, whose street months are already written.
+
+    ``street_releases`` gives each street file's ``release`` by ``source_file`` (all of the
+    store's street files). For an update, the rows of the outcomes files ``kept`` are copied
+    from the old store ``kept_from`` instead of read again. The latest outcomes are worked out
+    from the tables as written, so a whole ingest and an update give the same table.
+    """
     load_outcome_rows(con, sources, staging)
-    _copy(con, """SELECT crime_id, CAST(month || '-01' AS DATE) AS month, outcome_type,
-                         reported_by, falls_within, nullif(lsoa_code, '') AS lsoa_code,
-                         source_file, release, source_line
-                  FROM outcome_rows WHERE reason_code IS NULL
-                  ORDER BY source_file, source_line""", folder / OUTCOMES_FILE)
-    _copy(con, """SELECT source_file, source_line,
+    loaded = """SELECT crime_id, CAST(month || '-01' AS DATE) AS month, outcome_type,
+                       reported_by, falls_within, nullif(lsoa_code, '') AS lsoa_code,
+                       source_file, release, source_line
+                FROM outcome_rows WHERE reason_code IS NULL"""
+    quarantined = """SELECT source_file, source_line,
                          CASE WHEN reason_code IN ('too_many_fields', 'truncated_row')
                               THEN format('row has {} fields, expected {}', n_fields, n_expected)
                               ELSE format('column ''{}'': found ''{}'', expected {}',
@@ -61,25 +66,35 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, inputs: Sequence[Path], folde
                          reason_column AS "column", reason_value AS value, reason_code,
                          crime_id AS raw_crime_id, month AS raw_month,
                          outcome_type AS raw_outcome_type
-                  FROM outcome_rows WHERE reason_code IS NOT NULL
-                  ORDER BY source_file, source_line""", folder / QUARANTINE_FILE)
+                  FROM outcome_rows WHERE reason_code IS NOT NULL"""
+    con.register("kept_outcome_files", pd.DataFrame({"source_file": sorted(kept)}, dtype=str))
+    for query, name in ((loaded, OUTCOMES_FILE), (quarantined, QUARANTINE_FILE)):
+        if kept_from is not None and kept:
+            query += (" UNION ALL BY NAME SELECT * FROM "
+                      f"read_parquet('{sql_path(kept_from / name)}') "
+                      "SEMI JOIN kept_outcome_files USING (source_file)")
+        _copy(con, f"SELECT * FROM ({query}) ORDER BY source_file, source_line", folder / name)
+    con.unregister("kept_outcome_files")
     con.register("outcome_stages", outcome_mapping()[["outcome", "stage"]])
-    _copy(con, """WITH crimes AS (
-                      SELECT s.crime_id, f.release FROM street s JOIN source_files f
-                      USING (source_file) WHERE s.crime_id IS NOT NULL),
+    con.register("street_releases", street_releases)
+    _copy(con, f"""WITH crimes AS (
+                      SELECT s.crime_id, r.release
+                      FROM read_parquet('{sql_path(folder / "street" / "*" / "*.parquet")}') s
+                      JOIN street_releases r USING (source_file) WHERE s.crime_id IS NOT NULL),
                   candidates AS (
                       SELECT o.*, coalesce(m.stage, 0) AS stage
-                      FROM outcome_rows o JOIN crimes c USING (crime_id)
+                      FROM read_parquet('{sql_path(folder / OUTCOMES_FILE)}') o
+                      JOIN crimes c USING (crime_id)
                       LEFT JOIN outcome_stages m ON m.outcome = o.outcome_type
-                      WHERE o.reason_code IS NULL AND o.month >= c.release)
-                  SELECT crime_id, outcome_type, CAST(month || '-01' AS DATE) AS outcome_month,
+                      WHERE o.month >= CAST(c.release || '-01' AS DATE))
+                  SELECT crime_id, outcome_type, month AS outcome_month,
                          source_file AS outcome_source_file, source_line AS outcome_source_line
                   FROM candidates
                   QUALIFY row_number() OVER (PARTITION BY crime_id ORDER BY month DESC,
                       stage DESC, release DESC, source_file DESC, source_line DESC) = 1
                   ORDER BY crime_id""", folder / LATEST_FILE)
     con.unregister("outcome_stages")
-    return len(sources)
+    con.unregister("street_releases")
 
 
 def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
