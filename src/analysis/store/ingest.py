@@ -9,6 +9,8 @@ duplicates, joins LSOAs to ward / local authority / CSP / police force area, and
 * ``<store_dir>/police_uk/reconciliation.parquet`` - per input file: read = loaded + quarantined +
   duplicates,
 * ``<store_dir>/police_uk/ingest.json`` - the settings the store was built with,
+* ``<store_dir>/police_uk/sources.json`` - the input files it holds, for the next update
+  (:mod:`analysis.store.manifest`),
 * the outcomes files found among the same inputs and each crime's latest outcome
   (:mod:`analysis.store.outcomes`).
 
@@ -24,12 +26,14 @@ it on; a code in neither gets a null vintage (an unknown LSOA in the quality rep
 lookup the vintage follows the month rule alone and the geography columns are null. Rows with no
 LSOA are loaded with null geography (unlocatable), never dropped.
 
-The store is derived data: each ingest replaces ``police_uk/`` with exactly what its inputs hold.
-It is built in a temporary folder beside it and swapped in only when complete, so a failed ingest
-leaves the previous store untouched. A temporary folder's name holds the id of the process
-building it (``.police_uk-<pid>-<random>.tmp``); one left by a killed run (``kill -9``, a power
-cut) is removed by the next ingest into the store, and a live run's folders are never touched.
-Disk and permission failures are reported as :class:`analysis.core.errors.StorageError` naming the
+The store is derived data: each ingest replaces ``police_uk/`` with exactly what its inputs hold,
+reading again only the months whose files changed since the last one (the same tables as reading
+everything, which ``full=True`` does). It is built in a temporary folder beside it and swapped
+in only when complete, so a failed ingest leaves the previous store untouched. A temporary
+folder's name holds the id of the process building it (``.police_uk-<pid>-<random>.tmp``); one
+left by a killed run (``kill -9``, a power cut) is removed by the next ingest into the store,
+and a live run's folders are never touched. Disk and permission failures are reported as
+:class:`analysis.core.errors.StorageError` naming the
 folder, with the previous store kept.
 """
 
