@@ -16,6 +16,7 @@ from analysis.store.manifest import (
     RACY_MARGIN_NS,
     Manifest,
     SourceEntry,
+    month_groups,
     plan_update,
 )
 from tests.unit.test_outcomes_store import outcome, write_outcomes
@@ -206,9 +207,10 @@ def test_a_month_with_rows_not_yet_happened_is_read_again(
     assert fingerprint(store) == whole([data], tmp_path / "whole")
 
 
-def entry(name: str, month: str, modified_ns: int, identity: str = "file:1:1") -> SourceEntry:
+def entry(name: str, month: str, modified_ns: int, identity: str = "file:1:1",
+          text_bytes: int = 100) -> SourceEntry:
     """A manifest entry."""
-    return SourceEntry(name, month, month, identity, modified_ns)
+    return SourceEntry(name, month, month, identity, modified_ns, text_bytes)
 
 
 def manifest(*entries: SourceEntry, started_ns: int = 10 * RACY_MARGIN_NS) -> Manifest:
@@ -242,3 +244,34 @@ def test_plan_is_a_whole_rebuild_for_new_settings_or_every_month_touched() -> No
                                      entry("b", "2022-02", 0, "file:3:3"))) is None
     unchanged = plan_update(old, old)
     assert unchanged is not None and unchanged.nothing_changed
+
+
+def test_months_are_grouped_in_order_within_the_text_budget() -> None:
+    entries = [entry("a", "2022-01", 0, text_bytes=60), entry("b", "2022-01", 0, text_bytes=30),
+               entry("c", "2022-02", 0, text_bytes=50), entry("d", "2022-03", 0, text_bytes=40),
+               entry("e", "2022-04", 0, text_bytes=200), entry("f", "2022-05", 0)]
+
+    groups = month_groups(entries, ["2022-05", "2022-04", "2022-03", "2022-02", "2022-01"], 100)
+
+    assert groups == [{"2022-01"}, {"2022-02", "2022-03"}, {"2022-04"}, {"2022-05"}]
+
+
+def test_a_store_read_a_few_months_at_a_time_is_the_one_read_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    data = tmp_path / "raw"
+    # 2022-03 repeats a January crime: the later copy wins across groups
+    months(data, ["2022-01", "2022-02", "2022-03", "2022-04"],
+           extra={"2022-03": [row("2022-01-a", "2022-03")]})
+    once = whole([data], tmp_path / "once")
+    monkeypatch.setattr("analysis.store.ingest.GROUP_TEXT_BYTES", 1)  # one month per group
+
+    with caplog.at_level(logging.INFO, logger="analysis"):
+        report = ingest_police_uk([data], tmp_path / "grouped", full=True)
+
+    assert "months 2022-04 to 2022-04 (group 4 of 4)" in caplog.text
+    assert "months 2022-01 share Crime IDs" in caplog.text
+    assert fingerprint(tmp_path / "grouped") == once
+    assert report.duplicates_dropped == 1
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert not [p for p in (tmp_path / "grouped").iterdir() if p.name.startswith(".")]

@@ -80,9 +80,11 @@ from analysis.inputs.police_uk import (
 )
 from analysis.inputs.police_uk_outcomes import discover_outcome_files
 from analysis.store.manifest import (
+    GROUP_TEXT_BYTES,
     Manifest,
     UpdatePlan,
     lookup_digest,
+    month_groups,
     plan_update,
     read_manifest,
     source_entries,
@@ -166,41 +168,76 @@ def ingest_police_uk(
         logger.info("police.uk: reading the %d street file(s) of %s again, keeping the other "
                     "%d from the store", len(sources) - len(plan.kept_street),
                     ", ".join(sorted(plan.months)) or "no month", len(plan.kept_street))
-    building = _temporary_folder(store_dir, POLICE_UK_DIR, ".tmp")
+    groups = month_groups(manifest.street, plan.months if plan else
+                          {e.month for e in manifest.street}, GROUP_TEXT_BYTES)
+    made: list[Path] = []
     try:
-        staging = building / "staging"
-        staging.mkdir(parents=True)
-        with duckdb.connect(config={"memory_limit": INGEST_MEMORY_LIMIT,
-                                    "temp_directory": str(building / "spill")}) as con:
-            if plan is None:
-                _load_street(con, sources, staging, lookup, vintage_switch)
-                _write_store(con, building)
-            else:
-                kept = _load_changed_months(con, sources, plan, previous_folder, staging,
-                                            lookup, vintage_switch)
-                _write_store(con, building, kept)
+        previous = None if plan is None else previous_folder
+        for number, months in enumerate(groups, start=1):
+            if len(groups) > 1:
+                logger.info("police.uk: months %s to %s (group %d of %d)", min(months),
+                            max(months), number, len(groups))
+            building = _temporary_folder(store_dir, POLICE_UK_DIR, ".tmp")
+            made.append(building)
+            _ingest_months(sources, months, previous, building, lookup, vintage_switch)
+            if previous is not None and previous != previous_folder:
+                shutil.rmtree(previous)  # an earlier group's folder, now linked from
+            previous = building
+        with _ingest_connection(building) as con:
             releases = pd.DataFrame({"source_file": [s.name for s in sources],
                                      "release": [f"{s.release:%Y-%m}" for s in sources]})
             if plan is None:
-                write_outcomes(con, outcome_sources, building, staging, street_releases=releases)
+                write_outcomes(con, outcome_sources, building, building / "staging",
+                               street_releases=releases)
             else:
                 write_outcomes(con, [s for s in outcome_sources if s.name in plan.outcomes],
-                               building, staging, street_releases=releases,
+                               building, building / "staging", street_releases=releases,
                                kept_from=previous_folder, kept=plan.kept_outcomes)
         report = stored_report(building)
         _write_settings(building, lookup is not None, vintage_switch, len(sources))
         write_manifest(building, manifest)
-        shutil.rmtree(staging)
-        shutil.rmtree(building / "spill", ignore_errors=True)
+        _tidy(building)
         _swap_in(building, previous_folder)
     except OSError as error:
         raise _storage_error(error, store_dir, "the store") from error
     except duckdb.IOException as error:  # DuckDB's own disk errors (full disk, no permission)
         raise _duckdb_storage_error(error, store_dir) from error
     finally:
-        shutil.rmtree(building, ignore_errors=True)
+        for folder in made:
+            shutil.rmtree(folder, ignore_errors=True)
     _log_police_uk(report)
     return report
+
+
+def _ingest_connection(building: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection for building the store in ``building``: memory capped, spilling to
+    a folder inside it; archive members are extracted to its ``staging`` folder."""
+    (building / "staging").mkdir(exist_ok=True)
+    return duckdb.connect(config={"memory_limit": INGEST_MEMORY_LIMIT,
+                                  "temp_directory": str(building / "spill")})
+
+
+def _tidy(building: Path) -> None:
+    """Remove the staging and spill folders from a finished ``building`` folder."""
+    shutil.rmtree(building / "staging", ignore_errors=True)
+    shutil.rmtree(building / "spill", ignore_errors=True)
+
+
+def _ingest_months(sources: Sequence[StreetSource], months: frozenset[str],
+                   previous: Path | None, building: Path, lookup: pd.DataFrame | None,
+                   vintage_switch: date) -> None:
+    """Write into ``building`` the street tables of ``months`` read from ``sources``, with
+    every other month of the store ``previous`` kept (none when ``previous`` is None)."""
+    with _ingest_connection(building) as con:
+        if previous is None:
+            _load_street(con, [s for s in sources if f"{s.month:%Y-%m}" in months],
+                         building / "staging", lookup, vintage_switch)
+            _write_store(con, building)
+        else:
+            kept = _load_changed_months(con, sources, months, previous, building / "staging",
+                                        lookup, vintage_switch)
+            _write_store(con, building, kept)
+    _tidy(building)
 
 
 def _load_street(con: duckdb.DuckDBPyConnection, sources: Sequence[StreetSource],
@@ -242,18 +279,19 @@ class _KeptPart:
 
 
 def _load_changed_months(con: duckdb.DuckDBPyConnection, sources: Sequence[StreetSource],
-                         plan: UpdatePlan, previous: Path, staging: Path,
+                         changed: frozenset[str], previous: Path, staging: Path,
                          lookup: pd.DataFrame | None, vintage_switch: date) -> _KeptPart:
-    """Load the sources of the plan's months, widened until no kept month shares a Crime ID
-    with them; returns what to keep from ``previous``.
+    """Load the sources of the ``changed`` months, widened until no month kept from the store
+    ``previous`` shares a Crime ID with them; returns what to keep from ``previous``.
 
     Months are otherwise independent: a row whose month is not its file's is quarantined, and
     ASB is de-duplicated within its force-month. A crime repeated in two months is the one
     link, since only one copy is kept; so the loop adds each kept month holding a Crime ID
     that the re-read months hold (read now, or stored before) and reads again.
     """
-    stored = {p.name for p in (previous / "street").iterdir() if p.is_dir()}
-    months = set(plan.months)
+    stored = {p.name for p in (previous / "street").iterdir()
+              if p.is_dir() and p.name != "empty"}  # "empty": a store (or group) of no rows
+    months = set(changed)
     while True:
         group = [s for s in sources if f"{s.month:%Y-%m}" in months]
         _load_street(con, group, staging, lookup, vintage_switch)

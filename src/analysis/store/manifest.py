@@ -32,6 +32,15 @@ MANIFEST_FILE = "sources.json"
 MANIFEST_VERSION = 1
 """Bumped when the store's layout or the ingest's rules change: an older store is rebuilt."""
 
+GZIP_RATIO = 5
+"""How many times larger a street CSV is as text than gzip-compressed (4.6 on the real Essex
+files), to estimate a .gz file's size without reading it."""
+
+GROUP_TEXT_BYTES = 450_000_000
+"""About how much street CSV text an ingest reads in one go (about 2 million rows, three
+national months): larger inputs are read a few months at a time, each group within DuckDB's
+memory cap instead of one pass spilling to disk (docs/benchmarks.md, "National scale")."""
+
 RACY_MARGIN_NS = 2_000_000_000
 """How much older than the recording ingest's start a file must be for its identity to be
 trusted. File times come from a coarse clock (a few milliseconds behind the one the start is
@@ -47,6 +56,7 @@ class SourceEntry:
     release: str  # YYYY-MM, decides which copy of a force-month wins
     identity: str  # changes when the content does (see the module docstring)
     modified_ns: int  # the file's (or archive's) modification time, for the racy check
+    text_bytes: int  # the CSV's size as text (a .gz file's estimated), to size month groups
 
 
 @dataclass(frozen=True)
@@ -97,14 +107,17 @@ def source_entries(sources: Sequence[StreetSource]) -> tuple[SourceEntry, ...]:
         stat = source.container.stat()
         if source.member is None:
             identity = f"file:{stat.st_size}:{stat.st_mtime_ns}"
+            text_bytes = stat.st_size * (GZIP_RATIO if source.is_gzip else 1)
         else:
             if source.container not in archives:
                 with zipfile.ZipFile(source.container) as archive:
                     archives[source.container] = {i.filename: i for i in archive.infolist()}
             info = archives[source.container][source.member]
             identity = f"zip:{info.CRC:08x}:{info.file_size}"
+            text_bytes = info.file_size * (GZIP_RATIO if source.is_gzip else 1)
         entries.append(SourceEntry(source.name, f"{source.month:%Y-%m}",
-                                   f"{source.release:%Y-%m}", identity, stat.st_mtime_ns))
+                                   f"{source.release:%Y-%m}", identity, stat.st_mtime_ns,
+                                   text_bytes))
     return tuple(entries)
 
 
@@ -168,3 +181,22 @@ def _unchanged_entries(manifest: Manifest,
     started (see "racy" in the module docstring)."""
     return {e.name: e for e in entries
             if e.modified_ns < manifest.started_ns - RACY_MARGIN_NS}
+
+
+def month_groups(entries: Iterable[SourceEntry], months: Iterable[str],
+                 budget: int) -> list[frozenset[str]]:
+    """``months`` cut into runs of consecutive months of at most ``budget`` bytes of text in
+    ``entries`` (a month larger than the budget is a group of its own), in month order."""
+    sizes: dict[str, int] = {}
+    for entry in entries:
+        sizes[entry.month] = sizes.get(entry.month, 0) + entry.text_bytes
+    groups: list[list[str]] = []
+    total = 0
+    for month in sorted(months):
+        size = sizes.get(month, 0)
+        if not groups or total + size > budget:
+            groups.append([])
+            total = 0
+        groups[-1].append(month)
+        total += size
+    return [frozenset(group) for group in groups]
