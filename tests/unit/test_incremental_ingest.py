@@ -10,7 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.inputs.areas import load_area
 from analysis.publish.dependencies import table_fingerprint
+from analysis.store.area import ingest_area
 from analysis.store.ingest import ingest_police_uk
 from analysis.store.manifest import (
     RACY_MARGIN_NS,
@@ -171,6 +173,21 @@ def test_another_lookup_rebuilds_the_whole_store(
     assert fingerprint(store) == whole([data], tmp_path / "whole", lsoa_lookup=changed)
 
 
+def test_a_store_written_by_other_ingest_code_is_rebuilt_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    data = tmp_path / "raw"
+    months(data, ["2022-01", "2022-02"])
+    store = tmp_path / "store"
+    ingest_police_uk([data], store)
+    monkeypatch.setattr("analysis.store.ingest.code_digest", lambda: "other code")
+
+    with caplog.at_level(logging.INFO, logger="analysis"):
+        ingest_police_uk([data], store)
+
+    assert reading_message(caplog) == "police.uk: reading 2 street file(s) from 1 input(s)"
+
+
 def test_a_new_outcomes_file_updates_older_crimes_latest_outcomes(tmp_path: Path) -> None:
     data = tmp_path / "raw"
     months(data, ["2022-01", "2022-02"])
@@ -275,3 +292,22 @@ def test_a_store_read_a_few_months_at_a_time_is_the_one_read_at_once(
     assert report.duplicates_dropped == 1
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert not [p for p in (tmp_path / "grouped").iterdir() if p.name.startswith(".")]
+
+
+def test_an_area_ingest_updates_its_store_unless_asked_to_read_everything(
+        demo_project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    config = load_area("demo", demo_project)
+    store = demo_project / "data" / "processed" / "demo"
+    assert (store / "police_uk" / "sources.json").is_file()
+    before = fingerprint(store)
+    ingest_area(config, demo_project)  # re-reads files written just before the session's ingest
+
+    with caplog.at_level(logging.INFO, logger="analysis.store"):
+        ingest_area(config, demo_project)
+        assert "police.uk: the store is up to date" in caplog.text
+        caplog.clear()
+        ingest_area(config, demo_project, full=True)
+
+    assert "up to date" not in caplog.text
+    assert "police.uk: reading 36 street file(s)" in caplog.text
+    assert fingerprint(store) == before  # the shared store is rebuilt as it was

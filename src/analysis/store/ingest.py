@@ -83,6 +83,7 @@ from analysis.store.manifest import (
     GROUP_TEXT_BYTES,
     Manifest,
     UpdatePlan,
+    code_digest,
     lookup_digest,
     month_groups,
     plan_update,
@@ -152,7 +153,8 @@ def ingest_police_uk(
     store_dir = Path(store_dir)
     previous_folder = store_dir / POLICE_UK_DIR
     manifest = Manifest(
-        settings={"lookup": lookup_digest(lookup), "vintage_switch": f"{vintage_switch:%Y-%m}"},
+        settings={"lookup": lookup_digest(lookup), "vintage_switch": f"{vintage_switch:%Y-%m}",
+                  "code": code_digest()},
         street=source_entries(sources), outcomes=source_entries(outcome_sources),
         started_ns=started_ns)
     plan = None if full else _update_plan(previous_folder, manifest)

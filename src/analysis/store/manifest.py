@@ -1,10 +1,11 @@
 """The inputs a police.uk store was built from, so the next ingest re-reads only what changed.
 
-An ingest writes ``police_uk/sources.json``: the settings it ran with (lookup, vintage switch)
-and one entry per street and outcomes file (name, month, release and an identity that changes
-when the file's content does). The next ingest compares the files it finds with that list
-(:func:`plan_update`): only the months of new, changed or removed street files are read again,
-with every other month kept from the store; a change of settings rebuilds everything.
+An ingest writes ``police_uk/sources.json``: the settings it ran with (lookup, vintage switch,
+a digest of the ingest's own code) and one entry per street and outcomes file (name, month,
+release and an identity that changes when the file's content does). The next ingest compares
+the files it finds with that list (:func:`plan_update`): only the months of new, changed or
+removed street files are read again, with every other month kept from the store; a change of
+settings or code rebuilds everything.
 
 Identity. A file on disk is known by its size and modification time (nanoseconds), an archive
 member by its CRC-32 and size. As in git's index, a file modified in the same clock tick as an
@@ -17,6 +18,7 @@ leave it out (:func:`analysis.publish.dependencies.table_fingerprint`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import zipfile
@@ -24,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from analysis.inputs.police_uk import StreetSource
@@ -89,6 +92,25 @@ class UpdatePlan:
     def nothing_changed(self) -> bool:
         """Whether the store already holds exactly what the inputs hold."""
         return not self.months and not self.outcomes and not self.outcomes_removed
+
+
+INGEST_CODE = ("core", "inputs", "store", "reference")
+"""The package folders whose files decide what an ingest writes (``store`` imports only
+``core`` and ``inputs``; ``reference`` holds the crime types and outcome stages)."""
+
+
+@functools.cache
+def code_digest() -> str:
+    """A SHA-256 of the ingest's code and reference files and the DuckDB version: a store
+    written by other code is rebuilt whole, never updated under other rules."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    for folder in INGEST_CODE:
+        for path in sorted((package / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def lookup_digest(lookup: pd.DataFrame | None) -> str:
