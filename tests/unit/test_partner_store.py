@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -54,6 +55,29 @@ def test_rows_placed_by_lsoa_or_ward(tmp_path: Path, mapping: PartnerMapping) ->
     assert pd.isna(crimes.loc["C4", "csp_code"])  # LSOA unknown to the lookup: kept, unplaced
     quarantine = pd.read_parquet(tmp_path / "store" / "partner" / "crimes_quarantine.parquet")
     assert quarantine["reason"].str.contains("offence").all()
+
+
+def test_unchanged_extracts_are_not_read_again_and_a_changed_one_is(
+        tmp_path: Path, mapping: PartnerMapping) -> None:
+    path = tmp_path / "crimes.csv"
+    path.write_text(CRIMES)
+    os.utime(path, (1_600_000_000, 1_600_000_000))  # downloaded well before the ingest
+    first = ingest_partner({"crimes": path}, mapping, tmp_path / "store", lsoa_lookup=LOOKUP)
+    written = (tmp_path / "store" / "partner" / "crimes.parquet").stat().st_mtime_ns
+
+    again = ingest_partner({"crimes": path}, mapping, tmp_path / "store", lsoa_lookup=LOOKUP)
+    assert (tmp_path / "store" / "partner" / "crimes.parquet").stat().st_mtime_ns == written
+    pd.testing.assert_frame_equal(again, first)
+
+    other_lookup = LOOKUP.assign(ward_name=["N", "N", "S"])
+    ingest_partner({"crimes": path}, mapping, tmp_path / "store", lsoa_lookup=other_lookup)
+    assert (tmp_path / "store" / "partner" / "crimes.parquet").stat().st_mtime_ns != written
+
+    path.write_text(CRIMES.replace("C4,04/04/2024 12:00,8N,E01999999,,N\n", ""))
+    os.utime(path, (1_600_000_100, 1_600_000_100))
+    changed = ingest_partner({"crimes": path}, mapping, tmp_path / "store",
+                             lsoa_lookup=other_lookup)
+    assert changed.iloc[0].rows_read == 3
 
 
 def test_missing_extract_is_none(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ folder, with the previous store kept.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import logging
 import os
@@ -84,12 +85,15 @@ from analysis.store.manifest import (
     Manifest,
     UpdatePlan,
     code_digest,
+    file_entries,
     lookup_digest,
     month_groups,
     plan_update,
     read_manifest,
+    record_matches,
     source_entries,
     write_manifest,
+    write_record,
 )
 from analysis.store.outcomes import write_outcomes
 from analysis.store.placement import place_partner_rows
@@ -766,8 +770,21 @@ def ingest_partner(extracts: Mapping[ExtractKind, Path], mapping: PartnerMapping
     looked up among the wards of the police force area ``force_code`` in ``lsoa_lookup``.
     Returns the reconciliation: one row per extract, rows_read = rows_loaded +
     rows_quarantined.
+
+    When the extracts, mapping, lookup, boundaries and ingest code are those the folder was
+    last written from, nothing is read or written, and the stored reconciliation is returned
+    (a new police.uk month no longer re-reads every partner extract).
     """
+    started_ns = time.time_ns()
     target = Path(store_dir) / PARTNER_DIR
+    record: dict[str, object] = {
+        "code": code_digest(), "lookup": lookup_digest(lsoa_lookup), "force": force_code or "",
+        "mapping": hashlib.sha256(mapping.model_dump_json().encode()).hexdigest(),
+        "extracts": [[kind, str(path)] for kind, path in extracts.items()],
+        "files": file_entries([*extracts.values(), *lsoa_boundaries])}
+    if record_matches(target, record):
+        logger.info("partner: the store is up to date with its %d extract(s)", len(extracts))
+        return pd.read_parquet(target / "reconciliation.parquet")
     wards = None if lsoa_lookup is None else ward_name_table(lsoa_lookup, force_code)
     building = _temporary_folder(target.parent, PARTNER_DIR, "")
     try:
@@ -787,6 +804,7 @@ def ingest_partner(extracts: Mapping[ExtractKind, Path], mapping: PartnerMapping
                              columns=["extract", "source_file", "rows_read", "rows_loaded",
                                       "rows_quarantined"])
         table.to_parquet(building / "reconciliation.parquet", index=False)
+        write_record(building, record, started_ns)
         _swap_in(building, target)
     except OSError as error:
         raise _storage_error(error, target.parent, "the partner data") from error

@@ -222,3 +222,36 @@ def month_groups(entries: Iterable[SourceEntry], months: Iterable[str],
         groups[-1].append(month)
         total += size
     return [frozenset(group) for group in groups]
+
+
+def file_entries(paths: Iterable[Path]) -> list[list[str | int]]:
+    """``[path, size, modification time in ns]`` of each file in ``paths`` (a folder's files,
+    recursively), for a record of inputs that are read whole (:func:`record_matches`)."""
+    files: list[list[str | int]] = []
+    for path in paths:
+        for file in sorted(Path(path).rglob("*")) if Path(path).is_dir() else [Path(path)]:
+            if file.is_file():
+                stat = file.stat()
+                files.append([str(file), stat.st_size, stat.st_mtime_ns])
+    return files
+
+
+def record_matches(folder: Path, record: dict[str, object]) -> bool:
+    """Whether the store ``folder`` was last written from exactly the inputs ``record`` lists
+    (settings, and ``files`` as :func:`file_entries` gives them), none of them racy."""
+    try:
+        document = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+        if document.get("version") != MANIFEST_VERSION or document.get("record") != record:
+            return False
+        started = int(document["started_ns"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    files = record.get("files", [])
+    assert isinstance(files, list)
+    return all(modified < started - RACY_MARGIN_NS for _, _, modified in files)
+
+
+def write_record(folder: Path, record: dict[str, object], started_ns: int) -> None:
+    """Write ``record`` as ``folder/sources.json`` (read back by :func:`record_matches`)."""
+    document = {"version": MANIFEST_VERSION, "started_ns": started_ns, "record": record}
+    (folder / MANIFEST_FILE).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
