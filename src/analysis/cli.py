@@ -149,8 +149,9 @@ def init(
 @app.command()
 def ingest(
     area: AreaOption = "demo",
-    full: Annotated[bool, typer.Option("--full", help="read every police.uk file again "
-                                       "(by default only new or changed months are)")] = False,
+    full: Annotated[bool, typer.Option("--full", help="read every police.uk file and partner "
+                                       "extract again (by default only what changed is)")]
+    = False,
 ) -> None:
     """Read the area's police.uk files into the canonical store, with reconciliation."""
     from analysis.publish.dependencies import write_table_stamps

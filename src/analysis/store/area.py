@@ -57,8 +57,9 @@ def ingest_area(config: AreaConfig, root: Path | None = None, *,
                 full: bool = False) -> AreaIngest:
     """Bring the area's store up to date with its police.uk inputs and partner extracts.
 
-    Only police.uk months whose files changed are read again, unless ``full``
-    (:func:`analysis.store.ingest.ingest_police_uk`).
+    Only police.uk months whose files changed, and partner extracts if anything they depend
+    on changed, are read again, unless ``full`` (:func:`analysis.store.ingest.ingest_police_uk`,
+    :func:`analysis.store.ingest.ingest_partner`).
     """
     root = root or project_root()
     folder = store_dir(config, root)
@@ -84,7 +85,7 @@ def _ingest_area_locked(config: AreaConfig, root: Path, full: bool) -> AreaInges
     boundaries = [config.resolve(p, root) for p in config.sources.lsoa_boundaries]
     reconciliation = ingest_partner(extracts, mapping, store_dir(config, root),
                                     lsoa_lookup=lookup, lsoa_boundaries=boundaries,
-                                    force_code=config.force.code)
+                                    force_code=config.force.code, full=full)
     return AreaIngest(police_uk, reconciliation)
 
 

@@ -761,7 +761,7 @@ def _swap_in(building: Path, target: Path) -> None:
 def ingest_partner(extracts: Mapping[ExtractKind, Path], mapping: PartnerMapping,
                    store_dir: Path, *, lsoa_lookup: pd.DataFrame | None = None,
                    lsoa_boundaries: Sequence[Path] = (),
-                   force_code: str | None = None) -> pd.DataFrame:
+                   force_code: str | None = None, full: bool = False) -> pd.DataFrame:
     """Load partner extracts (crimes, asb, indicators) into ``store_dir/partner/``.
 
     Each extract is read through the area's YAML mapping (:mod:`analysis.inputs.partner`),
@@ -773,7 +773,8 @@ def ingest_partner(extracts: Mapping[ExtractKind, Path], mapping: PartnerMapping
 
     When the extracts, mapping, lookup, boundaries and ingest code are those the folder was
     last written from, nothing is read or written, and the stored reconciliation is returned
-    (a new police.uk month no longer re-reads every partner extract).
+    (a new police.uk month no longer re-reads every partner extract); ``full`` reads them all
+    the same.
     """
     started_ns = time.time_ns()
     target = Path(store_dir) / PARTNER_DIR
@@ -782,7 +783,7 @@ def ingest_partner(extracts: Mapping[ExtractKind, Path], mapping: PartnerMapping
         "mapping": hashlib.sha256(mapping.model_dump_json().encode()).hexdigest(),
         "extracts": [[kind, str(path)] for kind, path in extracts.items()],
         "files": file_entries([*extracts.values(), *lsoa_boundaries])}
-    if record_matches(target, record):
+    if not full and record_matches(target, record):
         logger.info("partner: the store is up to date with its %d extract(s)", len(extracts))
         return pd.read_parquet(target / "reconciliation.parquet")
     wards = None if lsoa_lookup is None else ward_name_table(lsoa_lookup, force_code)
