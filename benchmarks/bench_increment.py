@@ -16,7 +16,6 @@ the store, like the whole ingest's, would be about 28 / 4 = 7).
 
 from __future__ import annotations
 
-import argparse
 import atexit
 import shutil
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from harness import Runs, Target, interleaved, runs_table
+from harness import Runs, Target, interleaved, months_command, runs_table
 from national import ESSEX, load_lookup
 
 from analysis.store.ingest import ingest_police_uk
@@ -98,14 +97,5 @@ def report(runs: dict[str, Runs]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    """Parse arguments, run the benchmark, print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="rounds to run (default 3)")
-    parser.add_argument("--data", type=Path, default=ESSEX, help="folder of YYYY-MM folders")
-    args = parser.parse_args()
-    print(report(run(args.repeats, args.data)))
-
-
 if __name__ == "__main__":
-    main()
+    months_command(__doc__, run, report, ESSEX)

@@ -38,7 +38,6 @@ later table of the same months ``pandas_table / store_table``.
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import tempfile
@@ -50,7 +49,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from harness import Runs, Target, interleaved
+from harness import Runs, Target, interleaved, months_command
 from national import ESSEX, load_lookup
 
 from analysis.core.vocabulary import ASB
@@ -306,14 +305,5 @@ def report(runs: dict[str, Runs]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    """Parse arguments, run the benchmark, print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="rounds to run (default 3)")
-    parser.add_argument("--data", type=Path, default=ESSEX, help="folder of YYYY-MM folders")
-    args = parser.parse_args()
-    print(report(run(args.repeats, args.data)))
-
-
 if __name__ == "__main__":
-    main()
+    months_command(__doc__, run, report, ESSEX)

@@ -13,6 +13,7 @@ figure; the Python interpreter and imported libraries (about 150-250 MiB) are in
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import resource
@@ -139,6 +140,17 @@ def interleaved(module: str, contenders: Sequence[str], options: dict[str, Any],
         if same_rows and len(rows) != 1:
             raise SystemExit(f"{module}: contenders disagree on the row count: {sorted(rows)}")
     return runs
+
+
+def months_command(doc: str, run: Callable[[int, Path], dict[str, Runs]],
+                   report: Callable[[dict[str, Runs]], str], data: Path) -> None:
+    """The command line of a benchmark over a folder of YYYY-MM month folders (``--repeats``,
+    ``--data``, default ``data``): run it and print its report."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="rounds to run (default 3)")
+    parser.add_argument("--data", type=Path, default=data, help="folder of YYYY-MM folders")
+    args = parser.parse_args()
+    print(report(run(args.repeats, args.data)))
 
 
 def _own_peak_kib() -> int:

@@ -46,6 +46,16 @@ def months(data: Path, names: list[str], extra: dict[str, list[str]] | None = No
     return paths
 
 
+def ingested(tmp_path: Path, names: list[str],
+             extra: dict[str, list[str]] | None = None) -> tuple[Path, Path]:
+    """``tmp_path/raw`` holding the street files of ``months(names, extra)``, and
+    ``tmp_path/store`` ingested from it."""
+    data, store = tmp_path / "raw", tmp_path / "store"
+    months(data, names, extra)
+    ingest_police_uk([data], store)
+    return data, store
+
+
 def fingerprint(store: Path) -> str:
     """The build's fingerprint of the police.uk tables."""
     return table_fingerprint(store, ["police_uk"])
@@ -64,10 +74,7 @@ def reading_message(caplog: pytest.LogCaptureFixture) -> str:
 
 def test_adding_a_month_reads_only_that_month_and_gives_the_whole_ingests_tables(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    data = tmp_path / "raw"
-    months(data, ["2022-01", "2022-02", "2022-03"])
-    store = tmp_path / "store"
-    ingest_police_uk([data], store)
+    data, store = ingested(tmp_path, ["2022-01", "2022-02", "2022-03"])
     january = store / "police_uk" / "street" / "2022-01" / "data_0.parquet"
     inode = january.stat().st_ino
     months(data, ["2022-04"])
@@ -88,10 +95,7 @@ def test_adding_a_month_reads_only_that_month_and_gives_the_whole_ingests_tables
 
 def test_a_re_released_month_replaces_its_older_copy_as_a_whole_ingest_does(
         tmp_path: Path) -> None:
-    data = tmp_path / "raw"
-    months(data, ["2022-01", "2022-02", "2022-03"])
-    store = tmp_path / "store"
-    ingest_police_uk([data], store)
+    data, store = ingested(tmp_path, ["2022-01", "2022-02", "2022-03"])
     archive = write_archive(tmp_path / "raw" / "2024-04.zip", {
         "2022-02-essex-street.csv": [
             row("2022-02-a", "2022-02", crime_type="Criminal damage and arson"),
@@ -108,10 +112,7 @@ def test_a_re_released_month_replaces_its_older_copy_as_a_whole_ingest_does(
 
 def test_a_crime_repeated_in_a_kept_month_is_read_again_with_the_new_month(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    data = tmp_path / "raw"
-    months(data, ["2022-01", "2022-02", "2022-03"])
-    store = tmp_path / "store"
-    ingest_police_uk([data], store)
+    data, store = ingested(tmp_path, ["2022-01", "2022-02", "2022-03"])
     # the same Crime ID as a January crime, in a later file: its copy displaces January's
     months(data, ["2022-04"], extra={"2022-04": [row("2022-01-a", "2022-04")]})
 
@@ -176,10 +177,7 @@ def test_another_lookup_rebuilds_the_whole_store(
 def test_a_store_written_by_other_ingest_code_is_rebuilt_whole(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    data = tmp_path / "raw"
-    months(data, ["2022-01", "2022-02"])
-    store = tmp_path / "store"
-    ingest_police_uk([data], store)
+    data, store = ingested(tmp_path, ["2022-01", "2022-02"])
     monkeypatch.setattr("analysis.store.ingest.code_digest", lambda: "other code")
 
     with caplog.at_level(logging.INFO, logger="analysis"):
@@ -210,10 +208,8 @@ def test_a_new_outcomes_file_updates_older_crimes_latest_outcomes(tmp_path: Path
 
 def test_a_month_with_rows_not_yet_happened_is_read_again(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    data = tmp_path / "raw"
-    months(data, ["2022-01", "2022-02"], extra={"2022-01": [row("soon", "2099-01")]})
-    store = tmp_path / "store"
-    ingest_police_uk([data], store)
+    data, store = ingested(tmp_path, ["2022-01", "2022-02"],
+                           extra={"2022-01": [row("soon", "2099-01")]})
     months(data, ["2022-03"])
 
     with caplog.at_level(logging.INFO, logger="analysis"):
