@@ -206,6 +206,18 @@ def test_a_new_outcomes_file_updates_older_crimes_latest_outcomes(tmp_path: Path
         "2022-01-a": "Suspect charged"}
 
 
+def test_an_outcomes_file_alone_added_gives_the_whole_ingests_tables(tmp_path: Path) -> None:
+    data, store = ingested(tmp_path, ["2022-01", "2022-02"])
+    settle(write_outcomes(data / "2022-02" / "2022-02-essex-outcomes.csv",
+                          [outcome("2022-01-a", "2022-02", "Suspect charged")]))
+
+    ingest_police_uk([data], store)
+
+    assert fingerprint(store) == whole([data], tmp_path / "whole")
+    latest = pd.read_parquet(store / "police_uk" / "latest_outcomes.parquet")
+    assert latest["crime_id"].tolist() == ["2022-01-a"]
+
+
 def test_a_month_with_rows_not_yet_happened_is_read_again(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     data, store = ingested(tmp_path, ["2022-01", "2022-02"],

@@ -234,14 +234,15 @@ def _ingest_months(sources: Sequence[StreetSource], months: frozenset[str],
                    vintage_switch: date) -> None:
     """Write into ``building`` the street tables of ``months`` read from ``sources``, with
     every other month of the store ``previous`` kept (none when ``previous`` is None)."""
-    with _ingest_connection(building) as con:
-        if previous is None:
+    if previous is None:
+        with _ingest_connection(building) as con:
             _load_street(con, [s for s in sources if f"{s.month:%Y-%m}" in months],
                          building / "staging", lookup, vintage_switch)
             _write_store(con, building)
-        else:
-            kept = _load_changed_months(con, sources, months, previous, building / "staging",
-                                        lookup, vintage_switch)
+    else:
+        con, kept = _load_changed_months(sources, months, previous, building, lookup,
+                                         vintage_switch)
+        with con:
             _write_store(con, building, kept)
     _tidy(building)
 
@@ -284,37 +285,39 @@ class _KeptPart:
     sources: frozenset[str]
 
 
-def _load_changed_months(con: duckdb.DuckDBPyConnection, sources: Sequence[StreetSource],
-                         changed: frozenset[str], previous: Path, staging: Path,
-                         lookup: pd.DataFrame | None, vintage_switch: date) -> _KeptPart:
+def _load_changed_months(sources: Sequence[StreetSource], changed: frozenset[str],
+                         previous: Path, building: Path, lookup: pd.DataFrame | None,
+                         vintage_switch: date) -> tuple[duckdb.DuckDBPyConnection, _KeptPart]:
     """Load the sources of the ``changed`` months, widened until no month kept from the store
-    ``previous`` shares a Crime ID with them; returns what to keep from ``previous``.
+    ``previous`` shares a Crime ID with them. Returns the connection holding the loaded tables
+    (the caller closes it) and what to keep from ``previous``.
 
     Months are otherwise independent: a row whose month is not its file's is quarantined, and
     ASB is de-duplicated within its force-month. A crime repeated in two months is the one
     link, since only one copy is kept; so the loop adds each kept month holding a Crime ID
-    that the re-read months hold (read now, or stored before) and reads again.
+    that the re-read months hold (read now, or stored before) and reads again, in a new
+    connection.
     """
     stored = {p.name for p in (previous / "street").iterdir()
               if p.is_dir() and p.name != "empty"}  # "empty": a store (or group) of no rows
     months = set(changed)
     while True:
+        con = _ingest_connection(building)
         group = [s for s in sources if f"{s.month:%Y-%m}" in months]
-        _load_street(con, group, staging, lookup, vintage_switch)
-        linked = _months_sharing_crime_ids(con, previous, months, stored - months)
+        try:
+            _load_street(con, group, building / "staging", lookup, vintage_switch)
+            linked = _months_sharing_crime_ids(con, previous, months, stored - months)
+        except BaseException:
+            con.close()
+            raise
         if not linked:
             break
+        con.close()
         logger.info("police.uk: months %s share Crime IDs with the changed months; "
                     "reading them again too", ", ".join(sorted(linked)))
         months |= linked
-        for table in ("street", "dropped", "problems", "source_starts", "source_columns",
-                      "source_files"):
-            con.execute(f"DROP TABLE {table}")
-        con.execute("DROP VIEW raw_rows")
-        con.execute("DROP TABLE raw_scan")
-        con.execute("DROP TABLE lookup")
-    return _KeptPart(previous, frozenset(stored - months),
-                     frozenset(s.name for s in sources if f"{s.month:%Y-%m}" not in months))
+    return con, _KeptPart(previous, frozenset(stored - months),
+                          frozenset(s.name for s in sources if f"{s.month:%Y-%m}" not in months))
 
 
 def _months_sharing_crime_ids(con: duckdb.DuckDBPyConnection, previous: Path,

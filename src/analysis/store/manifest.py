@@ -171,10 +171,11 @@ def plan_update(previous: Manifest | None, current: Manifest,
                 also_months: Iterable[str] = ()) -> UpdatePlan | None:
     """What to re-read to turn the store ``previous`` describes into what ``current`` holds.
 
-    None means rebuild the store whole: no usable manifest, other settings, or every month
-    touched (no gain from keeping any). ``also_months`` are months to re-read whatever their
-    files say (the caller's: e.g. months with rows quarantined as not yet happened, which the
-    passing of time can make valid).
+    None means rebuild the store whole: no usable manifest, other settings, every month
+    touched (no gain from keeping any), only removals, or only outcomes files changed (both
+    rare, and an update needs a street month to read). ``also_months`` are months to re-read
+    whatever their files say (the caller's: e.g. months with rows quarantined as not yet
+    happened, which the passing of time can make valid).
     """
     if previous is None or previous.settings != current.settings:
         return None
@@ -191,10 +192,13 @@ def plan_update(previous: Manifest | None, current: Manifest,
     kept_street = frozenset(e.name for e in current.street if e.month not in months)
     outcomes = frozenset(e.name for e in current.outcomes if old_outcomes.get(e.name) != e)
     current_outcomes = {e.name for e in current.outcomes}
-    return UpdatePlan(
+    plan = UpdatePlan(
         months=frozenset(months), kept_street=kept_street, outcomes=outcomes,
         kept_outcomes=frozenset(current_outcomes - outcomes),
         outcomes_removed=any(e.name not in current_outcomes for e in previous.outcomes))
+    if not months and not plan.nothing_changed:
+        return None
+    return plan
 
 
 def _unchanged_entries(manifest: Manifest,
