@@ -16,12 +16,13 @@ from adjustText import adjust_text  # type: ignore[import-untyped]
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 from matplotlib.rcsetup import cycler
 from matplotlib.text import Text
 from matplotlib.ticker import StrMethodFormatter
 
 from analysis.present.chart_text import describe, month_span, number, series_summary
+from analysis.present.label_box import LabelBox
 from analysis.stats.measures import require_columns
 
 PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#595959")
@@ -157,10 +158,17 @@ def spread_labels(ax: Axes, texts: list[Text], points: tuple[list[float], list[f
     figure = cast(Figure, ax.figure)
     if not isinstance(figure.canvas, FigureCanvasAgg):
         FigureCanvasAgg(figure)  # adjustText measures the text on the figure's renderer
-    adjust_text(texts, x=[*points[0], *obstacles[0]], y=[*points[1], *obstacles[1]],
-                target_x=points[0], target_y=points[1], ax=ax, expand=(1.15, 1.3),
-                iter_lim=LABEL_ITERATIONS, time_lim=None,
-                arrowprops={"arrowstyle": "-", "color": "#7f7f7f", "linewidth": 0.5})
+    _, leaders = adjust_text(
+        texts, x=[*points[0], *obstacles[0]], y=[*points[1], *obstacles[1]],
+        target_x=points[0], target_y=points[1], ax=ax, expand=(1.15, 1.3),
+        iter_lim=LABEL_ITERATIONS, time_lim=None,
+        arrowprops={"arrowstyle": "-", "color": "#7f7f7f", "linewidth": 0.5})
+    for leader in leaders:  # each line stops at its label's box, found by arithmetic
+        label = getattr(leader, "patchA", None)
+        if isinstance(leader, FancyArrowPatch) and isinstance(label, Text) \
+                and LabelBox.supported(label):
+            # matplotlib only asks patchA's contains(), which LabelBox answers
+            leader.set_patchA(cast(Patch, LabelBox(label)))
 
 
 def plot_funnel(
