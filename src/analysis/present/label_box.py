@@ -2,10 +2,11 @@
 
 A moved map label is joined to its point by a leader line that stops at the label's rounded
 background box. matplotlib finds where by bisection, asking the label's ``Text.contains`` about
-a dozen times per line. Each ask lays the text out again and tests the box's path. On a ward
-map that came to a third of the places page's drawing time (docs/benchmarks.md). A
-:class:`LabelBox` answers the same question from the label's size, measured once per
-resolution, and its position. The line ends where it ended before.
+a dozen times per line. Each ask lays the text out again and tests the box's path: about a
+quarter of the places page's chart time in a profile, about 1.5 s of 12 s in a real-data page
+(docs/benchmarks.md). A :class:`LabelBox` answers the same question from the label's size,
+measured once per resolution, and its position. The line ends within 0.05 px of where
+matplotlib ended it (tests/unit/test_label_box.py).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class LabelBox:
     the label's text or its background box, as ``Text.contains`` is.
 
     Only for a label with no rotation whose background box, if any, is a ``BoxStyle.Round``
-    with no visible edge (:func:`supported` says which; an edge widens matplotlib's test by
+    with no visible edge (:meth:`supported` says which; an edge widens matplotlib's test by
     half its width). The box is the text's extent padded by ``pad`` x font
     size, with each corner cut by the quadratic curve matplotlib draws there.
     """
