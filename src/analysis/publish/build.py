@@ -25,7 +25,6 @@ from typing import Any, TextIO
 
 import nbformat
 import papermill
-from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
 
 from analysis.core.config import area_config_path, project_root
@@ -53,6 +52,7 @@ from analysis.publish.build_log import (
     write_section_record,
 )
 from analysis.publish.index_page import build_index
+from analysis.publish.kernel_sockets import LocalSocketKernelManager
 from analysis.publish.warm_kernels import (
     close_zygotes,
     warm_kernel_manager,
@@ -117,7 +117,7 @@ def _kernel_environment(root: Path) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def kernel_manager_writing_stderr_to(log: TextIO) -> type[AsyncKernelManager]:
+def kernel_manager_writing_stderr_to(log: TextIO) -> type[LocalSocketKernelManager]:
     """A kernel manager class whose kernels write their stderr to ``log``, not the terminal.
 
     The kernel process inherits the build's stderr otherwise, and its own log lines (the
@@ -126,7 +126,7 @@ def kernel_manager_writing_stderr_to(log: TextIO) -> type[AsyncKernelManager]:
     documented place to launch kernels differently; the cells' own output is unaffected.
     """
 
-    class KernelManagerWritingStderr(AsyncKernelManager):
+    class KernelManagerWritingStderr(LocalSocketKernelManager):
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             await super()._async_launch_kernel(kernel_cmd, **{**kw, "stderr": log})
 

@@ -40,10 +40,10 @@ import traceback
 from pathlib import Path
 from typing import IO, Any
 
-from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 from analysis.core.errors import BuildError
+from analysis.publish.kernel_sockets import LocalSocketKernelManager
 
 WARM_KERNELS_VARIABLE = "CSP_WARM_KERNELS"
 KERNEL_MODULE = "ipykernel_launcher"
@@ -205,7 +205,7 @@ def launcher_arguments(kernel_command: list[str]) -> list[str] | None:
     return kernel_command[kernel_command.index(KERNEL_MODULE) + 1:]
 
 
-def warm_kernel_manager(root: Path, log: Path) -> type[AsyncKernelManager]:
+def warm_kernel_manager(root: Path, log: Path) -> type[LocalSocketKernelManager]:
     """A kernel manager class whose kernels are forked from this process's zygote for
     ``root``, each writing its stdout and stderr to ``log``.
 
@@ -214,7 +214,7 @@ def warm_kernel_manager(root: Path, log: Path) -> type[AsyncKernelManager]:
     talks to the kernel exactly as to a cold one.
     """
 
-    class WarmKernelManager(AsyncKernelManager):
+    class WarmKernelManager(LocalSocketKernelManager):
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             arguments = launcher_arguments(kernel_cmd)
             provisioner = self.provisioner
