@@ -147,6 +147,15 @@ def test_census_sums_age_groups_per_lsoa(tmp_path: Path) -> None:
     assert total.loc[0, "population"] == 350
 
 
+def test_a_damaged_census_file_is_a_clear_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "census21_pop.rda"
+    path.write_bytes(b"RDX3\n not really R data")
+
+    with pytest.raises(InputError, match="cannot read the R data file") as raised:
+        load_census21_lsoa(path)
+    assert raised.value.file == str(path)
+
+
 def test_area_level_from_code_prefix() -> None:
     assert [area_level(c) for c in ["E01015921", "E06000034", "E22000091", "E23000028"]] == [
         "LSOA",

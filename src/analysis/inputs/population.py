@@ -192,7 +192,8 @@ def load_census21_lsoa(path: Path, *, object_name: str = "census21_pop") -> pd.D
 
     try:
         objects = pyreadr.read_r(str(path))
-    except (pyreadr.custom_errors.PyreadrError, FileNotFoundError) as exc:
+    except (pyreadr.custom_errors.PyreadrError, pyreadr.custom_errors.LibrdataError,
+            FileNotFoundError) as exc:
         raise InputError(f"cannot read the R data file ({exc})", file=path) from None
     if object_name not in objects:
         raise InputError(

@@ -43,6 +43,7 @@ from analysis.inputs.geography import load_lsoa_polygons, lsoa_names, lsoa_names
 from analysis.inputs.imd import load_imd2019
 from analysis.inputs.partner import times_of_day
 from analysis.inputs.population import load_census21_lsoa
+from analysis.inputs.read_cache import cached_read, read_cache_dir
 from analysis.present import maps
 from analysis.present.narrative import in_words
 from analysis.present.page import police_uk_source
@@ -397,7 +398,8 @@ def load_inputs(section: Section) -> PlacesInputs:
     grid = make_grid(geography.outline, CELL_SIZE)
     months = months_to_load(current, config.comparison)
     events = assign_cells(load_events(section.store_dir, config.csp_code, months), grid)
-    census = (load_census21_lsoa(config.resolve(sources.census_lsoa_population, root))
+    census = (cached_read(config.resolve(sources.census_lsoa_population, root),
+                          load_census21_lsoa, read_cache_dir(root))
               if sources.census_lsoa_population else None)
     mid_year = (population_estimates(config, current, root)
                 if sources.population_releases() else None)
