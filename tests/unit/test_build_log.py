@@ -70,11 +70,13 @@ def test_progress_lines_count_sections_csps_and_failures() -> None:
     printed = io.StringIO()
     console = Console(file=printed, width=200, force_terminal=False)
     with BatchProgress(console, ["a", "b"], sections_per_area=2) as progress:
-        for step in (StepDone("a", "10_x", 2.0, Path("a.html")),
-                     StepDone("b", "10_x", 1.5, error="b 10_x: cell 3 failed\nhow to fix: ..."),
-                     StepDone("a", "99_key_findings", 1.0, Path("k.html")),
-                     StepDone("a", INDEX_STEP, 0.2, Path("reports/a/2024-25/index.html")),
-                     StepDone("b", "99_key_findings", 1.0, Path("k.html"))):
+        year = "2024-25"
+        for step in (StepDone("a", year, "10_x", 2.0, Path("a.html")),
+                     StepDone("b", year, "10_x", 1.5,
+                              error="b 10_x: cell 3 failed\nhow to fix: ..."),
+                     StepDone("a", year, "99_key_findings", 1.0, Path("k.html")),
+                     StepDone("a", year, INDEX_STEP, 0.2, Path("reports/a/2024-25/index.html")),
+                     StepDone("b", year, "99_key_findings", 1.0, Path("k.html"))):
             progress.step_done(step)
     lines = [line.split("] ", 1) for line in printed.getvalue().splitlines()]
     assert [(where.split(" ", 1)[1], what) for where, what in lines[:5]] == [

@@ -322,9 +322,10 @@ INDEX_STEP = "index"  # the step after an area's sections: index page, manifest,
 
 @dataclass(frozen=True)
 class StepDone:
-    """One finished step of a build (a section, or an area's index), for a progress display."""
+    """One finished step of a build (a section, or a report's index), for a progress display."""
 
     area: str
+    period: str
     step: str  # a section name, or INDEX_STEP
     seconds: float
     page: Path | None = None  # the page written, None when the step failed
@@ -342,34 +343,40 @@ def _run_step(area: str, period: str, section: str, root: Path) -> StepDone:
     try:
         page = build_section(area, period, section, root, warm=warm_kernels_enabled())
     except AnalysisError as exc:
-        return StepDone(area, section, time.perf_counter() - started, error=exc.describe())
-    return StepDone(area, section, time.perf_counter() - started, page)
+        return StepDone(area, period, section, time.perf_counter() - started,
+                        error=exc.describe())
+    return StepDone(area, period, section, time.perf_counter() - started, page)
+
+
+Report = tuple[str, str]
+"""One report of a batch: an (area, period) pair, built into ``reports/<area>/<period>``."""
 
 
 class _Batch:
     """The sections of a batch still to start, in the order they may start.
 
-    An area's executive summary reads its other sections' key figures, so it is ready only
-    once they have all finished, and then goes to the front of the queue: each area's
-    report completes (and its index is written) while the other areas are still running.
+    A report's executive summary reads its other sections' key figures, so it is ready only
+    once they have all finished, and then goes to the front of the queue: each report
+    completes (and its index is written) while the other reports are still running.
     """
 
-    def __init__(self, areas: list[str], names: list[str]) -> None:
+    def __init__(self, reports: list[Report], names: list[str]) -> None:
         first = [name for name in names if name != SUMMARY_SECTION]
         self.summaries = [name for name in names if name == SUMMARY_SECTION]
-        self.ready = deque((area, name) for area in areas for name in first)
-        self.first_left = dict.fromkeys(areas, len(first))
-        self.left = dict.fromkeys(areas, len(names))
-        self.ready.extend((area, name) for area in areas if not first for name in self.summaries)
+        self.ready = deque((report, name) for report in reports for name in first)
+        self.first_left = dict.fromkeys(reports, len(first))
+        self.left = dict.fromkeys(reports, len(names))
+        self.ready.extend((report, name) for report in reports if not first
+                          for name in self.summaries)
 
-    def finished(self, area: str, section: str) -> bool:
-        """Record that a section of ``area`` finished; True when it was the area's last."""
-        self.left[area] -= 1
+    def finished(self, report: Report, section: str) -> bool:
+        """Record that a section of ``report`` finished; True when it was the report's last."""
+        self.left[report] -= 1
         if section != SUMMARY_SECTION:
-            self.first_left[area] -= 1
-            if self.first_left[area] == 0:
-                self.ready.extendleft((area, name) for name in self.summaries)
-        return self.left[area] == 0
+            self.first_left[report] -= 1
+            if self.first_left[report] == 0:
+                self.ready.extendleft((report, name) for name in self.summaries)
+        return self.left[report] == 0
 
 
 def _index_step(area: str, period: str, root: Path) -> StepDone:
@@ -378,18 +385,18 @@ def _index_step(area: str, period: str, root: Path) -> StepDone:
     try:
         page = build_index(area, period, root)
     except AnalysisError as exc:
-        return StepDone(area, INDEX_STEP, time.perf_counter() - started, error=exc.describe())
-    return StepDone(area, INDEX_STEP, time.perf_counter() - started, page)
+        return StepDone(area, period, INDEX_STEP, time.perf_counter() - started,
+                        error=exc.describe())
+    return StepDone(area, period, INDEX_STEP, time.perf_counter() - started, page)
 
 
-def _finished_steps(batch: _Batch, periods: Mapping[str, str], jobs: int,
-                    root: Path) -> Iterator[StepDone]:
+def _finished_steps(batch: _Batch, jobs: int, root: Path) -> Iterator[StepDone]:
     """Run the batch ``jobs`` sections at a time, yielding each section as it finishes."""
     if jobs <= 1 or len(batch.ready) <= 1:
         try:
             while batch.ready:
-                area, section = batch.ready.popleft()
-                yield _run_step(area, periods[area], section, root)
+                (area, period), section = batch.ready.popleft()
+                yield _run_step(area, period, section, root)
         finally:
             close_zygotes()
         return
@@ -398,8 +405,8 @@ def _finished_steps(batch: _Batch, periods: Mapping[str, str], jobs: int,
         running: set[Future[StepDone]] = set()
         while batch.ready or running:
             while batch.ready and len(running) < jobs:
-                area, section = batch.ready.popleft()
-                running.add(pool.submit(_run_step, area, periods[area], section, root))
+                (area, period), section = batch.ready.popleft()
+                running.add(pool.submit(_run_step, area, period, section, root))
             done, running = wait(running, return_when=FIRST_COMPLETED)
             yield from (future.result() for future in done)
 
@@ -433,22 +440,34 @@ def settle_queue(queue: Path, failed: list[str]) -> None:
 def build_areas(areas: list[str], period: str | None = None, *,
                 sections: list[str] | None = None, jobs: int = 1,
                 root: Path | None = None, listener: StepListener | None = None) -> list[Path]:
-    """Build the report of every area: its sections ``jobs`` at a time, its executive summary
-    once its other sections are done, then its index.
+    """Build every area's report for ``period`` (default: each area's own default period);
+    see :func:`build_reports`. Returns the index pages in the order of ``areas``."""
+    root = root or project_root()
+    reports = [(area, period or load_area(area, root).default_period) for area in areas]
+    return build_reports(reports, sections=sections, jobs=jobs, root=root, listener=listener)
 
-    ``period`` defaults to each area's own default period. ``listener`` hears of each step as
-    it finishes (for a progress display). A failed section does not stop the others, and its
-    previous page stays as it was; an area with a failed section gets no new index. Returns
-    the index pages in the order of ``areas``; raises :class:`BuildError` naming every failed
-    area and step once all have been tried.
+
+def build_reports(reports: list[Report], *, sections: list[str] | None = None, jobs: int = 1,
+                  root: Path | None = None,
+                  listener: StepListener | None = None) -> list[Path]:
+    """Build every (area, period) report in one batch: the sections of all of them ``jobs``
+    at a time, each report's executive summary once its other sections are done, then its
+    index.
+
+    One batch for many reports keeps every worker busy to the end: building them one after
+    another would leave a worker idle at each report's tail (its executive summary runs
+    alone) and start new workers and warm-kernel zygotes for each. ``listener`` hears of each
+    step as it finishes (for a progress display). A failed section does not stop the others,
+    and its previous page stays as it was; a report with a failed section gets no new index.
+    Returns the index pages in the order of ``reports``; raises :class:`BuildError` naming
+    every failed report and step once all have been tried.
     """
     root = root or project_root()
-    periods = {area: period or load_area(area, root).default_period for area in areas}
     names = sections or [nb.stem for nb in section_notebooks(root)]
-    batch = _Batch(areas, names)
+    batch = _Batch(reports, names)
     logger.info("building %d section page(s), %d at a time", len(batch.ready), jobs)
     failed: list[StepDone] = []
-    indexes: dict[str, Path] = {}
+    indexes: dict[Report, Path] = {}
 
     def record(step: StepDone) -> None:
         if listener is not None:
@@ -456,15 +475,17 @@ def build_areas(areas: list[str], period: str | None = None, *,
         if step.error is not None:
             failed.append(step)
         elif step.step == INDEX_STEP and step.page is not None:
-            indexes[step.area] = step.page
+            indexes[step.area, step.period] = step.page
 
-    for step in _finished_steps(batch, periods, jobs, root):
+    for step in _finished_steps(batch, jobs, root):
         record(step)
-        if batch.finished(step.area, step.step) and all(f.area != step.area for f in failed):
-            record(_index_step(step.area, periods[step.area], root))
+        report = (step.area, step.period)
+        if batch.finished(report, step.step) and all((f.area, f.period) != report
+                                                     for f in failed):
+            record(_index_step(step.area, step.period, root))
     if failed:
-        listed = "; ".join(f"{f.area} {f.step}: {(f.error or '').splitlines()[0]}"
+        listed = "; ".join(f"{f.area} {f.period} {f.step}: {(f.error or '').splitlines()[0]}"
                            for f in failed)
         raise BuildError(f"{len(failed)} step(s) failed: {listed}",
-                         hint="the pages of other sections and areas were built")
-    return [indexes[area] for area in areas if area in indexes]
+                         hint="the pages of other sections and reports were built")
+    return [indexes[report] for report in reports if report in indexes]
