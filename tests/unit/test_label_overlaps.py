@@ -15,12 +15,15 @@ from analysis.present.label_overlaps import (
     CHECKED_RELEASE,
     faster_overlaps,
     pairs_in_both,
+    crossing_pairs,
     shifts_between_labels,
     shifts_from_obstacles,
+    untangle_leaders,
 )
 
 ORIGINAL_TEXT_SHIFTS = adjustText.get_shifts_texts
 ORIGINAL_EXTRA_SHIFTS = adjustText.get_shifts_extra
+ORIGINAL_REMOVE_CROSSINGS = adjustText.remove_crossings
 
 
 def boxes(generator: np.random.Generator, count: int, size: float) -> np.ndarray:
@@ -63,6 +66,27 @@ def test_no_overlap_means_no_shift() -> None:
         assert [axis.tolist() for axis in shifts] == [[0.0, 0.0], [0.0, 0.0]]
 
 
+def test_crossing_pairs_by_hand() -> None:
+    leaders = np.array([[0.0, 0.0, 2.0, 2.0],   # 0: a diagonal
+                        [0.0, 2.0, 2.0, 0.0],   # 1: crosses 0
+                        [5.0, 5.0, 6.0, 5.0],   # 2: apart
+                        [1.0, 0.0, 1.0, 3.0],   # 3: crosses 0 and 1
+                        [0.0, 1.0, 2.0, 3.0]])  # 4: parallel to 0; crosses 1 and 3
+    assert crossing_pairs(leaders).tolist() == [[1, 0], [3, 0], [3, 1], [4, 1], [4, 3]]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_untangling_is_adjusttexts_to_the_last_bit(seed: int) -> None:
+    generator = np.random.default_rng(seed)
+    labels = boxes(generator, int(generator.integers(2, 30)), 20)
+    targets = generator.uniform(0, 100, (labels.shape[0], 2))
+    theirs = ORIGINAL_REMOVE_CROSSINGS(labels.copy(), targets, step=0)
+    ours = untangle_leaders(labels.copy(), targets, step=0)
+    assert np.array_equal(ours, theirs)
+    if seed == 0:
+        assert not np.array_equal(ours, labels), "some leaders crossed and were swapped"
+
+
 def _placed(faster: bool) -> list[tuple[float, float]]:
     """Where spread_labels puts 25 crowded labels among 150 points."""
     generator = np.random.default_rng(7)
@@ -98,6 +122,7 @@ def test_adjusttext_gets_its_own_functions_back() -> None:
         assert adjustText.get_shifts_extra is shifts_from_obstacles
     assert adjustText.get_shifts_texts is ORIGINAL_TEXT_SHIFTS
     assert adjustText.get_shifts_extra is ORIGINAL_EXTRA_SHIFTS
+    assert adjustText.remove_crossings is ORIGINAL_REMOVE_CROSSINGS
     with pytest.raises(RuntimeError), faster_overlaps():
         raise RuntimeError("a failed placement")
     assert adjustText.get_shifts_extra is ORIGINAL_EXTRA_SHIFTS
