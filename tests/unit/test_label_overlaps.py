@@ -1,5 +1,6 @@
 """analysis.present.label_overlaps: adjustText's overlap step without its quadratic pair
-comparison gives exactly adjustText's shifts, so labels land on exactly the same points."""
+comparison and its crossing loop give exactly adjustText's results, so labels land on exactly
+the same points."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from analysis.present import label_overlaps
 from analysis.present.charts import spread_labels
 from analysis.present.label_overlaps import (
     CHECKED_RELEASE,
+    crossing_pairs,
     faster_overlaps,
     pairs_in_both,
-    crossing_pairs,
     shifts_between_labels,
     shifts_from_obstacles,
     untangle_leaders,
