@@ -10,7 +10,8 @@ kernel then dies at start (``ZMQError: Address already in use``) and nbclient re
 
 Here each kernel's sockets are files with a name no other kernel uses (a random prefix in the
 temporary folder), so there is no window to lose. jupyter_client removes the files when the
-kernel shuts down. Platforms without Unix sockets (Windows) keep TCP.
+kernel shuts down (a build killed outright can leave its kernels' empty socket files there,
+for the system's clean-up of that folder). Platforms without Unix sockets (Windows) keep TCP.
 """
 
 from __future__ import annotations
