@@ -124,6 +124,16 @@ def test_module_files_follow_imports_through_modules_and_packages(fake_package: 
         fake_package / "leaf.py"])
 
 
+def test_an_edited_module_is_parsed_again(fake_package: Path) -> None:
+    files = [fake_package / "__init__.py", fake_package / "top.py",
+             fake_package / "sub" / "__init__.py", fake_package / "sub" / "inner.py",
+             fake_package / "leaf.py"]
+    assert module_files(["analysis.top"]) == sorted(files)
+    (fake_package / "top.py").write_text("import analysis.unused\n")  # another size: a version
+    assert module_files(["analysis.top"]) == sorted([
+        fake_package / "__init__.py", fake_package / "top.py", fake_package / "unused.py"])
+
+
 def test_module_files_skip_names_that_are_not_modules(fake_package: Path) -> None:
     assert module_files(["analysis.leaf.helper", "analysis.missing"]) == []
     assert module_files(["analysis.leaf"]) == [fake_package / "__init__.py",

@@ -25,6 +25,7 @@ content changed, so a new ASB-only or partner-only extract rebuilds only the pag
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.util
 import json
@@ -234,8 +235,23 @@ def module_files(roots: Iterable[str]) -> list[Path]:
         found[name] = path
         parent = name.rpartition(".")[0]
         pending += [parent] if parent else []
-        pending += sorted(imported_modules(path.read_text(encoding="utf-8")))
+        pending += sorted(_file_imports(path))
     return sorted(set(found.values()))
+
+
+def _file_imports(path: Path) -> frozenset[str]:
+    """:func:`imported_modules` of a source file, parsed once per version of the file: a
+    build graph asks for the same modules' imports once per notebook and command (about 700
+    parses of some 110 files, 5-7 s, before this)."""
+    status = path.stat()
+    return _imports_of_version(path, status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _imports_of_version(path: Path, modified_ns: int, size: int) -> frozenset[str]:
+    """The package imports of ``path`` as it was at ``modified_ns`` with ``size`` bytes (the
+    two only key the cache: an edited file is parsed again)."""
+    return frozenset(imported_modules(path.read_text(encoding="utf-8")))
 
 
 def _module_path(name: str) -> Path | None:
