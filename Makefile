@@ -150,8 +150,8 @@ browser: ## Install Debian's Chromium for the browser test if missing (needs roo
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	} || echo "Chromium could not be installed: the browser test will be skipped"
 
-test: $(ENV_STAMP) browser ## Set up, then run every test (unit, build, browser, real-data)
-	$(BIN)/python -m pytest
+test: $(ENV_STAMP) browser ## Set up, then run every test (unit, build, browser, real-data) on two workers
+	$(BIN)/python -m pytest -n 2
 
 bench: $(ENV_STAMP) ## Run the benchmarks (about 23 minutes on 2 cores): every target, met or not
 	$(BIN)/python benchmarks/run_all.py

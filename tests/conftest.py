@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -131,16 +132,78 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """After a full run of the suite (no selection, every test passed), record its wall
     time, test count and the load at its start in ``benchmarks/results/tests.json``."""
     config = session.config
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker ran part of the suite: the controller records the whole
     selected = config.option.keyword or config.option.markexpr or config.option.collectonly
     whole = [str(Path(a).resolve()) for a in config.args] in ([], [str(PROJECT_ROOT / "tests")])
     if selected or not whole or exitstatus != 0 or _STARTED not in config.stash:
         return
     started, load = config.stash[_STARTED]
     record = {"seconds": round(time.perf_counter() - started, 1), "tests": session.testscollected,
-              "workers": 1, "load_average": round(load, 2),
+              "workers": config.getoption("numprocesses", None) or 1,
+              "load_average": round(load, 2),
               "finished": datetime.now(UTC).isoformat(timespec="seconds")}
     SUITE_RECORD.parent.mkdir(exist_ok=True)
     SUITE_RECORD.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
 _STARTED = pytest.StashKey[tuple[float, float]]()
+
+
+# Running on two cores (``make test`` runs pytest-xdist's two workers). The session builds
+# (the demo's, the real data's) must each be made on one worker only, so every test that uses
+# one goes to the same worker. pytest-xdist's own ``--dist loadgroup`` cannot do this with
+# pytest 9: it renames ``item._nodeid``, which pytest 9 no longer reads (a test's id is
+# ``item._id``), so its groups never form and each worker built both session builds. Here the
+# workers write each such test's group to a file at collection, and the controller's
+# scheduler (pytest-xdist's documented ``pytest_xdist_make_scheduler`` hook) reads it; any
+# other test is scheduled with its module, as ``--dist loadscope`` does, so module fixtures
+# are also made once.
+
+SESSION_BUILDS = {"real_project": "the real-data builds", "demo_project": "the demo builds"}
+"""A session fixture whose users share one worker -> the name of their group."""
+_SCOPES_KEY = "csp_session_groups"
+_GROUPS_FILE = pytest.StashKey[str]()
+
+
+def _session_group(item: pytest.Item) -> str | None:
+    """The group of a test that uses a session build, None for any other test."""
+    names = set(getattr(item, "fixturenames", ()))
+    return next((group for fixture, group in SESSION_BUILDS.items() if fixture in names), None)
+
+
+def pytest_configure_node(node: object) -> None:
+    """On the controller: tell each worker where to write the groups (one file a run)."""
+    config = node.config  # type: ignore[attr-defined]
+    if _GROUPS_FILE not in config.stash:
+        folder = Path(tempfile.mkdtemp(prefix="csp-xdist-"))
+        config.stash[_GROUPS_FILE] = str(folder / "groups.json")
+    node.workerinput[_SCOPES_KEY] = config.stash[_GROUPS_FILE]  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a worker: write the test id -> group of every test that uses a session build."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None or _SCOPES_KEY not in workerinput:
+        return
+    groups = {item.nodeid: group for item in items if (group := _session_group(item))}
+    target = Path(workerinput[_SCOPES_KEY])
+    temporary = target.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(groups), encoding="utf-8")
+    os.replace(temporary, target)  # the workers write the same content; either one will do
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """The controller's scheduler: tests of a session build in one unit, others by module."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SessionBuildScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:  # read once, after every worker has collected
+                self.groups = json.loads(Path(config.stash[_GROUPS_FILE]).read_text("utf-8"))
+            return self.groups.get(nodeid) or super()._split_scope(nodeid)
+
+    return SessionBuildScheduling(config, log)
