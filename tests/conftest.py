@@ -162,7 +162,7 @@ _STARTED = pytest.StashKey[tuple[float, float]]()
 
 SESSION_BUILDS = {"real_project": "the real-data builds", "demo_project": "the demo builds"}
 """A session fixture whose users share one worker -> the name of their group."""
-_SCOPES_KEY = "csp_session_groups"
+_GROUPS_INPUT = "csp_session_groups"  # the file's path, as each worker is told it
 _GROUPS_FILE = pytest.StashKey[str]()
 
 
@@ -178,20 +178,26 @@ def pytest_configure_node(node: object) -> None:
     if _GROUPS_FILE not in config.stash:
         folder = Path(tempfile.mkdtemp(prefix="csp-xdist-"))
         config.stash[_GROUPS_FILE] = str(folder / "groups.json")
-    node.workerinput[_SCOPES_KEY] = config.stash[_GROUPS_FILE]  # type: ignore[attr-defined]
+    node.workerinput[_GROUPS_INPUT] = config.stash[_GROUPS_FILE]  # type: ignore[attr-defined]
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On a worker: write the test id -> group of every test that uses a session build."""
     workerinput = getattr(config, "workerinput", None)
-    if workerinput is None or _SCOPES_KEY not in workerinput:
+    if workerinput is None or _GROUPS_INPUT not in workerinput:
         return
     groups = {item.nodeid: group for item in items if (group := _session_group(item))}
-    target = Path(workerinput[_SCOPES_KEY])
+    target = Path(workerinput[_GROUPS_INPUT])
     temporary = target.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_text(json.dumps(groups), encoding="utf-8")
     os.replace(temporary, target)  # the workers write the same content; either one will do
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """On the controller, after the run: remove the groups' folder."""
+    if _GROUPS_FILE in config.stash:
+        shutil.rmtree(Path(config.stash[_GROUPS_FILE]).parent, ignore_errors=True)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
